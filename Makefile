@@ -1,0 +1,35 @@
+# One command to see it work (`make demo`), one to check it (`make test`).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: demo dev test bench lint services clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+demo: $(STAMP)  ## servers (yours or embedded), schema, then the demo market through Dagster
+	$(BIN)/investing demo
+
+dev: $(STAMP)   ## dagster dev on http://127.0.0.1:3000 with the instance in PostgreSQL
+	$(BIN)/investing dev
+
+test: $(STAMP)  ## the test suite against real PostgreSQL and Redis
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP) ## speed figures with their targets, measured against baselines in the same run
+	$(BIN)/python -m investing_assets.bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check investing_assets investing_assets_tests
+
+services: $(STAMP)
+	$(BIN)/investing services up
+
+clean:
+	-$(BIN)/investing services stop
+	rm -rf .investing

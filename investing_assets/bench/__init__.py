@@ -1,0 +1,19 @@
+"""`make bench`: speed figures measured against a baseline in the same run, printed with their targets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    value: float
+    unit: str
+    target: str  # human-readable, e.g. "<= 2.0x baseline"
+    ok: bool
+    detail: str = ""
+
+    def line(self) -> str:
+        mark = "ok  " if self.ok else "MISS"
+        return f"[{mark}] {self.name}: {self.value:,.3f} {self.unit} (target {self.target}) {self.detail}".rstrip()

@@ -1,0 +1,131 @@
+"""Bench: compute_indicators on a 500 x 2,520 polars frame vs a plain TA-Lib loop over split numpy arrays.
+
+Run: python -m investing_assets.bench.indicators
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+import polars as pl
+import talib
+
+from investing_assets.bench import Figure
+from investing_assets.lib.analytics.indicators import compute_indicators
+from investing_assets.lib.sources.schemas import INDICATOR_COLUMNS
+
+N_SYMBOLS = 500
+N_SESSIONS = 2_520
+TARGET_RATIO = 2.0
+REPEATS = 3
+
+
+def make_bars(n_symbols: int = N_SYMBOLS, n_sessions: int = N_SESSIONS, seed: int = 7) -> pl.DataFrame:
+    """DAILY_BARS-shaped random-walk OHLCV, rows in (symbol, session) order, built vectorised."""
+    rng = np.random.default_rng(seed)
+    shape = (n_symbols, n_sessions)
+    start = rng.uniform(5.0, 500.0, size=(n_symbols, 1))
+    close = start * np.exp(np.cumsum(rng.normal(0.0, 0.015, size=shape), axis=1))
+    open_ = close * np.exp(rng.normal(0.0, 0.004, size=shape))
+    high = np.maximum(open_, close) * (1.0 + np.abs(rng.normal(0.0, 0.006, size=shape)))
+    low = np.minimum(open_, close) * (1.0 - np.abs(rng.normal(0.0, 0.006, size=shape)))
+    volume = rng.integers(10_000, 5_000_000, size=shape, dtype=np.int64)
+    symbols = pl.Series("symbol", [f"SYM{i:04d}" for i in range(n_symbols)], dtype=pl.String)
+    sessions = np.datetime64("2015-01-02") + np.arange(n_sessions).astype("timedelta64[D]")
+    return pl.DataFrame(
+        {
+            "symbol": symbols.gather(np.repeat(np.arange(n_symbols), n_sessions)),
+            "session": pl.Series("session", np.tile(sessions, n_symbols)).cast(pl.Date),
+            "open": open_.ravel(),
+            "high": high.ravel(),
+            "low": low.ravel(),
+            "close": close.ravel(),
+            "adj_close": close.ravel(),
+            "volume": volume.ravel(),
+        }
+    )
+
+
+def split_by_symbol(bars: pl.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """symbol -> (close, high, low, volume) contiguous float64 arrays, session-ordered (not timed)."""
+    out = {}
+    for (symbol,), part in bars.sort("symbol", "session").partition_by("symbol", as_dict=True).items():
+        out[symbol] = tuple(
+            np.ascontiguousarray(part[c].to_numpy(), dtype=np.float64)
+            for c in ("close", "high", "low", "volume")
+        )
+    return out
+
+
+def baseline(
+    split: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+) -> dict[str, list[np.ndarray]]:
+    """The plain loop: same TA-Lib calls and parameters as compute_indicators, per symbol."""
+    result = {}
+    for symbol, (c, h, lo, v) in split.items():
+        result[symbol] = [
+            talib.SMA(c, 20),
+            talib.SMA(c, 50),
+            talib.SMA(c, 200),
+            talib.EMA(c, 12),
+            talib.EMA(c, 26),
+            talib.RSI(c, 14),
+            *talib.MACD(c, 12, 26, 9),
+            *talib.BBANDS(c, 20, 2.0, 2.0, 0),
+            talib.ATR(h, lo, c, 14),
+            talib.ADX(h, lo, c, 14),
+            talib.OBV(c, v),
+            *talib.STOCH(h, lo, c, 14, 3, 0, 3, 0),
+        ]
+    return result
+
+
+def _best_of(fn: Callable[[], object], repeats: int = REPEATS) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def _spot_check(bars: pl.DataFrame, split: dict[str, tuple[np.ndarray, ...]]) -> bool:
+    """Same numbers as the baseline (TA-Lib NaN <-> null) on the first and last symbol."""
+    out = compute_indicators(bars)
+    reference = baseline({s: split[s] for s in (min(split), max(split))})
+    for symbol, arrays in reference.items():
+        got = out.filter(pl.col("symbol") == symbol)
+        for name, want in zip(INDICATOR_COLUMNS, arrays, strict=True):
+            if not np.array_equal(got[name].to_numpy(), want, equal_nan=True):
+                return False
+    return True
+
+
+def bench() -> list[Figure]:
+    bars = make_bars()
+    split = split_by_symbol(bars)
+    rows = f"{N_SYMBOLS} symbols x {N_SESSIONS:,} sessions"
+
+    base = _best_of(lambda: baseline(split))
+    ours = _best_of(lambda: compute_indicators(bars))
+    ratio = ours / base
+    exact = _spot_check(bars, split)
+    return [
+        Figure("indicators baseline (TA-Lib loop, pre-split numpy)", base, "s", "informational", True, rows),
+        Figure("compute_indicators (polars frame)", ours, "s", "informational", True, rows),
+        Figure(
+            "compute_indicators / baseline",
+            ratio,
+            "x",
+            f"<= {TARGET_RATIO:.1f}x baseline",
+            ratio <= TARGET_RATIO,
+            f"best of {REPEATS}; values identical to baseline on spot-checked symbols: {exact}",
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    for figure in bench():
+        print(figure.line())

@@ -1,0 +1,16 @@
+"""The code location: the union of each area's definitions, plus project-wide resources and executor."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from investing_assets.defs.market.definitions import definitions as market
+from investing_assets.defs.shared.resources import build_resources
+from investing_assets.defs.technicals.definitions import definitions as technicals
+
+# Assets are vectorized over the whole universe, so one process per run beats a process per step.
+defs = dg.Definitions.merge(
+    market(),
+    technicals(),
+    dg.Definitions(resources=build_resources(), executor=dg.in_process_executor),
+)

@@ -1,0 +1,113 @@
+"""Market data assets: one trading_day partition is one session for the whole universe."""
+
+
+import dagster as dg
+
+from investing_assets.defs.shared.metadata import written_metadata
+from investing_assets.defs.shared.partitions import sessions_of, symbol, trading_day
+from investing_assets.defs.shared.resources import HotCacheResource, MarketDataResource, WarehouseResource
+from investing_assets.lib.services import market
+from investing_assets.lib.services.history import write_symbol_history
+
+GROUP = "market"
+DAILY = dict(partitions_def=trading_day, backfill_policy=dg.BackfillPolicy.single_run(), group_name=GROUP)
+
+
+@dg.asset(**DAILY, kinds={"postgres", "polars"},
+          description="Tradable universe (symbol, sector, industry) per session; keeps `symbol` partitions equal to it.")
+def universe(context: dg.AssetExecutionContext, market_data: MarketDataResource,
+             warehouse: WarehouseResource) -> dg.MaterializeResult:
+    sessions = sessions_of(context)
+    written, symbols = market.write_universe(market_data.get(), warehouse.get(), sessions)
+    added, removed = _sync_symbol_partitions(context, symbols, latest=sessions[-1])
+    return dg.MaterializeResult(metadata=written_metadata(
+        written, symbols=len(symbols), symbol_partitions_added=added, symbol_partitions_removed=removed))
+
+
+@dg.asset(**DAILY, deps=[universe], kinds={"postgres", "polars"},
+          description="S&P 500, NASDAQ-100 and Dow membership with index weights, per session.")
+def index_constituents(context: dg.AssetExecutionContext, market_data: MarketDataResource,
+                       warehouse: WarehouseResource) -> dg.MaterializeResult:
+    written = market.write_index_constituents(market_data.get(), warehouse.get(), sessions_of(context))
+    return dg.MaterializeResult(metadata=written_metadata(written))
+
+
+@dg.asset(**DAILY, deps=[universe], kinds={"postgres", "polars"},
+          check_specs=[dg.AssetCheckSpec(name, asset="daily_bars", blocking=True, description=text)
+                       for name, text in {
+                           "ohlc_sanity": "low <= open, close <= high for every stored bar",
+                           "positive_prices": "every stored price is above zero",
+                           "unique_symbol_session": "no duplicate (symbol, session)",
+                           "universe_coverage": "every universe symbol has a bar each session",
+                       }.items()],
+          description="Daily OHLCV bars for every universe symbol, validated before anything is written.")
+def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataResource,
+               warehouse: WarehouseResource):
+    sessions = sessions_of(context)
+    store = warehouse.get()
+    written = market.write_daily_bars(market_data.get(), store, sessions,
+                                      market.universe_symbols(store, sessions[-1]))
+    yield dg.MaterializeResult(metadata=written_metadata(written))
+    from investing_assets.defs.market.checks import bar_check_results
+
+    yield from bar_check_results(store, sessions)
+
+
+def _quote_asset(asset_class: str, description: str, deps: list) -> dg.AssetsDefinition:
+    @dg.asset(name=f"{asset_class}_quotes", **DAILY, deps=deps, kinds={"postgres", "redis", "polars"},
+              description=description)
+    def _asset(context: dg.AssetExecutionContext, market_data: MarketDataResource, warehouse: WarehouseResource,
+               cache: HotCacheResource) -> dg.MaterializeResult:
+        written = market.write_quotes(market_data.get(), warehouse.get(), cache.get(), sessions_of(context),
+                                      asset_class)
+        if written.cached is False:
+            context.log.warning(f"Redis not refreshed for {asset_class} quotes; the next run refills it")
+        return dg.MaterializeResult(metadata=written_metadata(written))
+
+    return _asset
+
+
+index_quotes = _quote_asset("index", "S&P 500, NASDAQ-100 and Dow levels; newest in Redis `cache:index_quotes`.",
+                            [index_constituents, daily_bars])
+etf_quotes = _quote_asset("etf", "Broad and sector ETF quotes; newest in Redis `cache:etf_quotes`.", [daily_bars])
+commodity_quotes = _quote_asset("commodity", "Gold, silver, crude, natural gas, copper futures quotes; "
+                                "newest in Redis `cache:commodity_quotes`.", [])
+crypto_quotes = _quote_asset("crypto", "BTC, ETH, SOL quotes at each session's close; "
+                             "newest in Redis `cache:crypto_quotes`.", [])
+
+
+@dg.asset(partitions_def=symbol, group_name=GROUP, kinds={"postgres", "polars"},
+          deps=[dg.AssetDep(universe, partition_mapping=dg.LastPartitionMapping())],
+          description="A symbol's full price history from the source (onboarding, repair after a split).")
+def price_history(context: dg.AssetExecutionContext, market_data: MarketDataResource,
+                  warehouse: WarehouseResource) -> dg.MaterializeResult:
+    written = write_symbol_history(market_data.get(), warehouse.get(), context.partition_key)
+    return dg.MaterializeResult(metadata=written_metadata(written))
+
+
+def _sync_symbol_partitions(context: dg.AssetExecutionContext, symbols: list[str], latest) -> tuple[int, int]:
+    """Only the newest session moves the partitions, so backfilling an old day never drops today's names."""
+    instance = context.instance
+    existing = set(instance.get_dynamic_partitions(symbol.name))
+    wanted = set(symbols)
+    if latest < _today_session():
+        # a backfill of a past day adds names (history needs them) but never removes today's
+        new = sorted(wanted - existing)
+        if new:
+            instance.add_dynamic_partitions(symbol.name, new)
+        return len(new), 0
+    new, gone = sorted(wanted - existing), sorted(existing - wanted)
+    if new:
+        instance.add_dynamic_partitions(symbol.name, new)
+    for key in gone:
+        instance.delete_dynamic_partition(symbol.name, key)
+    return len(new), len(gone)
+
+
+def _today_session():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from investing_assets.lib import calendar
+
+    return calendar.last_session_on_or_before(dt.datetime.now(ZoneInfo(calendar.TIMEZONE)).date())

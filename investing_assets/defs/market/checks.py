@@ -1,0 +1,33 @@
+"""Checks on what daily_bars stored for the run's sessions (read back from PostgreSQL, not the frame)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+
+import dagster as dg
+
+from investing_assets.lib.storage.warehouse import Warehouse
+
+_QUERIES = {
+    "ohlc_sanity": "SELECT count(*) FROM market.daily_bars WHERE session = ANY(%s) "
+                   "AND (low > least(open, close) OR high < greatest(open, close))",
+    "positive_prices": "SELECT count(*) FROM market.daily_bars WHERE session = ANY(%s) "
+                       "AND least(open, high, low, close, adj_close) <= 0",
+    "unique_symbol_session": "SELECT count(*) FROM (SELECT symbol, session FROM market.daily_bars "
+                             "WHERE session = ANY(%s) GROUP BY 1, 2 HAVING count(*) > 1) d",
+    "universe_coverage": "SELECT count(*) FROM market.universe u WHERE u.session = ANY(%s) AND NOT EXISTS "
+                         "(SELECT 1 FROM market.daily_bars b WHERE b.symbol = u.symbol AND b.session = u.session)",
+}
+
+
+def bar_check_results(warehouse: Warehouse, sessions: Sequence[dt.date]) -> Iterator[dg.AssetCheckResult]:
+    days = list(sessions)
+    with warehouse.connect() as conn:
+        for name, query in _QUERIES.items():
+            bad = conn.execute(query, [days]).fetchone()[0]
+            yield dg.AssetCheckResult(
+                check_name=name, asset_key="daily_bars", passed=bad == 0,
+                severity=dg.AssetCheckSeverity.ERROR,
+                metadata={"offending_rows": bad, "sessions": len(days)},
+            )

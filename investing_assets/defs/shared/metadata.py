@@ -1,0 +1,38 @@
+"""Turning lib results into the metadata a user reads in the UI."""
+
+from __future__ import annotations
+
+import polars as pl
+
+import dagster as dg
+
+from investing_assets.lib.services.market import Written
+
+
+def written_metadata(written: Written, **extra: object) -> dict[str, object]:
+    meta: dict[str, object] = {
+        "dagster/row_count": written.rows,
+        "sessions": written.sessions,
+    }
+    if written.cached is not None:
+        meta["cache_refreshed"] = written.cached
+    if written.notes:
+        meta["notes"] = dg.MetadataValue.md("\n".join(f"- {n}" for n in written.notes))
+    if written.preview is not None and written.preview.height:
+        meta["preview"] = dg.MetadataValue.md(markdown_table(written.preview))
+    meta.update(extra)
+    return meta
+
+
+def markdown_table(frame: pl.DataFrame, max_rows: int = 20) -> str:
+    frame = frame.head(max_rows)
+    header = "| " + " | ".join(frame.columns) + " |"
+    rule = "|" + "---|" * len(frame.columns)
+    rows = ["| " + " | ".join(_fmt(v) for v in row) + " |" for row in frame.iter_rows()]
+    return "\n".join([header, rule, *rows])
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
+    return "" if value is None else str(value)

@@ -1,0 +1,55 @@
+"""Partition shapes, chosen by measured Dagster limits (see ARCHITECTURE.md).
+
+`trading_day` is weekday partitions minus NYSE holidays, so a holiday or weekend is never a partition and a
+time-window mapping with a negative offset counts sessions, not calendar days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import dagster as dg
+
+from investing_assets import settings
+from investing_assets.lib import calendar
+
+TIMEZONE = calendar.TIMEZONE
+DATE_FORMAT = "%Y-%m-%d"
+
+
+def _trading_day(start: dt.date, end_offset: int = 1) -> dg.TimeWindowPartitionsDefinition:
+    last = calendar.all_sessions()[-1]
+    holidays = [dt.datetime.combine(day, dt.time()) for day in calendar.holidays_between(start, last)]
+    # end_offset=1 makes today's session a partition, so the 16:30 run can write today's close.
+    return dg.TimeWindowPartitionsDefinition(
+        start=start.isoformat(),
+        fmt=DATE_FORMAT,
+        cron_schedule="0 0 * * 1-5",
+        timezone=TIMEZONE,
+        exclusions=holidays,
+        end_offset=end_offset,
+    )
+
+
+trading_day = _trading_day(settings.trading_day_start())
+
+symbol = dg.DynamicPartitionsDefinition(name="symbol")
+
+# The analyst's deep-dive grid: a bounded watchlist (tens of symbols) over a recent window only.
+watchlist = dg.DynamicPartitionsDefinition(name="watchlist")
+watchlist_grid = dg.MultiPartitionsDefinition(
+    {"date": _trading_day(settings.watchlist_start()), "symbol": watchlist}
+)
+
+
+def sessions_of(context: dg.AssetExecutionContext) -> list[dt.date]:
+    """The sessions a (possibly multi-partition, single-run) materialization covers."""
+    key_range = context.partition_key_range
+    start = dt.date.fromisoformat(key_range.start)
+    end = dt.date.fromisoformat(key_range.end)
+    return calendar.sessions_between(start, end)
+
+
+def lookback_mapping(sessions: int) -> dg.TimeWindowPartitionMapping:
+    """A day depends on itself and the `sessions` before it: shown in the UI, read from the warehouse."""
+    return dg.TimeWindowPartitionMapping(start_offset=-sessions, end_offset=0, allow_nonexistent_upstream_partitions=True)

@@ -1,0 +1,76 @@
+"""NYSE sessions from exchange-calendars: the one place that knows which days are trading days."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import exchange_calendars as xcals
+
+EXCHANGE = "XNYS"
+TIMEZONE = "America/New_York"
+# Demo history and the calendar both start here so every default partition has a full indicator lookback.
+CALENDAR_START = dt.date(2010, 1, 4)
+
+
+@lru_cache(maxsize=1)
+def _calendar() -> xcals.ExchangeCalendar:
+    return xcals.get_calendar(EXCHANGE, start=CALENDAR_START.isoformat())
+
+
+@lru_cache(maxsize=1)
+def all_sessions() -> tuple[dt.date, ...]:
+    """Every session the calendar knows (it runs about a year past today)."""
+    return tuple(ts.date() for ts in _calendar().sessions)
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[dt.date, int]:
+    return {d: i for i, d in enumerate(all_sessions())}
+
+
+def is_session(day: dt.date) -> bool:
+    return day in _index()
+
+
+def session_index(day: dt.date) -> int:
+    """Position of a session in the calendar; raises for a non-session so callers never guess."""
+    try:
+        return _index()[day]
+    except KeyError:
+        raise ValueError(f"{day.isoformat()} is not an NYSE session") from None
+
+
+def sessions_between(start: dt.date, end: dt.date) -> list[dt.date]:
+    """Sessions with start <= session <= end."""
+    from bisect import bisect_left, bisect_right
+
+    days = all_sessions()
+    return list(days[bisect_left(days, start) : bisect_right(days, end)])
+
+
+def sessions_ending(end: dt.date, count: int) -> list[dt.date]:
+    """The `count` sessions up to and including `end` (or the last session before it)."""
+    from bisect import bisect_right
+
+    days = all_sessions()
+    stop = bisect_right(days, end)
+    return list(days[max(0, stop - count) : stop])
+
+
+def last_session_on_or_before(day: dt.date) -> dt.date:
+    found = sessions_ending(day, 1)
+    if not found:
+        raise ValueError(f"no NYSE session on or before {day.isoformat()}")
+    return found[0]
+
+
+def holidays_between(start: dt.date, end: dt.date) -> list[dt.date]:
+    """Weekdays that are not sessions: what Dagster's weekday partitions must exclude."""
+    sessions = set(sessions_between(start, end))
+    day, out = start, []
+    while day <= end:
+        if day.weekday() < 5 and day not in sessions:
+            out.append(day)
+        day += dt.timedelta(days=1)
+    return out

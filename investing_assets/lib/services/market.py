@@ -1,0 +1,137 @@
+"""The seed's market-data agents as plain functions: fetch -> validate -> persist -> cache.
+
+Dagster assets and the `investing` CLI both call these, so the two faces run the same code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from investing_assets.lib.sources.schemas import INDEX_CONSTITUENTS, UNIVERSE, conform
+from investing_assets.lib.storage.cache import QUOTE_KEYS, HotCache
+from investing_assets.lib.storage.warehouse import Warehouse
+from investing_assets.lib.validation import BadMarketData, check_symbols, validate_bars, validate_quotes
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Written:
+    """What a partition write did, for run metadata and the demo summary."""
+
+    rows: int
+    sessions: int
+    cached: bool | None = None
+    notes: list[str] = field(default_factory=list)
+    preview: pl.DataFrame | None = None
+
+
+def write_universe(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -> tuple[Written, list[str]]:
+    """Snapshot the universe for each session; returns the symbols of the newest session."""
+    frames = []
+    for session in sessions:
+        frame = conform(source.universe(session), UNIVERSE)
+        check_symbols(frame.get_column("symbol").to_list())
+        if frame.get_column("symbol").is_duplicated().any():
+            raise BadMarketData(f"universe for {session} lists a symbol twice")
+        frames.append(frame.with_columns(session=pl.lit(session), source=pl.lit(source.name)))
+    rows = pl.concat(frames)
+    warehouse.replace_rows("market.universe", rows, {"session": list(sessions)})
+    latest = frames[-1].get_column("symbol").to_list()
+    return Written(rows.height, len(sessions), preview=frames[-1].head(10)), latest
+
+
+def write_index_constituents(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
+    frames = []
+    for session in sessions:
+        frame = conform(source.index_constituents(session), INDEX_CONSTITUENTS)
+        check_symbols(frame.get_column("symbol").to_list())
+        frames.append(frame.with_columns(session=pl.lit(session), source=pl.lit(source.name)))
+    rows = pl.concat(frames)
+    warehouse.replace_rows("market.index_constituents", rows, {"session": list(sessions)})
+    counts = frames[-1].group_by("index_code").len().sort("index_code")
+    return Written(rows.height, len(sessions), preview=counts)
+
+
+def universe_symbols(warehouse: Warehouse, session: dt.date) -> list[str]:
+    """The universe stored for a session (or the latest stored before it)."""
+    frame = warehouse.read_frame(
+        "SELECT symbol FROM market.universe WHERE session = "
+        "(SELECT max(session) FROM market.universe WHERE session <= %s) ORDER BY symbol",
+        [session],
+    )
+    return frame.get_column("symbol").to_list() if frame.height else []
+
+
+def write_daily_bars(
+    source: Any, warehouse: Warehouse, sessions: Sequence[dt.date], universe: Sequence[str]
+) -> Written:
+    """Fetch, validate against the universe, replace the sessions' bars in one transaction."""
+    if not universe:
+        raise BadMarketData(f"no universe stored for {sessions[-1]}: materialize `universe` first")
+    bars = validate_bars(source.daily_bars(sessions, list(universe)), universe)
+    _require_sessions(bars, sessions, "bars")
+    rows = bars.with_columns(source=pl.lit(source.name))
+    warehouse.replace_rows("market.daily_bars", rows, {"session": list(sessions)})
+    return Written(rows.height, len(sessions), preview=top_movers(bars, sessions[-1]))
+
+
+def write_quotes(
+    source: Any, warehouse: Warehouse, cache: HotCache | None, sessions: Sequence[dt.date], asset_class: str
+) -> Written:
+    """Index, ETF, commodity or crypto quotes: history in PostgreSQL, the newest session in Redis."""
+    fetch = getattr(source, f"{asset_class}_quotes")
+    quotes = validate_quotes(fetch(list(sessions)))
+    wrong = quotes.filter(pl.col("asset_class") != asset_class)
+    if wrong.height:
+        raise BadMarketData(f"{asset_class} quotes contain {wrong.height} row(s) of another asset class")
+    _require_sessions(quotes, sessions, f"{asset_class} quotes")
+    rows = quotes.with_columns(source=pl.lit(source.name))
+    warehouse.replace_rows("market.quotes", rows, {"asset_class": [asset_class], "session": list(sessions)})
+    cached = publish_latest_quotes(warehouse, cache, asset_class) if cache is not None else None
+    latest = quotes.filter(pl.col("session") == sessions[-1]).drop("asset_class").sort("symbol")
+    return Written(rows.height, len(sessions), cached=cached, preview=latest)
+
+
+def publish_latest_quotes(warehouse: Warehouse, cache: HotCache, asset_class: str) -> bool:
+    """Cache the newest stored session (not merely this run's), so a backfill never makes the cache older."""
+    latest = warehouse.read_frame(
+        "SELECT symbol, name, session, open, high, low, close, volume, change_pct FROM market.quotes "
+        "WHERE asset_class = %s AND session = (SELECT max(session) FROM market.quotes WHERE asset_class = %s) "
+        "ORDER BY symbol",
+        [asset_class, asset_class],
+    )
+    if latest.height == 0:
+        return False
+    as_of = latest.get_column("session")[0]
+    return cache.publish(QUOTE_KEYS[asset_class], latest.to_dicts(), as_of=as_of)
+
+
+def top_movers(bars: pl.DataFrame, session: dt.date, count: int = 5) -> pl.DataFrame:
+    """The session's biggest gainers and losers by close-to-close change (needs the previous bar)."""
+    day = bars.sort("symbol", "session").with_columns(
+        change_pct=(pl.col("close") / pl.col("close").shift(1).over("symbol") - 1) * 100
+    )
+    day = day.filter((pl.col("session") == session) & pl.col("change_pct").is_not_null())
+    if day.height == 0:  # a single-session run has no previous close in the frame: use the open
+        day = bars.filter(pl.col("session") == session).with_columns(
+            change_pct=(pl.col("close") / pl.col("open") - 1) * 100
+        )
+    ranked = day.sort("change_pct", descending=True).select("symbol", "close", "change_pct")
+    return pl.concat([ranked.head(count), ranked.tail(count)]).unique(maintain_order=True)
+
+
+def _require_sessions(frame: pl.DataFrame, sessions: Sequence[dt.date], what: str) -> None:
+    got = set(frame.get_column("session").unique().to_list())
+    missing = [d for d in sessions if d not in got]
+    if missing:
+        raise BadMarketData(f"source returned no {what} for session(s) {[d.isoformat() for d in missing[:5]]}")
+    extra = sorted(got - set(sessions))
+    if extra:
+        raise BadMarketData(f"source returned {what} for unrequested session(s) {extra[:5]}")

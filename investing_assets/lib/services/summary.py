@@ -1,0 +1,72 @@
+"""What a run built, in the words a user reads at the end of `make demo`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from investing_assets.lib.storage.cache import INDEX_QUOTES, HotCache
+from investing_assets.lib.storage.warehouse import Warehouse
+
+TABLES = {
+    "universe": "market.universe",
+    "index_constituents": "market.index_constituents",
+    "daily_bars": "market.daily_bars",
+    "index/etf/commodity/crypto quotes": "market.quotes",
+    "indicators": "technicals.indicators",
+}
+
+
+@dataclass
+class Summary:
+    session: dt.date | None
+    rows: dict[str, int]
+    movers: pl.DataFrame
+    indexes: pl.DataFrame
+    cached_index_as_of: str | None
+
+    def render(self) -> str:
+        lines = ["Rows in the warehouse:"]
+        lines += [f"  {name:<36} {count:>12,}" for name, count in self.rows.items()]
+        if self.session is None:
+            return "\n".join(lines + ["No bars stored yet."])
+        lines.append(f"\nTop movers on {self.session.isoformat()}:")
+        for row in self.movers.iter_rows(named=True):
+            lines.append(f"  {row['symbol']:<8} {row['close']:>10.2f} {row['change_pct']:>+8.2f}%")
+        lines.append(f"\nIndex levels on {self.session.isoformat()} (Redis cache as of {self.cached_index_as_of}):")
+        for row in self.indexes.iter_rows(named=True):
+            change = f"{row['change_pct']:+.2f}%" if row["change_pct"] is not None else ""
+            lines.append(f"  {row['name']:<32} {row['close']:>12,.2f} {change:>8}")
+        return "\n".join(lines)
+
+
+def summarize(warehouse: Warehouse, cache: HotCache | None, count: int = 5) -> Summary:
+    rows = {name: warehouse.count(table) for name, table in TABLES.items()}
+    last = warehouse.read_frame("SELECT max(session) AS s FROM market.daily_bars")
+    session = last.item(0, 0) if last.height else None
+    if session is None:
+        return Summary(None, rows, pl.DataFrame(), pl.DataFrame(), None)
+    movers = warehouse.read_frame(
+        """
+        WITH day AS (
+            SELECT b.symbol, b.close, 100 * (b.close / p.close - 1) AS change_pct
+            FROM market.daily_bars b
+            JOIN market.daily_bars p ON p.symbol = b.symbol
+             AND p.session = (SELECT max(session) FROM market.daily_bars WHERE session < %s)
+            WHERE b.session = %s
+        )
+        (SELECT * FROM day ORDER BY change_pct DESC LIMIT %s)
+        UNION ALL
+        (SELECT * FROM day ORDER BY change_pct ASC LIMIT %s)
+        """,
+        [session, session, count, count],
+    )
+    indexes = warehouse.read_frame(
+        "SELECT symbol, name, close, change_pct FROM market.quotes "
+        "WHERE asset_class = 'index' AND session = %s ORDER BY symbol",
+        [session],
+    )
+    cached = cache.read(INDEX_QUOTES) if cache else None
+    return Summary(session, rows, movers, indexes, cached["as_of"] if cached else None)

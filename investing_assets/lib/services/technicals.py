@@ -1,0 +1,68 @@
+"""Indicator updates: read each day's lookback window from the warehouse, compute, replace the days' rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import polars as pl
+
+from investing_assets.lib import calendar
+from investing_assets.lib.analytics.indicators import compute_indicators, lookback_sessions
+from investing_assets.lib.services.market import Written
+from investing_assets.lib.sources.schemas import DAILY_BARS
+from investing_assets.lib.storage.warehouse import Warehouse
+
+
+def read_bars_window(warehouse: Warehouse, first: dt.date, last: dt.date, lookback: int,
+                     symbols: Sequence[str] | None = None) -> tuple[pl.DataFrame, list[dt.date]]:
+    """Bars from `lookback` sessions before `first` through `last`; returns them and the window's sessions."""
+    window = calendar.sessions_ending(first, lookback + 1)[:-1] + calendar.sessions_between(first, last)
+    where = {"symbol": list(symbols)} if symbols else None
+    schema = {k: v for k, v in DAILY_BARS.items()}
+    bars = warehouse.read_table(
+        "market.daily_bars", where, between=("session", window[0], window[-1]), schema=schema,
+        order_by=("symbol", "session"),
+    )
+    return bars, window
+
+
+def window_gaps(bars: pl.DataFrame, window: Sequence[dt.date], sessions: Sequence[dt.date]) -> dict[str, object]:
+    """How complete the stored lookback is: symbols whose window misses sessions, and sessions with no bars."""
+    per_symbol = bars.group_by("symbol").len()
+    short = per_symbol.filter(pl.col("len") < len(window)).sort("len")
+    present = set(bars.get_column("session").unique().to_list()) if bars.height else set()
+    missing_sessions = [d for d in window if d not in present]
+    return {
+        "window_sessions": len(window),
+        "window_start": window[0].isoformat(),
+        "symbols_with_short_window": short.height,
+        "shortest_window": int(short.get_column("len").min()) if short.height else len(window),
+        "missing_sessions": len(missing_sessions),
+        "missing_session_sample": [d.isoformat() for d in missing_sessions[:5]],
+        "complete": short.height == 0 and not missing_sessions,
+        "target_sessions_without_bars": [d.isoformat() for d in sessions if d not in present],
+    }
+
+
+def write_indicators(warehouse: Warehouse, sessions: Sequence[dt.date]) -> tuple[Written, dict[str, object]]:
+    lookback = lookback_sessions()
+    bars, window = read_bars_window(warehouse, sessions[0], sessions[-1], lookback)
+    gaps = window_gaps(bars, window, sessions)
+    values = compute_indicators(bars).filter(pl.col("session").is_in(list(sessions)))
+    warehouse.replace_rows("technicals.indicators", values, {"session": list(sessions)})
+    notes = []
+    if not gaps["complete"]:
+        notes.append(
+            f"lookback window incomplete: {gaps['symbols_with_short_window']} symbol(s) have fewer than "
+            f"{gaps['window_sessions']} sessions of bars, {gaps['missing_sessions']} session(s) missing; "
+            "early indicator values stay null until the history is loaded"
+        )
+    latest = values.filter(pl.col("session") == sessions[-1]).sort("symbol")
+    return Written(values.height, len(sessions), notes=notes, preview=latest.head(10)), gaps
+
+
+def latest_indicators(bars: pl.DataFrame) -> dict[str, float | None]:
+    """The newest row of one symbol's indicators (for `investing ta`)."""
+    values = compute_indicators(bars)
+    return values.sort("session").tail(1).to_dicts()[0]

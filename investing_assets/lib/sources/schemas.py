@@ -1,0 +1,61 @@
+"""The frame schemas every source returns, so assets never care where data came from."""
+
+from __future__ import annotations
+
+import polars as pl
+
+UNIVERSE = {
+    "symbol": pl.String,
+    "name": pl.String,
+    "sector": pl.String,
+    "industry": pl.String,
+    "shares_outstanding": pl.Int64,
+}
+
+INDEX_CONSTITUENTS = {
+    "index_code": pl.String,  # SPX, NDX, DJI
+    "symbol": pl.String,
+    "weight": pl.Float64,  # fraction of the index, sums to 1 per index
+}
+
+DAILY_BARS = {
+    "symbol": pl.String,
+    "session": pl.Date,
+    "open": pl.Float64,
+    "high": pl.Float64,
+    "low": pl.Float64,
+    "close": pl.Float64,
+    "adj_close": pl.Float64,
+    "volume": pl.Int64,
+}
+
+# Index, ETF, commodity and crypto quotes share one shape; asset_class tells them apart.
+QUOTES = {
+    "asset_class": pl.String,  # index | etf | commodity | crypto
+    "symbol": pl.String,
+    "name": pl.String,
+    "session": pl.Date,
+    "open": pl.Float64,
+    "high": pl.Float64,
+    "low": pl.Float64,
+    "close": pl.Float64,
+    "volume": pl.Int64,
+    "change_pct": pl.Float64,  # close over previous close, in percent
+}
+
+INDICATOR_COLUMNS = [
+    "sma_20", "sma_50", "sma_200", "ema_12", "ema_26", "rsi_14",
+    "macd", "macd_signal", "macd_hist",
+    "bb_upper", "bb_middle", "bb_lower",
+    "atr_14", "adx_14", "obv", "stoch_k", "stoch_d",
+]
+
+INDICATORS = {"symbol": pl.String, "session": pl.Date, **{c: pl.Float64 for c in INDICATOR_COLUMNS}}
+
+
+def conform(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Select and cast to a schema, failing loudly on a missing column."""
+    missing = [c for c in schema if c not in frame.columns]
+    if missing:
+        raise ValueError(f"frame is missing column(s) {missing}; has {frame.columns}")
+    return frame.select([pl.col(c).cast(t) for c, t in schema.items()])

@@ -1,0 +1,67 @@
+"""Redis hot caches: what a UI reads on its hot path.
+
+PostgreSQL is the record; Redis is a copy. So a Redis outage is a warning, never a failure: the next
+successful publish refills the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from typing import Any
+
+import redis
+
+log = logging.getLogger(__name__)
+
+INDEX_QUOTES = "cache:index_quotes"
+ETF_QUOTES = "cache:etf_quotes"
+COMMODITY_QUOTES = "cache:commodity_quotes"
+CRYPTO_QUOTES = "cache:crypto_quotes"
+QUOTE_KEYS = {"index": INDEX_QUOTES, "etf": ETF_QUOTES, "commodity": COMMODITY_QUOTES, "crypto": CRYPTO_QUOTES}
+
+_UNAVAILABLE = (redis.ConnectionError, redis.TimeoutError, OSError)
+
+
+class HotCache:
+    def __init__(self, url: str, *, timeout_s: float = 2.0) -> None:
+        self.url = url
+        self._client = redis.Redis.from_url(
+            url, socket_connect_timeout=timeout_s, socket_timeout=timeout_s, decode_responses=True
+        )
+
+    @property
+    def client(self) -> redis.Redis:
+        return self._client
+
+    def publish(self, key: str, payload: Any, *, as_of: dt.date | dt.datetime) -> bool:
+        """Store `{"as_of": ..., "data": payload}` as JSON. Returns False (and warns) when Redis is down."""
+        document = json.dumps({"as_of": as_of.isoformat(), "data": payload}, default=_json_default)
+        try:
+            self._client.set(key, document)
+            return True
+        except _UNAVAILABLE as exc:
+            log.warning("Redis unavailable, %s not refreshed (the next run refills it): %s", key, exc)
+            return False
+
+    def read(self, key: str) -> dict[str, Any] | None:
+        """The cached document, or None when absent or when Redis is down."""
+        try:
+            raw = self._client.get(key)
+        except _UNAVAILABLE as exc:
+            log.warning("Redis unavailable, cannot read %s: %s", key, exc)
+            return None
+        return json.loads(raw) if raw else None
+
+    def ping(self) -> bool:
+        try:
+            return bool(self._client.ping())
+        except _UNAVAILABLE:
+            return False
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot serialize {type(value).__name__} to JSON")

@@ -1,0 +1,232 @@
+"""PostgreSQL history through psycopg 3.
+
+Every write replaces exactly one partition's rows inside one transaction: COPY the frame into a temp table,
+delete the partition's old rows, insert the new ones. A re-run therefore leaves the same rows, and a failure
+half-way leaves the previous rows untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import psycopg
+from psycopg import sql
+
+log = logging.getLogger(__name__)
+
+SQL_DIR = Path(__file__).resolve().parents[3] / "sql"
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    table: str
+    deleted: int
+    inserted: int
+    seconds: float
+
+
+class Warehouse:
+    """A connection factory plus the few write/read patterns the assets need."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    # -- plumbing -----------------------------------------------------------------------------------------
+    @contextmanager
+    def connect(self) -> Iterator[psycopg.Connection]:
+        with psycopg.connect(self.url, autocommit=False) as conn:
+            yield conn
+
+    def table(self, qualified: str) -> sql.Composed:
+        """`market.daily_bars` -> a safely quoted identifier."""
+        schema, name = qualified.split(".")
+        return sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(name))
+
+    def ping(self) -> bool:
+        try:
+            with psycopg.connect(self.url, connect_timeout=3) as conn:
+                conn.execute("select 1")
+            return True
+        except psycopg.OperationalError:
+            return False
+
+    # -- schema -------------------------------------------------------------------------------------------
+    def migrate(self, sql_dir: Path = SQL_DIR) -> list[str]:
+        """Apply the numbered, idempotent schema files in order; returns the files applied."""
+        files = sorted(sql_dir.glob("[0-9][0-9][0-9]_*.sql"))
+        with self.connect() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('investing_assets.migrate'))")
+            for path in files:
+                conn.execute(path.read_text())
+            ops = self.table("ops.schema_migrations")
+            for path in files:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                conn.execute(
+                    sql.SQL(
+                        "INSERT INTO {} (file, sha256) VALUES (%s, %s) "
+                        "ON CONFLICT (file) DO UPDATE SET sha256 = excluded.sha256, applied_at = now()"
+                    ).format(ops),
+                    (path.name, digest),
+                )
+        return [p.name for p in files]
+
+    # -- writes -------------------------------------------------------------------------------------------
+    def replace_rows(
+        self,
+        table: str,
+        frame: pl.DataFrame,
+        scope: Mapping[str, Sequence[object]],
+    ) -> WriteResult:
+        """Make `table`'s rows within `scope` exactly `frame`, in one transaction.
+
+        `scope` names the partition: {"session": [d1, d2]} or {"asset_class": ["etf"], "session": [...]}. Rows
+        of the frame outside the scope are refused, so an asset can never overwrite another partition.
+        """
+        started = time.perf_counter()
+        _check_within_scope(table, frame, scope)
+        target = self.table(table)
+        columns = frame.columns
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute(
+                sql.SQL("CREATE TEMP TABLE incoming (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP").format(target)
+            )
+            _copy_frame(cur, sql.Identifier("incoming"), frame)
+            where = sql.SQL(" AND ").join(
+                sql.SQL("{} = ANY(%s)").format(sql.Identifier(col)) for col in scope
+            )
+            cur.execute(sql.SQL("DELETE FROM {} WHERE ").format(target) + where, [list(v) for v in scope.values()])
+            deleted = cur.rowcount
+            col_list = sql.SQL(", ").join(map(sql.Identifier, columns))
+            cur.execute(
+                sql.SQL("INSERT INTO {} ({}) SELECT {} FROM incoming").format(target, col_list, col_list)
+            )
+            inserted = cur.rowcount
+        return WriteResult(table, deleted, inserted, time.perf_counter() - started)
+
+    def upsert(self, table: str, frame: pl.DataFrame, key: Sequence[str]) -> WriteResult:
+        """Insert or update by natural key (for slowly changing reference rows that have no partition)."""
+        started = time.perf_counter()
+        target = self.table(table)
+        others = [c for c in frame.columns if c not in key]
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute(
+                sql.SQL("CREATE TEMP TABLE incoming (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP").format(target)
+            )
+            _copy_frame(cur, sql.Identifier("incoming"), frame)
+            cols = sql.SQL(", ").join(map(sql.Identifier, frame.columns))
+            updates = sql.SQL(", ").join(
+                sql.SQL("{} = excluded.{}").format(sql.Identifier(c), sql.Identifier(c)) for c in others
+            )
+            conflict = sql.SQL(", ").join(map(sql.Identifier, key))
+            action = sql.SQL("DO UPDATE SET ") + updates if others else sql.SQL("DO NOTHING")
+            cur.execute(
+                sql.SQL("INSERT INTO {} ({}) SELECT {} FROM incoming ON CONFLICT ({}) ").format(
+                    target, cols, cols, conflict
+                )
+                + action
+            )
+            inserted = cur.rowcount
+        return WriteResult(table, 0, inserted, time.perf_counter() - started)
+
+    # -- reads --------------------------------------------------------------------------------------------
+    def read_frame(self, query: sql.Composable | str, params: Sequence[object] | None = None) -> pl.DataFrame:
+        """Run a query and return a polars frame (column names from the cursor)."""
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute(query, params)
+            if cur.description is None:
+                return pl.DataFrame()
+            names = [d.name for d in cur.description]
+            rows = cur.fetchall()
+        if not rows:
+            return pl.DataFrame(schema=names)
+        return pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
+
+    def read_table(
+        self,
+        table: str,
+        where: Mapping[str, Sequence[object]] | None = None,
+        *,
+        between: tuple[str, object, object] | None = None,
+        schema: Mapping[str, pl.DataType] | None = None,
+        order_by: Sequence[str] = (),
+    ) -> pl.DataFrame:
+        """Read a table through COPY (fast for wide history reads); optional equality and range filters."""
+        target = self.table(table)
+        clauses: list[sql.Composable] = []
+        params: list[object] = []
+        for col, values in (where or {}).items():
+            clauses.append(sql.SQL("{} = ANY(%s)").format(sql.Identifier(col)))
+            params.append(list(values))
+        if between:
+            col, low, high = between
+            clauses.append(sql.SQL("{} BETWEEN %s AND %s").format(sql.Identifier(col)))
+            params.extend([low, high])
+        cols = list(schema) if schema else None
+        select = sql.SQL(", ").join(map(sql.Identifier, cols)) if cols else sql.SQL("*")
+        query = sql.SQL("SELECT {} FROM {}").format(select, target)
+        if clauses:
+            query += sql.SQL(" WHERE ") + sql.SQL(" AND ").join(clauses)
+        if order_by:
+            query += sql.SQL(" ORDER BY ") + sql.SQL(", ").join(map(sql.Identifier, order_by))
+        buffer = io.BytesIO()
+        with self.connect() as conn, conn.cursor() as cur:
+            bound = query.as_string(conn) if not params else _bind(cur, query, params)
+            with cur.copy(sql.SQL("COPY ({}) TO STDOUT WITH (FORMAT csv, HEADER true)").format(sql.SQL(bound))) as copy:
+                for block in copy:
+                    buffer.write(block)
+        buffer.seek(0)
+        if buffer.getbuffer().nbytes == 0:
+            return pl.DataFrame(schema=schema or {})
+        frame = pl.read_csv(buffer, schema_overrides=dict(schema) if schema else None, try_parse_dates=schema is None)
+        return frame
+
+    def count(self, table: str, where: Mapping[str, Sequence[object]] | None = None) -> int:
+        target = self.table(table)
+        query = sql.SQL("SELECT count(*) FROM {}").format(target)
+        params: list[object] = []
+        if where:
+            query += sql.SQL(" WHERE ") + sql.SQL(" AND ").join(
+                sql.SQL("{} = ANY(%s)").format(sql.Identifier(c)) for c in where
+            )
+            params = [list(v) for v in where.values()]
+        with self.connect() as conn:
+            return conn.execute(query, params).fetchone()[0]
+
+
+def _check_within_scope(table: str, frame: pl.DataFrame, scope: Mapping[str, Sequence[object]]) -> None:
+    for col, allowed in scope.items():
+        if col not in frame.columns:
+            raise ValueError(f"{table}: scope column {col!r} is not in the frame")
+        outside = frame.filter(~pl.col(col).is_in(list(allowed)))
+        if outside.height:
+            sample = outside.get_column(col).unique().head(3).to_list()
+            raise ValueError(f"{table}: {outside.height} row(s) fall outside the partition scope {col}={sample}")
+
+
+def _copy_frame(cur: psycopg.Cursor, target: sql.Composable, frame: pl.DataFrame) -> None:
+    """COPY a frame as CSV; polars serializes far faster than row-by-row writes from Python."""
+    if frame.height == 0:
+        return
+    cols = sql.SQL(", ").join(map(sql.Identifier, frame.columns))
+    payload = frame.write_csv(include_header=False, null_value="", quote_style="necessary").encode()
+    with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(target, cols)) as copy:
+        copy.write(payload)
+
+
+def _bind(cur: psycopg.Cursor, query: sql.Composable, params: Sequence[object]) -> str:
+    """COPY cannot take parameters; bind them client-side with psycopg's own literal quoting."""
+    pieces = query.as_string(cur.connection).split("%s")
+    if len(pieces) - 1 != len(params):
+        raise ValueError("parameter count mismatch")
+    out = pieces[0]
+    for value, piece in zip(params, pieces[1:], strict=True):
+        out += sql.Literal(value).as_string(cur.connection) + piece
+    return out

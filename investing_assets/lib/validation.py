@@ -1,0 +1,78 @@
+"""Guards between a source and the warehouse: bad rows stop a partition before anything is written."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import polars as pl
+
+from investing_assets.lib.sources.schemas import DAILY_BARS, QUOTES
+
+SYMBOL_PATTERN = re.compile(r"^[A-Z0-9.\-]{1,10}$")
+PRICE_COLUMNS = ("open", "high", "low", "close")
+
+
+class BadMarketData(ValueError):
+    """A source returned rows we refuse to store; the message names the symbol and session."""
+
+
+def check_symbol(symbol: str) -> str:
+    """Refuse anything that is not a plain ticker before it reaches SQL, Redis or a partition key."""
+    if not isinstance(symbol, str) or not SYMBOL_PATTERN.fullmatch(symbol):
+        raise BadMarketData(f"refused symbol {symbol!r}: a ticker is 1-10 of A-Z, 0-9, '.', '-'")
+    return symbol
+
+
+def check_symbols(symbols: Iterable[str]) -> list[str]:
+    return [check_symbol(s) for s in symbols]
+
+
+def validate_bars(bars: pl.DataFrame, universe: Iterable[str] | None = None) -> pl.DataFrame:
+    """Return the bars in DAILY_BARS shape or raise BadMarketData naming the first offending rows."""
+    return _validate(bars, DAILY_BARS, key=("symbol", "session"), universe=universe, what="bar")
+
+
+def validate_quotes(quotes: pl.DataFrame) -> pl.DataFrame:
+    return _validate(quotes, QUOTES, key=("asset_class", "symbol", "session"), universe=None, what="quote")
+
+
+def _validate(
+    frame: pl.DataFrame, schema: dict, *, key: tuple[str, ...], universe: Iterable[str] | None, what: str
+) -> pl.DataFrame:
+    missing = [c for c in schema if c not in frame.columns]
+    if missing:
+        raise BadMarketData(f"{what}s are missing column(s) {missing}; got {frame.columns}")
+    try:
+        frame = frame.select([pl.col(c).cast(t, strict=True) for c, t in schema.items()])
+    except pl.exceptions.PolarsError as exc:
+        raise BadMarketData(f"{what}s have a column of the wrong type: {exc}") from exc
+    if frame.height == 0:
+        return frame
+
+    bad_symbols = frame.filter(~pl.col("symbol").str.contains(SYMBOL_PATTERN.pattern)).get_column("symbol")
+    if bad_symbols.len():
+        check_symbol(bad_symbols[0])
+    _refuse(frame, pl.any_horizontal(pl.col(PRICE_COLUMNS).is_null() | pl.col(PRICE_COLUMNS).is_nan()),
+            f"null or NaN price in {what}")
+    _refuse(frame, pl.any_horizontal(pl.col(PRICE_COLUMNS) <= 0), f"non-positive price in {what}")
+    _refuse(frame, pl.col("high") < pl.col("low"), f"high below low in {what}")
+    _refuse(
+        frame,
+        (pl.col("low") > pl.min_horizontal("open", "close")) | (pl.col("high") < pl.max_horizontal("open", "close")),
+        f"open/close outside the low-high range in {what}",
+    )
+    if "volume" in frame.columns:
+        _refuse(frame, pl.col("volume") < 0, f"negative volume in {what}")
+    _refuse(frame, pl.struct(list(key)).is_duplicated(), f"duplicate {what} rows")
+    if universe is not None:
+        known = set(universe)
+        _refuse(frame, ~pl.col("symbol").is_in(list(known)), f"{what} for a symbol outside the universe")
+    return frame
+
+
+def _refuse(frame: pl.DataFrame, bad: pl.Expr, reason: str) -> None:
+    offenders = frame.filter(bad.fill_null(True))
+    if offenders.height:
+        where = ", ".join(f"{first['symbol']} on {first['session']}" for first in offenders.head(3).iter_rows(named=True))
+        raise BadMarketData(f"{reason}: {where} ({offenders.height} row(s) in all); nothing was written")

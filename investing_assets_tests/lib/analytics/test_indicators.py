@@ -1,0 +1,219 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+import pytest
+import talib
+
+from investing_assets.lib.analytics.indicators import compute_indicators, lookback_sessions
+from investing_assets.lib.sources.schemas import DAILY_BARS, INDICATOR_COLUMNS, INDICATORS
+
+START = dt.date(2015, 1, 2)
+
+
+def _bars(lengths: dict[str, int], seed: int = 0, flat: bool = False) -> pl.DataFrame:
+    """Random-walk DAILY_BARS, rows in (symbol, session) order; adj_close deliberately != close."""
+    rng = np.random.default_rng(seed)
+    parts = []
+    for symbol, n in lengths.items():
+        if flat:
+            close = np.full(n, 42.0)
+            high = low = open_ = close
+        else:
+            close = rng.uniform(10, 300) * np.exp(np.cumsum(rng.normal(0, 0.02, n)))
+            open_ = close * np.exp(rng.normal(0, 0.005, n))
+            high = np.maximum(open_, close) * (1 + np.abs(rng.normal(0, 0.01, n)))
+            low = np.minimum(open_, close) * (1 - np.abs(rng.normal(0, 0.01, n)))
+        parts.append(
+            pl.DataFrame(
+                {
+                    "symbol": [symbol] * n,
+                    "session": pl.date_range(START, START + dt.timedelta(days=n - 1), eager=True),
+                    "open": open_,
+                    "high": high,
+                    "low": low,
+                    "close": close,
+                    "adj_close": close * 0.5,
+                    "volume": rng.integers(1_000, 1_000_000, n),
+                },
+                schema=DAILY_BARS,
+            )
+        )
+    return pl.concat(parts)
+
+
+def _talib_direct(c: np.ndarray, h: np.ndarray, lo: np.ndarray, v: np.ndarray) -> dict[str, np.ndarray]:
+    macd, macd_signal, macd_hist = talib.MACD(c, fastperiod=12, slowperiod=26, signalperiod=9)
+    upper, middle, lower = talib.BBANDS(c, timeperiod=20, nbdevup=2.0, nbdevdn=2.0, matype=0)
+    k, d = talib.STOCH(
+        h, lo, c, fastk_period=14, slowk_period=3, slowk_matype=0, slowd_period=3, slowd_matype=0
+    )
+    return {
+        "sma_20": talib.SMA(c, 20),
+        "sma_50": talib.SMA(c, 50),
+        "sma_200": talib.SMA(c, 200),
+        "ema_12": talib.EMA(c, 12),
+        "ema_26": talib.EMA(c, 26),
+        "rsi_14": talib.RSI(c, 14),
+        "macd": macd,
+        "macd_signal": macd_signal,
+        "macd_hist": macd_hist,
+        "bb_upper": upper,
+        "bb_middle": middle,
+        "bb_lower": lower,
+        "atr_14": talib.ATR(h, lo, c, 14),
+        "adx_14": talib.ADX(h, lo, c, 14),
+        "obv": talib.OBV(c, v),
+        "stoch_k": k,
+        "stoch_d": d,
+    }
+
+
+def _expected(bars: pl.DataFrame, symbol: str) -> dict[str, np.ndarray]:
+    own = bars.filter(pl.col("symbol") == symbol).sort("session")
+    arrays = [own[c].cast(pl.Float64).to_numpy().copy() for c in ("close", "high", "low", "volume")]
+    return _talib_direct(*arrays)
+
+
+def _assert_no_nan(out: pl.DataFrame) -> None:
+    nan_counts = out.select(pl.col(INDICATOR_COLUMNS).is_nan().sum()).row(0, named=True)
+    assert all(v == 0 for v in nan_counts.values()), nan_counts
+
+
+def _assert_matches_talib(bars: pl.DataFrame, out: pl.DataFrame) -> None:
+    """Every symbol's output equals TA-Lib on its own arrays, bit for bit; TA-Lib NaN <-> null."""
+    _assert_no_nan(out)
+    for symbol in bars["symbol"].unique().to_list():
+        got = out.filter(pl.col("symbol") == symbol)
+        for name, want in _expected(bars, symbol).items():
+            col = got[name]
+            assert col.is_null().to_numpy().tolist() == np.isnan(want).tolist(), (symbol, name)
+            np.testing.assert_array_equal(col.to_numpy(), want, err_msg=f"{symbol} {name}")
+
+
+@pytest.fixture(scope="module")
+def mixed() -> pl.DataFrame:
+    # Different lengths, names that sort adjacently ("A" < "AA" < "AB"), shuffled rows.
+    return _bars({"AB": 420, "A": 263, "AA": 333, "ZZZ": 1_000}, seed=1)
+
+
+def test_matches_talib_per_symbol_exactly_on_shuffled_rows(mixed: pl.DataFrame) -> None:
+    shuffled = mixed.sample(fraction=1.0, shuffle=True, seed=3)
+    out = compute_indicators(shuffled)
+    _assert_matches_talib(mixed, out)
+
+
+def test_output_schema_order_and_row_count(mixed: pl.DataFrame) -> None:
+    out = compute_indicators(mixed.sample(fraction=1.0, shuffle=True, seed=4))
+    assert out.schema == pl.Schema(INDICATORS)
+    assert out.height == mixed.height
+    assert out.select("symbol", "session").equals(mixed.sort("symbol", "session").select("symbol", "session"))
+
+
+def test_sorted_and_shuffled_inputs_give_identical_frames(mixed: pl.DataFrame) -> None:
+    in_order = compute_indicators(mixed)  # no-sort path
+    by_session = compute_indicators(mixed.sort("session", "symbol"))  # sort path
+    shuffled = compute_indicators(mixed.sample(fraction=1.0, shuffle=True, seed=5))
+    assert in_order.equals(by_session)
+    assert in_order.equals(shuffled)
+
+
+def test_symbol_alone_equals_symbol_among_others(mixed: pl.DataFrame) -> None:
+    alone = compute_indicators(mixed.filter(pl.col("symbol") == "AA"))
+    among = compute_indicators(mixed).filter(pl.col("symbol") == "AA")
+    assert alone.equals(among)
+
+
+def test_warmup_is_null_not_nan(mixed: pl.DataFrame) -> None:
+    out = compute_indicators(mixed)
+    _assert_no_nan(out)
+    for symbol, part in out.group_by("symbol", maintain_order=True):
+        sma_200 = part.sort("session")["sma_200"]
+        assert sma_200.head(199).is_null().all(), symbol
+        assert sma_200.slice(199).is_not_null().all(), symbol
+        # Nothing at all is missing once every indicator is past its lookback.
+        assert (
+            part.sort("session")
+            .slice(199)
+            .select(pl.col(INDICATOR_COLUMNS).null_count().sum())
+            .sum_horizontal()
+            .item()
+            == 0
+        )
+
+
+def test_short_symbol_is_all_null_where_lookback_exceeds_its_history() -> None:
+    bars = _bars({"LONG": 300, "SHORT": 20}, seed=2)
+    out = compute_indicators(bars)
+    short = out.filter(pl.col("symbol") == "SHORT")
+    assert short.height == 20
+    # TA-Lib lookbacks: SMA 50 -> 49, SMA 200 -> 199, EMA 26 -> 25, ADX 14 -> 27, MACD 12/26/9 -> 33.
+    for name in ("sma_50", "sma_200", "ema_26", "adx_14", "macd", "macd_signal", "macd_hist"):
+        assert short[name].is_null().all(), name
+    assert short["sma_20"].is_not_null().sum() == 1  # lookback 19
+    assert out.filter(pl.col("symbol") == "LONG")["sma_200"].is_not_null().sum() == 300 - 199
+    _assert_matches_talib(bars, out)
+
+
+def test_single_row_symbol() -> None:
+    bars = pl.concat([_bars({"BIG": 250}, seed=3), _bars({"ONE": 1}, seed=4)])
+    out = compute_indicators(bars)
+    one = out.filter(pl.col("symbol") == "ONE")
+    assert one.height == 1
+    row = one.row(0, named=True)
+    # OBV starts at the first bar's volume; everything else needs history.
+    assert row["obv"] == float(bars.filter(pl.col("symbol") == "ONE")["volume"].item())
+    assert all(row[c] is None for c in INDICATOR_COLUMNS if c != "obv")
+    _assert_matches_talib(bars, out)
+
+
+def test_only_a_single_row() -> None:
+    out = compute_indicators(_bars({"ONE": 1}))
+    assert out.height == 1 and out.schema == pl.Schema(INDICATORS)
+
+
+def test_empty_frame_gives_empty_indicators_frame() -> None:
+    out = compute_indicators(pl.DataFrame(schema=DAILY_BARS))
+    assert out.height == 0
+    assert out.schema == pl.Schema(INDICATORS)
+
+
+def test_flat_prices_do_not_crash_or_produce_nan() -> None:
+    bars = pl.concat([_bars({"FLAT": 260}, flat=True), _bars({"MOVE": 260}, seed=6)])
+    out = compute_indicators(bars)
+    _assert_no_nan(out)
+    _assert_matches_talib(bars, out)
+    flat = out.filter(pl.col("symbol") == "FLAT").tail(1).row(0, named=True)
+    assert flat["sma_200"] == 42.0 and flat["bb_upper"] == flat["bb_lower"] == 42.0
+    assert flat["atr_14"] == 0.0
+
+
+def test_null_prices_never_leak_nan() -> None:
+    bars = _bars({"GAP": 120, "OK": 120}, seed=7).with_columns(
+        pl.when((pl.col("symbol") == "GAP") & (pl.col("session") == START + dt.timedelta(days=60)))
+        .then(None)
+        .otherwise(pl.col("close"))
+        .alias("close")
+    )
+    out = compute_indicators(bars)
+    assert out.height == bars.height
+    _assert_no_nan(out)
+    # The gap stays inside its symbol.
+    _assert_matches_talib(bars.filter(pl.col("symbol") == "OK"), out.filter(pl.col("symbol") == "OK"))
+
+
+def test_lookback_sessions_warms_every_indicator() -> None:
+    need = lookback_sessions()
+    assert need >= 250
+    bars = _bars({"X": 1_500}, seed=8)
+    full = compute_indicators(bars)
+    window = compute_indicators(bars.tail(need + 1))
+    last_full, last_window = full.row(-1, named=True), window.row(-1, named=True)
+    for name in INDICATOR_COLUMNS:
+        assert last_window[name] is not None, name
+        if name == "obv":  # a running total from the first bar: only its changes are comparable
+            assert window["obv"].diff()[-1] == full["obv"].diff()[-1]
+            continue
+        assert last_window[name] == pytest.approx(last_full[name], rel=1e-6, abs=1e-9), name

@@ -1,0 +1,51 @@
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from investing_assets.lib.validation import BadMarketData, check_symbol, validate_bars
+
+D = dt.date(2026, 11, 20)
+
+
+def good() -> pl.DataFrame:
+    return pl.DataFrame({
+        "symbol": ["AAPL", "MSFT"], "session": [D, D], "open": [10.0, 20.0], "high": [11.0, 21.0],
+        "low": [9.0, 19.0], "close": [10.5, 20.5], "adj_close": [10.5, 20.5], "volume": [100, 200],
+    })
+
+
+def test_good_bars_pass_and_are_conformed():
+    out = validate_bars(good().with_columns(pl.col("volume").cast(pl.Float64)), ["AAPL", "MSFT"])
+    assert out.schema["volume"] == pl.Int64 and out.height == 2
+
+
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda f: f.drop("close"), "missing column"),
+        (lambda f: f.with_columns(close=pl.when(pl.col("symbol") == "MSFT").then(-1.0).otherwise(pl.col("close"))),
+         "non-positive price in bar: MSFT on 2026-11-20"),
+        (lambda f: f.with_columns(open=pl.when(pl.col("symbol") == "AAPL").then(None).otherwise(pl.col("open"))),
+         "null or NaN price in bar: AAPL on 2026-11-20"),
+        (lambda f: f.with_columns(high=pl.when(pl.col("symbol") == "MSFT").then(18.0).otherwise(pl.col("high"))),
+         "high below low in bar: MSFT on 2026-11-20"),
+        (lambda f: pl.concat([f, f.head(1)]), "duplicate bar rows: AAPL on 2026-11-20"),
+        (lambda f: f.with_columns(symbol=pl.lit("ZZZZ")).head(1), "outside the universe: ZZZZ on 2026-11-20"),
+        (lambda f: f.with_columns(symbol=pl.lit("AAPL; DROP")).head(1), "refused symbol"),
+    ],
+)
+def test_bad_frames_name_symbol_and_session(mutate, message):
+    with pytest.raises(BadMarketData, match=message.replace("(", r"\(")):
+        validate_bars(mutate(good()), ["AAPL", "MSFT"])
+
+
+@pytest.mark.parametrize("symbol", ["AAPL", "BRK.B", "BF-B", "X", "ABCDEFGHIJ"])
+def test_plain_tickers_accepted(symbol):
+    assert check_symbol(symbol) == symbol
+
+
+@pytest.mark.parametrize("symbol", ["", "aapl", "AAPL ", "A/B", "ABCDEFGHIJK", "A|B", "'; --", "A\nB", None])
+def test_other_symbols_refused(symbol):
+    with pytest.raises(BadMarketData, match="refused symbol"):
+        check_symbol(symbol)
