@@ -10,6 +10,8 @@ import polars as pl
 from investing_assets.lib.sources.schemas import DAILY_BARS, QUOTES
 
 SYMBOL_PATTERN = re.compile(r"^[A-Z0-9.\-]{1,10}$")
+# Instruments that are not equities carry vendor conventions: GC=F (futures), ^GSPC (indexes).
+INSTRUMENT_PATTERN = re.compile(r"^[A-Z0-9.\-=^]{1,12}$")
 PRICE_COLUMNS = ("open", "high", "low", "close")
 
 
@@ -30,15 +32,18 @@ def check_symbols(symbols: Iterable[str]) -> list[str]:
 
 def validate_bars(bars: pl.DataFrame, universe: Iterable[str] | None = None) -> pl.DataFrame:
     """Return the bars in DAILY_BARS shape or raise BadMarketData naming the first offending rows."""
-    return _validate(bars, DAILY_BARS, key=("symbol", "session"), universe=universe, what="bar")
+    return _validate(bars, DAILY_BARS, key=("symbol", "session"), universe=universe, what="bar",
+                     pattern=SYMBOL_PATTERN)
 
 
 def validate_quotes(quotes: pl.DataFrame) -> pl.DataFrame:
-    return _validate(quotes, QUOTES, key=("asset_class", "symbol", "session"), universe=None, what="quote")
+    return _validate(quotes, QUOTES, key=("asset_class", "symbol", "session"), universe=None, what="quote",
+                     pattern=INSTRUMENT_PATTERN)
 
 
 def _validate(
-    frame: pl.DataFrame, schema: dict, *, key: tuple[str, ...], universe: Iterable[str] | None, what: str
+    frame: pl.DataFrame, schema: dict, *, key: tuple[str, ...], universe: Iterable[str] | None, what: str,
+    pattern: re.Pattern,
 ) -> pl.DataFrame:
     missing = [c for c in schema if c not in frame.columns]
     if missing:
@@ -50,9 +55,9 @@ def _validate(
     if frame.height == 0:
         return frame
 
-    bad_symbols = frame.filter(~pl.col("symbol").str.contains(SYMBOL_PATTERN.pattern)).get_column("symbol")
+    bad_symbols = frame.filter(~pl.col("symbol").str.contains(pattern.pattern)).get_column("symbol")
     if bad_symbols.len():
-        check_symbol(bad_symbols[0])
+        raise BadMarketData(f"refused {what} symbol {bad_symbols[0]!r}: not a plain ticker")
     _refuse(frame, pl.any_horizontal(pl.col(PRICE_COLUMNS).is_null() | pl.col(PRICE_COLUMNS).is_nan()),
             f"null or NaN price in {what}")
     _refuse(frame, pl.any_horizontal(pl.col(PRICE_COLUMNS) <= 0), f"non-positive price in {what}")

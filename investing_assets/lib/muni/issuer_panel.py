@@ -31,7 +31,7 @@ Dynamics: each issuer has a persistent weak-credit factor (drives weaker fund
 balance, heavier liabilities, lower funding), a wealth factor (correlated with
 credit strength; drives full value, growth and income), a hidden
 management/governance factor the features never see, and an AR(1) fiscal
-stress term (rho 0.75) plus a national AR(1) cycle (rho 0.6) shared by all
+stress term (rho 0.85) plus a national AR(1) cycle (rho 0.6) shared by all
 issuers in a year. Fund balance moves with stress each year; liabilities,
 funding and debt service are mostly persistent; full value compounds its growth.
 
@@ -126,16 +126,16 @@ def _hazard_score(
     """Log-odds of annual distress, before the intercept; weights echo the scorecard's
     emphasis on finances and economy over debt/pensions, with management unobserved."""
     return (
-        0.80 * -(fund_balance - 0.30) / 0.13
-        + 1.00 * (fund_balance < _FUND_BALANCE_CLIFF)
-        + 0.50 * np.log(liability_burden / 2.2) / 0.5
-        + 0.35 * -(pension_funded - 0.75) / 0.12
-        + 0.30 * np.log(debt_service / 0.08) / 0.45
-        + 0.40 * -np.log(full_value_per_capita / 110_000.0) / 0.6
-        + 0.40 * -(full_value_growth - 0.035) / 0.045
-        + 0.35 * -np.log(income_ratio / 0.95) / 0.2
-        + 0.15 * -(log_population - 10.0) / 1.3
-        + 0.70 * management
+        0.92 * -(fund_balance - 0.30) / 0.13
+        + 1.15 * (fund_balance < _FUND_BALANCE_CLIFF)
+        + 0.58 * np.log(liability_burden / 2.2) / 0.5
+        + 0.40 * -(pension_funded - 0.75) / 0.12
+        + 0.35 * np.log(debt_service / 0.08) / 0.45
+        + 0.46 * -np.log(full_value_per_capita / 110_000.0) / 0.6
+        + 0.46 * -(full_value_growth - 0.035) / 0.045
+        + 0.40 * -np.log(income_ratio / 0.95) / 0.2
+        + 0.17 * -(log_population - 10.0) / 1.3
+        + 0.46 * management
     )
 
 
@@ -212,7 +212,7 @@ def generate_panel(
     wealth = -0.4 * weak_credit + math.sqrt(1 - 0.16) * rng.standard_normal(n)[:, None]
     management = rng.standard_normal(n)[:, None]
     cycle = _ar1(rng, (1, span), rho=0.6, sd=1.0)
-    stress = 0.7 * weak_credit + _ar1(rng, shape, rho=0.75, sd=0.75) - 0.3 * cycle
+    stress = 0.7 * weak_credit + _ar1(rng, shape, rho=0.85, sd=0.6) - 0.3 * cycle
 
     def noise(sd: float) -> np.ndarray:
         return sd * rng.standard_normal(shape)

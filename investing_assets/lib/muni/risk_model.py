@@ -40,16 +40,17 @@ BUCKETS: tuple[tuple[str, float], ...] = (
 )
 BUCKET_LABELS: tuple[str, ...] = tuple(label for label, _ in BUCKETS)
 
-# Shallow trees, large leaves and L2 keep a rare label from being memorised; no class
+# Small trees, large leaves and L2 keep a rare label from being memorised (these beat 15-leaf
+# trees on held-out AUC and Brier for the synthetic panel); no class
 # reweighting (is_unbalance / scale_pos_weight), because that would wreck calibration and the
 # Brier score, and the probabilities are what downstream users read.
 DEFAULT_PARAMS: dict[str, Any] = {
     "objective": "binary",
-    "learning_rate": 0.05,
+    "learning_rate": 0.03,
     "num_boost_round": 300,
-    "num_leaves": 15,
+    "num_leaves": 7,
     "max_depth": -1,
-    "min_data_in_leaf": 100,
+    "min_data_in_leaf": 200,
     "lambda_l2": 5.0,
     "feature_fraction": 0.9,
     "bagging_fraction": 0.8,

@@ -38,7 +38,7 @@ from investing_assets.lib.sources.schemas import DAILY_BARS, INDEX_CONSTITUENTS,
 TRADING_DAYS = 252
 T_DF = 4.0
 # A single Student-t(4) draw can exceed 20 sigma; clipping keeps fat tails but rules out one-day wipeouts.
-Z_CLIP = 10.0
+Z_CLIP = 8.0
 PLAIN_TICKER = re.compile(r"^[A-Z0-9.\-]{1,10}$")
 
 INDEX_CODES = ("SPX", "NDX", "DJI")
@@ -117,8 +117,11 @@ _SECTOR_VOL = {
     "Financials": 0.27, "Industrials": 0.27, "Communication Services": 0.29, "Materials": 0.29,
     "Consumer Discretionary": 0.31, "Information Technology": 0.33, "Energy": 0.34,
 }  # fmt: skip
-_MARKET_VOL = 0.15
+_MARKET_VOL = 0.165
 _SECTOR_FACTOR_VOL = 0.11
+# Per year. Idiosyncratic price levels drift apart slowly and boundedly: without it a few names end the
+# history 300x up at $100k+ a share (no splits in the demo), which dominates the price-weighted Dow.
+_IDIO_MEAN_REVERSION = 0.1
 _OVERNIGHT_SHARE = 0.3  # part of the close-to-close move that shows up as the opening gap
 _GAP_NOISE = 0.25
 _RANGE_SCALE = 0.55
@@ -216,21 +219,30 @@ def _is_us(record: dict, indices: set[str]) -> bool:
     return any(str(isin).startswith("US") for isin in record.get("isins") or [])
 
 
+def _keyword_sector(label: str) -> str | None:
+    text = label.lower()
+    return next((sector for keywords, sector in _SECTOR_KEYWORDS if any(k in text for k in keywords)), None)
+
+
 def _sector(industries: Sequence[str]) -> str:
     named = set(industries) & set(SECTORS)
     if named:
         return next(s for s in _SECTOR_PRECEDENCE if s in named)
-    text = " ".join(industries).lower()
-    for keywords, sector in _SECTOR_KEYWORDS:
-        if any(k in text for k in keywords):
-            return sector
-    return "Industrials"
+    return _keyword_sector(" ".join(industries)) or "Industrials"
 
 
 def _industry(industries: Sequence[str], sector: str) -> str:
-    """First specific label (pytickersymbols lists them alphabetically, so this is stable)."""
+    """First specific label, preferring one that agrees with the sector (Steris is also tagged "Electric
+    Utilities" upstream). The labels come sorted alphabetically, so the choice is stable."""
     specific = [i.strip() for i in industries if i and i.strip().lower() not in _NOT_AN_INDUSTRY]
-    return specific[0] if specific else sector
+    if not specific:
+        return sector
+
+    def disagreement(label: str) -> int:
+        found = _keyword_sector(label)
+        return 0 if found == sector else 1 if found is None else 2
+
+    return min(specific, key=disagreement)  # min() keeps the first of equals
 
 
 @lru_cache(maxsize=1)
@@ -378,7 +390,7 @@ def _stock_parameters(seed: int, stock: _Stock) -> dict[str, float]:
     """Per-symbol constants from the symbol's own stream, so they never depend on the rest of the universe."""
     u = _rng(seed, "stock", stock.symbol, "parameters").random(10)
     defensive = stock.sector in {"Utilities", "Consumer Staples", "Real Estate"}
-    vol = float(np.clip(_SECTOR_VOL[stock.sector] * np.exp(0.45 * (2 * u[0] - 1)), 0.17, 0.52))
+    vol = float(np.clip(_SECTOR_VOL[stock.sector] * np.exp(0.4 * (2 * u[0] - 1)), 0.18, 0.44))
     market_beta = (0.55 + 0.45 * u[1]) if defensive else (0.75 + 0.6 * u[1])
     sector_loading = 0.6 + 0.7 * u[2]
     systematic = (market_beta * _MARKET_VOL) ** 2 + (sector_loading * _SECTOR_FACTOR_VOL) ** 2
@@ -390,8 +402,8 @@ def _stock_parameters(seed: int, stock: _Stock) -> dict[str, float]:
         cap = 35e9 * np.exp(0.8 * (u[4] * 2 - 1))
     else:
         cap = 11e9 * np.exp(1.0 * (u[4] * 2 - 1))
-    persistence = 0.95 + 0.035 * u[5]
-    alpha = 0.05 + 0.05 * u[6]
+    persistence = 0.93 + 0.045 * u[5]
+    alpha = 0.03 + 0.04 * u[6]
     return {
         "price": price,
         "shares": float(np.rint(cap / price)),
@@ -441,7 +453,7 @@ def _build_market(seed: int, count: int) -> _Market:
         p["drift"] / TRADING_DAYS
         + p["market_beta"] * market[:, None]
         + p["sector_loading"] * sector_shocks[:, sector_of]
-        + shocks[:, stock_cols]
+        + _mean_revert(shocks[:, stock_cols], _IDIO_MEAN_REVERSION)
     )
     sd = np.sqrt(
         (p["market_beta"] * market_sd[:, None]) ** 2
@@ -524,14 +536,16 @@ def _build_market(seed: int, count: int) -> _Market:
 
 
 def _mean_revert(shock: np.ndarray, per_year: float) -> np.ndarray:
-    """Log returns of an AR(1) deviation from the base level: commodities wander but do not run away."""
+    """Log returns of an AR(1) level driven by `shock` (time on axis 0): it wanders but does not run away."""
     phi = np.exp(-per_year / TRADING_DAYS)
     deviation = np.empty_like(shock)
     level = 0.0
     for t in range(shock.shape[0]):
         level = phi * level + shock[t]
         deviation[t] = level
-    return np.diff(deviation, prepend=0.0)
+    returns = deviation.copy()
+    returns[1:] -= deviation[:-1]
+    return returns
 
 
 def _etf_volume(base: float, close: np.ndarray, noise: np.ndarray) -> np.ndarray:

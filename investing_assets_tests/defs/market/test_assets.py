@@ -1,0 +1,141 @@
+import datetime as dt
+import hashlib
+import json
+import logging
+
+import dagster as dg
+import polars as pl
+import pytest
+import redis
+
+from investing_assets.defs.market import assets as market_assets
+from investing_assets.defs.shared.partitions import symbol as symbol_partitions
+from investing_assets.defs.shared.resources import HotCacheResource, MarketDataResource
+from investing_assets.lib import calendar
+from investing_assets.lib.sources.demo import DemoSource
+from investing_assets.lib.storage.warehouse import Warehouse
+from investing_assets_tests.defs.conftest import materialize_range
+
+DAY_ASSETS = [market_assets.universe, market_assets.index_constituents, market_assets.daily_bars,
+              market_assets.index_quotes, market_assets.etf_quotes, market_assets.commodity_quotes,
+              market_assets.crypto_quotes]
+TABLES = ["market.universe", "market.index_constituents", "market.daily_bars", "market.quotes"]
+FIRST, LAST = dt.date(2026, 11, 17), dt.date(2026, 11, 20)
+
+
+def fingerprint(warehouse: Warehouse, table: str) -> str:
+    with warehouse.connect() as conn:
+        rows = conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3").fetchall()
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def test_range_run_writes_every_asset_and_reruns_identically(resources, instance, warehouse, redis_url):
+    result = materialize_range(DAY_ASSETS, FIRST, LAST, resources, instance)
+    assert result.success
+    sessions = calendar.sessions_between(FIRST, LAST)
+    n_symbols = DemoSource().universe(LAST).height
+    assert warehouse.count("market.universe") == n_symbols * len(sessions)
+    assert warehouse.count("market.daily_bars") == n_symbols * len(sessions)
+    for asset_class in ("index", "etf", "commodity", "crypto"):
+        assert warehouse.count("market.quotes", {"asset_class": [asset_class]}) > 0
+
+    # one run materialized every partition of the range
+    assert len(instance.get_runs()) == 1
+    assert instance.get_materialized_partitions(dg.AssetKey("daily_bars")) == {d.isoformat() for d in sessions}
+
+    # the hot cache holds the newest session
+    cached = json.loads(redis.Redis.from_url(redis_url).get("cache:index_quotes"))
+    assert cached["as_of"] == LAST.isoformat()
+    assert {q["symbol"] for q in cached["data"]} == {"SPX", "NDX", "DJI"}
+
+    before = {t: fingerprint(warehouse, t) for t in TABLES}
+    assert materialize_range(DAY_ASSETS, FIRST, LAST, resources, instance).success
+    assert {t: fingerprint(warehouse, t) for t in TABLES} == before
+    # a single day inside the range, re-run alone, changes nothing either
+    assert materialize_range(DAY_ASSETS, LAST, LAST, resources, instance).success
+    assert {t: fingerprint(warehouse, t) for t in TABLES} == before
+
+
+def test_blocking_checks_pass_on_good_data(resources, instance):
+    result = materialize_range(DAY_ASSETS[:3], LAST, LAST, resources, instance)
+    checks = {e.asset_check_evaluation_data.check_name: e.asset_check_evaluation_data.passed
+              for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
+    assert checks == {"ohlc_sanity": True, "positive_prices": True, "unique_symbol_session": True,
+                      "universe_coverage": True}
+
+
+def test_symbol_partitions_follow_the_universe(resources, instance):
+    materialize_range([market_assets.universe], LAST, LAST, resources, instance)
+    keys = set(instance.get_dynamic_partitions(symbol_partitions.name))
+    assert keys == set(DemoSource().universe(LAST).get_column("symbol").to_list())
+
+
+class BrokenSource(DemoSource):
+    """The demo market with one bad bar: what a flaky vendor feed does."""
+
+    def __init__(self, mutate):
+        super().__init__()
+        self.mutate = mutate
+
+    def daily_bars(self, sessions, symbols=None):
+        return self.mutate(super().daily_bars(sessions, symbols))
+
+
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda f: f.with_columns(close=pl.when(pl.col("symbol") == "MSFT").then(-5.0).otherwise("close")),
+         "non-positive price in bar: MSFT on 2026-11-20"),
+        (lambda f: f.with_columns(high=pl.when(pl.col("symbol") == "AAPL").then(1.0).otherwise("high")),
+         "high below low in bar: AAPL on 2026-11-20"),
+        (lambda f: pl.concat([f, f.filter(pl.col("symbol") == "NVDA")]), "duplicate bar rows: NVDA on 2026-11-20"),
+        (lambda f: f.drop("volume"), "missing column"),
+        (lambda f: pl.concat([f, f.head(1).with_columns(symbol=pl.lit("NOTREAL"))]),
+         "outside the universe: NOTREAL on 2026-11-20"),
+    ],
+)
+def test_bad_source_fails_the_asset_and_writes_nothing(resources, instance, warehouse, monkeypatch, mutate, message):
+    assert materialize_range(DAY_ASSETS[:3], LAST, LAST, resources, instance).success
+    before = fingerprint(warehouse, "market.daily_bars")
+
+    broken = BrokenSource(mutate)
+    monkeypatch.setattr(MarketDataResource, "get", lambda self: broken)
+    result = materialize_range(DAY_ASSETS[:3], LAST, LAST, resources, instance, raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert failure.step_key == "daily_bars"
+    assert message in failure.event_specific_data.error.to_string()
+    assert fingerprint(warehouse, "market.daily_bars") == before
+
+
+def test_redis_outage_warns_and_the_next_run_refills(resources, instance, warehouse, redis_url, dead_redis_url,
+                                                     caplog):
+    down = {**resources, "cache": HotCacheResource(url=dead_redis_url)}
+    with caplog.at_level(logging.WARNING):
+        result = materialize_range([market_assets.index_quotes], LAST, LAST, down, instance)
+    assert result.success
+    assert warehouse.count("market.quotes", {"asset_class": ["index"]}) == 3
+    meta = result.asset_materializations_for_node("index_quotes")[0].metadata
+    assert meta["cache_refreshed"].value is False
+    assert redis.Redis.from_url(redis_url).get("cache:index_quotes") is None
+
+    assert materialize_range([market_assets.index_quotes], LAST, LAST, resources, instance).success
+    assert json.loads(redis.Redis.from_url(redis_url).get("cache:index_quotes"))["as_of"] == LAST.isoformat()
+
+
+def test_backfill_of_an_old_day_keeps_the_newest_in_cache(resources, instance, redis_url):
+    materialize_range([market_assets.etf_quotes], LAST, LAST, resources, instance)
+    materialize_range([market_assets.etf_quotes], FIRST, FIRST, resources, instance)
+    assert json.loads(redis.Redis.from_url(redis_url).get("cache:etf_quotes"))["as_of"] == LAST.isoformat()
+
+
+def test_price_history_replaces_one_symbol(resources, instance, warehouse):
+    materialize_range(DAY_ASSETS[:1], LAST, LAST, resources, instance)
+    result = dg.materialize([market_assets.price_history], partition_key="AAPL", resources=resources,
+                            instance=instance)
+    assert result.success
+    stored = warehouse.count("market.daily_bars", {"symbol": ["AAPL"]})
+    assert stored > 2500
+    assert warehouse.count("market.daily_bars") == stored  # nothing but AAPL
+    dg.materialize([market_assets.price_history], partition_key="AAPL", resources=resources, instance=instance)
+    assert warehouse.count("market.daily_bars", {"symbol": ["AAPL"]}) == stored

@@ -1,0 +1,64 @@
+import datetime as dt
+import hashlib
+
+import dagster as dg
+import polars as pl
+from polars.testing import assert_frame_equal
+
+from investing_assets.defs.market import assets as market_assets
+from investing_assets.defs.technicals.assets import indicators
+from investing_assets.lib import calendar
+from investing_assets.lib.analytics.indicators import compute_indicators, lookback_sessions
+from investing_assets.lib.sources.schemas import DAILY_BARS, INDICATORS
+from investing_assets_tests.defs.conftest import materialize_range
+
+LAST = dt.date(2026, 11, 20)
+
+
+def load_bars(resources, instance, first, last):
+    assert materialize_range([market_assets.universe, market_assets.daily_bars], first, last, resources,
+                             instance).success
+
+
+def test_lookback_is_declared_to_dagster():
+    from investing_assets.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    mapping = graph.get_partition_mapping(indicators.key, market_assets.daily_bars.key)
+    assert isinstance(mapping, dg.TimeWindowPartitionMapping)
+    assert mapping.start_offset == -lookback_sessions() and mapping.end_offset == 0
+
+
+def test_indicators_match_talib_on_the_stored_window_and_rerun_identically(resources, instance, warehouse):
+    days = calendar.sessions_ending(LAST, 2)
+    window = calendar.sessions_ending(days[0], lookback_sessions() + 1)
+    load_bars(resources, instance, window[0], LAST)
+
+    result = materialize_range([indicators], days[0], LAST, resources, instance)
+    assert result.success
+    meta = result.asset_materializations_for_node("indicators")[-1].metadata
+    assert meta["lookback_complete"].value is True
+
+    stored = warehouse.read_table("technicals.indicators", schema=INDICATORS, order_by=("symbol", "session"))
+    bars = warehouse.read_table("market.daily_bars", schema=DAILY_BARS, order_by=("symbol", "session"))
+    expected = compute_indicators(bars).filter(pl.col("session").is_in(days))
+    assert stored.height == expected.height == bars.get_column("symbol").n_unique() * 2
+    assert_frame_equal(stored, expected, check_exact=True)
+    assert stored.get_column("sma_200").null_count() == 0  # the window is long enough for every indicator
+
+    digest = hashlib.sha256(stored.write_csv().encode()).hexdigest()
+    assert materialize_range([indicators], days[0], LAST, resources, instance).success
+    again = warehouse.read_table("technicals.indicators", schema=INDICATORS, order_by=("symbol", "session"))
+    assert hashlib.sha256(again.write_csv().encode()).hexdigest() == digest
+
+
+def test_incomplete_window_is_reported_not_hidden(resources, instance, warehouse):
+    load_bars(resources, instance, calendar.sessions_ending(LAST, 30)[0], LAST)
+    result = materialize_range([indicators], LAST, LAST, resources, instance)
+    assert result.success
+    meta = result.asset_materializations_for_node("indicators")[-1].metadata
+    assert meta["lookback_complete"].value is False
+    assert "lookback window incomplete" in meta["notes"].value
+    stored = warehouse.read_table("technicals.indicators", schema=INDICATORS)
+    assert stored.get_column("sma_200").null_count() == stored.height  # nulls, never guesses
+    assert stored.get_column("sma_20").null_count() == 0
