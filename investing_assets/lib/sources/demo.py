@@ -15,7 +15,8 @@ Determinism rests on three rules:
 
 Model: log return = drift + beta * market factor + loading * sector factor + name-specific noise. Every
 factor and noise series is GARCH(1,1) with standardized Student-t (df 4) innovations, which gives fat
-tails and volatility clustering. Volume units: shares for stocks and ETFs, contracts for futures, US
+tails and volatility clustering; the name-specific price level slowly mean-reverts so that, without
+splits, no share price runs off to absurd levels. Volume units: shares for stocks and ETFs, contracts for futures, US
 dollars of notional for crypto (as Yahoo reports them).
 """
 
@@ -348,7 +349,10 @@ class _Market:
 
 def _round_price(x: np.ndarray) -> np.ndarray:
     """Cents, or 4 decimals below $1. Monotone, so rounding never breaks low <= open/close <= high."""
-    return np.maximum(np.where(x >= 1.0, np.round(x, 2), np.round(x, 4)), 1e-4)
+    out = np.round(x, 2)
+    small = x < 1.0
+    out[small] = np.maximum(np.round(x[small], 4), 1e-4)
+    return out
 
 
 def _volume(base: np.ndarray, log_returns: np.ndarray, daily_sd: np.ndarray, noise: np.ndarray) -> np.ndarray:
@@ -417,9 +421,10 @@ def _stock_parameters(seed: int, stock: _Stock) -> dict[str, float]:
     }
 
 
-def _build_market(seed: int, count: int) -> _Market:
-    """Simulate `count` sessions from CALENDAR_START. Everything is causal, so a larger count only appends."""
-    stocks = _stocks()
+def _build_market(seed: int, count: int, stocks: tuple[_Stock, ...] | None = None) -> _Market:
+    """Simulate `count` sessions from CALENDAR_START. Everything is causal, so a larger count only appends.
+    `stocks` (default: the universe) exists so tests can show a symbol's bars ignore the other symbols."""
+    stocks = _stocks() if stocks is None else stocks
     params = [_stock_parameters(seed, s) for s in stocks]
     p = {k: np.array([x[k] for x in params]) for k in params[0]}
     n_stocks, n_sectors = len(stocks), len(SECTORS)
@@ -463,7 +468,9 @@ def _build_market(seed: int, count: int) -> _Market:
     noise = np.stack([_normals(seed, count, 4, "stock", s.symbol, "bars") for s in stocks], axis=1)
     o, h, lo, c = _bars_from_returns(p["price"], log_returns, sd, noise)
     long_run_sd = np.sqrt(
-        (p["market_beta"] * _MARKET_VOL) ** 2 + (p["sector_loading"] * _SECTOR_FACTOR_VOL) ** 2 + p["idio_vol"] ** 2
+        (p["market_beta"] * _MARKET_VOL) ** 2
+        + (p["sector_loading"] * _SECTOR_FACTOR_VOL) ** 2
+        + p["idio_vol"] ** 2
     ) / np.sqrt(TRADING_DAYS)
     shares = p["shares"].astype(np.int64)
     volume = _volume(shares * p["turnover"], log_returns, long_run_sd, noise[..., 3])
@@ -473,17 +480,27 @@ def _build_market(seed: int, count: int) -> _Market:
         for code in INDEX_CODES
     }
 
-    # Indices: cap-weighted SPX/NDX, price-weighted DJI, divisors fixed on the first session.
+    # Every basket in one matmul per price field: cap-weighted SPX/NDX, price-weighted DJI, then each
+    # sector's SPX members cap-weighted (the sector SPDRs).
+    n_indices = len(INDEX_CODES)
+    weights = np.zeros((n_stocks, n_indices + n_sectors))
+    for k, code in enumerate(INDEX_CODES):
+        weights[members[code], k] = 1.0 if code == "DJI" else shares[members[code]]
+    in_spx = np.zeros(n_stocks, dtype=bool)
+    in_spx[members["SPX"]] = True
+    for j in range(n_sectors):
+        weights[:, n_indices + j] = np.where(in_spx & (sector_of == j), shares, 0)
+    baskets = _basket(weights, o, h, lo, c)
+
+    # Index divisors are fixed on the first session.
     index_rows: dict[str, tuple[np.ndarray, ...]] = {}
-    for code in INDEX_CODES:
-        weights = np.zeros(n_stocks)
-        weights[members[code]] = 1.0 if code == "DJI" else shares[members[code]].astype(float)
-        bo, bh, bl, bc = _basket(weights, o, h, lo, c)
-        divisor = bc[0] / _INDEX_BASE_LEVELS[code]
-        index_rows[code] = tuple(np.round(x / divisor, 2) for x in (bo, bh, bl, bc)) + (
+    for k, code in enumerate(INDEX_CODES):
+        divisor = baskets[3][0, k] / _INDEX_BASE_LEVELS[code]
+        index_rows[code] = tuple(np.round(x[:, k] / divisor, 2) for x in baskets) + (
             volume[:, members[code]].sum(axis=1),
         )
-    quotes = {"index": _quote_set(list(INDEX_CODES), [INDEX_NAMES[k] for k in INDEX_CODES], index_rows)}
+    codes = sorted(INDEX_CODES)
+    quotes = {"index": _quote_set(codes, [INDEX_NAMES[k] for k in codes], index_rows)}
 
     # ETFs: index trackers, sector baskets, and IWM/TLT from the market factor.
     etf_rows: dict[str, tuple[np.ndarray, ...]] = {}
@@ -491,15 +508,16 @@ def _build_market(seed: int, count: int) -> _Market:
         etf_noise = _normals(seed, count, 2, "etf", symbol, "bars")
         tracking = np.exp(0.0002 * etf_noise[:, 0])  # about 2bp of daily tracking noise, not cumulative
         io, ih, il, ic = (index_rows[code][k] / ratio * tracking for k in range(4))
-        etf_rows[symbol] = (*(_round_price(x) for x in (io, ih, il, ic)), _etf_volume(base_volume, ic, etf_noise))
-    spx = set(members["SPX"].tolist())
-    for sector, symbol in SECTOR_ETFS.items():
-        weights = np.array([float(shares[i]) if (i in spx and s.sector == sector) else 0.0 for i, s in enumerate(stocks)])
-        bo, bh, bl, bc = _basket(weights, o, h, lo, c)
-        scale = _SECTOR_ETF_START[symbol] / bc[0]
+        etf_rows[symbol] = (
+            *(_round_price(x) for x in (io, ih, il, ic)),
+            _etf_volume(base_volume, ic, etf_noise),
+        )
+    for j, sector in enumerate(SECTORS):
+        symbol, k = SECTOR_ETFS[sector], n_indices + j
+        scale = _SECTOR_ETF_START[symbol] / baskets[3][0, k]
         etf_noise = _normals(seed, count, 2, "etf", symbol, "bars")
-        rows = tuple(_round_price(x * scale) for x in (bo, bh, bl, bc))
-        etf_rows[symbol] = (*rows, _etf_volume(_SECTOR_ETF_VOLUME[symbol], bc, etf_noise))
+        rows = tuple(_round_price(x[:, k] * scale) for x in baskets)
+        etf_rows[symbol] = (*rows, _etf_volume(_SECTOR_ETF_VOLUME[symbol], baskets[3][:, k], etf_noise))
 
     other: dict[str, dict[str, tuple[np.ndarray, ...]]] = {"etf": etf_rows, "commodity": {}, "crypto": {}}
     names = dict(_ETF_NAMES)
@@ -515,9 +533,13 @@ def _build_market(seed: int, count: int) -> _Market:
         start = inst.price
         if inst.anchor is not None:
             anchor_row = calendar.session_index(inst.anchor)
+            if anchor_row >= count:  # the anchor must lie inside the simulated history
+                raise ValueError(f"{count} sessions end before the {inst.symbol} anchor {inst.anchor}")
             start = inst.price / float(np.exp(np.sum(log_returns_i[: anchor_row + 1])))
         inst_noise = _normals(seed, count, 4, inst.asset_class, inst.symbol, "bars")
-        bars = _bars_from_returns(np.array([start]), log_returns_i[:, None], shock_sd[:, None], inst_noise[:, None, :])
+        bars = _bars_from_returns(
+            np.array([start]), log_returns_i[:, None], shock_sd[:, None], inst_noise[:, None, :]
+        )
         typical_sd = np.sqrt(inst.market_beta**2 * _MARKET_VOL**2 + inst.vol**2) / np.sqrt(TRADING_DAYS)
         if inst.asset_class == "crypto":  # notional volume: scale the coin count by its price
             base = inst.daily_volume / inst.price * bars[3][:, 0]
@@ -571,14 +593,20 @@ def _session_rows(sessions: Iterable[dt.date] | dt.date) -> np.ndarray:
     """Sorted, de-duplicated calendar rows; every bad date is named in one error."""
     if isinstance(sessions, dt.date):
         sessions = [sessions]
-    rows, bad = set(), []
+    rows, bad, last = set(), [], calendar.all_sessions()[-1]
     for day in sessions:
         if isinstance(day, dt.datetime):
             day = day.date()
         if not isinstance(day, dt.date):
             raise TypeError(f"sessions must be datetime.date values, got {day!r}")
         if day < calendar.CALENDAR_START:
-            bad.append(f"{day.isoformat()} (before the demo history starts on {calendar.CALENDAR_START.isoformat()})")
+            bad.append(
+                f"{day.isoformat()} (before the demo history starts on {calendar.CALENDAR_START.isoformat()})"
+            )
+        elif day > last:
+            bad.append(
+                f"{day.isoformat()} (not an NYSE session the calendar knows; it ends {last.isoformat()})"
+            )
         elif not calendar.is_session(day):
             bad.append(f"{day.isoformat()} (not an NYSE session)")
         else:
@@ -590,7 +618,11 @@ def _session_rows(sessions: Iterable[dt.date] | dt.date) -> np.ndarray:
 
 
 def _frame(
-    symbols: Sequence[str], sessions: np.ndarray, rows: np.ndarray, columns: np.ndarray, arrays: dict[str, np.ndarray]
+    symbols: Sequence[str],
+    sessions: np.ndarray,
+    rows: np.ndarray,
+    columns: np.ndarray,
+    arrays: dict[str, np.ndarray],
 ) -> pl.DataFrame:
     """Symbol-major rows of (session, symbol) arrays, i.e. already sorted by (symbol, session)."""
     n_rows = rows.shape[0]
@@ -628,7 +660,7 @@ class DemoSource:
     def universe(self, session: dt.date) -> pl.DataFrame:
         """The same members every session; shares_outstanding is synthetic, bigger for mega caps."""
         _session_rows(session)
-        return _universe_frame(self.seed)
+        return _universe_frame(self.seed).clone()  # callers may mutate; the cache must not change
 
     def index_constituents(self, session: dt.date) -> pl.DataFrame:
         """SPX and NDX cap-weighted (shares x that session's close), DJI price-weighted; sorted by
@@ -672,7 +704,13 @@ class DemoSource:
             market.sessions,
             rows,
             columns,
-            {"open": market.open, "high": market.high, "low": market.low, "close": market.close, "volume": market.volume},
+            {
+                "open": market.open,
+                "high": market.high,
+                "low": market.low,
+                "close": market.close,
+                "volume": market.volume,
+            },
         )
         return conform(frame.with_columns(adj_close=pl.col("close")), DAILY_BARS)
 
@@ -704,7 +742,14 @@ class DemoSource:
             market.sessions,
             rows,
             columns,
-            {"open": q.open, "high": q.high, "low": q.low, "close": q.close, "volume": q.volume, "change_pct": q.change_pct},
+            {
+                "open": q.open,
+                "high": q.high,
+                "low": q.low,
+                "close": q.close,
+                "volume": q.volume,
+                "change_pct": q.change_pct,
+            },
         )
         name_of = dict(zip(q.symbols, q.names, strict=True))
         frame = frame.with_columns(

@@ -84,14 +84,14 @@ FMP_QUOTE_SYMBOLS: dict[str, dict[str, tuple[str, str]]] = {
     "commodity": {
         "GC=F": ("GCUSD", "Gold"),
         "SI=F": ("SIUSD", "Silver"),
-        "CL=F": ("CLUSD", "Crude Oil WTI"),
+        "CL=F": ("CLUSD", "Crude Oil"),
         "NG=F": ("NGUSD", "Natural Gas"),
         "HG=F": ("HGUSD", "Copper"),
     },
     "crypto": {
-        "BTC-USD": ("BTCUSD", "Bitcoin"),
-        "ETH-USD": ("ETHUSD", "Ethereum"),
-        "SOL-USD": ("SOLUSD", "Solana"),
+        "BTC-USD": ("BTCUSD", "Bitcoin USD"),
+        "ETH-USD": ("ETHUSD", "Ethereum USD"),
+        "SOL-USD": ("SOLUSD", "Solana USD"),
     },
 }
 

@@ -26,6 +26,7 @@ def start_postgres(home: Path) -> str:
     """Start (or reuse) a pgserver cluster under home/pg and return its URL."""
     import pgserver
 
+    home.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(home / "pg", cleanup_mode=None)  # keep running after this process exits
     return server.get_uri()
 
@@ -76,4 +77,4 @@ def stop(home: Path) -> None:
     if (pg / "postmaster.pid").exists():
         import pgserver
 
-        pgserver.pg_ctl(["-w", "stop"], pgdata=pg, user="pgserveruser" if os.geteuid() == 0 else None)
+        pgserver.pg_ctl(["-w", "stop"], pgdata=pg, user="pgserver" if os.geteuid() == 0 else None)  # pgserver runs as this user under root

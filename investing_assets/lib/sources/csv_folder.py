@@ -1,0 +1,222 @@
+"""A folder of the user's own OHLCV files as a market-data source.
+
+One file per symbol (`AAPL.csv`: Date, Open, High, Low, Close, Adj Close, Volume). Headers are matched
+case-insensitively and ignoring spaces/underscores, so exports from Yahoo, brokers or pandas all load
+(`adj_close`, `Adj Close`, `adjusted close`, `vol`, `timestamp`...). An optional `universe.csv`
+(symbol, name, sector, industry, shares_outstanding) adds metadata; without it those stay null.
+
+Named `csv_folder` rather than `csv` so it can never shadow the standard-library module.
+The folder holds equity bars only: quotes and index membership say which source to use instead.
+Files without an adjusted-close column get a null `adj_close`, not a copy of `close`: that would
+silently claim there were no dividends or splits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+
+from investing_assets.lib.sources.http import EQUITY_SYMBOL, validate_symbols
+from investing_assets.lib.sources.schemas import DAILY_BARS, UNIVERSE, conform
+
+__all__ = ["UNIVERSE_FILE", "CsvFolderSource", "parse_bars_csv", "parse_universe_csv"]
+
+UNIVERSE_FILE = "universe.csv"
+
+# normalised header -> our column. Normalising = lower-case, keep letters and digits only.
+_BAR_HEADERS = {
+    "date": "session", "datetime": "session", "timestamp": "session", "time": "session", "day": "session",
+    "session": "session", "tradedate": "session",
+    "open": "open", "o": "open", "openprice": "open",
+    "high": "high", "h": "high", "highprice": "high",
+    "low": "low", "l": "low", "lowprice": "low",
+    "close": "close", "c": "close", "closeprice": "close", "last": "close", "price": "close",
+    "adjclose": "adj_close", "adjustedclose": "adj_close", "adjclosing": "adj_close", "closeadj": "adj_close",
+    "adjustedcloseprice": "adj_close",
+    "volume": "volume", "vol": "volume", "v": "volume",
+}
+_UNIVERSE_HEADERS = {
+    "symbol": "symbol", "ticker": "symbol",
+    "name": "name", "companyname": "name", "company": "name", "longname": "name",
+    "sector": "sector", "industry": "industry", "subsector": "industry",
+    "sharesoutstanding": "shares_outstanding", "shares": "shares_outstanding",
+}
+# Tried in order; the first that reads every row wins. Day-first formats are left out on purpose:
+# 03/04/2024 cannot be told apart from month-first, and a silent swap is worse than an error.
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%m/%d/%Y")
+
+
+def parse_bars_csv(symbol: str, text: str, *, origin: str = "csv") -> pl.DataFrame:
+    """CSV text of one symbol -> DAILY_BARS; errors name the file and the offending value."""
+    raw = pl.read_csv(text.encode(), infer_schema=False, truncate_ragged_lines=False)
+    mapping: dict[str, str] = {}
+    for header in raw.columns:
+        ours = _BAR_HEADERS.get(_norm(header))
+        if ours is not None and ours not in mapping.values():
+            mapping[header] = ours
+    found = set(mapping.values())
+    missing = [c for c in ("session", "open", "high", "low", "close", "volume") if c not in found]
+    if missing:
+        raise ValueError(f"{origin}: missing column(s) {missing}; headers are {raw.columns} "
+                         "(expected Date,Open,High,Low,Close,Adj Close,Volume)")
+    frame = raw.select([pl.col(h).str.strip_chars().alias(c) for h, c in mapping.items()])
+    if "adj_close" not in frame.columns:
+        frame = frame.with_columns(adj_close=pl.lit(None, pl.String))
+    frame = frame.filter(pl.any_horizontal(pl.all().exclude("adj_close").is_not_null()))
+
+    sessions = _parse_dates(frame["session"], origin)
+    out = frame.with_columns(
+        session=sessions,
+        **{c: _parse_number(frame[c], origin, c) for c in ("open", "high", "low", "close", "adj_close")},
+        volume=_parse_number(frame["volume"], origin, "volume").round(0).cast(pl.Int64),
+        symbol=pl.lit(symbol, pl.String),
+    )
+    for c in ("open", "high", "low", "close"):
+        if out[c].null_count():
+            bad = out.filter(pl.col(c).is_null())["session"][0]
+            raise ValueError(f"{origin}: empty {c} on {bad}")
+    dupes = out.filter(pl.col("session").is_duplicated())["session"].unique().sort()
+    if len(dupes):
+        raise ValueError(f"{origin}: more than one row for {dupes[0]} (one daily bar per date expected)")
+    return conform(out, DAILY_BARS).sort("session")
+
+
+def parse_universe_csv(text: str, *, origin: str = UNIVERSE_FILE) -> pl.DataFrame:
+    """universe.csv -> UNIVERSE rows for the symbols it lists (every column but symbol optional)."""
+    raw = pl.read_csv(text.encode(), infer_schema=False)
+    mapping: dict[str, str] = {}
+    for header in raw.columns:
+        ours = _UNIVERSE_HEADERS.get(_norm(header))
+        if ours is not None and ours not in mapping.values():
+            mapping[header] = ours
+    if "symbol" not in mapping.values():
+        raise ValueError(f"{origin}: no symbol column; headers are {raw.columns}")
+    frame = raw.select([pl.col(h).str.strip_chars().alias(c) for h, c in mapping.items()])
+    for c in UNIVERSE:
+        if c not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(c))
+    frame = frame.with_columns(
+        symbol=pl.col("symbol").str.to_uppercase(),
+        shares_outstanding=_parse_number(frame["shares_outstanding"], origin, "shares_outstanding")
+        .round(0).cast(pl.Int64),
+    ).filter(pl.col("symbol").is_not_null())
+    return conform(frame, UNIVERSE).unique("symbol", keep="first", maintain_order=True)
+
+
+class CsvFolderSource:
+    """Reads the folder on every call (cheap, and edits show up without a restart); parsed files are
+    cached by modification time and size."""
+
+    name = "csv"
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        if not self.folder.is_dir():
+            raise ValueError(f"csv source: {self.folder} is not a folder")
+        self._cache: dict[Path, tuple[tuple[int, int], pl.DataFrame]] = {}
+
+    def _files(self) -> dict[str, Path]:
+        files: dict[str, Path] = {}
+        for path in sorted(self.folder.iterdir()):
+            if not path.is_file() or path.suffix.lower() != ".csv" or path.name.lower() == UNIVERSE_FILE:
+                continue
+            symbol = path.stem.upper()
+            if not EQUITY_SYMBOL.match(symbol):
+                raise ValueError(f"csv source: file name {path.name!r} is not a ticker "
+                                 f"({EQUITY_SYMBOL.pattern}); rename it or move it out of {self.folder}")
+            if symbol in files:
+                raise ValueError(f"csv source: {files[symbol].name} and {path.name} are the same symbol")
+            files[symbol] = path
+        return files
+
+    def _load(self, symbol: str, path: Path) -> pl.DataFrame:
+        stat = path.stat()
+        key = (stat.st_mtime_ns, stat.st_size)
+        hit = self._cache.get(path)
+        if hit is None or hit[0] != key:
+            text = path.read_text(encoding="utf-8-sig")  # Excel writes a BOM
+            hit = (key, parse_bars_csv(symbol, text, origin=str(path)))
+            self._cache[path] = hit
+        return hit[1]
+
+    def universe(self, session: dt.date) -> pl.DataFrame:
+        """One row per file present; metadata from universe.csv when it is there."""
+        symbols = sorted(self._files())
+        frame = pl.DataFrame({"symbol": symbols}, schema={"symbol": pl.String})
+        meta_path = next((p for p in self.folder.iterdir() if p.name.lower() == UNIVERSE_FILE), None)
+        if meta_path is not None:
+            meta = parse_universe_csv(meta_path.read_text(encoding="utf-8-sig"), origin=str(meta_path))
+            frame = frame.join(meta, on="symbol", how="left")
+        else:
+            frame = frame.with_columns([pl.lit(None).alias(c) for c in UNIVERSE if c != "symbol"])
+        return conform(frame, UNIVERSE).sort("symbol")
+
+    def index_constituents(self, session: dt.date) -> pl.DataFrame:
+        raise NotImplementedError("a csv folder has no index membership: take SPX/NDX/DJI constituents from "
+                                  "the fmp source or the demo list")
+
+    def daily_bars(self, sessions: Sequence[dt.date], symbols: Sequence[str] | None = None) -> pl.DataFrame:
+        wanted = sorted(set(sessions))
+        files = self._files()
+        if symbols is None:
+            chosen = sorted(files)
+        else:
+            chosen = list(dict.fromkeys(validate_symbols(symbols, "csv")))
+            absent = [s for s in chosen if s not in files]
+            if absent:
+                raise ValueError(f"csv source: no file for {absent} in {self.folder} (expected e.g. {absent[0]}.csv)")
+        if not wanted or not chosen:
+            return pl.DataFrame(schema=DAILY_BARS)
+        out = pl.concat([self._load(s, files[s]) for s in chosen])
+        return out.filter(pl.col("session").is_in(wanted)).sort("symbol", "session")
+
+    def _no_quotes(self, what: str) -> pl.DataFrame:
+        raise NotImplementedError(f"a csv folder holds equity bars only, not {what} quotes: use the yahoo or "
+                                  "fmp source (or demo) for index/etf/commodity/crypto quotes")
+
+    def index_quotes(self, sessions: Sequence[dt.date]) -> pl.DataFrame:
+        return self._no_quotes("index")
+
+    def etf_quotes(self, sessions: Sequence[dt.date]) -> pl.DataFrame:
+        return self._no_quotes("etf")
+
+    def commodity_quotes(self, sessions: Sequence[dt.date]) -> pl.DataFrame:
+        return self._no_quotes("commodity")
+
+    def crypto_quotes(self, sessions: Sequence[dt.date]) -> pl.DataFrame:
+        return self._no_quotes("crypto")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _norm(header: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", header.lower())
+
+
+def _parse_dates(values: pl.Series, origin: str) -> pl.Series:
+    # Keep the calendar date of timestamps like "2023-04-14 00:00:00+09:00" (a yfinance dump): the
+    # local date is the session; converting to UTC first would move it to the day before.
+    text = values.str.extract(r"^\s*(\d{4}-\d{2}-\d{2})(?:[ T].*)?$", 1).fill_null(values)
+    attempts = [text.str.to_date(fmt, strict=False) for fmt in _DATE_FORMATS]
+    for parsed in attempts:
+        if parsed.null_count() == values.null_count():
+            return parsed.alias("session")
+    best = min(attempts, key=lambda p: p.null_count())
+    example = values.filter(values.is_not_null() & best.is_null())[0]
+    raise ValueError(f"{origin}: cannot read date {example!r}; use YYYY-MM-DD (also accepted: "
+                     f"{', '.join(_DATE_FORMATS[1:])})")
+
+
+def _parse_number(values: pl.Series, origin: str, column: str) -> pl.Series:
+    # Thousands separators and "$" show up in spreadsheet exports; empty cells mean missing.
+    cleaned = values.str.replace_all(r"[,$\s]", "")
+    parsed = cleaned.cast(pl.Float64, strict=False)
+    bad = values.filter((cleaned.str.len_chars() > 0) & parsed.is_null())
+    if len(bad):
+        raise ValueError(f"{origin}: column {column} has non-numeric value {bad[0]!r}")
+    return parsed.alias(column)
