@@ -3,9 +3,9 @@ import datetime as dt
 import pytest
 
 from investing_assets import cli
+from investing_assets.lib import calendar
 from investing_assets.lib.analytics.indicators import compute_indicators
 from investing_assets.lib.sources.demo import DemoSource
-from investing_assets.lib import calendar
 
 
 @pytest.fixture

@@ -21,6 +21,5 @@ CREATE TABLE IF NOT EXISTS technicals.indicators (
     obv          double precision,
     stoch_k      double precision,
     stoch_d      double precision,
-    PRIMARY KEY (symbol, session)
+    PRIMARY KEY (session, symbol)
 );
-CREATE INDEX IF NOT EXISTS indicators_session_idx ON technicals.indicators (session);

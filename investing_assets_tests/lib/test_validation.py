@@ -32,7 +32,7 @@ def test_good_bars_pass_and_are_conformed():
          "high below low in bar: MSFT on 2026-11-20"),
         (lambda f: pl.concat([f, f.head(1)]), "duplicate bar rows: AAPL on 2026-11-20"),
         (lambda f: f.with_columns(symbol=pl.lit("ZZZZ")).head(1), "outside the universe: ZZZZ on 2026-11-20"),
-        (lambda f: f.with_columns(symbol=pl.lit("AAPL; DROP")).head(1), "refused symbol"),
+        (lambda f: f.with_columns(symbol=pl.lit("AAPL; DROP")).head(1), "refused bar symbol"),
     ],
 )
 def test_bad_frames_name_symbol_and_session(mutate, message):

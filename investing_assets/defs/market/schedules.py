@@ -16,7 +16,7 @@ def session_schedule(name: str, job, cron: str, *, previous: bool = False,
 
     @dg.schedule(name=name, job=job, cron_schedule=cron, execution_timezone=TZ, description=description)
     def _schedule(context: dg.ScheduleEvaluationContext):
-        day = context.scheduled_execution_time.astimezone(dt.timezone.utc).astimezone(
+        day = context.scheduled_execution_time.astimezone(dt.UTC).astimezone(
             __import__("zoneinfo").ZoneInfo(TZ)).date()
         if previous:
             target = calendar.last_session_on_or_before(day - dt.timedelta(days=1))

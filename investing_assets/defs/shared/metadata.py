@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import polars as pl
-
 import dagster as dg
+import polars as pl
 
 from investing_assets.lib.services.market import Written
 

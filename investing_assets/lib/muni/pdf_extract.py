@@ -521,10 +521,10 @@ class _Page:
         """Short rows at the top of the page up to the date/scale line: where statement titles live."""
         parts: list[str] = []
         for row in self.rows[:10]:
-            if row.y0 > 0.4 * self.height or len(row.raw) > 14:
+            if row.y0 > 0.4 * self.height or len(row.raw) > 14 or _BLOCK_END.search(" ".join(row.raw)):
                 break
-            if _BLOCK_END.search(" ".join(row.raw)):
-                break
+            if re.search(r"(\.\s?){3,}|…", " ".join(row.raw)):
+                break  # a table-of-contents entry, not a title
             parts.append(row.text)
         return " ".join(parts)
 
@@ -588,14 +588,14 @@ def _label_columns(rows: list[_Row], cols: list[_Column], words: list[_Word]) ->
     for row in rows:
         if sum(1 for c in cols if c.cell(row)) >= need and row.label_words:
             break
-        header_rows.append(row)
-    header_rows = header_rows[-12:]
-    if not header_rows:
-        return
-    top, bottom = header_rows[0].y0, header_rows[-1].y1
-    header_words = sorted((w for w in words if top <= w.ym <= bottom), key=lambda w: (round(w.ym), w.x0))
+        if not _BLOCK_END.search(" ".join(row.raw)):  # the statement date is no column heading
+            header_rows.append(row)
+    spans = [(r.y0, r.y1) for r in header_rows[-12:]]
+    header_words = sorted(
+        (w for w in words if any(y0 <= w.ym <= y1 for y0, y1 in spans)), key=lambda w: (round(w.ym), w.x0)
+    )
     for col in cols:
-        over = [w.text for w in header_words if w.x1 >= col.left - 3 and w.x0 <= col.right + 3]
+        over = [w.text for w in header_words if col.left - 8 <= (w.x0 + w.x1) / 2 <= col.right + 8]
         col.header = _norm_label(" ".join(over))
 
 
@@ -633,7 +633,9 @@ _FUND_LEVEL = re.compile(
     r"budget|changes in|discretely"
 )
 _NOT_GOV_FUNDS = re.compile(r"combining|nonmajor|reconciliation|proprietary|budget|actual|fiduciary")
-_ANY_TITLE = re.compile(r"\bstatement of\b|balance sheet|\bschedule of\b|reconciliation|notes to")
+_ANY_TITLE = re.compile(
+    r"\bstatement of\b|balance sheet|\bschedule of\b|reconciliation|notes to|discussion and analysis|contents"
+)
 
 
 def _is_title(kind: str, tb: str) -> bool:
@@ -689,6 +691,11 @@ class _Document:
             if nxt <= len(self.texts) and nxt not in found[NP] and self._is_continuation(nxt):
                 found[NP_CONT].append(nxt)
         return found
+
+    def search_order(self, kinds: tuple[str, ...]) -> list[tuple[int, str]]:
+        """Pages to search, in document order; a continuation page right after its title page."""
+        pages = [(n, k) for k in kinds for n in self.statements[k]]
+        return sorted(pages, key=lambda nk: nk[0])
 
     def _is_continuation(self, number: int) -> bool:
         text = self.lower[number - 1]
@@ -881,12 +888,10 @@ def _cell_line(row: _Row, cell: _Cell) -> str:
 
 
 def _from_rows(rule: _Rule, ctx: _Context) -> ExtractedValue | None:
-    for kind in rule.kinds:
-        for number in ctx.doc.statements[kind]:
-            page = ctx.doc.page(number)
-            found = _find_in_page(rule, ctx, page, kind)
-            if found:
-                return found
+    for number, kind in ctx.doc.search_order(rule.kinds):
+        found = _find_in_page(rule, ctx, ctx.doc.page(number), kind)
+        if found:
+            return found
     return None
 
 

@@ -178,14 +178,14 @@ _CRYPTO_ANCHOR = dt.date(2024, 1, 2)
 _INSTRUMENTS = (
     _Instrument("etf", "IWM", _ETF_NAMES["IWM"], 63.0, 0.10, 0.06, market_beta=1.25, daily_volume=30e6),
     _Instrument("etf", "TLT", _ETF_NAMES["TLT"], 89.0, 0.12, 0.005, market_beta=-0.35, daily_volume=15e6),
-    _Instrument("commodity", "GC=F", "Gold", 1118.0, 0.15, 0.07, -0.05, 0.25, daily_volume=200e3),
+    _Instrument("commodity", "GC=F", "Gold", 1118.0, 0.165, 0.07, -0.05, 0.25, daily_volume=200e3),
     _Instrument("commodity", "SI=F", "Silver", 17.4, 0.28, 0.05, 0.2, 0.25, daily_volume=60e3),
-    _Instrument("commodity", "CL=F", "Crude Oil", 81.5, 0.35, 0.0, 0.4, 0.4, daily_volume=400e3),
-    _Instrument("commodity", "NG=F", "Natural Gas", 5.9, 0.55, -0.03, 0.1, 0.5, daily_volume=150e3),
+    _Instrument("commodity", "CL=F", "Crude Oil", 81.5, 0.37, 0.0, 0.4, 0.4, daily_volume=400e3),
+    _Instrument("commodity", "NG=F", "Natural Gas", 5.9, 0.58, -0.03, 0.1, 0.5, daily_volume=150e3),
     _Instrument("commodity", "HG=F", "Copper", 3.4, 0.22, 0.02, 0.5, 0.3, daily_volume=50e3),
-    _Instrument("crypto", "BTC-USD", "Bitcoin USD", 44_900.0, 0.58, 0.35, 0.9, anchor=_CRYPTO_ANCHOR, daily_volume=25e9),
-    _Instrument("crypto", "ETH-USD", "Ethereum USD", 2_350.0, 0.72, 0.40, 1.0, anchor=_CRYPTO_ANCHOR, daily_volume=12e9),
-    _Instrument("crypto", "SOL-USD", "Solana USD", 100.0, 0.88, 0.45, 1.1, anchor=_CRYPTO_ANCHOR, daily_volume=2e9),
+    _Instrument("crypto", "BTC-USD", "Bitcoin USD", 44_900.0, 0.63, 0.35, 0.9, anchor=_CRYPTO_ANCHOR, daily_volume=25e9),
+    _Instrument("crypto", "ETH-USD", "Ethereum USD", 2_350.0, 0.76, 0.40, 1.0, anchor=_CRYPTO_ANCHOR, daily_volume=12e9),
+    _Instrument("crypto", "SOL-USD", "Solana USD", 100.0, 0.9, 0.45, 1.1, anchor=_CRYPTO_ANCHOR, daily_volume=2e9),
 )  # fmt: skip
 
 
@@ -355,7 +355,9 @@ def _round_price(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def _volume(base: np.ndarray, log_returns: np.ndarray, daily_sd: np.ndarray, noise: np.ndarray) -> np.ndarray:
+def _volume(
+    base: np.ndarray, log_returns: np.ndarray, daily_sd: np.ndarray | float, noise: np.ndarray
+) -> np.ndarray:
     """Volume rises with size (base) and with the day's absolute move relative to the usual move."""
     activity = 0.55 + 0.9 * np.abs(log_returns) / daily_sd
     return np.maximum(np.rint(base * activity * np.exp(0.3 * noise - 0.045)), 1).astype(np.int64)
@@ -414,7 +416,7 @@ def _stock_parameters(seed: int, stock: _Stock) -> dict[str, float]:
         "market_beta": market_beta,
         "sector_loading": sector_loading,
         "idio_vol": idio_vol,
-        "drift": 0.03 + 0.09 * u[7],
+        "drift": 0.04 + 0.09 * u[7],
         "alpha": alpha,
         "beta": persistence - alpha,
         "turnover": 0.004 + 0.008 * u[8],  # daily fraction of shares outstanding

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import requests
-from tenacity import Retrying, before_sleep_log, retry_if_exception, stop_after_attempt, wait_exponential
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 __all__ = [
     "DEFAULT_USER_AGENT",
@@ -123,11 +123,20 @@ def retrying_call(fn: Callable[[], T], *, provider: str, endpoint: str, policy: 
                   secrets: Iterable[str | None] = ()) -> T:
     """Run `fn`, retrying transient failures with exponential backoff, then raise a SourceError."""
     secrets = tuple(secrets)
+
+    def log_retry(state: RetryCallState) -> None:
+        # Our own line rather than tenacity's before_sleep_log: exception text can hold a URL with the key.
+        exc = state.outcome.exception() if state.outcome else None
+        text = exc.detail if isinstance(exc, TransientError) else f"{type(exc).__name__}: {exc}"
+        log.warning("%s %s: attempt %d/%d failed (%s); retrying in %.2fs", provider, endpoint,
+                    state.attempt_number, policy.attempts, redact(text, secrets),
+                    state.next_action.sleep if state.next_action else 0.0)
+
     retrying = Retrying(
         stop=stop_after_attempt(policy.attempts),
         wait=wait_exponential(multiplier=policy.initial_wait, max=policy.max_wait),
         retry=retry_if_exception(transient),
-        before_sleep=before_sleep_log(log, logging.WARNING),
+        before_sleep=log_retry,
         reraise=True,
     )
     try:

@@ -147,7 +147,10 @@ def parse_chart(payload: Any, symbol: str | None = None) -> pl.DataFrame:
 
     splits = []
     events = result.get("events")
-    for event in ((events or {}).get("splits") or {}).values() if isinstance(events, Mapping) else ():
+    split_events = events.get("splits") if isinstance(events, Mapping) else None
+    for event in split_events.values() if isinstance(split_events, Mapping) else ():
+        if not isinstance(event, Mapping):
+            continue
         num, den, when = event.get("numerator"), event.get("denominator"), event.get("date")
         if _is_number(num) and _is_number(den) and den and _is_number(when):
             splits.append((dt.datetime.fromtimestamp(when, tz).date(), num / den))

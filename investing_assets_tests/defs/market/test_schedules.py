@@ -51,7 +51,7 @@ def test_morning_run_redoes_the_previous_session_across_a_holiday():
 
 def test_evening_utc_tick_uses_new_york_date():
     # 16:15 New York on 2026-11-20 is 21:15 UTC the same day; 2026-11-23 (Monday) in UTC must not leak in
-    requests, _ = evaluate("commodities_crypto_close", dt.datetime(2026, 11, 20, 21, 15, tzinfo=dt.timezone.utc))
+    requests, _ = evaluate("commodities_crypto_close", dt.datetime(2026, 11, 20, 21, 15, tzinfo=dt.UTC))
     assert [r.partition_key for r in requests] == ["2026-11-20"]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import logging
 import math
 
 import polars as pl
@@ -201,12 +202,14 @@ def test_always_503_gives_up_with_a_clear_redacted_error():
     assert secret in adapter.requests[0].url  # it was sent, just never shown
 
 
-def test_connection_errors_are_retried_and_redacted():
+def test_connection_errors_are_retried_and_redacted(caplog):
+    caplog.set_level(logging.WARNING, logger="investing_assets.lib.sources.http")
     secret = "sk-live-abcdef"
     url = f"https://financialmodelingprep.com/stable/historical-price-eod/full?symbol=AAPL&apikey={secret}"
     boom = requests.ConnectionError(f"HTTPSConnectionPool: Max retries exceeded with url: {url}")
     source, adapter = scripted_source([boom, recorded_aapl()], api_key=secret, adjusted=False)
     assert source.daily_bars(JAN_2023, ["AAPL"]).height == 6
+    assert "attempt 1/3 failed (ConnectionError" in caplog.text and "apikey=***" in caplog.text
 
     source, adapter = scripted_source([requests.Timeout(f"read timed out: {url}")], api_key=secret,
                                       adjusted=False)
@@ -214,6 +217,7 @@ def test_connection_errors_are_retried_and_redacted():
         source.daily_bars(JAN_2023, ["AAPL"])
     assert info.value.attempts == 3 and "Timeout" in str(info.value)
     assert secret not in str(info.value) and info.value.__cause__ is None
+    assert secret not in caplog.text
 
 
 def test_401_fails_at_once():
@@ -242,9 +246,9 @@ def test_non_json_200_is_a_clear_error():
 
 def test_malformed_row_through_the_network_names_the_symbol():
     body = vcr_body(AAPL_EOD)
-    del body[2]["close"]  # the recorded 2023-01-05 row, minus its close
+    del body[2]["close"]  # the recorded 2023-01-06 row (newest first), minus its close
     source, _ = scripted_source([json_response(body)], adjusted=False)
-    with pytest.raises(PayloadError, match=r"AAPL.*2023-01-05.*'close'") as info:
+    with pytest.raises(PayloadError, match=r"AAPL.*2023-01-06.*'close'") as info:
         source.daily_bars(JAN_2023, ["AAPL"])
     assert info.value.symbol == "AAPL"
 

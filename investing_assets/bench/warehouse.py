@@ -1,0 +1,64 @@
+"""Bench: the partition write (COPY to temp + delete + insert, one transaction) against a plain COPY.
+
+The baseline is the fastest way PostgreSQL can take the same rows: COPY of the same CSV into an unindexed
+table. The target is at least half its rows per second while keeping the primary key, the session index and
+the OHLC check constraints.
+"""
+
+from __future__ import annotations
+
+import time
+
+import polars as pl
+
+from investing_assets.bench import Figure
+from investing_assets.bench.servers import bench_database
+from investing_assets.lib import calendar
+from investing_assets.lib.sources.demo import DemoSource
+from investing_assets.lib.storage.warehouse import Warehouse
+
+TARGET = 0.5
+REPEATS = 3
+
+
+def _bars(sessions: int = 252) -> pl.DataFrame:
+    days = calendar.sessions_ending(calendar.last_session_on_or_before(calendar.all_sessions()[-300]), sessions)
+    return DemoSource().daily_bars(days).with_columns(source=pl.lit("demo"))
+
+
+def bench() -> list[Figure]:
+    bars = _bars()
+    sessions = bars.get_column("session").unique().sort().to_list()
+    payload = bars.write_csv(include_header=False).encode()
+    with bench_database() as (url, _):
+        warehouse = Warehouse(url)
+        with warehouse.connect() as conn:
+            conn.execute("CREATE TABLE plain_bars (LIKE market.daily_bars EXCLUDING ALL)")
+        copy_times, new_times, rerun_times = [], [], []
+        for _ in range(REPEATS):
+            with warehouse.connect() as conn, conn.cursor() as cur:
+                cur.execute("TRUNCATE plain_bars, market.daily_bars")
+                conn.commit()
+                started = time.perf_counter()
+                with cur.copy(f"COPY plain_bars ({', '.join(bars.columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
+                    copy.write(payload)
+                conn.commit()
+                copy_times.append(time.perf_counter() - started)
+            new_times.append(warehouse.replace_rows("market.daily_bars", bars, {"session": sessions}).seconds)
+            rerun_times.append(warehouse.replace_rows("market.daily_bars", bars, {"session": sessions}).seconds)
+    copy_rate = bars.height / min(copy_times)
+    new_ratio = bars.height / min(new_times) / copy_rate
+    rerun_ratio = bars.height / min(rerun_times) / copy_rate
+    return [
+        Figure("plain COPY into an unindexed table", copy_rate, "rows/s", "baseline", True,
+               f"{bars.height:,} rows (252 sessions x {bars.get_column('symbol').n_unique()} symbols)"),
+        Figure("partition write, new sessions / plain COPY", new_ratio, "x", f">= {TARGET}", new_ratio >= TARGET,
+               f"{bars.height / min(new_times):,.0f} rows/s incl. CSV serialization, PK and checks"),
+        Figure("partition write, re-run of stored sessions / plain COPY", rerun_ratio, "x", f">= {TARGET}",
+               rerun_ratio >= TARGET, f"{bars.height / min(rerun_times):,.0f} rows/s (delete + insert)"),
+    ]
+
+
+if __name__ == "__main__":
+    for figure in bench():
+        print(figure.line())
