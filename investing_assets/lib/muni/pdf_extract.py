@@ -588,15 +588,23 @@ def _label_columns(rows: list[_Row], cols: list[_Column], words: list[_Word]) ->
     for row in rows:
         if sum(1 for c in cols if c.cell(row)) >= need and row.label_words:
             break
-        if not _BLOCK_END.search(" ".join(row.raw)):  # the statement date is no column heading
+        if _BLOCK_END.search(" ".join(row.raw)):  # title, date and scale lines are no column headings
+            header_rows.clear()
+        else:
             header_rows.append(row)
     spans = [(r.y0, r.y1) for r in header_rows[-12:]]
     header_words = sorted(
         (w for w in words if any(y0 <= w.ym <= y1 for y0, y1 in spans)), key=lambda w: (round(w.ym), w.x0)
     )
-    for col in cols:
-        over = [w.text for w in header_words if col.left - 8 <= (w.x0 + w.x1) / 2 <= col.right + 8]
-        col.header = _norm_label(" ".join(over))
+    assigned: dict[int, list[str]] = {i: [] for i in range(len(cols))}
+    for w in header_words:
+        center = (w.x0 + w.x1) / 2
+        dist = [max(c.left - center, center - c.right, 0.0) for c in cols]
+        best = min(range(len(cols)), key=dist.__getitem__)
+        if dist[best] <= 30:
+            assigned[best].append(w.text)
+    for i, col in enumerate(cols):
+        col.header = _norm_label(" ".join(assigned[i]))
 
 
 def _parse_date(text: str) -> date | None:
