@@ -1,0 +1,65 @@
+"""Bench: the market graph through `dagster asset materialize`, on a PostgreSQL-backed instance.
+
+Two figures from the issue: one trading day of every market asset plus indicators on a warm database
+(target < 30 s wall time, process start included) and a one-year backfill (252 sessions) as one run
+(target < 3 min). The indicator lookback before the year is loaded first and not timed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from investing_assets import settings
+from investing_assets.bench import Figure
+from investing_assets.bench.servers import bench_database
+from investing_assets.cli import MARKET_ASSETS
+from investing_assets.lib import calendar
+from investing_assets.lib.analytics.indicators import lookback_sessions
+from investing_assets.lib.services.history import last_closed_session
+from investing_assets.lib.storage.servers import to_psycopg2_url
+from investing_assets.lib.storage.warehouse import Warehouse
+
+ALL_ASSETS = [*MARKET_ASSETS, "indicators"]
+
+
+def _materialize(selection: list[str], first, last, env: dict[str, str]) -> float:
+    command = [str(Path(sys.executable).with_name("dagster")), "asset", "materialize",
+               "-m", "investing_assets.definitions", "--select", ",".join(selection)]
+    command += ["--partition", first.isoformat()] if first == last else [
+        "--partition-range", f"{first.isoformat()}...{last.isoformat()}"]
+    started = time.perf_counter()
+    result = subprocess.run(command, env=env, cwd=settings.PROJECT_ROOT, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"materialize {selection} failed:\n{result.stderr[-3000:]}")
+    return elapsed
+
+
+def bench() -> list[Figure]:
+    year = calendar.sessions_ending(last_closed_session(), 252)
+    history = calendar.sessions_ending(year[0], lookback_sessions() + 1)[:-1]
+    with bench_database() as (pg_url, redis_url), tempfile.TemporaryDirectory() as home:
+        shutil.copyfile(settings.PROJECT_ROOT / "dagster.yaml", Path(home) / "dagster.yaml")
+        env = {**os.environ, "DAGSTER_HOME": home, "INVESTING_PG_URL": pg_url, "INVESTING_REDIS_URL": redis_url,
+               "INVESTING_DAGSTER_PG_URL": to_psycopg2_url(pg_url)}
+        _materialize(["universe", "daily_bars"], history[0], history[-1], env)
+        backfill = _materialize(ALL_ASSETS, year[0], year[-1], env)
+        rows = Warehouse(pg_url).count("market.daily_bars", None)
+        day = min(_materialize(ALL_ASSETS, year[-1], year[-1], env) for _ in range(2))
+    return [
+        Figure("one-year backfill, every market asset + indicators, one run", backfill, "s", "< 180 s",
+               backfill < 180, f"{len(year)} sessions; {rows:,} bars stored incl. lookback"),
+        Figure("one trading day, every asset, warm database (CLI wall time)", day, "s", "< 30 s", day < 30,
+               f"session {year[-1]}"),
+    ]
+
+
+if __name__ == "__main__":
+    for figure in bench():
+        print(figure.line())
