@@ -34,7 +34,8 @@ def bench() -> list[Figure]:
         warehouse = Warehouse(url)
         with warehouse.connect() as conn:
             conn.execute("CREATE TABLE plain_bars (LIKE market.daily_bars EXCLUDING ALL)")
-        copy_times, new_times, rerun_times = [], [], []
+        corrected = bars.with_columns(close=pl.col("close") * 1.0001, high=pl.col("high") * 1.0001)
+        copy_times, new_times, rerun_times, corrected_times = [], [], [], []
         for _ in range(REPEATS):
             with warehouse.connect() as conn, conn.cursor() as cur:
                 cur.execute("TRUNCATE plain_bars, market.daily_bars")
@@ -46,16 +47,23 @@ def bench() -> list[Figure]:
                 copy_times.append(time.perf_counter() - started)
             new_times.append(warehouse.replace_rows("market.daily_bars", bars, {"session": sessions}).seconds)
             rerun_times.append(warehouse.replace_rows("market.daily_bars", bars, {"session": sessions}).seconds)
+            corrected_times.append(
+                warehouse.replace_rows("market.daily_bars", corrected, {"session": sessions}).seconds)
+            warehouse.replace_rows("market.daily_bars", bars, {"session": sessions})
     copy_rate = bars.height / min(copy_times)
     new_ratio = bars.height / min(new_times) / copy_rate
     rerun_ratio = bars.height / min(rerun_times) / copy_rate
+    corrected_ratio = bars.height / min(corrected_times) / copy_rate
     return [
         Figure("plain COPY into an unindexed table", copy_rate, "rows/s", "baseline", True,
                f"{bars.height:,} rows (252 sessions x {bars.get_column('symbol').n_unique()} symbols)"),
         Figure("partition write, new sessions / plain COPY", new_ratio, "x", f">= {TARGET}", new_ratio >= TARGET,
                f"{bars.height / min(new_times):,.0f} rows/s incl. CSV serialization, PK and checks"),
-        Figure("partition write, re-run of stored sessions / plain COPY", rerun_ratio, "x", f">= {TARGET}",
-               rerun_ratio >= TARGET, f"{bars.height / min(rerun_times):,.0f} rows/s (delete + insert)"),
+        Figure("partition write, unchanged re-run / plain COPY", rerun_ratio, "x", f">= {TARGET}",
+               rerun_ratio >= TARGET, f"{bars.height / min(rerun_times):,.0f} rows/s (digests match: no rewrite)"),
+        Figure("partition write, every row corrected / plain COPY", corrected_ratio, "x", f">= {TARGET}",
+               corrected_ratio >= TARGET,
+               f"{bars.height / min(corrected_times):,.0f} rows/s (delete + COPY over just-deleted keys)"),
     ]
 
 

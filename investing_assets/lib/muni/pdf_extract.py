@@ -207,7 +207,9 @@ def _require_text_layer(texts: list[str], name: str) -> None:
         )
 
 
-def inspect_pdf(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, max_pages: int = DEFAULT_MAX_PAGES) -> None:
+def inspect_pdf(
+    path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, max_pages: int = DEFAULT_MAX_PAGES
+) -> None:
     """Raise DocumentRejected when the file is unusable; return None when extraction can proceed."""
     doc = _open_checked(path, max_bytes, max_pages)
     try:
@@ -324,7 +326,7 @@ class _Row:
         return _norm_label(" ".join(self.raw))
 
 
-_LEADER_CHARS = set(".…·_-–—‒ ")
+_LEADER_CHARS = set(".…·_ ")
 
 
 def _is_leader(word: str) -> bool:
@@ -334,8 +336,21 @@ def _is_leader(word: str) -> bool:
 def _norm_label(text: str) -> str:
     """Compare labels case-, ligature-, dash-, quote- and dot-leader-insensitively."""
     t = unicodedata.normalize("NFKC", text).lower()
-    t = t.translate(str.maketrans({"\u2018": "'", "\u2019": "'", "\u2010": "-", "\u2011": "-", "\u2012": "-",
-                                   "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-"}))
+    t = t.translate(
+        str.maketrans(
+            {
+                "\u2018": "'",
+                "\u2019": "'",
+                "\u2010": "-",
+                "\u2011": "-",
+                "\u2012": "-",
+                "\u2013": "-",
+                "\u2014": "-",
+                "\u2015": "-",
+                "\u2212": "-",
+            }
+        )
+    )
     t = re.sub(r"(?:\s*[.…·_]){2,}", " ", t)  # dot leaders, spaced or not
     t = re.sub(r"(?<=\s)\.(?=\s|$)", " ", t)
     t = re.sub(r"\s+", " ", t).strip(" .:…·_")
@@ -365,8 +380,10 @@ def _merge_adjacent(words: list[_Word]) -> list[tuple[_Word, list[str]]]:
         if out:
             prev, raw = out[-1]
             gap = w.x0 - prev.x1
-            joinable = _is_numericish(prev.text) and _is_numericish(w.text) and (
-                gap < 1.5 or (gap < 6 and (prev.text in ("(", "$", "$(") or w.text == ")"))
+            joinable = (
+                _is_numericish(prev.text)
+                and _is_numericish(w.text)
+                and (gap < 1.5 or (gap < 6 and (prev.text in ("(", "$", "$(") or w.text == ")")))
             )
             if joinable and _classify(prev.text + w.text)[0] in ("num", "dash", "frag"):
                 merged = _Word(prev.x0, min(prev.y0, w.y0), w.x1, max(prev.y1, w.y1), prev.text + w.text)
@@ -411,8 +428,14 @@ def _join_split_numbers(rows: list[_Row]) -> None:
                 kind, value = _classify(cell.text + other.text)
                 if kind != "num":
                     continue
-                merged = _Cell(min(cell.x0, other.x0), max(cell.x1, other.x1), cell.text + other.text,
-                               cell.raw + other.raw, kind, value)
+                merged = _Cell(
+                    min(cell.x0, other.x0),
+                    max(cell.x1, other.x1),
+                    cell.text + other.text,
+                    cell.raw + other.raw,
+                    kind,
+                    value,
+                )
                 keep_upper = any(c.complete for c in upper.cells if c is not cell)
                 upper.cells.remove(cell)
                 lower.cells.remove(other)
@@ -426,7 +449,11 @@ _CONNECTORS = ("and", "of", "for", "to", "in", "the", "net", "on", "&", "-", ","
 
 
 def _is_section_header(label: str, raw_label: str) -> bool:
-    return label.endswith(":") or raw_label.rstrip().endswith(":") or (raw_label.isupper() and len(raw_label) > 3)
+    return (
+        label.endswith(":")
+        or raw_label.rstrip().endswith(":")
+        or (raw_label.isupper() and len(raw_label) > 3)
+    )
 
 
 def _join_wrapped_labels(rows: list[_Row]) -> list[_Row]:
@@ -465,7 +492,9 @@ def _continues(row: _Row, nxt: _Row) -> bool:
     nxt_first = nxt.label_words[0] if nxt.label_words else ""
     lower_start = not nxt_first or nxt_first[0].islower() or nxt_first[0] == "("
     if not row.cells and nxt.cells:
-        ends_open = raw_label.rstrip().endswith((",", "-", "–", "—")) or raw_label.split()[-1].lower() in _CONNECTORS
+        ends_open = (
+            raw_label.rstrip().endswith((",", "-", "–", "—")) or raw_label.split()[-1].lower() in _CONNECTORS
+        )
         return lower_start or ends_open
     if row.cells and not nxt.cells and nxt.label_words:
         return nxt_first[0].islower()
@@ -486,7 +515,9 @@ _MONTHS = "january|february|march|april|may|june|july|august|september|october|n
 _DATE = re.compile(rf"\b({_MONTHS})\s+(\d{{1,2}}),?\s*((?:19|20)\d\d)\b", re.I)
 _SCALE = re.compile(r"\b(?:in|of)\s+(thousands|millions|billions)\b", re.I)
 _SCALE_MULT = {"thousands": 1_000, "millions": 1_000_000, "billions": 1_000_000_000}
-_BLOCK_END = re.compile(rf"\b({_MONTHS})\s+\d{{1,2}},?\s*\d{{4}}|\b(in|of) (thousands|millions)|years? ended|last ten", re.I)
+_BLOCK_END = re.compile(
+    rf"\b({_MONTHS})\s+\d{{1,2}},?\s*\d{{4}}|\b(in|of) (thousands|millions)|years? ended|last ten", re.I
+)
 
 
 @dataclass
@@ -622,8 +653,14 @@ def _parse_date(text: str) -> date | None:
 # --------------------------------------------------------------------------------------------------------------
 
 NP, NP_CONT, FB, FO, PENSION, DEBT, STAT_POP, STAT_AV = (
-    "net_position", "net_position_continued", "fund_balance_sheet", "fund_operations", "pension", "debt",
-    "population", "assessed_value",
+    "net_position",
+    "net_position_continued",
+    "fund_balance_sheet",
+    "fund_operations",
+    "pension",
+    "debt",
+    "population",
+    "assessed_value",
 )
 
 _PREFILTER: dict[str, Callable[[str], bool]] = {
@@ -648,9 +685,7 @@ _ANY_TITLE = re.compile(
 
 def _is_title(kind: str, tb: str) -> bool:
     if kind == NP:
-        return bool(re.search(r"statement of net (assets|position)", tb)) and not _FUND_LEVEL.search(
-            re.sub(r".*statement of net (assets|position)", "", tb, count=1)
-        )
+        return bool(re.search(r"statement of net (assets|position)", tb)) and not _FUND_LEVEL.search(tb)
     if kind == FB:
         return "balance sheet" in tb and "governmental funds" in tb and not _NOT_GOV_FUNDS.search(tb)
     if kind == FO:
@@ -660,8 +695,10 @@ def _is_title(kind: str, tb: str) -> bool:
             and not _NOT_GOV_FUNDS.search(tb)
         )
     if kind == PENSION:
-        return "net pension liability" in tb and bool(re.search(r"schedule of changes|related ratios", tb)) and (
-            "proportionate" not in tb
+        return (
+            "net pension liability" in tb
+            and bool(re.search(r"schedule of changes|related ratios", tb))
+            and ("proportionate" not in tb)
         )
     if kind == DEBT:
         return bool(re.search(r"long-term (debt|obligations)", tb))
@@ -678,7 +715,9 @@ class _Document:
     def __init__(self, doc: pymupdf.Document, texts: list[str]):
         self.doc = doc
         self.texts = texts
-        self.lower = [re.sub(r"\s+", " ", t.lower()).replace("\u2013", "-").replace("\u2014", "-") for t in texts]
+        self.lower = [
+            re.sub(r"\s+", " ", t.lower()).replace("\u2013", "-").replace("\u2014", "-") for t in texts
+        ]
         self._pages: dict[int, _Page] = {}
 
     def page(self, number: int) -> _Page:
@@ -736,20 +775,26 @@ _RULES: tuple[_Rule, ...] = (
     _Rule("total_assets", (NP, NP_CONT), (r"total assets",), "primary_total"),
     _Rule("total_liabilities", (NP, NP_CONT), (r"total liabilities",), "primary_total"),
     _Rule(
-        "net_position_total", (NP, NP_CONT),
-        (rf"total net (assets|position){_DEFICIT}", rf"net (assets|position){_DEFICIT}"), "primary_total",
+        "net_position_total",
+        (NP, NP_CONT),
+        (rf"total net (assets|position){_DEFICIT}", rf"net (assets|position){_DEFICIT}"),
+        "primary_total",
     ),
     _Rule(
-        "net_position_unrestricted", (NP, NP_CONT),
-        (rf"unrestricted( net (assets|position))?{_DEFICIT}",), "primary_total",
+        "net_position_unrestricted",
+        (NP, NP_CONT),
+        (rf"unrestricted( net (assets|position))?{_DEFICIT}",),
+        "primary_total",
     ),
     _Rule(
-        "cash_and_investments", (NP, NP_CONT),
+        "cash_and_investments",
+        (NP, NP_CONT),
         (r"(total )?cash and (pooled )?investments", r"cash,? cash equivalents,? and investments"),
         "primary_total",
     ),
     _Rule(
-        "net_opeb_liability", (NP, NP_CONT),
+        "net_opeb_liability",
+        (NP, NP_CONT),
         (r"net (opeb|other post-?employment benefits?)( \(opeb\))? liability", r"net opeb liabilities"),
         "primary_total",
     ),
@@ -759,12 +804,17 @@ _RULES: tuple[_Rule, ...] = (
     _Rule("fund_balance_assigned", (FB,), (r"assigned( fund balances?)?",), "general"),
     _Rule("fund_balance_committed", (FB,), (r"committed( fund balances?)?",), "general"),
     _Rule(
-        "total_pension_liability", (PENSION,),
-        (r"total pension liability ?[-,]? ?(ending|end of (the )?year)( \(a\))?", r"total pension liability( \(a\))?"),
+        "total_pension_liability",
+        (PENSION,),
+        (
+            r"total pension liability ?[-,]? ?(ending|end of (the )?year)( \(a\))?",
+            r"total pension liability( \(a\))?",
+        ),
         "latest_year",
     ),
     _Rule(
-        "plan_fiduciary_net_position", (PENSION,),
+        "plan_fiduciary_net_position",
+        (PENSION,),
         (
             r"plan fiduciary net position ?[-,]? ?(ending|end of (the )?year)( \(b\))?",
             r"plan fiduciary net position( \(b\))?",
@@ -772,19 +822,30 @@ _RULES: tuple[_Rule, ...] = (
         "latest_year",
     ),
     _Rule(
-        "long_term_debt", (DEBT,),
-        (r"total long-term (debt|obligations|bonded debt)( outstanding)?", r"total outstanding (long-term )?debt"),
+        "long_term_debt",
+        (DEBT,),
+        (
+            r"total long-term (debt|obligations|bonded debt)( outstanding)?",
+            r"total outstanding (long-term )?debt",
+        ),
         "ending",
     ),
     _Rule("debt_service", (DEBT,), (r"total (annual )?debt service( paid)?",), "single"),
     _Rule(
-        "population", (STAT_POP,), (r"(estimated )?population( \(.*\))?",), "year_table",
-        header=r"population", header_not=r"per |percent|%|density|change",
+        "population",
+        (STAT_POP,),
+        (r"(estimated )?population( \(.*\))?",),
+        "year_table",
+        header=r"population",
+        header_not=r"per |percent|%|density|change",
     ),
     _Rule(
-        "assessed_value", (STAT_AV,), (r"(total |net )?(taxable )?assessed (value|valuation)( \(.*\))?",),
+        "assessed_value",
+        (STAT_AV,),
+        (r"(total |net )?(taxable )?assessed (value|valuation)( \(.*\))?",),
         "year_table",
-        header=r"assessed", header_not=r"ratio|percent|%|rate|actual|exempt|less|estimated",
+        header=r"assessed",
+        header_not=r"ratio|percent|%|rate|actual|exempt|less|estimated",
     ),
 )
 
@@ -827,8 +888,12 @@ def _column_for(rule: _Rule, page: _Page, row: _Row) -> tuple[_Cell | None, floa
 
 def _primary_total_column(cols: list[_Column], row: _Row) -> tuple[_Column | None, float]:
     """Government-wide statements: Governmental | Business-type | Total | Component units -> the Total."""
-    totals = [c for c in cols if re.search(r"\btotals?\b", c.header) and not re.search(
-        r"component|reporting entity|memorandum", c.header)]
+    totals = [
+        c
+        for c in cols
+        if re.search(r"\btotals?\b", c.header)
+        and not re.search(r"component|reporting entity|memorandum", c.header)
+    ]
     if totals:
         return totals[0], 1.0
     primary = [c for c in cols if "component" not in c.header]
@@ -914,8 +979,9 @@ def _find_in_page(rule: _Rule, ctx: _Context, page: _Page, kind: str) -> Extract
             scale, scale_factor = _page_scale(ctx, page, kind)
             conf = 0.95 * col_factor * scale_factor * (1.0 if rank == 0 else 0.9)
             conf *= 0.95 if kind == NP_CONT else 1.0
-            return ExtractedValue(rule.metric, _value(cell.value, scale), page.number, _cell_line(row, cell),
-                                  round(conf, 3))
+            return ExtractedValue(
+                rule.metric, _value(cell.value, scale), page.number, _cell_line(row, cell), round(conf, 3)
+            )
     return None
 
 
@@ -930,7 +996,11 @@ def _from_year_table(rule: _Rule, ctx: _Context) -> ExtractedValue | None:
 
 
 def _year_table_value(rule: _Rule, ctx: _Context, page: _Page) -> ExtractedValue | None:
-    cols = [c for c in page.columns if re.search(rule.header, c.header) and not re.search(rule.header_not, c.header)]
+    cols = [
+        c
+        for c in page.columns
+        if re.search(rule.header, c.header) and not re.search(rule.header_not, c.header)
+    ]
     if not cols:
         return None
     col = cols[0]
@@ -941,9 +1011,9 @@ def _year_table_value(rule: _Rule, ctx: _Context, page: _Page) -> ExtractedValue
     exact = [(y, r) for y, r in dated if y == target]
     earlier = sorted((yr for yr in dated if yr[0] <= target), key=lambda yr: yr[0])
     if exact:
-        (year, row), conf = exact[0], 0.9
+        row, conf = exact[0][1], 0.9
     elif earlier:
-        (year, row), conf = earlier[-1], 0.6  # the latest year the table states, older than the report
+        row, conf = earlier[-1][1], 0.6  # the latest year the table states, older than the report
     else:
         return None
     cell = col.cell(row)
@@ -976,8 +1046,9 @@ def _key_value(rule: _Rule, ctx: _Context, page: _Page) -> ExtractedValue | None
         complete = [c for c in row.cells if c.kind == "num"]
         if len(complete) == 1 and any(p.fullmatch(row.label) for p in rule.patterns):
             scale = 1 if rule.metric == "population" else (page.scale or (1, ""))[0]
-            return ExtractedValue(rule.metric, _value(complete[0].value, scale), page.number,
-                                  _cell_line(row, complete[0]), 0.85)
+            return ExtractedValue(
+                rule.metric, _value(complete[0].value, scale), page.number, _cell_line(row, complete[0]), 0.85
+            )
     return None
 
 
@@ -994,13 +1065,24 @@ _ENTITY_SUFFIX = re.compile(
     r"school district|public schools|(transit|water|sewer|port|housing|airport|utility|power) (authority|district))",
 )
 _SMALL_WORDS = {"of", "and", "the", "for", "in"}
-_STOP_WORDS = {"comprehensive", "annual", "financial", "report", "management's", "statement", "notes", "basic"}
+_STOP_WORDS = {
+    "comprehensive",
+    "annual",
+    "financial",
+    "report",
+    "management's",
+    "statement",
+    "notes",
+    "basic",
+}
 
 
 def _title_case(text: str) -> str:
     words = text.split()
-    return " ".join(w if i and w.lower() in _SMALL_WORDS else w[:1].upper() + w[1:] for i, w in
-                    enumerate(w.lower() if text.isupper() else w for w in words))
+    return " ".join(
+        w if i and w.lower() in _SMALL_WORDS else w[:1].upper() + w[1:]
+        for i, w in enumerate(w.lower() if text.isupper() else w for w in words)
+    )
 
 
 def _find_issuer(doc: _Document) -> str | None:
@@ -1022,7 +1104,7 @@ def _find_issuer(doc: _Document) -> str | None:
             raw = " ".join(row.raw)
             m = _ENTITY_PREFIX.search(raw.lower())
             if m:
-                words = raw[m.start():].split()
+                words = raw[m.start() :].split()
                 keep = []
                 for w in words:
                     if w.lower() in _STOP_WORDS or not re.match(r"[A-Za-z]", w):
@@ -1073,7 +1155,9 @@ def _document_scale(doc: _Document) -> tuple[int, str | None, dict[int, tuple[in
 # --------------------------------------------------------------------------------------------------------------
 
 
-def extract(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, max_pages: int = DEFAULT_MAX_PAGES) -> Extraction:
+def extract(
+    path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, max_pages: int = DEFAULT_MAX_PAGES
+) -> Extraction:
     """Read the figures in METRICS out of one report. Raises DocumentRejected for unusable files."""
     name = Path(path).name
     fitz_doc = _open_checked(path, max_bytes, max_pages)
@@ -1086,7 +1170,9 @@ def extract(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, max_pages: 
         ctx = _Context(doc=doc, scale=scale, fiscal_year_end=fye, np_scale_page=np_scales)
         values: dict[str, ExtractedValue | None] = {}
         for rule in _RULES:
-            values[rule.metric] = _from_year_table(rule, ctx) if rule.column == "year_table" else _from_rows(rule, ctx)
+            values[rule.metric] = (
+                _from_year_table(rule, ctx) if rule.column == "year_table" else _from_rows(rule, ctx)
+            )
         return Extraction(
             issuer=_find_issuer(doc),
             fiscal_year_end=fye,
@@ -1135,7 +1221,9 @@ def extract_with_timeout(
     sender.close()
     try:
         if not receiver.poll(timeout_s):
-            raise DocumentRejected("timeout", f"{Path(path).name}: extraction exceeded {timeout_s:g} s; stopped")
+            raise DocumentRejected(
+                "timeout", f"{Path(path).name}: extraction exceeded {timeout_s:g} s; stopped"
+            )
         try:
             status, payload = receiver.recv()
         except EOFError:

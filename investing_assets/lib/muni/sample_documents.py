@@ -27,6 +27,7 @@ import random
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 import pymupdf
@@ -38,20 +39,93 @@ LAYOUT_SCALE: dict[str, int] = {"classic": 1_000, "pre2012": 1, "modern": 1_000_
 _LAYOUT_YEARS = {"classic": (2014, 2019), "pre2012": (2009, 2011), "modern": (2019, 2024)}
 
 PAGE_W, PAGE_H = 612.0, 792.0
-_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-                "October", "November", "December")
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 # --------------------------------------------------------------------------------------------------------------
 # Issuers
 # --------------------------------------------------------------------------------------------------------------
 
-_PLACE_A = ("Maple", "Cedar", "Oak", "River", "Lake", "Pine", "Fair", "Green", "Spring", "Clear", "Stone", "Brook",
-            "Elm", "Willow", "Silver", "Mill", "Bay", "Ash", "Hollow", "Granite", "Marble", "Copper", "Falcon",
-            "Harbor", "Prairie", "Summit", "Glen", "Birch", "Laurel", "Cypress")
-_PLACE_B = ("wood", "field", "ville", "ton", "port", "dale", "view", "brook", "crest", "haven", "ridge", "burg",
-            "land", "water", "ford", "mont", "bury", "stead", "wick", "shire")
-_STATES = ("Franklin", "Columbia", "Superior", "Jefferson", "Lincoln", "Sequoyah", "Westmoreland", "Absaroka",
-           "New Arden", "North Lanark", "Deseret", "Kanawha")
+_PLACE_A = (
+    "Maple",
+    "Cedar",
+    "Oak",
+    "River",
+    "Lake",
+    "Pine",
+    "Fair",
+    "Green",
+    "Spring",
+    "Clear",
+    "Stone",
+    "Brook",
+    "Elm",
+    "Willow",
+    "Silver",
+    "Mill",
+    "Bay",
+    "Ash",
+    "Hollow",
+    "Granite",
+    "Marble",
+    "Copper",
+    "Falcon",
+    "Harbor",
+    "Prairie",
+    "Summit",
+    "Glen",
+    "Birch",
+    "Laurel",
+    "Cypress",
+)
+_PLACE_B = (
+    "wood",
+    "field",
+    "ville",
+    "ton",
+    "port",
+    "dale",
+    "view",
+    "brook",
+    "crest",
+    "haven",
+    "ridge",
+    "burg",
+    "land",
+    "water",
+    "ford",
+    "mont",
+    "bury",
+    "stead",
+    "wick",
+    "shire",
+)
+_STATES = (
+    "Franklin",
+    "Columbia",
+    "Superior",
+    "Jefferson",
+    "Lincoln",
+    "Sequoyah",
+    "Westmoreland",
+    "Absaroka",
+    "New Arden",
+    "North Lanark",
+    "Deseret",
+    "Kanawha",
+)
 _FYE = ((6, 30), (6, 30), (6, 30), (9, 30), (12, 31), (3, 31))
 
 
@@ -69,7 +143,9 @@ class SampleIssuer:
     general_fund: dict[str, int]
     other_funds: dict[str, int]
     has_committed: bool
-    pension: dict[int, tuple[int, int]] | None  # year -> (total pension liability, plan fiduciary net position)
+    pension: (
+        dict[int, tuple[int, int]] | None
+    )  # year -> (total pension liability, plan fiduciary net position)
     funding_progress: tuple[int, int] | None  # pre-GASB 68: (actuarial value of assets, accrued liability)
     opeb: str | None  # "liability" (GASB 75), "obligation" (GASB 45) or None
     debt: list[tuple[str, int, int, int]]  # (description, beginning, additions, reductions)
@@ -105,11 +181,18 @@ def _u(rng: random.Random, lo: float, hi: float) -> float:
 
 
 def _size(rng: random.Random, kind: str) -> int:
-    lo, hi = {"school_district": (4e7, 9e8), "city": (8e7, 6e9), "county": (1.5e8, 8e9), "state": (5e9, 1.5e11)}[kind]
+    lo, hi = {
+        "school_district": (4e7, 9e8),
+        "city": (8e7, 6e9),
+        "county": (1.5e8, 8e9),
+        "state": (5e9, 1.5e11),
+    }[kind]
     return int(lo * (hi / lo) ** rng.random())
 
 
-def _activity(rng: random.Random, assets: int, year: int, opeb: str | None, npl: int, governmental: bool) -> dict[str, int]:
+def _activity(
+    rng: random.Random, assets: int, year: int, opeb: str | None, npl: int, governmental: bool
+) -> dict[str, int]:
     """Statement of Net Position line items for one activity column; net position items plug to balance."""
     a = assets
     items = {
@@ -131,7 +214,9 @@ def _activity(rng: random.Random, assets: int, year: int, opeb: str | None, npl:
         opeb=int(a * _u(rng, 0.01, 0.12)) if opeb else 0,
         dif_pension=int(a * _u(rng, 0.003, 0.015)) if year >= 2015 else 0,
     )
-    liabilities = sum(items[k] for k in ("ap", "interest_payable", "unearned", "lt_within", "lt_more", "npl", "opeb"))
+    liabilities = sum(
+        items[k] for k in ("ap", "interest_payable", "unearned", "lt_within", "lt_more", "npl", "opeb")
+    )
     net = a + items["dof_pension"] - liabilities - items["dif_pension"]
     items["invested"] = int((items["cap_nondep"] + items["cap_dep"]) - items["lt_more"] * _u(rng, 0.5, 0.85))
     items["restricted_debt"] = int(a * _u(rng, 0.003, 0.015))
@@ -192,7 +277,9 @@ def generate_issuer(seed: int, index: int) -> SampleIssuer:
     npl_bta = int(npl_total * bta_share)
 
     governmental = _activity(rng, gov_assets, year, opeb, npl_total - npl_bta, True)
-    business = _activity(rng, int(gov_assets * _u(rng, 0.1, 0.6)), year, opeb, npl_bta, False) if has_bta else None
+    business = (
+        _activity(rng, int(gov_assets * _u(rng, 0.1, 0.6)), year, opeb, npl_bta, False) if has_bta else None
+    )
     if business:
         internal = int(gov_assets * _u(rng, 0.0005, 0.01))
         governmental["internal"], business["internal"] = -internal, internal
@@ -211,7 +298,9 @@ def generate_issuer(seed: int, index: int) -> SampleIssuer:
     names = ["General obligation bonds"]
     if business:
         names.append("Revenue bonds")
-    names += [n for n in ("Certificates of participation", "Notes payable", "Capital leases") if rng.random() < 0.5]
+    names += [
+        n for n in ("Certificates of participation", "Notes payable", "Capital leases") if rng.random() < 0.5
+    ]
     shares = [rng.random() + 0.2 for _ in names]
     debt = []
     for name, share in zip(names, shares, strict=True):
@@ -281,6 +370,8 @@ class _Style:
     two_page_statement: bool
     years_newest_first: bool
     total_header: str
+    col_step: float = 78.0
+    cash_label: str = "Cash and investments"
 
     @property
     def unit(self) -> Decimal:
@@ -288,12 +379,63 @@ class _Style:
 
 
 _STYLES = {
-    "classic": _Style("classic", 1_000, 0, "(amounts in thousands)", "Position", "paren", "\u2014", "column", True,
-                      "helv", "hebo", 8.0, None, False, False, True, "Total"),
-    "pre2012": _Style("pre2012", 1, 0, None, "Assets", "minus", "-", "attached", False,
-                      "tiro", "tibo", 8.5, None, False, False, True, "Totals"),
-    "modern": _Style("modern", 1_000_000, 1, "(amounts in millions)", "Position", "paren", "\u2013", "column", False,
-                     "helv", "hebo", 8.0, 150.0, True, True, False, "Total"),
+    "classic": _Style(
+        "classic",
+        1_000,
+        0,
+        "(amounts in thousands)",
+        "Position",
+        "paren",
+        "\u2014",
+        "column",
+        True,
+        "helv",
+        "hebo",
+        8.0,
+        None,
+        False,
+        False,
+        True,
+        "Total",
+    ),
+    "pre2012": _Style(
+        "pre2012",
+        1,
+        0,
+        None,
+        "Assets",
+        "minus",
+        "-",
+        "attached",
+        False,
+        "tiro",
+        "tibo",
+        8.5,
+        None,
+        False,
+        False,
+        True,
+        "Totals",
+    ),
+    "modern": _Style(
+        "modern",
+        1_000_000,
+        1,
+        "(amounts in millions)",
+        "Position",
+        "paren",
+        "\u2013",
+        "column",
+        False,
+        "helv",
+        "hebo",
+        8.0,
+        150.0,
+        True,
+        True,
+        False,
+        "Total",
+    ),
 }
 
 _FONTS: dict[str, pymupdf.Font] = {}
@@ -303,6 +445,16 @@ def _font(name: str) -> pymupdf.Font:
     if name not in _FONTS:
         _FONTS[name] = pymupdf.Font(name)
     return _FONTS[name]
+
+
+@lru_cache(maxsize=4096)
+def _advance(name: str, char: str) -> float:
+    return _font(name).text_length(char, fontsize=1.0)
+
+
+def _text_width(name: str, text: str, size: float) -> float:
+    """Font.text_length is slow per call; the sum of cached glyph advances is the same number."""
+    return sum(_advance(name, ch) for ch in text) * size
 
 
 def _units(dollars: int, unit: Decimal) -> int:
@@ -338,11 +490,20 @@ class _Canvas:
         self.writer = pymupdf.TextWriter(self.page.rect)
         self.style = style
 
-    def text(self, x: float, y: float, s: str, *, size: float | None = None, bold: bool = False,
-             align: str = "left", font: str | None = None) -> None:
+    def text(
+        self,
+        x: float,
+        y: float,
+        s: str,
+        *,
+        size: float | None = None,
+        bold: bool = False,
+        align: str = "left",
+        font: str | None = None,
+    ) -> None:
         fname = font or (self.style.bold if bold else self.style.font)
         size = size or self.style.size
-        width = _font(fname).text_length(s, fontsize=size)
+        width = _text_width(fname, s, size)
         if align == "right":
             x -= width
         elif align == "center":
@@ -350,7 +511,7 @@ class _Canvas:
         self.writer.append((x, y), s, font=_font(fname), fontsize=size)
 
     def width(self, s: str, size: float | None = None, bold: bool = False) -> float:
-        return _font(self.style.bold if bold else self.style.font).text_length(s, fontsize=size or self.style.size)
+        return _text_width(self.style.bold if bold else self.style.font, s, size or self.style.size)
 
     def rule(self, x0: float, x1: float, y: float) -> None:
         self.page.draw_line((x0, y), (x1, y), width=0.5)
@@ -381,8 +542,14 @@ class _Table:
     group_header: tuple[str, int, int] | None = None  # ("Primary Government", first col, last col)
 
 
-def _header_block(c: _Canvas, issuer: SampleIssuer, title: list[str], date_line: str | None,
-                  scale_text: str | None, y: float = 50.0) -> float:
+def _header_block(
+    c: _Canvas,
+    issuer: SampleIssuer,
+    title: list[str],
+    date_line: str | None,
+    scale_text: str | None,
+    y: float = 50.0,
+) -> float:
     c.text(PAGE_W / 2, y, issuer.name, size=10, bold=True, align="center")
     y += 16
     for t in title:
@@ -464,8 +631,16 @@ def _with_leaders(c: _Canvas, text: str, width: float) -> str:
     return out
 
 
-def _draw_values(c: _Canvas, table: _Table, line: _Line, y: float, col_w: float, wrapped: bool, step: float,
-                 rng: random.Random) -> None:
+def _draw_values(
+    c: _Canvas,
+    table: _Table,
+    line: _Line,
+    y: float,
+    col_w: float,
+    wrapped: bool,
+    step: float,
+    rng: random.Random,
+) -> None:
     st = c.style
     for i, (right, units) in enumerate(zip(table.rights, line.values, strict=False)):
         if units is None:
@@ -508,10 +683,10 @@ class _Doc:
 
     def __init__(self, issuer: SampleIssuer, style: _Style):
         self.issuer = issuer
-        self.style = style
+        self.rng = random.Random(issuer.narrative_seed)
+        self.style = _vary(style, self.rng)
         self.doc = pymupdf.open()
         self.truth: dict[str, float | None] = {}
-        self.rng = random.Random(issuer.narrative_seed)
         self.extras_fb = (0, 0)  # general / other fund balances, printed on the balance sheet
 
     def canvas(self) -> _Canvas:
@@ -522,6 +697,27 @@ class _Doc:
 
     def record(self, metric: str, units: int | None, unit: Decimal | None = None) -> None:
         self.truth[metric] = None if units is None else _dollars(units, unit or self.style.unit)
+
+
+def _vary(style: _Style, rng: random.Random) -> _Style:
+    """Each issuer's report software differs a little: type size, column spacing, wording of headings."""
+    totals = {
+        "classic": ("Total", "Total Primary Government"),
+        "pre2012": ("Totals", "Total"),
+        "modern": ("Total", "Total Primary Government"),
+    }[style.name]
+    cash = {
+        "classic": ("Cash and investments", "Cash, cash equivalents and investments"),
+        "pre2012": ("Cash and pooled investments", "Cash and investments"),
+        "modern": ("Cash and investments", "Cash and pooled investments"),
+    }[style.name]
+    return replace(
+        style,
+        size=round(style.size + rng.uniform(-0.4, 0.6), 1),
+        col_step=round(rng.uniform(74, 86), 1),
+        total_header=rng.choice(totals),
+        cash_label=rng.choice(cash),
+    )
 
 
 def _columns_for_snp(issuer: SampleIssuer) -> list[tuple[str, dict[str, int]]]:
@@ -549,9 +745,11 @@ def _snp_lines(d: _Doc) -> tuple[list[_Line], list[_Line], int]:
 
     def total(rows: list[tuple[int | None, ...]], sign: list[int] | None = None) -> tuple[int | None, ...]:
         sign = sign or [1] * len(rows)
-        return tuple(sum(s * (r[i] or 0) for s, r in zip(sign, rows, strict=True)) for i in range(len(rows[0])))
+        return tuple(
+            sum(s * (r[i] or 0) for s, r in zip(sign, rows, strict=True)) for i in range(len(rows[0]))
+        )
 
-    g = lambda k: (lambda a: a.get(k, 0))  # noqa: E731
+    g = lambda k: lambda a: a.get(k, 0)  # noqa: E731
     cash, recv, dog = row(g("cash")), row(g("receivables")), row(g("due_other_gov"))
     internal, inv = row(g("internal")), row(g("inventories"))
     capn, capd = row(g("cap_nondep")), row(g("cap_dep"))
@@ -562,10 +760,14 @@ def _snp_lines(d: _Doc) -> tuple[list[_Line], list[_Line], int]:
     net_word = st.net
     assets = [
         _Line("ASSETS" if st.name != "modern" else "Assets", kind="section"),
-        _Line("Cash and investments" if st.name != "pre2012" else "Cash and pooled investments", cash, dollar=True,
-              indent=1),
-        _Line("Receivables (net of allowance for uncollectibles)" if st.name == "modern" else "Receivables (net)",
-              recv, indent=1),
+        _Line(st.cash_label, cash, dollar=True, indent=1),
+        _Line(
+            "Receivables (net of allowance for uncollectibles)"
+            if st.name == "modern"
+            else "Receivables (net)",
+            recv,
+            indent=1,
+        ),
         _Line("Due from other governments", dog, indent=1),
     ]
     if iss.business_type:
@@ -573,20 +775,33 @@ def _snp_lines(d: _Doc) -> tuple[list[_Line], list[_Line], int]:
     assets += [
         _Line("Inventories", inv, indent=1),
         _Line("Capital assets:", kind="section", indent=1),
-        _Line("Land, easements and construction in progress" if st.name == "modern" else "Nondepreciable",
-              capn, indent=2),
-        _Line("Depreciable, net of accumulated depreciation" if st.name == "modern" else "Depreciable, net",
-              capd, indent=2),
+        _Line(
+            "Land, easements and construction in progress" if st.name == "modern" else "Nondepreciable",
+            capn,
+            indent=2,
+        ),
+        _Line(
+            "Depreciable, net of accumulated depreciation" if st.name == "modern" else "Depreciable, net",
+            capd,
+            indent=2,
+        ),
         _Line("Total assets", assets_total, kind="total", dollar=st.name == "pre2012"),
     ]
     dof = row(g("dof_pension"))
     if iss.fiscal_year_end.year >= 2015:
         assets += [
             _Line("", kind="blank"),
-            _Line("Deferred outflows of resources" if st.name != "modern" else "Deferred Outflows of Resources",
-                  kind="section"),
-            _Line("Deferred outflows of resources related to pensions" if st.name == "modern"
-                  else "Related to pensions", dof, indent=1),
+            _Line(
+                "Deferred outflows of resources" if st.name != "modern" else "Deferred Outflows of Resources",
+                kind="section",
+            ),
+            _Line(
+                "Deferred outflows of resources related to pensions"
+                if st.name == "modern"
+                else "Related to pensions",
+                dof,
+                indent=1,
+            ),
         ]
 
     ap, ip, une = row(g("ap")), row(g("interest_payable")), row(g("unearned"))
@@ -605,8 +820,12 @@ def _snp_lines(d: _Doc) -> tuple[list[_Line], list[_Line], int]:
         liabilities.append(_Line("Net pension liability", npl, indent=2))
         liab_rows.append(npl)
     if iss.opeb:
-        label = {"liability": "Net other postemployment benefits (OPEB) liability" if st.name == "modern"
-                 else "Net OPEB liability", "obligation": "Net OPEB obligation"}[iss.opeb]
+        label = {
+            "liability": "Net other postemployment benefits (OPEB) liability"
+            if st.name == "modern"
+            else "Net OPEB liability",
+            "obligation": "Net OPEB obligation",
+        }[iss.opeb]
         liabilities.append(_Line(label, opeb, indent=2))
         liab_rows.append(opeb)
     liab_total = total(liab_rows)
@@ -615,28 +834,47 @@ def _snp_lines(d: _Doc) -> tuple[list[_Line], list[_Line], int]:
     if iss.fiscal_year_end.year >= 2015:
         liabilities += [
             _Line("", kind="blank"),
-            _Line("Deferred inflows of resources" if st.name != "modern" else "Deferred Inflows of Resources",
-                  kind="section"),
-            _Line("Deferred inflows of resources related to pensions" if st.name == "modern"
-                  else "Related to pensions", dif, indent=1),
+            _Line(
+                "Deferred inflows of resources" if st.name != "modern" else "Deferred Inflows of Resources",
+                kind="section",
+            ),
+            _Line(
+                "Deferred inflows of resources related to pensions"
+                if st.name == "modern"
+                else "Related to pensions",
+                dif,
+                indent=1,
+            ),
         ]
     net_total = total([assets_total, dof, liab_total, dif], [1, 1, -1, -1])
     invested, rdebt, rother = row(g("invested")), row(g("restricted_debt")), row(g("restricted_other"))
     unrestricted = total([net_total, invested, rdebt, rother], [1, -1, -1, -1])
     negative = (unrestricted[total_col] or 0) < 0
-    unr_label = "Unrestricted" if st.name != "modern" else (
-        "Unrestricted net position (deficit)" if negative else "Unrestricted net position")
+    unr_label = (
+        "Unrestricted"
+        if st.name != "modern"
+        else ("Unrestricted net position (deficit)" if negative else "Unrestricted net position")
+    )
     liabilities += [
         _Line("", kind="blank"),
         _Line(f"NET {net_word.upper()}" if st.name != "modern" else f"Net {net_word}", kind="section"),
-        _Line("Invested in capital assets, net of related debt" if net_word == "Assets"
-              else "Net investment in capital assets", invested, indent=1),
+        _Line(
+            "Invested in capital assets, net of related debt"
+            if net_word == "Assets"
+            else "Net investment in capital assets",
+            invested,
+            indent=1,
+        ),
         _Line("Restricted for:", kind="section", indent=1),
         _Line("Debt service", rdebt, indent=2),
         _Line("Capital projects and other purposes", rother, indent=2),
         _Line(unr_label + (" (deficit)" if negative and st.name != "modern" else ""), unrestricted, indent=1),
-        _Line(f"Total net {net_word.lower()}" + (" (deficit)" if (net_total[total_col] or 0) < 0 else ""),
-              net_total, kind="total", dollar=True),
+        _Line(
+            f"Total net {net_word.lower()}" + (" (deficit)" if (net_total[total_col] or 0) < 0 else ""),
+            net_total,
+            kind="total",
+            dollar=True,
+        ),
     ]
     d.record("total_assets", assets_total[total_col])
     d.record("total_liabilities", liab_total[total_col])
@@ -651,12 +889,12 @@ def _snp_table(d: _Doc, lines: list[_Line], total_col: int) -> _Table:
     iss, st = d.issuer, d.style
     headers: list[list[str]] = [["Governmental", "Activities"]]
     if iss.business_type:
-        headers += [["Business-type", "Activities"], [st.total_header]]
+        headers += [["Business-type", "Activities"], st.total_header.replace("Total P", "Total|P").split("|")]
     group = ("Primary Government", 0, len(headers) - 1) if len(headers) > 1 else None
     if iss.component_units and st.name == "classic":
         headers.append(["Component", "Units"])
     n = len(headers)
-    rights = [PAGE_W - 50 - (n - 1 - i) * 78 for i in range(n)]
+    rights = [PAGE_W - 50 - (n - 1 - i) * st.col_step for i in range(n)]
     return _Table(headers, lines, rights, split_column=total_col, group_header=group)
 
 
@@ -668,7 +906,12 @@ def _page_statement_of_net_position(d: _Doc) -> None:
     y = _header_block(c, iss, title, _date_text(iss.fiscal_year_end), st.scale_text)
     if st.two_page_statement:
         _draw_table(c, _snp_table(d, assets, total_col), y, d.rng)
-        c.text(54, PAGE_H - 40, "The notes to the financial statements are an integral part of this statement.", size=7)
+        c.text(
+            54,
+            PAGE_H - 40,
+            "The notes to the financial statements are an integral part of this statement.",
+            size=7,
+        )
         c.finish()
         c = d.canvas()
         c.text(PAGE_W / 2, 50, iss.name, size=10, bold=True, align="center")
@@ -676,7 +919,12 @@ def _page_statement_of_net_position(d: _Doc) -> None:
         _draw_table(c, _snp_table(d, liabilities, total_col), 100, d.rng)
     else:
         _draw_table(c, _snp_table(d, assets + [_Line("", kind="blank")] + liabilities, total_col), y, d.rng)
-    c.text(54, PAGE_H - 40, "The notes to the financial statements are an integral part of this statement.", size=7)
+    c.text(
+        54,
+        PAGE_H - 40,
+        "The notes to the financial statements are an integral part of this statement.",
+        size=7,
+    )
     c.finish()
 
 
@@ -684,10 +932,21 @@ def _page_statement_of_activities(d: _Doc) -> None:
     """A distractor: it also has net-position totals, but beginning/ending of year, not the balance sheet."""
     iss, st = d.issuer, d.style
     c = d.canvas()
-    y = _header_block(c, iss, ["Statement of Activities"], f"For the Fiscal Year Ended {_date_text(iss.fiscal_year_end)}",
-                      st.scale_text)
+    y = _header_block(
+        c,
+        iss,
+        ["Statement of Activities"],
+        f"For the Fiscal Year Ended {_date_text(iss.fiscal_year_end)}",
+        st.scale_text,
+    )
     gf = iss.general_fund
-    fns = ("General government", "Public safety", "Public works", "Culture and recreation", "Interest on long-term debt")
+    fns = (
+        "General government",
+        "Public safety",
+        "Public works",
+        "Culture and recreation",
+        "Interest on long-term debt",
+    )
     expenses = [d.u(int(gf["expenditures"] * s)) for s in (0.18, 0.34, 0.22, 0.08, 0.03)]
     charges = [d.u(int(gf["revenues"] * s)) for s in (0.04, 0.05, 0.03, 0.02, 0.0)]
     lines = [_Line("Functions/Programs", kind="section")]
@@ -707,14 +966,21 @@ def _page_statement_of_activities(d: _Doc) -> None:
         _Line(f"Net {st.net.lower()} - ending", (None, None, ending), kind="total", dollar=True),
     ]
     rights = [PAGE_W - 50 - (2 - i) * 85 for i in range(3)]
-    _draw_table(c, _Table([["Expenses"], ["Charges for", "Services"], ["Net (Expense)", "Revenue"]], lines, rights), y,
-                d.rng)
+    _draw_table(
+        c,
+        _Table([["Expenses"], ["Charges for", "Services"], ["Net (Expense)", "Revenue"]], lines, rights),
+        y,
+        d.rng,
+    )
     c.finish()
 
 
 def _fund_table_headers(iss: SampleIssuer, st: _Style) -> tuple[list[list[str]], list[float]]:
-    headers = [["General", "Fund"] if st.name != "pre2012" else ["General"], ["Other", "Governmental", "Funds"],
-               ["Total", "Governmental", "Funds"]]
+    headers = [
+        ["General", "Fund"] if st.name != "pre2012" else ["General"],
+        ["Other", "Governmental", "Funds"],
+        ["Total", "Governmental", "Funds"],
+    ]
     rights = [PAGE_W - 50 - (2 - i) * 90 for i in range(3)]
     return headers, rights
 
@@ -752,7 +1018,10 @@ def _page_funds_balance_sheet(d: _Doc) -> None:
         lines += [_Line("Deferred inflows of resources - unavailable revenue", di)]
     fb_parts = assets_total[0] - liab[0] - (di[0] if iss.fiscal_year_end.year >= 2015 else 0)
     of_fb = assets_total[1] - liab[1] - (di[1] if iss.fiscal_year_end.year >= 2015 else 0)
-    lines += [_Line("", kind="blank"), _Line("FUND BALANCES" if st.name != "modern" else "Fund Balances", kind="section")]
+    lines += [
+        _Line("", kind="blank"),
+        _Line("FUND BALANCES" if st.name != "modern" else "Fund Balances", kind="section"),
+    ]
     if iss.gasb54:
         gfu = {k: d.u(gf[k]) for k in ("nonspendable", "restricted", "committed", "assigned")}
         gfu["unassigned"] = fb_parts - sum(gfu.values())
@@ -773,11 +1042,17 @@ def _page_funds_balance_sheet(d: _Doc) -> None:
         designated = d.u(gf["assigned"])
         undesignated = fb_parts - reserved - designated
         lines += [
-            _Line("Reserved for encumbrances and inventories", (reserved, d.u(of["restricted"]),
-                                                               reserved + d.u(of["restricted"])), indent=1),
+            _Line(
+                "Reserved for encumbrances and inventories",
+                (reserved, d.u(of["restricted"]), reserved + d.u(of["restricted"])),
+                indent=1,
+            ),
             _Line("Unreserved, designated", (designated, 0, designated), indent=1),
-            _Line("Unreserved, undesignated", (undesignated, of_fb - d.u(of["restricted"]),
-                                               undesignated + of_fb - d.u(of["restricted"])), indent=1),
+            _Line(
+                "Unreserved, undesignated",
+                (undesignated, of_fb - d.u(of["restricted"]), undesignated + of_fb - d.u(of["restricted"])),
+                indent=1,
+            ),
         ]
         for m in ("fund_balance_unassigned", "fund_balance_assigned", "fund_balance_committed"):
             d.record(m, None)
@@ -793,11 +1068,25 @@ def _page_funds_operations(d: _Doc) -> None:
     gf, of = iss.general_fund, iss.other_funds
     c = d.canvas()
     title = ["Statement of Revenues, Expenditures, and", "Changes in Fund Balances", "Governmental Funds"]
-    y = _header_block(c, iss, title, f"For the Fiscal Year Ended {_date_text(iss.fiscal_year_end)}", st.scale_text)
-    rev_names = ("Property taxes", "Sales and use taxes", "Intergovernmental", "Charges for services",
-                 "Fines and forfeitures", "Investment earnings", "Miscellaneous")
-    exp_names = ("General government", "Public safety", "Public works", "Culture and recreation",
-                 "Health and welfare")
+    y = _header_block(
+        c, iss, title, f"For the Fiscal Year Ended {_date_text(iss.fiscal_year_end)}", st.scale_text
+    )
+    rev_names = (
+        "Property taxes",
+        "Sales and use taxes",
+        "Intergovernmental",
+        "Charges for services",
+        "Fines and forfeitures",
+        "Investment earnings",
+        "Miscellaneous",
+    )
+    exp_names = (
+        "General government",
+        "Public safety",
+        "Public works",
+        "Culture and recreation",
+        "Health and welfare",
+    )
 
     def split(total: int, n: int) -> list[int]:
         weights = [d.rng.random() + 0.3 for _ in range(n)]
@@ -821,8 +1110,10 @@ def _page_funds_operations(d: _Doc) -> None:
         lines.append(_Line(name, trio(g_rev[i], o_rev[i]), indent=1, dollar=i == 0))
     tot_rev = trio(sum(g_rev), sum(o_rev))
     lines.append(_Line("Total revenues", tot_rev, kind="total"))
-    lines += [_Line("EXPENDITURES" if st.name != "modern" else "Expenditures", kind="section"),
-              _Line("Current:", kind="section", indent=1)]
+    lines += [
+        _Line("EXPENDITURES" if st.name != "modern" else "Expenditures", kind="section"),
+        _Line("Current:", kind="section", indent=1),
+    ]
     for i, name in enumerate(exp_names):
         lines.append(_Line(name, trio(g_exp[i], o_exp[i]), indent=2))
     lines += [
@@ -842,8 +1133,10 @@ def _page_funds_operations(d: _Doc) -> None:
     ending = trio(*d.extras_fb)
     beginning = tuple(e - n for e, n in zip(ending, net_change, strict=True))
     lines += [
-        _Line("OTHER FINANCING SOURCES (USES)" if st.name != "modern" else "Other Financing Sources (Uses)",
-              kind="section"),
+        _Line(
+            "OTHER FINANCING SOURCES (USES)" if st.name != "modern" else "Other Financing Sources (Uses)",
+            kind="section",
+        ),
         _Line("Transfers in", t_in, indent=1),
         _Line("Transfers out", t_out, indent=1),
         _Line("Total other financing sources (uses)", ofs, kind="total"),
@@ -865,7 +1158,9 @@ def _page_debt(d: _Doc) -> None:
         title = ["Notes to the Basic Financial Statements", "Note 7 - Long-Term Debt"]
     else:
         title = ["Schedule of Changes in Long-Term Debt"]
-    y = _header_block(c, iss, title, f"For the Fiscal Year Ended {_date_text(iss.fiscal_year_end)}", st.scale_text)
+    y = _header_block(
+        c, iss, title, f"For the Fiscal Year Ended {_date_text(iss.fiscal_year_end)}", st.scale_text
+    )
     lines, totals = [], [0, 0, 0, 0, 0]
     for i, (name, beginning, additions, reductions) in enumerate(iss.debt):
         b, a, r = d.u(beginning), d.u(additions), d.u(reductions)
@@ -878,7 +1173,13 @@ def _page_debt(d: _Doc) -> None:
     shown = (totals[0], totals[1], -totals[2] if st.name == "modern" else totals[2], totals[3], totals[4])
     lines.append(_Line("Total long-term debt", shown, kind="total", dollar=True))
     rights = [PAGE_W - 50 - (4 - i) * 72 for i in range(5)]
-    headers = [["Beginning", "Balance"], ["Additions"], ["Reductions"], ["Ending", "Balance"], ["Due Within", "One Year"]]
+    headers = [
+        ["Beginning", "Balance"],
+        ["Additions"],
+        ["Reductions"],
+        ["Ending", "Balance"],
+        ["Due Within", "One Year"],
+    ]
     y = _draw_table(c, _Table(headers, lines, rights), y, d.rng)
     d.record("long_term_debt", totals[3])
 
@@ -900,7 +1201,9 @@ def _page_debt(d: _Doc) -> None:
     y += 18
     remaining, rows = totals[3], []
     years = [str(iss.fiscal_year_end.year + k) for k in range(1, 6)] + [
-        f"{iss.fiscal_year_end.year + 6}-{iss.fiscal_year_end.year + 10}", "Thereafter"]
+        f"{iss.fiscal_year_end.year + 6}-{iss.fiscal_year_end.year + 10}",
+        "Thereafter",
+    ]
     for k, label in enumerate(years):
         p = remaining if k == len(years) - 1 else int(totals[3] * (0.06 if k < 5 else 0.3))
         remaining -= p
@@ -917,12 +1220,17 @@ def _page_pension(d: _Doc) -> None:
     iss, st = d.issuer, d.style
     c = d.canvas()
     if not iss.pension:
-        y = _header_block(c, iss, ["Required Supplementary Information", "Schedule of Funding Progress"],
-                          None, None)
+        y = _header_block(
+            c, iss, ["Required Supplementary Information", "Schedule of Funding Progress"], None, None
+        )
         aav, aal = iss.funding_progress
         ratio = Decimal(aav) / Decimal(aal) * 100
-        headers = [["Actuarial", "Value of", "Assets (a)"], ["Actuarial", "Accrued", "Liability (b)"],
-                   ["Unfunded", "AAL (b-a)"], ["Funded", "Ratio (a/b)"]]
+        headers = [
+            ["Actuarial", "Value of", "Assets (a)"],
+            ["Actuarial", "Accrued", "Liability (b)"],
+            ["Unfunded", "AAL (b-a)"],
+            ["Funded", "Ratio (a/b)"],
+        ]
         lines = [_Line(_date_text(iss.fiscal_year_end), (aav, aal, aal - aav, f"{ratio:.1f}%"), dollar=True)]
         rights = [PAGE_W - 50 - (3 - i) * 85 for i in range(4)]
         _draw_table(c, _Table(headers, lines, rights, decimals=0), y, d.rng)
@@ -932,14 +1240,29 @@ def _page_pension(d: _Doc) -> None:
         return
     unit = Decimal(1000) if st.name == "modern" else Decimal(1)
     scale_text = "(amounts in thousands)" if st.name == "modern" else None
-    y = _header_block(c, iss, ["Required Supplementary Information",
-                               "Schedule of Changes in Net Pension Liability and Related Ratios"],
-                      "Last Ten Fiscal Years", scale_text)
-    years = sorted(iss.pension, reverse=st.years_newest_first)[:6] if st.years_newest_first else sorted(iss.pension)[-6:]
+    y = _header_block(
+        c,
+        iss,
+        [
+            "Required Supplementary Information",
+            "Schedule of Changes in Net Pension Liability and Related Ratios",
+        ],
+        "Last Ten Fiscal Years",
+        scale_text,
+    )
+    years = (
+        sorted(iss.pension, reverse=st.years_newest_first)[:6]
+        if st.years_newest_first
+        else sorted(iss.pension)[-6:]
+    )
     cols = {y_: tuple(_units(v, unit) for v in iss.pension[y_]) for y_ in years}
-    prev = {y_: tuple(_units(v, unit) for v in iss.pension.get(y_ - 1, (int(iss.pension[y_][0] / 1.04),
-                                                                         int(iss.pension[y_][1] / 1.03))))
-            for y_ in years}
+    prev = {
+        y_: tuple(
+            _units(v, unit)
+            for v in iss.pension.get(y_ - 1, (int(iss.pension[y_][0] / 1.04), int(iss.pension[y_][1] / 1.03)))
+        )
+        for y_ in years
+    }
 
     def per_year(fn) -> tuple[int, ...]:
         return tuple(fn(y_) for y_ in years)
@@ -960,7 +1283,12 @@ def _page_pension(d: _Doc) -> None:
         _Line("Benefit payments, including refunds", benefits, indent=1),
         _Line("Net change in total pension liability", tpl_change),
         _Line("Total pension liability - beginning", per_year(lambda y_: prev[y_][0])),
-        _Line("Total pension liability - ending (a)", per_year(lambda y_: cols[y_][0]), kind="total", dollar=True),
+        _Line(
+            "Total pension liability - ending (a)",
+            per_year(lambda y_: cols[y_][0]),
+            kind="total",
+            dollar=True,
+        ),
         _Line("", kind="blank"),
         _Line("Plan fiduciary net position", kind="section"),
         _Line("Contributions - employer", contrib, indent=1, dollar=True),
@@ -968,11 +1296,19 @@ def _page_pension(d: _Doc) -> None:
         _Line("Benefit payments, including refunds", benefits, indent=1),
         _Line("Net change in plan fiduciary net position", fnp_change),
         _Line("Plan fiduciary net position - beginning", per_year(lambda y_: prev[y_][1])),
-        _Line("Plan fiduciary net position - ending (b)", per_year(lambda y_: cols[y_][1]), kind="total",
-              dollar=True),
+        _Line(
+            "Plan fiduciary net position - ending (b)",
+            per_year(lambda y_: cols[y_][1]),
+            kind="total",
+            dollar=True,
+        ),
         _Line("", kind="blank"),
-        _Line("Net pension liability - ending (a) - (b)", per_year(lambda y_: cols[y_][0] - cols[y_][1]),
-              kind="total", dollar=True),
+        _Line(
+            "Net pension liability - ending (a) - (b)",
+            per_year(lambda y_: cols[y_][0] - cols[y_][1]),
+            kind="total",
+            dollar=True,
+        ),
     ]
     n = len(years)
     rights = [PAGE_W - 40 - (n - 1 - i) * 62 for i in range(n)]
@@ -980,7 +1316,9 @@ def _page_pension(d: _Doc) -> None:
     old = c.style
     c.style = replace(old, size=7.0, dollar="attached", leaders=False, split_numbers=False)
     ratios = per_year(lambda y_: f"{Decimal(cols[y_][1]) / Decimal(cols[y_][0]) * 100:.2f}%")
-    table.lines.append(_Line("Plan fiduciary net position as a percentage of the total pension liability", ratios))
+    table.lines.append(
+        _Line("Plan fiduciary net position as a percentage of the total pension liability", ratios)
+    )
     _draw_table(c, table, y, d.rng)
     c.style = old
     latest = iss.fiscal_year_end.year
@@ -996,8 +1334,13 @@ def _page_statistics(d: _Doc) -> None:
         return
     if iss.population:
         c = d.canvas()
-        y = _header_block(c, iss, ["Statistical Section", "Demographic and Economic Statistics"],
-                          "Last Ten Fiscal Years", None)
+        y = _header_block(
+            c,
+            iss,
+            ["Statistical Section", "Demographic and Economic Statistics"],
+            "Last Ten Fiscal Years",
+            None,
+        )
         in_thousands = iss.kind == "state" and st.name == "modern"
         pop_unit = Decimal(1000) if in_thousands else Decimal(1)
         years = sorted(iss.population, reverse=st.years_newest_first)
@@ -1007,9 +1350,12 @@ def _page_statistics(d: _Doc) -> None:
             income = iss.population[y_] * 52_000 // 1000
             rate = f"{3.0 + ((y_ * 7) % 40) / 10:.1f}%"
             lines.append(_Line(str(y_), (pop, income, 52_000 + (y_ - 2000) * 700, rate)))
-        headers = [["Population", "(thousands)"] if in_thousands else ["Population"],
-                   ["Personal", "Income", "(thousands", "of dollars)"], ["Per Capita", "Personal", "Income"],
-                   ["Unemployment", "Rate"]]
+        headers = [
+            ["Population", "(thousands)"] if in_thousands else ["Population"],
+            ["Personal", "Income", "(thousands", "of dollars)"],
+            ["Per Capita", "Personal", "Income"],
+            ["Unemployment", "Rate"],
+        ]
         rights = [PAGE_W - 50 - (3 - i) * 90 for i in range(4)]
         old = c.style
         c.style = replace(old, split_numbers=False, leaders=False)
@@ -1021,8 +1367,13 @@ def _page_statistics(d: _Doc) -> None:
         d.record("population", None)
     if iss.assessed_value:
         c = d.canvas()
-        y = _header_block(c, iss, ["Statistical Section", "Assessed Value of Taxable Property"],
-                          "Last Ten Fiscal Years", "(in thousands of dollars)")
+        y = _header_block(
+            c,
+            iss,
+            ["Statistical Section", "Assessed Value of Taxable Property"],
+            "Last Ten Fiscal Years",
+            "(in thousands of dollars)",
+        )
         unit = Decimal(1000)
         years = sorted(iss.assessed_value, reverse=st.years_newest_first)
         lines = []
@@ -1032,8 +1383,13 @@ def _page_statistics(d: _Doc) -> None:
             exempt = -(total * 3 // 100)
             personal = total - real - exempt
             lines.append(_Line(str(y_), (real, personal, exempt, total, total * 104 // 100)))
-        headers = [["Real", "Property"], ["Personal", "Property"], ["Less:", "Tax-Exempt", "Property"],
-                   ["Total Taxable", "Assessed", "Value"], ["Estimated", "Actual", "Value"]]
+        headers = [
+            ["Real", "Property"],
+            ["Personal", "Property"],
+            ["Less:", "Tax-Exempt", "Property"],
+            ["Total Taxable", "Assessed", "Value"],
+            ["Estimated", "Actual", "Value"],
+        ]
         rights = [PAGE_W - 50 - (4 - i) * 80 for i in range(5)]
         old = c.style
         c.style = replace(old, split_numbers=False, leaders=False, negative="paren")
@@ -1046,7 +1402,7 @@ def _page_statistics(d: _Doc) -> None:
 
 
 def _page_misc_statistics(d: _Doc) -> None:
-    iss, st = d.issuer, d.style
+    iss = d.issuer
     c = d.canvas()
     y = _header_block(c, iss, ["Miscellaneous Statistical Data"], _date_text(iss.fiscal_year_end), None)
     year = iss.fiscal_year_end.year
@@ -1055,7 +1411,9 @@ def _page_misc_statistics(d: _Doc) -> None:
     y += 14
     if iss.population:
         lines.append(_Line("Population", (iss.population[year],)))
-    lines.append(_Line("Area in square miles", (f"{12 + iss.narrative_seed % 90}.{iss.narrative_seed % 10}",)))
+    lines.append(
+        _Line("Area in square miles", (f"{12 + iss.narrative_seed % 90}.{iss.narrative_seed % 10}",))
+    )
     if iss.assessed_value:
         lines.append(_Line("Total assessed value", (iss.assessed_value[year],), dollar=True))
     lines.append(_Line("Miles of streets", (str(80 + iss.narrative_seed % 400),)))
@@ -1072,10 +1430,19 @@ def _page_cover(d: _Doc) -> None:
     iss = d.issuer
     c = d.canvas()
     c.text(PAGE_W / 2, 200, iss.name, size=26, bold=True, align="center")
-    report = "Annual Comprehensive Financial Report" if iss.fiscal_year_end.year >= 2021 else \
-        "Comprehensive Annual Financial Report"
+    report = (
+        "Annual Comprehensive Financial Report"
+        if iss.fiscal_year_end.year >= 2021
+        else "Comprehensive Annual Financial Report"
+    )
     c.text(PAGE_W / 2, 250, report, size=18, align="center")
-    c.text(PAGE_W / 2, 280, f"For the Fiscal Year Ended {_date_text(iss.fiscal_year_end)}", size=13, align="center")
+    c.text(
+        PAGE_W / 2,
+        280,
+        f"For the Fiscal Year Ended {_date_text(iss.fiscal_year_end)}",
+        size=13,
+        align="center",
+    )
     c.text(PAGE_W / 2, 620, "Prepared by the Department of Finance", size=11, align="center")
     c.finish()
 
@@ -1100,8 +1467,13 @@ def _page_mdna(d: _Doc) -> None:
     statement itself."""
     iss, st = d.issuer, d.style
     c = d.canvas()
-    y = _header_block(c, iss, ["Management's Discussion and Analysis"],
-                      f"For the Fiscal Year Ended {_date_text(iss.fiscal_year_end)}", None)
+    y = _header_block(
+        c,
+        iss,
+        ["Management's Discussion and Analysis"],
+        f"For the Fiscal Year Ended {_date_text(iss.fiscal_year_end)}",
+        None,
+    )
     net = d.truth.get("net_position_total") or 0
     word = st.net.lower()
     para = (
@@ -1141,9 +1513,13 @@ def write_document(issuer: SampleIssuer, path: str | Path, layout: str) -> dict[
         raise ValueError(f"unknown layout {layout!r}; expected one of {LAYOUTS}")
     d = _Doc(issuer, _STYLES[layout])
     _page_cover(d)
-    entries = [("Management's Discussion and Analysis", 3), (f"Statement of Net {d.style.net}", 4),
-               ("Statement of Activities", 5), ("Balance Sheet - Governmental Funds", 6),
-               ("Demographic and Economic Statistics", 12)]
+    entries = [
+        ("Management's Discussion and Analysis", 3),
+        (f"Statement of Net {d.style.net}", 4),
+        ("Statement of Activities", 5),
+        ("Balance Sheet - Governmental Funds", 6),
+        ("Demographic and Economic Statistics", 12),
+    ]
     if layout != "pre2012":
         _page_contents(d, entries)
     _snp_lines(d)  # the MD&A quotes the statement's figures, so work them out first

@@ -42,7 +42,7 @@ def test_replace_rows_is_idempotent(warehouse: Warehouse):
     once = stored(warehouse)
     result = warehouse.replace_rows("market.daily_bars", bars(D1), {"session": [D1]})
     assert stored(warehouse) == once
-    assert (result.deleted, result.inserted) == (2, 2)
+    assert (result.deleted, result.inserted, result.unchanged) == (0, 0, 1)
 
 
 def test_replace_rows_touches_only_its_partition(warehouse: Warehouse):
@@ -83,3 +83,37 @@ def test_upsert_by_key(warehouse: Warehouse):
     warehouse.upsert("market.daily_bars", bars(D1, close=10.0), key=("symbol", "session"))
     warehouse.upsert("market.daily_bars", bars(D1, symbols=("AAPL",), close=12.0), key=("symbol", "session"))
     assert stored(warehouse) == [("AAPL", D1, 12.0), ("MSFT", D1, 10.0)]
+
+
+def test_unchanged_units_are_skipped_and_changed_ones_rewritten(warehouse: Warehouse):
+    both = pl.concat([bars(D1, close=10.0), bars(D2, close=20.0)])
+    first = warehouse.replace_rows("market.daily_bars", both, {"session": [D1, D2]})
+    assert (first.inserted, first.unchanged) == (4, 0)
+    again = warehouse.replace_rows("market.daily_bars", both, {"session": [D1, D2]})
+    assert (again.deleted, again.inserted, again.unchanged) == (0, 0, 2)
+    corrected = pl.concat([bars(D1, close=10.0), bars(D2, close=21.0)])  # a vendor correction of D2 only
+    fixed = warehouse.replace_rows("market.daily_bars", corrected, {"session": [D1, D2]})
+    assert (fixed.deleted, fixed.inserted, fixed.unchanged) == (2, 2, 1)
+    assert [r[2] for r in stored(warehouse)] == [10.0, 21.0, 10.0, 21.0]
+
+
+def test_rows_removed_behind_the_digest_are_restored(warehouse: Warehouse):
+    warehouse.replace_rows("market.daily_bars", bars(D1), {"session": [D1]})
+    with warehouse.connect() as conn:
+        conn.execute("DELETE FROM market.daily_bars WHERE symbol = 'MSFT'")
+    result = warehouse.replace_rows("market.daily_bars", bars(D1), {"session": [D1]})
+    assert result.unchanged == 0 and len(stored(warehouse)) == 2
+
+
+def test_multi_column_scope_units(warehouse: Warehouse):
+    def quotes(asset_class, session, close):
+        return pl.DataFrame({"asset_class": [asset_class], "symbol": ["X"], "session": [session], "name": ["x"],
+                             "open": [close], "high": [close], "low": [close], "close": [close], "volume": [1],
+                             "change_pct": [None], "source": ["test"]},
+                            schema_overrides={"change_pct": pl.Float64})
+    warehouse.replace_rows("market.quotes", quotes("etf", D1, 1.0), {"asset_class": ["etf"], "session": [D1]})
+    warehouse.replace_rows("market.quotes", quotes("crypto", D1, 2.0), {"asset_class": ["crypto"], "session": [D1]})
+    warehouse.replace_rows("market.quotes", quotes("etf", D1, 3.0), {"asset_class": ["etf"], "session": [D1]})
+    with warehouse.connect() as conn:
+        rows = conn.execute("SELECT asset_class, close FROM market.quotes ORDER BY 1").fetchall()
+    assert rows == [("crypto", 2.0), ("etf", 3.0)]
