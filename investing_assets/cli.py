@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import psycopg
+
 from investing_assets import settings
 from investing_assets.lib import calendar
 from investing_assets.lib.storage import servers as servers_mod
@@ -118,8 +120,11 @@ def cmd_ta(args: argparse.Namespace) -> int:
     end = args.session or last_closed_session()
     bars = None
     if settings.pg_url():  # a configured warehouse is the first place to look
-        bars, _ = read_bars_window(Warehouse(settings.pg_url()), end, end, args.days - 1, [symbol])
-        origin = "warehouse"
+        try:
+            bars, _ = read_bars_window(Warehouse(settings.pg_url()), end, end, args.days - 1, [symbol])
+            origin = "warehouse"
+        except psycopg.Error as exc:
+            print(f"warehouse unavailable ({exc.__class__.__name__}); asking the source", file=sys.stderr)
     if bars is None or bars.height < args.days:
         sessions = calendar.sessions_ending(end, args.days)
         bars = make_source(settings.market_source()).daily_bars(sessions, [symbol])
@@ -159,8 +164,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _print_summary(env)
     print(f"\nDemo built in {time.perf_counter() - started:.1f} s.")
     print("Open the UI:  make dev   (then http://127.0.0.1:3000, Assets -> Lineage)")
-    print("Materialize one more day:  . .investing/env.sh && dagster asset materialize "
-          "-m investing_assets.definitions --select daily_bars --partition " + end.isoformat())
+    print(f"Materialize one more day:  . {settings.home() / 'env.sh'} && dagster asset materialize "
+          f"-m investing_assets.definitions --select daily_bars --partition {end.isoformat()}")
     return 0
 
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
+
 import dagster as dg
 
 from investing_assets.defs.market.definitions import definitions as market
 from investing_assets.defs.shared.resources import build_resources
 from investing_assets.defs.technicals.definitions import definitions as technicals
+
+# single-run backfills are the point of the partition design; the beta label is noise in every log line
+warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
 # Assets are vectorized over the whole universe, so one process per run beats a process per step.
 defs = dg.Definitions.merge(

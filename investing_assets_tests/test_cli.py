@@ -43,3 +43,20 @@ def test_services_up_uses_the_environment_and_writes_env_file(env, tmp_path, cap
     assert "INVESTING_DAGSTER_PG_URL=postgresql+psycopg2://" in text
     assert "from the environment" in capsys.readouterr().out
     assert (tmp_path / "dagster" / "dagster.yaml").exists()
+
+
+def test_demo_builds_the_market_through_dagster(env, tmp_path, capsys):
+    """`make demo` end to end, on a short window: servers from the env, two single runs, then the summary."""
+    assert cli.main(["demo", "--sessions", "3", "--end", "2026-11-20"]) == 0
+    out = capsys.readouterr().out
+    assert "3 sessions, one run" in out
+    assert "Top movers on 2026-11-20" in out
+    assert "S&P 500" in out and "Redis cache as of 2026-11-20" in out
+    from investing_assets.lib.storage.warehouse import Warehouse
+
+    warehouse = Warehouse(env)
+    symbols = warehouse.count("market.universe", {"session": [dt.date(2026, 11, 20)]})
+    assert symbols > 500
+    assert warehouse.count("technicals.indicators") == 3 * symbols
+    with warehouse.connect() as conn:  # the Dagster instance lives in the same PostgreSQL database
+        assert conn.execute("SELECT count(*) FROM runs WHERE status = 'SUCCESS'").fetchone()[0] == 2

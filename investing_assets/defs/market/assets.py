@@ -1,11 +1,15 @@
 """Market data assets: one trading_day partition is one session for the whole universe."""
 
+import datetime as dt
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from investing_assets.defs.market.checks import bar_check_results
 from investing_assets.defs.shared.metadata import written_metadata
 from investing_assets.defs.shared.partitions import sessions_of, symbol, trading_day
 from investing_assets.defs.shared.resources import HotCacheResource, MarketDataResource, WarehouseResource
+from investing_assets.lib import calendar
 from investing_assets.lib.services import market
 from investing_assets.lib.services.history import write_symbol_history
 
@@ -48,8 +52,6 @@ def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataResourc
     written = market.write_daily_bars(market_data.get(), store, sessions,
                                       market.universe_symbols(store, sessions[-1]))
     yield dg.MaterializeResult(metadata=written_metadata(written))
-    from investing_assets.defs.market.checks import bar_check_results
-
     yield from bar_check_results(store, sessions)
 
 
@@ -104,10 +106,5 @@ def _sync_symbol_partitions(context: dg.AssetExecutionContext, symbols: list[str
     return len(new), len(gone)
 
 
-def _today_session():
-    import datetime as dt
-    from zoneinfo import ZoneInfo
-
-    from investing_assets.lib import calendar
-
+def _today_session() -> dt.date:
     return calendar.last_session_on_or_before(dt.datetime.now(ZoneInfo(calendar.TIMEZONE)).date())

@@ -543,12 +543,12 @@ class _Page:
 
     def __init__(self, page: pymupdf.Page, number: int):
         self.number = number
-        self.height = page.rect.height
-        self.words = [_Word(w[0], w[1], w[2], w[3], w[4]) for w in page.get_text("words")]
+        self.height = page.rect.height  # of the page as displayed, i.e. after its /Rotate
+        self.words = _page_words(page)
         self.rows = _build_rows(self.words)
 
     @cached_property
-    def title_block(self) -> str:
+    def title_rows(self) -> list[str]:
         """Short rows at the top of the page up to the date/scale line: where statement titles live."""
         parts: list[str] = []
         for row in self.rows[:10]:
@@ -557,7 +557,11 @@ class _Page:
             if re.search(r"(\.\s?){3,}|…", " ".join(row.raw)):
                 break  # a table-of-contents entry, not a title
             parts.append(row.text)
-        return " ".join(parts)
+        return parts
+
+    @property
+    def title_block(self) -> str:
+        return " ".join(self.title_rows)
 
     @cached_property
     def scale(self) -> tuple[int, str] | None:
@@ -584,6 +588,20 @@ class _Page:
     @cached_property
     def columns(self) -> list[_Column]:
         return _find_columns(self.rows, self.words)
+
+
+def _page_words(page: pymupdf.Page) -> list[_Word]:
+    """Words in displayed orientation: landscape statements are often portrait pages with /Rotate 90, whose
+    text MuPDF reports in unrotated coordinates (rows would run down the page)."""
+    raw = page.get_text("words")
+    if not page.rotation:
+        return [_Word(w[0], w[1], w[2], w[3], w[4]) for w in raw]
+    matrix = page.rotation_matrix
+    words = []
+    for w in raw:
+        r = pymupdf.Rect(w[:4]) * matrix
+        words.append(_Word(r.x0, r.y0, r.x1, r.y1, w[4]))
+    return words
 
 
 def _find_columns(rows: list[_Row], words: list[_Word]) -> list[_Column]:
@@ -675,7 +693,7 @@ _PREFILTER: dict[str, Callable[[str], bool]] = {
 
 _FUND_LEVEL = re.compile(
     r"proprietary|fiduciary|enterprise|component unit|internal service|\bfunds?\b|combining|reconciliation|"
-    r"budget|changes in|discretely"
+    r"budget|changes in|discretely|notes to"
 )
 _NOT_GOV_FUNDS = re.compile(r"combining|nonmajor|reconciliation|proprietary|budget|actual|fiduciary")
 _ANY_TITLE = re.compile(
@@ -683,9 +701,15 @@ _ANY_TITLE = re.compile(
 )
 
 
-def _is_title(kind: str, tb: str) -> bool:
-    if kind == NP:
-        return bool(re.search(r"statement of net (assets|position)", tb)) and not _FUND_LEVEL.search(tb)
+def _is_title(kind: str, page: _Page) -> bool:
+    tb = page.title_block
+    if (
+        kind == NP
+    ):  # a row that starts with the title, not a sentence ending "... in the Statement of Net Assets."
+        starts = any(
+            re.match(r"(government-wide )?statement of net (assets|position)\b", r) for r in page.title_rows
+        )
+        return starts and not _FUND_LEVEL.search(tb)
     if kind == FB:
         return "balance sheet" in tb and "governmental funds" in tb and not _NOT_GOV_FUNDS.search(tb)
     if kind == FO:
@@ -731,7 +755,7 @@ class _Document:
         found: dict[str, list[int]] = {k: [] for k in (NP, NP_CONT, FB, FO, PENSION, DEBT, STAT_POP, STAT_AV)}
         for i, text in enumerate(self.lower):
             for kind, pre in _PREFILTER.items():
-                if pre(text) and _is_title(kind, self.page(i + 1).title_block):
+                if pre(text) and _is_title(kind, self.page(i + 1)):
                     found[kind].append(i + 1)
         for n in found[NP]:
             nxt = n + 1

@@ -485,8 +485,9 @@ def _dollars(units: int, unit: Decimal) -> float:
 class _Canvas:
     """One page with a TextWriter; text is flushed when the page is finished."""
 
-    def __init__(self, doc: pymupdf.Document, style: _Style):
-        self.page = doc.new_page(width=PAGE_W, height=PAGE_H)
+    def __init__(self, doc: pymupdf.Document, style: _Style, landscape: bool = False):
+        self.page_w, self.page_h = (PAGE_H, PAGE_W) if landscape else (PAGE_W, PAGE_H)
+        self.page = doc.new_page(width=self.page_w, height=self.page_h)
         self.writer = pymupdf.TextWriter(self.page.rect)
         self.style = style
 
@@ -550,16 +551,16 @@ def _header_block(
     scale_text: str | None,
     y: float = 50.0,
 ) -> float:
-    c.text(PAGE_W / 2, y, issuer.name, size=10, bold=True, align="center")
+    c.text(c.page_w / 2, y, issuer.name, size=10, bold=True, align="center")
     y += 16
     for t in title:
-        c.text(PAGE_W / 2, y, t, size=12, bold=True, align="center")
+        c.text(c.page_w / 2, y, t, size=12, bold=True, align="center")
         y += 15
     if date_line:
-        c.text(PAGE_W / 2, y, date_line, size=9, align="center")
+        c.text(c.page_w / 2, y, date_line, size=9, align="center")
         y += 12
     if scale_text:
-        c.text(PAGE_W / 2, y, scale_text, size=8.5, align="center")
+        c.text(c.page_w / 2, y, scale_text, size=8.5, align="center")
         y += 12
     return y + 10
 
