@@ -34,6 +34,7 @@ from investing_assets.lib.sources.http import (
     RetryPolicy,
     validate_symbols,
 )
+from investing_assets.lib.sources.instruments import vendor_table
 from investing_assets.lib.sources.schemas import DAILY_BARS, INDEX_CONSTITUENTS, QUOTES, UNIVERSE, conform
 
 __all__ = [
@@ -57,43 +58,11 @@ INDEX_TRACKING_ETF = {"SPX": "SPY", "NDX": "QQQ", "DJI": "DIA"}
 
 # Our symbol -> (FMP symbol, display name), per asset class. These are internal mappings, not user
 # input, so they skip the equity-symbol check ('^GSPC' would fail it).
-FMP_QUOTE_SYMBOLS: dict[str, dict[str, tuple[str, str]]] = {
-    "index": {
-        "SPX": ("^GSPC", "S&P 500"),
-        "NDX": ("^NDX", "NASDAQ-100"),
-        "DJI": ("^DJI", "Dow Jones Industrial Average"),
-    },
-    "etf": {
-        "SPY": ("SPY", "SPDR S&P 500 ETF Trust"),
-        "QQQ": ("QQQ", "Invesco QQQ Trust"),
-        "DIA": ("DIA", "SPDR Dow Jones Industrial Average ETF Trust"),
-        "IWM": ("IWM", "iShares Russell 2000 ETF"),
-        "TLT": ("TLT", "iShares 20+ Year Treasury Bond ETF"),
-        "XLB": ("XLB", "Materials Select Sector SPDR Fund"),
-        "XLC": ("XLC", "Communication Services Select Sector SPDR Fund"),
-        "XLE": ("XLE", "Energy Select Sector SPDR Fund"),
-        "XLF": ("XLF", "Financial Select Sector SPDR Fund"),
-        "XLI": ("XLI", "Industrial Select Sector SPDR Fund"),
-        "XLK": ("XLK", "Technology Select Sector SPDR Fund"),
-        "XLP": ("XLP", "Consumer Staples Select Sector SPDR Fund"),
-        "XLRE": ("XLRE", "Real Estate Select Sector SPDR Fund"),
-        "XLU": ("XLU", "Utilities Select Sector SPDR Fund"),
-        "XLV": ("XLV", "Health Care Select Sector SPDR Fund"),
-        "XLY": ("XLY", "Consumer Discretionary Select Sector SPDR Fund"),
-    },
-    "commodity": {
-        "GC=F": ("GCUSD", "Gold"),
-        "SI=F": ("SIUSD", "Silver"),
-        "CL=F": ("CLUSD", "Crude Oil"),
-        "NG=F": ("NGUSD", "Natural Gas"),
-        "HG=F": ("HGUSD", "Copper"),
-    },
-    "crypto": {
-        "BTC-USD": ("BTCUSD", "Bitcoin USD"),
-        "ETH-USD": ("ETHUSD", "Ethereum USD"),
-        "SOL-USD": ("SOLUSD", "Solana USD"),
-    },
-}
+FMP_QUOTE_SYMBOLS = vendor_table({
+    "SPX": "^GSPC", "NDX": "^NDX", "DJI": "^DJI",
+    "GC=F": "GCUSD", "SI=F": "SIUSD", "CL=F": "CLUSD", "NG=F": "NGUSD", "HG=F": "HGUSD",
+    "BTC-USD": "BTCUSD", "ETH-USD": "ETHUSD", "SOL-USD": "SOLUSD",
+})
 
 
 def fmp_error_message(payload: Any) -> str | None:

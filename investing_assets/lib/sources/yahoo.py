@@ -34,6 +34,7 @@ from investing_assets.lib.sources.http import (
     retrying_call,
     validate_symbols,
 )
+from investing_assets.lib.sources.instruments import vendor_table
 from investing_assets.lib.sources.schemas import DAILY_BARS, QUOTES, UNIVERSE, conform
 
 __all__ = [
@@ -53,43 +54,7 @@ CHART_URL = "https://query2.finance.yahoo.com/v8/finance/chart/"
 
 # Our symbol -> (Yahoo ticker, display name). Internal mappings, so '^GSPC' and 'GC=F' skip the
 # equity-symbol check that user-supplied tickers go through.
-YAHOO_QUOTE_SYMBOLS: dict[str, dict[str, tuple[str, str]]] = {
-    "index": {
-        "SPX": ("^GSPC", "S&P 500"),
-        "NDX": ("^NDX", "NASDAQ-100"),
-        "DJI": ("^DJI", "Dow Jones Industrial Average"),
-    },
-    "etf": {
-        "SPY": ("SPY", "SPDR S&P 500 ETF Trust"),
-        "QQQ": ("QQQ", "Invesco QQQ Trust"),
-        "DIA": ("DIA", "SPDR Dow Jones Industrial Average ETF Trust"),
-        "IWM": ("IWM", "iShares Russell 2000 ETF"),
-        "TLT": ("TLT", "iShares 20+ Year Treasury Bond ETF"),
-        "XLB": ("XLB", "Materials Select Sector SPDR Fund"),
-        "XLC": ("XLC", "Communication Services Select Sector SPDR Fund"),
-        "XLE": ("XLE", "Energy Select Sector SPDR Fund"),
-        "XLF": ("XLF", "Financial Select Sector SPDR Fund"),
-        "XLI": ("XLI", "Industrial Select Sector SPDR Fund"),
-        "XLK": ("XLK", "Technology Select Sector SPDR Fund"),
-        "XLP": ("XLP", "Consumer Staples Select Sector SPDR Fund"),
-        "XLRE": ("XLRE", "Real Estate Select Sector SPDR Fund"),
-        "XLU": ("XLU", "Utilities Select Sector SPDR Fund"),
-        "XLV": ("XLV", "Health Care Select Sector SPDR Fund"),
-        "XLY": ("XLY", "Consumer Discretionary Select Sector SPDR Fund"),
-    },
-    "commodity": {
-        "GC=F": ("GC=F", "Gold"),
-        "SI=F": ("SI=F", "Silver"),
-        "CL=F": ("CL=F", "Crude Oil"),
-        "NG=F": ("NG=F", "Natural Gas"),
-        "HG=F": ("HG=F", "Copper"),
-    },
-    "crypto": {
-        "BTC-USD": ("BTC-USD", "Bitcoin USD"),
-        "ETH-USD": ("ETH-USD", "Ethereum USD"),
-        "SOL-USD": ("SOL-USD", "Solana USD"),
-    },
-}
+YAHOO_QUOTE_SYMBOLS = vendor_table({"SPX": "^GSPC", "NDX": "^NDX", "DJI": "^DJI"})
 
 
 # --------------------------------------------------------------------------- parse functions (pure)
