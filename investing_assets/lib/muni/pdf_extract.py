@@ -702,10 +702,10 @@ _ANY_TITLE = re.compile(
 
 
 def _is_title(kind: str, page: _Page) -> bool:
+    """Does the page's title block announce a statement of this kind (and not a fund-level variant)?"""
     tb = page.title_block
-    if (
-        kind == NP
-    ):  # a row that starts with the title, not a sentence ending "... in the Statement of Net Assets."
+    if kind == NP:
+        # a row that starts with the title, not a sentence ending "... in the Statement of Net Assets."
         starts = any(
             re.match(r"(government-wide )?statement of net (assets|position)\b", r) for r in page.title_rows
         )
@@ -894,11 +894,11 @@ def _column_for(rule: _Rule, page: _Page, row: _Row) -> tuple[_Cell | None, floa
         col = next((c for c in cols if re.search(r"\btotals?\b", c.header)), None)
         return (col.cell(row), 0.9) if col else (None, 0.0)
     if rule.column == "primary_total":
-        col, factor = _primary_total_column(cols, row)
+        col, factor = _primary_total_column(cols)
     elif rule.column == "general":
         col, factor = _general_column(cols)
     elif rule.column == "latest_year":
-        col, factor = _latest_year_column(page, cols)
+        col, factor = _latest_year_column(cols)
     elif rule.column == "ending":
         col = next((c for c in cols if re.search(r"ending|outstanding|end of (the )?year", c.header)), None)
         factor = 1.0
@@ -910,7 +910,7 @@ def _column_for(rule: _Rule, page: _Page, row: _Row) -> tuple[_Cell | None, floa
     return (col.cell(row), factor) if col else (None, 0.0)
 
 
-def _primary_total_column(cols: list[_Column], row: _Row) -> tuple[_Column | None, float]:
+def _primary_total_column(cols: list[_Column]) -> tuple[_Column | None, float]:
     """Government-wide statements: Governmental | Business-type | Total | Component units -> the Total."""
     totals = [
         c
@@ -932,6 +932,7 @@ def _primary_total_column(cols: list[_Column], row: _Row) -> tuple[_Column | Non
 
 
 def _general_column(cols: list[_Column]) -> tuple[_Column | None, float]:
+    """Governmental-funds statements: the column headed "General" (Fund)."""
     for c in cols:
         if re.search(r"\bgeneral\b", c.header) and not re.search(
             r"total|nonmajor|other|obligation|debt service|special revenue|capital", c.header
@@ -940,7 +941,8 @@ def _general_column(cols: list[_Column]) -> tuple[_Column | None, float]:
     return (cols[0], 0.8) if cols else (None, 0.0)  # GASB 34 puts the General Fund first
 
 
-def _latest_year_column(page: _Page, cols: list[_Column]) -> tuple[_Column | None, float]:
+def _latest_year_column(cols: list[_Column]) -> tuple[_Column | None, float]:
+    """Multi-year schedules (pension RSI): the column headed by the latest year, wherever it is printed."""
     best: tuple[int, _Column] | None = None
     for col in cols:
         years = [int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", col.header)]

@@ -13,7 +13,8 @@ statistical tables, in three layouts:
               key/value statistics page, fiscal years 2009-2011;
 - "modern":   amounts in millions with one decimal, the statement split over two pages, wrapped labels,
               numbers broken over two lines or drawn as two text runs out of order, parentheses negatives,
-              deferred outflows/inflows, pension schedule in thousands oldest year first, fiscal years 2019-2024.
+              deferred outflows/inflows, the funds' operating statement on a landscape page turned by /Rotate,
+              pension schedule in thousands oldest year first, fiscal years 2019-2024.
 
 Issuers randomly lack optional items (business-type activities, component units, OPEB, committed fund balance,
 statistical tables), so "not stated -> None" is exercised. `write_document` returns, per metric, the figure as
@@ -24,7 +25,7 @@ it.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -153,7 +154,6 @@ class SampleIssuer:
     population: dict[int, int] | None
     assessed_value: dict[int, int] | None
     narrative_seed: int = 0
-    extras: dict[str, int] = field(default_factory=dict)
 
     @property
     def gasb54(self) -> bool:
@@ -688,10 +688,22 @@ class _Doc:
         self.style = _vary(style, self.rng)
         self.doc = pymupdf.open()
         self.truth: dict[str, float | None] = {}
-        self.extras_fb = (0, 0)  # general / other fund balances, printed on the balance sheet
+        self.fund_balances = (0, 0)  # general / other fund balances, printed on the balance sheet
+        self.scratch: pymupdf.Document | None = None
 
     def canvas(self) -> _Canvas:
         return _Canvas(self.doc, self.style)
+
+    def landscape_canvas(self) -> _Canvas:
+        """Drawn upright on a scratch landscape page; `place_rotated` puts it in as a rotated portrait page."""
+        if self.scratch is None:
+            self.scratch = pymupdf.open()
+        return _Canvas(self.scratch, self.style, landscape=True)
+
+    def place_rotated(self, c: _Canvas) -> None:
+        page = self.doc.new_page(width=PAGE_W, height=PAGE_H)
+        page.set_rotation(90)
+        page.show_pdf_page(pymupdf.Rect(0, 0, PAGE_W, PAGE_H), self.scratch, c.page.number, rotate=90)
 
     def u(self, dollars: int) -> int:
         return _units(dollars, self.style.unit)
@@ -976,13 +988,14 @@ def _page_statement_of_activities(d: _Doc) -> None:
     c.finish()
 
 
-def _fund_table_headers(iss: SampleIssuer, st: _Style) -> tuple[list[list[str]], list[float]]:
+def _fund_table_headers(st: _Style, page_w: float = PAGE_W) -> tuple[list[list[str]], list[float]]:
     headers = [
         ["General", "Fund"] if st.name != "pre2012" else ["General"],
         ["Other", "Governmental", "Funds"],
         ["Total", "Governmental", "Funds"],
     ]
-    rights = [PAGE_W - 50 - (2 - i) * 90 for i in range(3)]
+    step = 90 if page_w == PAGE_W else 120
+    rights = [page_w - 50 - (2 - i) * step for i in range(3)]
     return headers, rights
 
 
@@ -1058,8 +1071,8 @@ def _page_funds_balance_sheet(d: _Doc) -> None:
         for m in ("fund_balance_unassigned", "fund_balance_assigned", "fund_balance_committed"):
             d.record(m, None)
     lines.append(_Line("Total fund balances", (fb_parts, of_fb, fb_parts + of_fb), kind="total"))
-    d.extras_fb = (fb_parts, of_fb)
-    headers, rights = _fund_table_headers(iss, st)
+    d.fund_balances = (fb_parts, of_fb)
+    headers, rights = _fund_table_headers(st)
     _draw_table(c, _Table(headers, lines, rights), y, d.rng)
     c.finish()
 
@@ -1067,7 +1080,8 @@ def _page_funds_balance_sheet(d: _Doc) -> None:
 def _page_funds_operations(d: _Doc) -> None:
     iss, st = d.issuer, d.style
     gf, of = iss.general_fund, iss.other_funds
-    c = d.canvas()
+    landscape = st.name == "modern"  # printed sideways: a portrait page turned by /Rotate 90
+    c = d.landscape_canvas() if landscape else d.canvas()
     title = ["Statement of Revenues, Expenditures, and", "Changes in Fund Balances", "Governmental Funds"]
     y = _header_block(
         c, iss, title, f"For the Fiscal Year Ended {_date_text(iss.fiscal_year_end)}", st.scale_text
@@ -1131,7 +1145,7 @@ def _page_funds_operations(d: _Doc) -> None:
     t_out = trio(-d.u(gf["transfers_out"]), -d.u(of["transfers_out"]))
     ofs = tuple(a + b for a, b in zip(t_in, t_out, strict=True))
     net_change = tuple(a + b for a, b in zip(excess, ofs, strict=True))
-    ending = trio(*d.extras_fb)
+    ending = trio(*d.fund_balances)
     beginning = tuple(e - n for e, n in zip(ending, net_change, strict=True))
     lines += [
         _Line(
@@ -1147,9 +1161,11 @@ def _page_funds_operations(d: _Doc) -> None:
     ]
     d.record("general_fund_revenues", tot_rev[0])
     d.record("general_fund_expenditures", tot_exp[0])
-    headers, rights = _fund_table_headers(iss, st)
+    headers, rights = _fund_table_headers(st, c.page_w)
     _draw_table(c, _Table(headers, lines, rights), y, d.rng)
     c.finish()
+    if landscape:
+        d.place_rotated(c)
 
 
 def _page_debt(d: _Doc) -> None:
@@ -1533,6 +1549,8 @@ def write_document(issuer: SampleIssuer, path: str | Path, layout: str) -> dict[
     _page_pension(d)
     _page_statistics(d)
     d.doc.set_metadata({"title": f"{issuer.name} annual financial report", "producer": "sample_documents"})
+    if d.scratch is not None:
+        d.scratch.close()
     d.doc.subset_fonts()
     d.doc.save(str(path), garbage=3, deflate=True)
     d.doc.close()
