@@ -65,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     dev = sub.add_parser("dev", help="dagster dev on 127.0.0.1 with the PostgreSQL instance")
     dev.add_argument("--port", type=int, default=3000)
     dev.set_defaults(func=cmd_dev)
+
+    from investing_assets import cli_muni
+
+    cli_muni.register(sub)
     return parser
 
 
@@ -161,6 +165,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         step_start = time.perf_counter()
         _materialize(selection, sessions[0], sessions[-1], env)
         print(f"   done in {time.perf_counter() - step_start:.1f} s", flush=True)
+    from investing_assets import cli_muni
+
+    cli_muni.demo(env, end, _materialize)
     _print_summary(env)
     print(f"\nDemo built in {time.perf_counter() - started:.1f} s.")
     print("Open the UI:  make dev   (then http://127.0.0.1:3000, Assets -> Lineage)")

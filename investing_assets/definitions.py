@@ -6,6 +6,7 @@ import warnings
 
 import dagster as dg
 
+from investing_assets.defs.fixed_income.definitions import definitions as fixed_income
 from investing_assets.defs.market.definitions import definitions as market
 from investing_assets.defs.shared.resources import build_resources
 from investing_assets.defs.technicals.definitions import definitions as technicals
@@ -17,5 +18,6 @@ warnings.filterwarnings("ignore", category=dg.BetaWarning)
 defs = dg.Definitions.merge(
     market(),
     technicals(),
+    fixed_income(),
     dg.Definitions(resources=build_resources(), executor=dg.in_process_executor),
 )

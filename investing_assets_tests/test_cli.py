@@ -59,4 +59,6 @@ def test_demo_builds_the_market_through_dagster(env, tmp_path, capsys):
     assert symbols > 500
     assert warehouse.count("technicals.indicators") == 3 * symbols
     with warehouse.connect() as conn:  # the Dagster instance lives in the same PostgreSQL database
-        assert conn.execute("SELECT count(*) FROM runs WHERE status = 'SUCCESS'").fetchone()[0] == 2
+        # market history, market day range, muni model, muni scores
+        assert conn.execute("SELECT count(*) FROM runs WHERE status = 'SUCCESS'").fetchone()[0] == 4
+    assert list((tmp_path / "muni_drop").glob("*.pdf"))  # sample reports wait for the drop-folder sensor

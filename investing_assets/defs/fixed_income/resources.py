@@ -1,0 +1,44 @@
+"""The muni drop folder as a resource: where PDFs arrive, where they go, and the limits a run enforces."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from investing_assets import settings
+from investing_assets.lib.muni.drop_folder import DropFolder
+from investing_assets.lib.muni.pdf_extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES
+from investing_assets.lib.services.muni import DEFAULT_TIMEOUT_S
+
+
+class DropFolderResource(dg.ConfigurableResource):
+    """Inbox for municipal reports; read files move to the archive, unusable ones to quarantine with a reason."""
+
+    path: str
+    quarantine: str | None = None  # default: <path>/../muni_quarantine
+    archive: str | None = None  # default: <path>/../muni_processed
+    settle_seconds: float = 10.0  # unchanged this long (or across two sensor ticks) = completely written
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_pages: int = DEFAULT_MAX_PAGES
+    timeout_seconds: float = DEFAULT_TIMEOUT_S  # a parser stuck on a malformed PDF is stopped after this
+
+    def get(self) -> DropFolder:
+        return DropFolder(self.path, quarantine=self.quarantine, archive=self.archive).ensure()
+
+    def limits(self) -> dict[str, float | int]:
+        return {"timeout_s": self.timeout_seconds, "max_bytes": self.max_bytes, "max_pages": self.max_pages}
+
+
+def build_drop_folder_resource() -> DropFolderResource:
+    def env(name: str, default: object) -> str | None:
+        value = dg.EnvVar(name).get_value(None)
+        return value if value else (None if default is None else str(default))
+
+    return DropFolderResource(
+        path=env("INVESTING_MUNI_DROP", settings.home() / "muni_drop"),
+        quarantine=env("INVESTING_MUNI_QUARANTINE", None),
+        archive=env("INVESTING_MUNI_ARCHIVE", None),
+        settle_seconds=float(env("INVESTING_MUNI_SETTLE_S", 10.0)),
+        max_bytes=int(env("INVESTING_MUNI_MAX_BYTES", DEFAULT_MAX_BYTES)),
+        max_pages=int(env("INVESTING_MUNI_MAX_PAGES", DEFAULT_MAX_PAGES)),
+        timeout_seconds=float(env("INVESTING_MUNI_TIMEOUT_S", DEFAULT_TIMEOUT_S)),
+    )

@@ -1,0 +1,57 @@
+"""The seed's fixed-income cadences, in New York time."""
+
+import datetime as dt
+import time
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+
+from investing_assets.defs.fixed_income import jobs
+from investing_assets.defs.fixed_income.assets import muni_document
+from investing_assets.defs.fixed_income.resources import DropFolderResource
+from investing_assets.defs.fixed_income.sensors import known_digests, report, run_request, stalled_partitions
+from investing_assets.defs.market.schedules import session_schedule
+from investing_assets.lib import calendar
+
+TZ = calendar.TIMEZONE
+
+
+@dg.schedule(name="monthly_muni_risk_refresh", job=jobs.monthly_muni_risk_refresh, cron_schedule="0 0 10 * *",
+             execution_timezone=TZ, description="10th of each month, 00:00: a new model version for the month.")
+def monthly_muni_risk_refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    month = _new_york(context.scheduled_execution_time).date().replace(day=1).isoformat()
+    return dg.RunRequest(run_key=f"monthly_muni_risk_refresh:{month}", partition_key=month)
+
+
+@dg.schedule(name="muni_local_agent", job=jobs.muni_document_extraction, cron_schedule="0 */4 * * *",
+             execution_timezone=TZ,
+             description="Every 4 hours: register settled PDFs the sensor missed (e.g. while it was stopped) and "
+                         "re-run registered documents whose run failed or was lost.")
+def muni_local_agent(context: dg.ScheduleEvaluationContext, muni_drop: DropFolderResource):
+    folder = muni_drop.get()
+    instance = context.instance
+    # no observations here: only files unchanged for the settle window count as completely written
+    plan = folder.plan({}, now=time.time(), known_digests=known_digests(instance, folder),
+                       settle_seconds=muni_drop.settle_seconds)
+    report(context.log, folder, plan)
+    new = [c.key for c in plan.new]
+    if new:  # a schedule cannot return partition requests the way a sensor does
+        instance.add_dynamic_partitions(muni_document.name, new)
+    tick = _new_york(context.scheduled_execution_time).isoformat(timespec="minutes")
+    requests = [run_request(c, run_key=f"{c.key}@{tick}") for c in plan.new]
+    requests += [dg.RunRequest(run_key=f"{key}@{tick}", partition_key=key)
+                 for key in stalled_partitions(instance) if key not in new]
+    return requests or dg.SkipReason(f"nothing missed: {plan.summary()}")
+
+
+def build_schedules() -> list[dg.ScheduleDefinition]:
+    return [
+        monthly_muni_risk_refresh,
+        muni_local_agent,
+        session_schedule("daily_bond_risk", jobs.daily_bond_risk, "0 12 * * *",
+                         description="12:00: score every issuer for the session with the newest model."),
+    ]
+
+
+def _new_york(when: dt.datetime | None) -> dt.datetime:
+    return (when or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(TZ))

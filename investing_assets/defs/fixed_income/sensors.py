@@ -1,0 +1,85 @@
+"""The muni local agent: watch the drop folder and give each new, completely written PDF its own run.
+
+The sensor only registers files (a partition + a run keyed by the partition key, so a re-drop of the same
+content starts nothing); every content check happens in the run, whose metadata then shows why a file was
+quarantined. Links are refused here, before anything reads them.
+"""
+
+import json
+import logging
+import time
+
+import dagster as dg
+
+from investing_assets.defs.fixed_income import jobs
+from investing_assets.defs.fixed_income.assets import PATH_TAG, SHA_TAG, muni_document
+from investing_assets.defs.fixed_income.resources import DropFolderResource
+from investing_assets.lib.muni.drop_folder import Candidate, DropFolder, TickPlan, digest_of
+
+SENSOR_INTERVAL_S = 30
+IN_FLIGHT = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+             dg.DagsterRunStatus.STARTED]
+
+
+@dg.sensor(name="muni_drop_folder", job=jobs.muni_document_extraction, minimum_interval_seconds=SENSOR_INTERVAL_S,
+           default_status=dg.DefaultSensorStatus.RUNNING,
+           description="Each new, completely written PDF in the muni drop folder becomes a `muni_document` "
+                       "partition and a run; the same content again starts nothing.")
+def muni_drop_folder(context: dg.SensorEvaluationContext, muni_drop: DropFolderResource) -> dg.SensorResult:
+    folder = muni_drop.get()
+    plan = folder.plan(_load_cursor(context.cursor), now=time.time(),
+                       known_digests=known_digests(context.instance, folder),
+                       settle_seconds=muni_drop.settle_seconds)
+    report(context.log, folder, plan)
+    keys = [c.key for c in plan.new]
+    cursor = json.dumps(plan.state, separators=(",", ":"))
+    if not keys:
+        return dg.SensorResult(skip_reason=plan.summary(), cursor=cursor)
+    return dg.SensorResult(run_requests=[run_request(c) for c in plan.new], cursor=cursor,
+                           dynamic_partitions_requests=[muni_document.build_add_request(keys)])
+
+
+def run_request(candidate: Candidate, run_key: str | None = None) -> dg.RunRequest:
+    return dg.RunRequest(run_key=run_key or candidate.key, partition_key=candidate.key,
+                         tags={PATH_TAG: candidate.entry.rel, SHA_TAG: candidate.sha256})
+
+
+def known_digests(instance: dg.DagsterInstance, folder: DropFolder) -> set[str]:
+    """Content already registered (partitions) or already read (archive): both end with the content hash."""
+    return {digest_of(key) for key in instance.get_dynamic_partitions(muni_document.name)} | folder.known_digests()
+
+
+def stalled_partitions(instance: dg.DagsterInstance) -> list[str]:
+    """Registered documents never materialized and not running: a failed or lost run the sweep starts again."""
+    registered = set(instance.get_dynamic_partitions(muni_document.name))
+    done = instance.get_materialized_partitions(dg.AssetKey("muni_documents"))
+    runs = instance.get_runs(filters=dg.RunsFilter(job_name=jobs.muni_document_extraction.name, statuses=IN_FLIGHT))
+    running = {run.tags.get("dagster/partition") for run in runs}
+    return sorted(registered - set(done) - running)
+
+
+def report(log: logging.Logger | dg.DagsterLogManager, folder: DropFolder, plan: TickPlan) -> None:
+    """Say what happened to every file that needs a word, and move refused links aside."""
+    for refusal in plan.refused:
+        try:
+            record = folder.refuse(refusal)
+        except OSError as exc:  # cannot even move it: say so every tick, but keep watching the rest
+            log.error(f"refused {refusal.rel} ({refusal.reason}) but could not move it aside: {exc}")
+            continue
+        where = f"; moved to {record.file}, reason in {record.reason_file.name}" if record else ""
+        log.warning(f"refused {refusal.rel} ({refusal.reason}): {refusal.message}{where}")
+    for candidate in plan.duplicates:
+        log.info(f"{candidate.entry.rel}: same content as document {candidate.key} already registered; nothing "
+                 "to do")
+    for candidate in plan.new:
+        log.info(f"{candidate.entry.rel}: new document {candidate.key}")
+    if plan.unsettled:
+        log.info(f"still being written: {', '.join(e.rel for e in plan.unsettled[:10])}")
+
+
+def _load_cursor(cursor: str | None) -> dict:
+    try:
+        state = json.loads(cursor) if cursor else {}
+    except ValueError:
+        return {}  # a damaged cursor only costs re-hashing: content already known still starts nothing
+    return state if isinstance(state, dict) else {}

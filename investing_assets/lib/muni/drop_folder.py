@@ -1,0 +1,440 @@
+"""The muni drop folder: an inbox of PDFs, with an archive for what was read and a quarantine for what was not.
+
+Why this shape:
+- A file is identified by its content: the partition key is a slug of the name plus the first 10 hex digits of
+  its sha256, so the same bytes dropped again map to a key that already exists (and start nothing), while
+  changed bytes under the same name get a new key.
+- A half-written file must not be read. Writers that can should drop `name.pdf.part` and rename it; for the
+  others a file counts as settled once its (size, mtime, ctime) is unchanged across two observations, or once it
+  has not changed for a settle window. ctime is in the signature because `cp -p` and unzip give a file being
+  written an old mtime, but cannot fake its ctime. The observations live in a JSON-serialisable dict the sensor
+  keeps in its cursor.
+- Files are moved, never rewritten: read ones to `<archive>/<key>.pdf` (a content-addressed copy a re-run
+  reads from), unusable ones to the quarantine folder with `NAME.reason.json` beside them. Moves never overwrite
+  (hard link + unlink, or an exclusive copy across file systems); a name clash gets a `-1`, `-2` ... suffix.
+- Symlinks (to files or folders) and paths that resolve outside the folder are refused: the link itself is moved
+  to quarantine, its target is never opened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import hashlib
+import json
+import os
+import re
+import shutil
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HASH_CHARS = 10
+SLUG_CHARS = 40
+KEY_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+REASON_SUFFIX = ".reason.json"
+MAX_DEPTH = 8
+_CHUNK = 1 << 20
+
+# Reasons the folder itself gives, beside the extractor's DocumentRejected reasons.
+SYMLINK = "symlink"
+OUTSIDE = "outside_drop_folder"
+MISSING = "missing"
+CHANGED = "changed"
+UNREADABLE = "unreadable"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Keys and hashes
+# --------------------------------------------------------------------------------------------------------------
+
+
+def slugify(text: str) -> str:
+    """Lowercase ASCII words joined by '-': safe in Dagster partition keys and in file names."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def document_key(file_name: str, sha256: str) -> str:
+    """`slug(stem)[:40]-sha256[:10]`; only [a-z0-9-], so never one of Dagster's reserved `|,[]`."""
+    stem = Path(file_name).name
+    if stem.lower().endswith(".pdf"):
+        stem = stem[:-4]
+    slug = slugify(stem)[:SLUG_CHARS].strip("-") or "document"
+    return f"{slug}-{sha256[:HASH_CHARS].lower()}"
+
+
+def digest_of(key: str) -> str:
+    """The content-hash prefix a key ends with."""
+    return key.rsplit("-", 1)[-1]
+
+
+def sha256_file(path: Path) -> str:
+    """Streamed, so a 200 MB report never sits in memory."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(_CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# What a scan finds
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A regular *.pdf file inside the folder, as stat saw it."""
+
+    rel: str  # POSIX path relative to the drop folder
+    path: Path
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+
+    @property
+    def signature(self) -> list[int]:
+        return [self.size, self.mtime_ns, self.ctime_ns]
+
+    @property
+    def changed_ns(self) -> int:
+        return max(self.mtime_ns, self.ctime_ns)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    rel: str
+    path: Path
+    reason: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry: Entry
+    sha256: str
+    key: str
+
+
+@dataclass
+class TickPlan:
+    """What one look at the folder decided; `state` goes back into the sensor cursor."""
+
+    new: list[Candidate] = field(default_factory=list)  # settled, content never seen: start a run
+    duplicates: list[Candidate] = field(default_factory=list)  # settled, content already known (first noticed)
+    unsettled: list[Entry] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+    deferred: int = 0  # settled but left for the next tick (hashing budget)
+    state: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        parts = [f"{len(self.new)} new", f"{len(self.unsettled)} still being written",
+                 f"{len(self.duplicates)} already known", f"{len(self.refused)} refused"]
+        if self.deferred:
+            parts.append(f"{self.deferred} deferred to the next tick")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class QuarantineRecord:
+    reason: str
+    message: str
+    file: Path | None  # None when there were no bytes to keep
+    reason_file: Path
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The folder
+# --------------------------------------------------------------------------------------------------------------
+
+
+class DropFolder:
+    def __init__(self, root: str | Path, *, quarantine: str | Path | None = None,
+                 archive: str | Path | None = None) -> None:
+        self.root = Path(root).expanduser().resolve()
+        self.quarantine = Path(quarantine).expanduser().resolve() if quarantine else \
+            self.root.parent / "muni_quarantine"
+        self.archive = Path(archive).expanduser().resolve() if archive else self.root.parent / "muni_processed"
+
+    def ensure(self) -> DropFolder:
+        for folder in (self.root, self.quarantine, self.archive):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+    # -- scanning ---------------------------------------------------------------------------------------------
+    def scan(self) -> tuple[list[Entry], list[Refusal]]:
+        """Regular *.pdf files at any depth; hidden names and `*.part` are someone's work in progress."""
+        entries: list[Entry] = []
+        refused: list[Refusal] = []
+        if self.root.is_dir():
+            self._scan_dir(self.root, 0, entries, refused)
+        entries.sort(key=lambda e: e.rel)
+        return entries, refused
+
+    def _scan_dir(self, folder: Path, depth: int, entries: list[Entry], refused: list[Refusal]) -> None:
+        try:
+            listing = list(os.scandir(folder))
+        except OSError:
+            return  # vanished or unreadable sub-folder: the next tick looks again
+        for item in listing:
+            if item.name.startswith("."):
+                continue
+            path = Path(item.path)
+            rel = path.relative_to(self.root).as_posix()
+            try:
+                if item.is_symlink():
+                    if item.name.lower().endswith(".pdf") or item.is_dir(follow_symlinks=True):
+                        refused.append(Refusal(rel, path, SYMLINK,
+                                               f"{rel} is a symbolic link (to {os.readlink(path)}); links are "
+                                               "not followed: copy the file itself into the drop folder"))
+                    continue
+                if item.is_dir(follow_symlinks=False):
+                    if depth < MAX_DEPTH and path not in (self.quarantine, self.archive):
+                        self._scan_dir(path, depth + 1, entries, refused)
+                    continue
+                if not (item.is_file(follow_symlinks=False) and item.name.lower().endswith(".pdf")):
+                    continue
+                if not path.resolve().is_relative_to(self.root):
+                    refused.append(Refusal(rel, path, OUTSIDE, f"{rel} resolves outside the drop folder"))
+                    continue
+                stat = item.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                continue  # renamed or removed while we looked
+            entries.append(Entry(rel, path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
+
+    def plan(self, state: Mapping[str, Any] | None, *, now: float, known_digests: set[str],
+             settle_seconds: float, max_new_bytes: int = 4 << 30) -> TickPlan:
+        """Decide what is new: settled files whose content is not known yet.
+
+        `state` is the previous plan's (or {} for a sweep, which then relies on the settle window alone);
+        hashes are cached by signature in it, so an unchanged file is hashed once.
+        """
+        previous: dict[str, list] = dict((state or {}).get("files", {}))
+        entries, refused = self.scan()
+        plan = TickPlan(refused=refused)
+        files: dict[str, list] = {}
+        known = set(known_digests)
+        budget = max_new_bytes
+        for entry in entries:
+            before = previous.get(entry.rel)
+            same = before is not None and before[:3] == entry.signature
+            files[entry.rel] = [*entry.signature, before[3] if same else None]
+            age = now - entry.changed_ns / 1e9
+            if not (same or age >= settle_seconds):
+                plan.unsettled.append(entry)
+                continue
+            sha = files[entry.rel][3]
+            first_look = sha is None
+            if first_look:
+                if entry.size > budget and budget < max_new_bytes:
+                    plan.deferred += 1
+                    continue
+                try:
+                    sha = sha256_file(entry.path)
+                except FileNotFoundError:
+                    del files[entry.rel]
+                    continue
+                except OSError as exc:  # e.g. no read permission: set it aside rather than fail every tick
+                    del files[entry.rel]
+                    plan.refused.append(Refusal(entry.rel, entry.path, UNREADABLE, f"cannot read {entry.rel}: {exc}"))
+                    continue
+                budget -= entry.size
+                files[entry.rel][3] = sha
+            candidate = Candidate(entry, sha, document_key(entry.path.name, sha))
+            if digest_of(candidate.key) in known:
+                if first_look:
+                    plan.duplicates.append(candidate)
+            else:
+                plan.new.append(candidate)
+                known.add(digest_of(candidate.key))
+        plan.state = {"files": files}
+        return plan
+
+    # -- finding a partition's bytes ------------------------------------------------------------------------
+    def archived(self, key: str) -> Path:
+        return self.archive / f"{key}.pdf"
+
+    def known_digests(self) -> set[str]:
+        """Content already read: the archive is named by key, and keys end with the content hash."""
+        if not self.archive.is_dir():
+            return set()
+        return {digest_of(p.name[:-4]) for p in self.archive.glob("*.pdf") if KEY_PATTERN.match(p.name[:-4])}
+
+    def resolve_hint(self, rel: str | None) -> Path | None:
+        """A path relative to the drop folder (from a run's tags), or None when it is unsafe or absent."""
+        if not rel:
+            return None
+        candidate = self.root / rel
+        try:
+            resolved = candidate.resolve()
+        except OSError:
+            return None
+        # equal to its lexical form = no symlink anywhere on the way, and still below the root
+        lexical = Path(os.path.normpath(candidate))
+        if resolved != lexical or not resolved.is_relative_to(self.root) or candidate.is_symlink():
+            return None
+        return resolved if resolved.is_file() else None
+
+    def locate(self, key: str, hint: str | None = None) -> Path | None:
+        """Where a partition's bytes are now: archive, the path the sensor saw, quarantine, or by content."""
+        archived = self.archived(key)
+        if archived.is_file() and not archived.is_symlink():
+            return archived
+        hinted = self.resolve_hint(hint)
+        if hinted is not None:
+            return hinted
+        for record in self._reason_records():
+            if record.get("document_key") == key and record.get("file"):
+                held = Path(record["file"])
+                if held.is_file() and not held.is_symlink() and held.parent == self.quarantine:
+                    return held
+        slug = key[: -HASH_CHARS - 1]
+        entries, _ = self.scan()
+        for entry in entries:
+            if document_key(entry.path.name, "0" * 64)[: -HASH_CHARS - 1] == slug:
+                try:
+                    if sha256_file(entry.path).startswith(digest_of(key)):
+                        return entry.path
+                except FileNotFoundError:
+                    continue
+        return None
+
+    def where(self, path: Path) -> str | None:
+        """'inbox', 'archive' or 'quarantine' for a path this folder manages; None for anything else."""
+        if path.is_symlink():
+            return None
+        resolved = path.resolve()
+        for name, folder in (("quarantine", self.quarantine), ("archive", self.archive), ("inbox", self.root)):
+            if resolved.is_relative_to(folder):
+                return name
+        return None
+
+    # -- moving ---------------------------------------------------------------------------------------------
+    def archive_file(self, path: Path, key: str) -> Path:
+        """Move read bytes to `<archive>/<key>.pdf`; an identical copy already there makes the source redundant."""
+        self.archive.mkdir(parents=True, exist_ok=True)
+        target = self.archived(key)
+        if path.resolve() == target:
+            return target
+        try:
+            _move_no_clobber(path, target)
+        except FileExistsError:
+            if sha256_file(target) != sha256_file(path):
+                target = _free_name(self.archive, target.name)[0]
+                _move_no_clobber(path, target)
+            else:
+                os.unlink(path)
+        except FileNotFoundError:
+            if not target.is_file():
+                raise
+            return target  # a concurrent run of the same document archived it first
+        if path.parent.resolve() == self.quarantine:  # released from quarantine: its reason no longer holds
+            Path(str(path) + REASON_SUFFIX).unlink(missing_ok=True)
+        return target
+
+    def quarantine_file(self, path: Path, reason: str, message: str, *, sha256: str | None = None,
+                        size: int | None = None, document_key: str | None = None,
+                        original: str | None = None) -> QuarantineRecord:
+        """Move the file (or link) aside unchanged and write `NAME.reason.json` beside it."""
+        self.quarantine.mkdir(parents=True, exist_ok=True)
+        original = original or str(path)
+        if not path.is_symlink() and path.resolve().parent == self.quarantine:  # already held: refresh the note
+            target, note = path, Path(str(path) + REASON_SUFFIX)
+            original = _read_reason(note).get("original_path") or original
+        else:
+            while True:
+                target, note = _free_name(self.quarantine, Path(original).name)
+                try:
+                    _move_no_clobber(path, target)
+                    break
+                except FileExistsError:
+                    continue
+        _write_reason(note, reason=reason, message=message, sha256=sha256, size=size,
+                      original_path=original, file=str(target), document_key=document_key)
+        return QuarantineRecord(reason, message, target, note)
+
+    def record_absent(self, name: str, reason: str, message: str, *, document_key: str | None = None,
+                      original: str | None = None) -> QuarantineRecord:
+        """A reason with no bytes behind it (the file vanished before its run): only `NAME.reason.json`."""
+        self.quarantine.mkdir(parents=True, exist_ok=True)
+        _, note = _free_name(self.quarantine, Path(name).name)
+        _write_reason(note, reason=reason, message=message, sha256=None, size=None,
+                      original_path=original or name, file=None, document_key=document_key)
+        return QuarantineRecord(reason, message, None, note)
+
+    def refuse(self, refusal: Refusal) -> QuarantineRecord | None:
+        """Move a refused link aside (never its target) so it is reported once; None if it is already gone."""
+        try:
+            return self.quarantine_file(refusal.path, refusal.reason, refusal.message, original=str(refusal.path))
+        except FileNotFoundError:
+            return None
+
+    def drop(self, source: Path) -> Path:
+        """Place a finished file into the inbox in one step under a free name (how `samples` delivers)."""
+        while True:
+            target, _ = _free_name(self.root, source.name)
+            try:
+                _move_no_clobber(source, target)
+                return target
+            except FileExistsError:
+                continue
+
+    def _reason_records(self) -> Iterable[dict[str, Any]]:
+        if not self.quarantine.is_dir():
+            return
+        for note in self.quarantine.glob("*" + REASON_SUFFIX):
+            yield _read_reason(note)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# File operations that never overwrite
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _free_name(folder: Path, name: str) -> tuple[Path, Path]:
+    """`name`, else `stem-1.ext`, `stem-2.ext` ...: the first whose file and reason note are both free."""
+    stem, dot, ext = name.rpartition(".") if "." in name else (name, "", "")
+    for n in range(10_000):
+        candidate = name if n == 0 else (f"{stem}-{n}{dot}{ext}" if dot else f"{name}-{n}")
+        file = folder / candidate
+        note = folder / (candidate + REASON_SUFFIX)
+        if not os.path.lexists(file) and not os.path.lexists(note):
+            return file, note
+    raise FileExistsError(f"no free name for {name} in {folder}")
+
+
+def _move_no_clobber(source: Path, target: Path) -> None:
+    """Rename without ever replacing `target`: hard link then unlink (atomic), or an exclusive copy across
+    file systems. A symlink is moved as a link; its target is not touched."""
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EOPNOTSUPP, errno.EMLINK):
+            raise
+        if source.is_symlink():
+            os.symlink(os.readlink(source), target)
+        else:
+            with open(source, "rb") as reader, open(target, "xb") as writer:
+                shutil.copyfileobj(reader, writer, _CHUNK)
+            shutil.copystat(source, target)
+    os.unlink(source)
+
+
+def _read_reason(note: Path) -> dict[str, Any]:
+    try:
+        record = json.loads(note.read_text())
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def _write_reason(note: Path, **record: Any) -> None:
+    record["at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    temporary = note.with_name(f".{note.name}.tmp")
+    temporary.write_text(json.dumps(record, indent=2) + "\n")
+    os.replace(temporary, note)

@@ -1,0 +1,93 @@
+"""Fixed-income cadences in New York time, and the 4-hourly sweep that catches what the sensor missed."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+import pytest
+
+from investing_assets.defs.fixed_income.assets import PATH_TAG, muni_document, muni_documents
+from investing_assets.defs.fixed_income.schedules import muni_local_agent
+from investing_assets.lib.muni.drop_folder import document_key, sha256_file
+from investing_assets_tests.defs.fixed_income.conftest import area_definitions
+
+NY = ZoneInfo("America/New_York")
+PDF = b"%PDF-1.7\n" + b"x" * 2000 + b"\n%%EOF\n"
+
+
+@pytest.fixture
+def defs(muni_resources) -> dg.Definitions:
+    return area_definitions(muni_resources)
+
+
+def evaluate(defs: dg.Definitions, name: str, when: dt.datetime, instance=None):
+    schedule = defs.get_schedule_def(name)
+    with dg.build_schedule_context(scheduled_execution_time=when, repository_def=defs.get_repository_def(),
+                                   instance=instance) as context:
+        return list(schedule.evaluate_tick(context).run_requests or [])
+
+
+@pytest.mark.parametrize("name, cron, job", [
+    ("monthly_muni_risk_refresh", "0 0 10 * *", "monthly_muni_risk_refresh"),
+    ("daily_bond_risk", "0 12 * * *", "daily_bond_risk"),
+    ("muni_local_agent", "0 */4 * * *", "muni_document_extraction"),
+])
+def test_cadence_is_the_seeds_in_new_york(defs, name, cron, job):
+    schedule = defs.get_schedule_def(name)
+    assert (schedule.cron_schedule, schedule.execution_timezone, schedule.job_name) == (cron, "America/New_York", job)
+
+
+def test_the_drop_folder_sensor_ticks_every_30_seconds_and_starts_running(defs):
+    sensor = defs.get_sensor_def("muni_drop_folder")
+    assert sensor.minimum_interval_seconds == 30
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+
+
+def test_monthly_refresh_trains_the_month_it_runs_in(defs):
+    # 00:00 New York on the 10th is 05:00 UTC: the UTC date must not decide the month
+    for when in (dt.datetime(2026, 12, 10, 0, 0, tzinfo=NY), dt.datetime(2026, 12, 10, 5, 0, tzinfo=dt.UTC)):
+        [request] = evaluate(defs, "monthly_muni_risk_refresh", when)
+        assert request.partition_key == "2026-12-01"
+
+
+def test_daily_bond_risk_scores_the_session_and_skips_holidays(defs):
+    [request] = evaluate(defs, "daily_bond_risk", dt.datetime(2026, 11, 20, 12, 0, tzinfo=NY))
+    assert request.partition_key == "2026-11-20"
+    assert evaluate(defs, "daily_bond_risk", dt.datetime(2026, 11, 26, 12, 0, tzinfo=NY)) == []  # Thanksgiving
+
+
+def test_adhoc_training_job_trains_the_model(defs):
+    job = defs.resolve_job_def("adhoc_bond_risk_training")
+    assert job.asset_layer.executable_asset_keys == {dg.AssetKey("muni_risk_model")}
+
+
+def sweep(instance, drop):
+    with dg.build_schedule_context(instance=instance, resources={"muni_drop": drop},
+                                   scheduled_execution_time=dt.datetime(2026, 11, 20, 8, 0, tzinfo=NY)) as context:
+        result = muni_local_agent(context)
+    return result if isinstance(result, list) else []
+
+
+def test_the_sweep_registers_settled_files_the_sensor_missed(instance, instant_drop):
+    folder = instant_drop.get()
+    (folder.root / "missed.pdf").write_bytes(PDF)
+    [request] = sweep(instance, instant_drop)
+    key = document_key("missed.pdf", sha256_file(folder.root / "missed.pdf"))
+    assert request.partition_key == key and request.tags[PATH_TAG] == "missed.pdf"
+    assert instance.get_dynamic_partitions(muni_document.name) == [key]
+
+
+def test_the_sweep_leaves_files_still_being_written(instance, drop):
+    (drop.get().root / "fresh.pdf").write_bytes(PDF)  # settle window of an hour, and no earlier look
+    assert sweep(instance, drop) == []
+    assert instance.get_dynamic_partitions(muni_document.name) == []
+
+
+def test_the_sweep_restarts_registered_documents_whose_run_never_finished(instance, instant_drop, muni_resources):
+    instance.add_dynamic_partitions(muni_document.name, ["lost-0123456789", "done-0123456789"])
+    result = dg.materialize([muni_documents], partition_key="done-0123456789", instance=instance,
+                            resources={**muni_resources, "muni_drop": instant_drop})
+    assert result.success  # nothing found: recorded as missing, so materialized
+    requests = sweep(instance, instant_drop)
+    assert [r.partition_key for r in requests] == ["lost-0123456789"]
+    assert requests[0].run_key.startswith("lost-0123456789@")

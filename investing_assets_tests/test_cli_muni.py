@@ -1,0 +1,84 @@
+"""`investing muni score|samples` without Dagster, through the subcommands `cli_muni.register` adds."""
+
+import argparse
+import datetime as dt
+
+import pytest
+
+from investing_assets import cli_muni
+from investing_assets.lib.services import muni
+from investing_assets.lib.storage.warehouse import Warehouse
+from investing_assets_tests.lib.services.test_muni_service import sample_report
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    return sample_report(tmp_path_factory.mktemp("muni_sample"))
+
+
+def run(*argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="investing")
+    cli_muni.register(parser.add_subparsers())
+    args = parser.parse_args(list(argv))
+    return args.func(args)
+
+
+@pytest.fixture
+def report(tmp_path, sample):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(sample[0])
+    return path
+
+
+def test_score_prints_figures_with_pages_and_a_model_trained_on_the_spot(monkeypatch, tmp_path, report, sample,
+                                                                         capsys):
+    monkeypatch.delenv("INVESTING_PG_URL", raising=False)
+    assert run("muni", "score", str(report)) == 0
+    out = capsys.readouterr().out
+    truth = sample[1]
+    assert "Issuer:" in out and "Fiscal year end:  20" in out and "as printed: (amounts in thousands)" in out
+    assert f"{truth['total_assets']:,.0f}" in out
+    missing = [m for m, v in truth.items() if v is None]
+    for metric in missing:
+        assert f"{metric}" in out
+    assert out.count("not stated") >= len(missing)
+    assert "Risk:" in out and "bucket" in out and "top drivers:" in out
+    assert "trained on the spot on the synthetic panel" in out and "INVESTING_PG_URL unset" in out
+
+
+def test_score_uses_the_latest_stored_model(monkeypatch, pg_url, report, capsys):
+    monkeypatch.setenv("INVESTING_PG_URL", pg_url)
+    model = muni.train_model(Warehouse(pg_url), muni.PanelSpec(issuers=600, years=6),
+                             params={"num_boost_round": 30}, trained_at=dt.datetime(2026, 11, 10, tzinfo=dt.UTC))
+    assert run("muni", "score", str(report)) == 0
+    out = capsys.readouterr().out
+    assert f"model {model.version}: latest stored model in muni.models" in out
+
+
+def test_score_says_why_a_file_cannot_be_read(tmp_path, capsys):
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    assert run("muni", "score", str(empty)) == 2
+    assert "not readable (empty)" in capsys.readouterr().err
+
+
+def test_samples_land_in_the_drop_folder_without_overwriting(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("INVESTING_HOME", str(tmp_path))
+    monkeypatch.delenv("INVESTING_MUNI_DROP", raising=False)
+    assert run("muni", "samples", "--count", "2") == 0
+    drop = tmp_path / "muni_drop"
+    assert sorted(p.name for p in drop.iterdir()) == ["sample_000_classic.pdf", "sample_001_pre2012.pdf"]
+    assert run("muni", "samples", "--count", "1", "--folder", str(drop)) == 0
+    assert sorted(p.name for p in drop.iterdir()) == ["sample_000_classic-1.pdf", "sample_000_classic.pdf",
+                                                      "sample_001_pre2012.pdf"]
+    assert f"into {drop}" in capsys.readouterr().out
+
+
+def test_demo_step_drops_samples_then_materializes_model_and_scores(monkeypatch, tmp_path):
+    monkeypatch.setenv("INVESTING_MUNI_DROP", str(tmp_path / "inbox"))
+    monkeypatch.setattr(cli_muni, "DEMO_SAMPLES", 2)
+    calls = []
+    cli_muni.demo({"X": "1"}, dt.date(2026, 11, 20), lambda *args: calls.append(args[:3]))
+    assert len(list((tmp_path / "inbox").glob("*.pdf"))) == 2
+    assert calls == [(["muni_risk_model"], dt.date(2026, 11, 1), dt.date(2026, 11, 1)),
+                     (["muni_risk_scores"], dt.date(2026, 11, 20), dt.date(2026, 11, 20))]
