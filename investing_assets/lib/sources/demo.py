@@ -345,7 +345,6 @@ class _Market:
     volume: np.ndarray
     members: dict[str, np.ndarray]  # index code -> column numbers
     quotes: dict[str, _Quotes]  # asset class -> series
-    plants: tuple[_Plant, ...] = ()  # pattern templates planted in the stock paths
 
 
 def _round_price(x: np.ndarray) -> np.ndarray:
@@ -424,12 +423,9 @@ def _stock_parameters(seed: int, stock: _Stock) -> dict[str, float]:
     }
 
 
-def _build_market(
-    seed: int, count: int, stocks: tuple[_Stock, ...] | None = None, plant: bool = True
-) -> _Market:
+def _build_market(seed: int, count: int, stocks: tuple[_Stock, ...] | None = None) -> _Market:
     """Simulate `count` sessions from CALENDAR_START. Everything is causal, so a larger count only appends.
-    `stocks` (default: the universe) exists so tests can show a symbol's bars ignore the other symbols;
-    `plant=False` gives the same market without the planted chart patterns (the pure-noise control)."""
+    `stocks` (default: the universe) exists so tests can show a symbol's bars ignore the other symbols."""
     stocks = _stocks() if stocks is None else stocks
     params = [_stock_parameters(seed, s) for s in stocks]
     p = {k: np.array([x[k] for x in params]) for k in params[0]}
@@ -471,9 +467,6 @@ def _build_market(
         + (p["sector_loading"] * sector_sds[:, sector_of]) ** 2
         + sds[:, stock_cols] ** 2
     )
-    plants: tuple[_Plant, ...] = ()
-    if plant:
-        log_returns, plants = _plant_patterns(seed, stocks, log_returns, sd)
     noise = np.stack([_normals(seed, count, 4, "stock", s.symbol, "bars") for s in stocks], axis=1)
     o, h, lo, c = _bars_from_returns(p["price"], log_returns, sd, noise)
     long_run_sd = np.sqrt(
@@ -563,7 +556,7 @@ def _build_market(
 
     sessions = np.array(calendar.all_sessions()[:count], dtype="datetime64[D]")
     column = {s.symbol: i for i, s in enumerate(stocks)}
-    return _Market(sessions, stocks, column, shares, o, h, lo, c, volume, members, quotes, plants)
+    return _Market(sessions, stocks, column, shares, o, h, lo, c, volume, members, quotes)
 
 
 def _mean_revert(shock: np.ndarray, per_year: float) -> np.ndarray:
@@ -590,9 +583,9 @@ def _quote_set(symbols: list[str], names: list[str], rows: dict[str, tuple[np.nd
     return _Quotes(tuple(symbols), tuple(names), o, h, lo, c, v.astype(np.int64), _change_pct(c))
 
 
-@lru_cache(maxsize=3)
-def _market(seed: int, plant: bool = True) -> _Market:
-    return _build_market(seed, len(calendar.all_sessions()), plant=plant)
+@lru_cache(maxsize=2)
+def _market(seed: int) -> _Market:
+    return _build_market(seed, len(calendar.all_sessions()))
 
 
 # ------------------------------------------------------------------------------------------- the source
@@ -657,24 +650,14 @@ class DemoSource:
 
     name = "demo"
 
-    def __init__(self, seed: int = 20161104, plant_patterns: bool = True) -> None:
+    def __init__(self, seed: int = 20161104) -> None:
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             raise ValueError(f"seed must be a non-negative int, got {seed!r}")
         self.seed = seed
-        self.plant_patterns = bool(plant_patterns)
 
     @property
     def _market(self) -> _Market:
-        return _market(self.seed, self.plant_patterns)
-
-    def planted_patterns(self) -> pl.DataFrame:
-        """Ground truth for the chart-pattern detectors (PLANTED_PATTERNS schema), one row per template
-        planted in the simulated history, sorted by (symbol, completion_session). Empty without planting.
-
-        key_points are the formation's turning points at the realised closes; amplitude is the template's
-        height in dollars at the formation start and amplitude_atr that height over the realised ATR 14
-        there, so recall can be measured against what a detector actually sees."""
-        return _planted_frame(self._market)
+        return _market(self.seed)
 
     def universe(self, session: dt.date) -> pl.DataFrame:
         """The same members every session; shares_outstanding is synthetic, bigger for mega caps."""
