@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,6 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     samples.add_argument("--folder", type=Path, default=None, help="default: the drop folder (INVESTING_MUNI_DROP)")
     samples.add_argument("--seed", type=int, default=7)
     samples.set_defaults(func=cmd_samples)
+
+    ingest = muni_sub.add_parser("ingest", help="read every new report in the drop folder now, as Dagster runs")
+    ingest.set_defaults(func=cmd_ingest)
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -72,6 +77,22 @@ def cmd_samples(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Needs DAGSTER_HOME and the server URLs (`. .investing/env.sh`), like `dagster asset materialize`."""
+    import logging
+
+    import dagster as dg
+
+    from investing_assets.definitions import defs
+    from investing_assets.defs.fixed_income.ingest import ingest_now
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    with dg.DagsterInstance.get() as instance:
+        ran, failed = ingest_now(defs, instance, logging.getLogger("muni.ingest"))
+    print(f"read {ran} new report(s) from the drop folder; {failed} run(s) failed")
+    return 1 if failed else 0
+
+
 def write_samples(folder, count: int, seed: int = 7) -> list[Path]:
     """Generate in a hidden folder beside the inbox, then move each finished file in: never half-written."""
     from investing_assets.lib.muni.sample_documents import generate_documents
@@ -84,8 +105,13 @@ def demo(env: dict[str, str], end: dt.date, materialize: Callable[..., None]) ->
     """The demo's muni step: sample reports for the sensor, this month's model and the day's scores."""
     folder = _drop_folder(None)
     written = write_samples(folder, DEMO_SAMPLES)
-    print(f"\n== muni: {len(written)} sample reports in {folder.root} (the drop-folder sensor reads them under "
-          "`make dev`); risk model for the month, scores for the day ==", flush=True)
+    print(f"\n== muni: {len(written)} sample reports in {folder.root} (read now, one run each; "
+          "later drops are picked up by the sensor under `make dev`), the month's risk model, the day's "
+          "scores ==", flush=True)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "investing_assets.cli", "muni", "ingest"], env=env, check=True,
+                   cwd=settings.PROJECT_ROOT, stdout=subprocess.DEVNULL)
+    print(f"   {len(written)} reports extracted as Dagster runs in {time.perf_counter() - started:.1f} s", flush=True)
     materialize(["muni_risk_model"], end.replace(day=1), end.replace(day=1), env)
     materialize(["muni_risk_scores"], end, end, env)
 

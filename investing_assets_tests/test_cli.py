@@ -59,6 +59,11 @@ def test_demo_builds_the_market_through_dagster(env, tmp_path, capsys):
     assert symbols > 500
     assert warehouse.count("technicals.indicators") == 3 * symbols
     with warehouse.connect() as conn:  # the Dagster instance lives in the same PostgreSQL database
-        # market history, market day range, muni model, muni scores
-        assert conn.execute("SELECT count(*) FROM runs WHERE status = 'SUCCESS'").fetchone()[0] == 4
-    assert list((tmp_path / "muni_drop").glob("*.pdf"))  # sample reports wait for the drop-folder sensor
+        runs = dict(conn.execute("SELECT pipeline_name, count(*) FROM runs WHERE status = 'SUCCESS' "
+                                 "GROUP BY 1").fetchall())
+        documents = conn.execute("SELECT count(*) FROM muni.documents WHERE status = 'extracted'").fetchone()[0]
+        scored = conn.execute("SELECT count(*) FROM muni.risk_scores WHERE source = 'document'").fetchone()[0]
+    # market history + market day range + muni model + muni scores, then one run per sample report
+    assert runs.pop("__ASSET_JOB") == 4
+    assert runs == {"muni_document_extraction": documents} and documents >= 24
+    assert scored > 0  # issuers read from the sample reports are in the scored book

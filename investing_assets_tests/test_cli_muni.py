@@ -72,13 +72,3 @@ def test_samples_land_in_the_drop_folder_without_overwriting(monkeypatch, tmp_pa
     assert sorted(p.name for p in drop.iterdir()) == ["sample_000_classic-1.pdf", "sample_000_classic.pdf",
                                                       "sample_001_pre2012.pdf"]
     assert f"into {drop}" in capsys.readouterr().out
-
-
-def test_demo_step_drops_samples_then_materializes_model_and_scores(monkeypatch, tmp_path):
-    monkeypatch.setenv("INVESTING_MUNI_DROP", str(tmp_path / "inbox"))
-    monkeypatch.setattr(cli_muni, "DEMO_SAMPLES", 2)
-    calls = []
-    cli_muni.demo({"X": "1"}, dt.date(2026, 11, 20), lambda *args: calls.append(args[:3]))
-    assert len(list((tmp_path / "inbox").glob("*.pdf"))) == 2
-    assert calls == [(["muni_risk_model"], dt.date(2026, 11, 1), dt.date(2026, 11, 1)),
-                     (["muni_risk_scores"], dt.date(2026, 11, 20), dt.date(2026, 11, 20))]
