@@ -1,0 +1,170 @@
+"""Discrete technical events per (symbol, session): crosses, new highs and lows, breakouts, volume spikes.
+
+Every event is a *crossing* (the condition became true on that session) except new 52-week highs and
+lows, which are news every time they happen. All windows look strictly backwards (the 20-day range and
+volume average exclude the session itself), so an event on session t uses bars up to t only. Sessions
+where the open gaps by a split ratio and more than 8 ATR (an unadjusted split) report nothing: a split
+is not a breakdown, a 52-week low or a volume record. Later sessions still see the jump in their
+windows, which is why the scanner screens bars (data_quality.screen_bars back-adjusts splits) first.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from investing_assets.lib.analytics.data_quality import SPLIT_RATIOS
+
+EVENTS = {
+    "symbol": pl.String,
+    "session": pl.Date,
+    "event": pl.String,
+    "direction": pl.String,  # bullish | bearish | neutral
+    "value": pl.Float64,  # the number that triggered it (price, z-score, RSI, ...)
+    "detail": pl.String,
+}
+EVENT_NAMES = (
+    "golden_cross",
+    "death_cross",
+    "high_52w",
+    "low_52w",
+    "range_breakout_up",
+    "range_breakout_down",
+    "unusual_volume",
+    "rsi_overbought",
+    "rsi_oversold",
+    "macd_cross_up",
+    "macd_cross_down",
+)
+YEAR_SESSIONS = 252
+RANGE_SESSIONS = 20
+VOLUME_SESSIONS = 20
+VOLUME_Z = 3.0
+RSI_HIGH, RSI_LOW = 70.0, 30.0
+_SPLIT_TOLERANCE, _SPLIT_MIN_ATR = 0.03, 8.0
+
+
+def _crossed_above(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    """a > b now and a <= b on the previous session (both known then)."""
+    return (a > b) & (a.shift(1) <= b.shift(1)).over("symbol")
+
+
+def _joined(bars: pl.DataFrame, indicators: pl.DataFrame) -> pl.DataFrame:
+    """Bars with their indicators, sorted by (symbol, session)."""
+    wanted = ["symbol", "session", "sma_50", "sma_200", "rsi_14", "macd", "macd_signal", "atr_14"]
+    missing = [c for c in wanted if c not in indicators.columns]
+    if missing:
+        raise ValueError(f"indicators are missing column(s) {missing}")
+    frame = bars.select(
+        pl.col("symbol").cast(pl.String),
+        pl.col("session").cast(pl.Date),
+        *(pl.col(c).cast(pl.Float64) for c in ("open", "high", "low", "close", "volume")),
+        pl.col("detectable") if "detectable" in bars.columns else pl.lit(True).alias("detectable"),
+    )
+    return frame.join(indicators.select(wanted), on=["symbol", "session"], how="left").sort(
+        "symbol", "session"
+    )
+
+
+def _event(name: str, condition: pl.Expr, direction: pl.Expr | str, value: pl.Expr, detail: pl.Expr) -> dict:
+    return {"name": name, "condition": condition, "direction": direction, "value": value, "detail": detail}
+
+
+def _fmt(expr: pl.Expr, decimals: int = 2) -> pl.Expr:
+    rounded = expr.round(decimals)
+    return (rounded.cast(pl.Int64) if decimals == 0 else rounded).cast(pl.String)
+
+
+def technical_events(
+    bars: pl.DataFrame, indicators: pl.DataFrame, *, range_sessions: int = RANGE_SESSIONS
+) -> pl.DataFrame:
+    """EVENTS for every bar, sorted by (symbol, session, event). `indicators` is an INDICATORS frame for
+    the same bars (compute_indicators); the 52-week events need 252 earlier sessions in `bars`."""
+    if bars.height == 0:
+        return pl.DataFrame(schema=EVENTS)
+    frame = _joined(bars, indicators).with_columns(
+        (pl.col(c).shift(1).over("symbol")).alias(f"{c}_prev")
+        for c in ("sma_50", "sma_200", "rsi_14", "macd", "macd_signal")
+    )
+    frame = (
+        frame.with_columns(
+            (pl.col(c).shift(1).rolling_max(n).over("symbol")).alias(name)
+            for c, n, name in (("high", YEAR_SESSIONS, "year_high"), ("high", range_sessions, "range_high"))
+        )
+        .with_columns(
+            pl.col("low").shift(1).rolling_min(YEAR_SESSIONS).over("symbol").alias("year_low"),
+            pl.col("low").shift(1).rolling_min(range_sessions).over("symbol").alias("range_low"),
+            pl.col("volume").shift(1).rolling_mean(VOLUME_SESSIONS).over("symbol").alias("volume_mean"),
+            pl.col("volume").shift(1).rolling_std(VOLUME_SESSIONS).over("symbol").alias("volume_sd"),
+            pl.col("close").shift(1).over("symbol").alias("previous_close"),
+        )
+        .with_columns(
+            pl.col("range_high", "range_low", "previous_close").shift(1).over("symbol").name.suffix("_prev"),
+        )
+    )
+    ratio = pl.col("open") / pl.col("previous_close")
+    near_split = pl.any_horizontal([(ratio / r - 1).abs() <= _SPLIT_TOLERANCE for r in SPLIT_RATIOS])
+    jump = (pl.col("open") - pl.col("previous_close")).abs() / pl.col("atr_14").shift(1).over("symbol")
+    frame = frame.with_columns(split_like=(near_split & (jump >= _SPLIT_MIN_ATR)).fill_null(False))
+
+    z = (pl.col("volume") - pl.col("volume_mean")) / pl.col("volume_sd")
+    move = pl.col("close") - pl.col("previous_close")
+    day_direction = pl.when(move > 0).then(pl.lit("bullish")).when(move < 0).then(pl.lit("bearish"))
+    sma50, sma200 = pl.col("sma_50"), pl.col("sma_200")
+    rsi, macd, signal = pl.col("rsi_14"), pl.col("macd"), pl.col("macd_signal")
+    prev = {c: pl.col(f"{c}_prev") for c in ("sma_50", "sma_200", "rsi_14", "macd", "macd_signal")}
+    n = str(range_sessions)
+    events = [
+        _event("golden_cross", (sma50 > sma200) & (prev["sma_50"] <= prev["sma_200"]), "bullish", sma50,
+               pl.format("SMA 50 {} crossed above SMA 200 {}", _fmt(sma50), _fmt(sma200))),
+        _event("death_cross", (sma50 < sma200) & (prev["sma_50"] >= prev["sma_200"]), "bearish", sma50,
+               pl.format("SMA 50 {} crossed below SMA 200 {}", _fmt(sma50), _fmt(sma200))),
+        _event("high_52w", pl.col("high") > pl.col("year_high"), "bullish", pl.col("high"),
+               pl.format("high {} above the 52-week high {}", _fmt(pl.col("high")), _fmt(pl.col("year_high")))),
+        _event("low_52w", pl.col("low") < pl.col("year_low"), "bearish", pl.col("low"),
+               pl.format("low {} below the 52-week low {}", _fmt(pl.col("low")), _fmt(pl.col("year_low")))),
+        _event("range_breakout_up",
+               (pl.col("close") > pl.col("range_high"))
+               & (pl.col("previous_close") <= pl.col("range_high_prev")),
+               "bullish", pl.col("close"),
+               pl.format("close {} above the " + n + "-day high {}", _fmt(pl.col("close")),
+                         _fmt(pl.col("range_high")))),
+        _event("range_breakout_down",
+               (pl.col("close") < pl.col("range_low"))
+               & (pl.col("previous_close") >= pl.col("range_low_prev")),
+               "bearish", pl.col("close"),
+               pl.format("close {} below the " + n + "-day low {}", _fmt(pl.col("close")),
+                         _fmt(pl.col("range_low")))),
+        _event("unusual_volume", (pl.col("volume_sd") > 0) & (z >= VOLUME_Z),
+               day_direction.otherwise(pl.lit("neutral")), z,
+               pl.format("volume {} is {} sd above its 20-day average {}", _fmt(pl.col("volume"), 0), _fmt(z, 1),
+                         _fmt(pl.col("volume_mean"), 0))),
+        _event("rsi_overbought", (rsi > RSI_HIGH) & (prev["rsi_14"] <= RSI_HIGH), "bearish", rsi,
+               pl.format("RSI 14 rose above 70 to {}", _fmt(rsi, 1))),
+        _event("rsi_oversold", (rsi < RSI_LOW) & (prev["rsi_14"] >= RSI_LOW), "bullish", rsi,
+               pl.format("RSI 14 fell below 30 to {}", _fmt(rsi, 1))),
+        _event("macd_cross_up", (macd > signal) & (prev["macd"] <= prev["macd_signal"]), "bullish", macd,
+               pl.format("MACD {} crossed above its signal {}", _fmt(macd, 3), _fmt(signal, 3))),
+        _event("macd_cross_down", (macd < signal) & (prev["macd"] >= prev["macd_signal"]), "bearish", macd,
+               pl.format("MACD {} crossed below its signal {}", _fmt(macd, 3), _fmt(signal, 3))),
+    ]  # fmt: skip
+    frame = frame.filter(pl.col("detectable") & ~pl.col("split_like"))
+    # Conditions first (cheap booleans over every bar), text only for the few bars that fire.
+    flags = frame.select(
+        "symbol", "session", *(e["condition"].fill_null(False).alias(e["name"]) for e in events)
+    )
+    parts = []
+    for spec in events:
+        rows = frame.filter(flags[spec["name"]])
+        direction = spec["direction"]
+        parts.append(
+            rows.select(
+                "symbol",
+                "session",
+                event=pl.lit(spec["name"]),
+                direction=pl.lit(direction) if isinstance(direction, str) else direction,
+                value=spec["value"],
+                detail=spec["detail"],
+            )
+        )
+    found = pl.concat(parts)
+    return found.select([pl.col(c).cast(t) for c, t in EVENTS.items()]).sort("symbol", "session", "event")

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import matplotlib.image as mpimg
+import numpy as np
+import polars as pl
+import pytest
+
+from investing_assets.lib import calendar
+from investing_assets.lib.analytics.chart_patterns import detect_chart_patterns
+from investing_assets.lib.analytics.events import technical_events
+from investing_assets.lib.analytics.indicators import compute_indicators
+from investing_assets.lib.charts import PNG_SIGNATURE, correlation_heatmap, scan_chart, technical_chart
+from investing_assets.lib.sources.demo import DemoSource
+
+
+def _image(png: bytes) -> np.ndarray:
+    assert png[:8] == PNG_SIGNATURE
+    return mpimg.imread(io.BytesIO(png), format="png")
+
+
+@pytest.fixture(scope="module")
+def planted_symbol() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    source = DemoSource()
+    row = source.planted_patterns().filter(pl.col("amplitude_atr") > 4).row(0, named=True)
+    end = calendar.sessions_ending(row["completion_session"] + dt.timedelta(days=40), 1)[0]
+    bars = source.daily_bars(calendar.sessions_ending(end, 400), [row["symbol"]])
+    return bars, compute_indicators(bars), detect_chart_patterns(bars)
+
+
+def test_technical_chart_is_a_png_with_three_panels_worth_of_pixels(planted_symbol) -> None:
+    bars, indicators, patterns = planted_symbol
+    assert patterns.height >= 1  # something to draw
+    png = technical_chart(bars, indicators, patterns, technical_events(bars, indicators), title="planted")
+    image = _image(png)
+    assert image.shape[:2] == (800, 1200)
+    assert image[..., :3].std() > 0.05  # not a blank canvas
+    # Without patterns or events, and over the whole history, it still draws.
+    assert _image(technical_chart(bars, indicators, patterns.clear(), sessions=None)).shape[:2] == (800, 1200)
+
+
+def test_technical_chart_wants_one_symbol(planted_symbol) -> None:
+    bars, indicators, patterns = planted_symbol
+    two = pl.concat([bars, bars.with_columns(symbol=pl.lit("OTHER"))])
+    with pytest.raises(ValueError, match="exactly one symbol"):
+        technical_chart(two, indicators, patterns)
+
+
+def test_correlation_heatmap() -> None:
+    matrix = np.array([[1.0, 0.3, -0.2], [0.3, 1.0, np.nan], [-0.2, np.nan, 1.0]])
+    image = _image(correlation_heatmap(matrix, ["Energy", "Tech", "Utilities"]))
+    assert image.shape[0] >= 400 and image.shape[1] >= 500
+    with pytest.raises(ValueError, match="labels"):
+        correlation_heatmap(matrix, ["a", "b"])
+
+
+def test_scan_chart_with_and_without_discoveries() -> None:
+    rows = [
+        {
+            "symbol": "AAA",
+            "pattern": "head_and_shoulders",
+            "kind": "chart",
+            "direction": "bearish",
+            "confidence": 0.9,
+        },
+        {
+            "symbol": "BBB",
+            "pattern": "golden_cross",
+            "kind": "event",
+            "direction": "bullish",
+            "confidence": 0.7,
+        },
+        {"symbol": "CCC", "pattern": "doji", "kind": "candle", "direction": "neutral", "confidence": 0.5},
+    ]
+    full, empty = _image(scan_chart(rows)), _image(scan_chart([]))
+    assert full.shape[1] == 900 and empty.shape[1] == 900
+    assert full[..., :3].std() > empty[..., :3].std()
