@@ -21,6 +21,7 @@ from investing_assets.lib.storage.warehouse import Warehouse
 
 MARKET_ASSETS = ["universe", "index_constituents", "daily_bars", "index_quotes", "etf_quotes",
                  "commodity_quotes", "crypto_quotes"]
+SCAN_ASSETS = ["candlestick_patterns", "chart_patterns", "technical_events", "scan_results", "correlations"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="set up and materialize the demo market through Dagster")
     demo.add_argument("--sessions", type=int, default=60, help="sessions of quotes and indicators")
+    demo.add_argument("--scan-sessions", type=int, default=10, help="most recent sessions to scan")
     demo.add_argument("--end", type=dt.date.fromisoformat, default=None, help="last session (default: last close)")
     demo.set_defaults(func=cmd_demo)
 
@@ -66,9 +68,10 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_argument("--port", type=int, default=3000)
     dev.set_defaults(func=cmd_dev)
 
-    from investing_assets import cli_muni
+    from investing_assets import cli_muni, cli_scan
 
     cli_muni.register(sub)
+    cli_scan.register(sub)
     return parser
 
 
@@ -148,25 +151,29 @@ def cmd_ta(args: argparse.Namespace) -> int:
 
 # -- demo -----------------------------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
+    from investing_assets import cli_muni, cli_scan
     from investing_assets.lib.analytics.indicators import lookback_sessions
+    from investing_assets.lib.analytics.scanner import ScanConfig
     from investing_assets.lib.services.history import last_closed_session
 
     started = time.perf_counter()
     env = {**os.environ, **prepare_environment()}
     end = args.end or last_closed_session()
     recent = calendar.sessions_ending(end, args.sessions)
-    history = calendar.sessions_ending(recent[0], lookback_sessions() + 1)[:-1]
+    scanned = recent[-min(args.scan_sessions, len(recent)):]
+    lookback = max(lookback_sessions(), ScanConfig().history_sessions)
+    history = calendar.sessions_ending(recent[0], lookback + 1)[:-1]
     steps = [
-        ("history bars for the indicator lookback", ["universe", "daily_bars"], history),
+        ("history bars for the indicator and scanner lookback", ["universe", "daily_bars"], history),
         ("market data and indicators", [*MARKET_ASSETS, "indicators"], recent),
+        ("market scan and correlations", [*SCAN_ASSETS], scanned),
     ]
     for label, selection, sessions in steps:
         print(f"\n== {label}: {sessions[0]} .. {sessions[-1]} ({len(sessions)} sessions, one run) ==", flush=True)
         step_start = time.perf_counter()
         _materialize(selection, sessions[0], sessions[-1], env)
         print(f"   done in {time.perf_counter() - step_start:.1f} s", flush=True)
-    from investing_assets import cli_muni
-
+    cli_scan.demo(env, end, _materialize)
     cli_muni.demo(env, end, _materialize)
     _print_summary(env)
     print(f"\nDemo built in {time.perf_counter() - started:.1f} s.")
@@ -176,13 +183,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _materialize(selection: list[str], first: dt.date, last: dt.date, env: dict[str, str]) -> None:
+def _materialize(selection: list[str], first: dt.date | str | None, last: dt.date | str | None,
+                 env: dict[str, str]) -> None:
+    """One `dagster asset materialize` run: a partition, a range (one run), or an unpartitioned asset."""
     command = [
         str(Path(sys.executable).with_name("dagster")), "asset", "materialize",
         "-m", "investing_assets.definitions", "--select", ",".join(selection),
     ]
-    command += ["--partition", first.isoformat()] if first == last else [
-        "--partition-range", f"{first.isoformat()}...{last.isoformat()}"]
+    first, last = (d.isoformat() if isinstance(d, dt.date) else d for d in (first, last))
+    if first is not None:
+        command += ["--partition", first] if first == last else ["--partition-range", f"{first}...{last}"]
     result = subprocess.run(command, env=env, cwd=settings.PROJECT_ROOT, capture_output=True, text=True)
     if result.returncode != 0:
         sys.stderr.write(result.stdout[-4000:] + result.stderr[-8000:])

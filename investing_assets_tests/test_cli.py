@@ -47,7 +47,7 @@ def test_services_up_uses_the_environment_and_writes_env_file(env, tmp_path, cap
 
 def test_demo_builds_the_market_through_dagster(env, tmp_path, capsys):
     """`make demo` end to end, on a short window: servers from the env, two single runs, then the summary."""
-    assert cli.main(["demo", "--sessions", "3", "--end", "2026-11-20"]) == 0
+    assert cli.main(["demo", "--sessions", "3", "--scan-sessions", "2", "--end", "2026-11-20"]) == 0
     out = capsys.readouterr().out
     assert "3 sessions, one run" in out
     assert "Top movers on 2026-11-20" in out
@@ -63,7 +63,11 @@ def test_demo_builds_the_market_through_dagster(env, tmp_path, capsys):
                                  "GROUP BY 1").fetchall())
         documents = conn.execute("SELECT count(*) FROM muni.documents WHERE status = 'extracted'").fetchone()[0]
         scored = conn.execute("SELECT count(*) FROM muni.risk_scores WHERE source = 'document'").fetchone()[0]
-    # market history + market day range + muni model + muni scores, then one run per sample report
-    assert runs.pop("__ASSET_JOB") == 4
+    # market history, market days, scan, planted patterns, watchlist grid, 2 reports, muni model, muni scores;
+    # then one run per sample report
+    assert runs.pop("__ASSET_JOB") == 9
     assert runs == {"muni_document_extraction": documents} and documents >= 24
     assert scored > 0  # issuers read from the sample reports are in the scored book
+    assert warehouse.count("technicals.pattern_discoveries") > 0
+    assert (tmp_path / "charts" / "watchlist" / "2026-11-20" / "JBL.png").exists()
+    assert (tmp_path / "charts" / "symbols" / "AAPL.png").exists()

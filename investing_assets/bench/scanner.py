@@ -88,7 +88,7 @@ def _speed(source: DemoSource) -> list[Figure]:
     ]  # fmt: skip
 
 
-def _quality(seed: int, label: str, per_family: bool) -> list[Figure]:
+def quality(seed: int, label: str, per_family: bool) -> list[Figure]:
     """Recall on every planted formation of the seed's history, false rates on its unplanted twin."""
     source = DemoSource(seed)
     last = calendar.last_session_on_or_before(dt.date.today())
@@ -122,7 +122,7 @@ def _quality(seed: int, label: str, per_family: bool) -> list[Figure]:
     return figures
 
 
-def _random_walks() -> list[Figure]:
+def random_walks() -> list[Figure]:
     walks = noise_bars(100, N_SESSIONS, seed=2024)
     rates = false_detections_per_symbol_year(detect_chart_patterns(walks), walks)
     worst = (
@@ -140,9 +140,9 @@ def bench() -> list[Figure]:
     source = DemoSource()
     return [
         *_speed(source),
-        *_quality(source.seed, "planted demo", per_family=True),
-        *_quality(HOLDOUT_SEED, f"holdout seed {HOLDOUT_SEED}", per_family=False),
-        *_random_walks(),
+        *quality(source.seed, "planted demo", per_family=True),
+        *quality(HOLDOUT_SEED, f"holdout seed {HOLDOUT_SEED}", per_family=False),
+        *random_walks(),
     ]
 
 

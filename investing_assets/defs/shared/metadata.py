@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+from pathlib import Path
+
 import dagster as dg
 import polars as pl
 
@@ -35,3 +38,18 @@ def _fmt(value: object) -> str:
     if isinstance(value, float):
         return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
     return "" if value is None else str(value)
+
+
+def chart_metadata(png: bytes, path: Path, label: str = "chart") -> dict[str, object]:
+    """A PNG shown inline in the UI (markdown image) and kept on disk for people who'd rather open a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(png)
+    encoded = base64.b64encode(png).decode()
+    return {label: dg.MetadataValue.md(f"![{label}](data:image/png;base64,{encoded})"),
+            f"{label}_path": dg.MetadataValue.path(str(path))}
+
+
+def charts_folder() -> Path:
+    from investing_assets import settings
+
+    return settings.home() / "charts"

@@ -21,10 +21,16 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from investing_assets.lib.analytics.candles import candle_context, candlestick_events, confirmed_candles
-from investing_assets.lib.analytics.chart_patterns import DEFAULT_WINDOW, detect_chart_patterns
+from investing_assets.lib.analytics.candles import (
+    CANDLE_EVENTS,
+    CONFIRMED,
+    candle_context,
+    candlestick_events,
+    confirmed_candles,
+)
+from investing_assets.lib.analytics.chart_patterns import DEFAULT_WINDOW, DETECTIONS, detect_chart_patterns
 from investing_assets.lib.analytics.data_quality import ISSUES, ScreenConfig, screen_bars
-from investing_assets.lib.analytics.events import YEAR_SESSIONS, technical_events
+from investing_assets.lib.analytics.events import EVENTS, YEAR_SESSIONS, technical_events
 from investing_assets.lib.analytics.indicators import compute_indicators, lookback_sessions
 
 DISCOVERIES = {
@@ -85,6 +91,11 @@ class ScanResult:
     discoveries: pl.DataFrame  # DISCOVERIES, best first
     eligibility: pl.DataFrame  # ELIGIBILITY, one row per symbol seen
     issues: pl.DataFrame  # data_quality.ISSUES found while screening
+    # What the detectors saw on the session, before ranking: stored as their own assets.
+    chart_patterns: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=DETECTIONS))
+    candles: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=CANDLE_EVENTS))
+    confirmed_candles: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=CONFIRMED))
+    events: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=EVENTS))
 
     @property
     def scanned(self) -> int:
@@ -282,7 +293,7 @@ def scan_day(
         .sort(["score", "kind", "symbol", "pattern"], descending=[True, False, False, False])
         .select(list(DISCOVERIES))
     )
-    return ScanResult(session, discoveries, eligibility.sort("symbol"), issues)
+    return ScanResult(session, discoveries, eligibility.sort("symbol"), issues, patterns, candles, confirmed, events)
 
 
 def _plain(value: object) -> object:

@@ -98,42 +98,52 @@ class Warehouse:
         rows are COPYed straight into the table. A temp-table stage would cost a second full copy (see
         `make bench`); the single transaction already makes the swap atomic.
         """
+        with self.connect() as conn, conn.cursor() as cur:
+            return self._replace(cur, table, frame, scope)
+
+    def replace_many(self, writes: Sequence[tuple[str, pl.DataFrame, Mapping[str, Sequence[object]]]]
+                     ) -> list[WriteResult]:
+        """Several tables' partitions in ONE transaction: a run that produces several assets is all or nothing."""
+        with self.connect() as conn, conn.cursor() as cur:
+            return [self._replace(cur, table, frame, scope) for table, frame, scope in writes]
+
+    def _replace(self, cur: psycopg.Cursor, table: str, frame: pl.DataFrame,
+                 scope: Mapping[str, Sequence[object]]) -> WriteResult:
         started = time.perf_counter()
         _check_within_scope(table, frame, scope)
         columns = list(scope)
         incoming = _unit_digests(frame, columns)
         target = self.table(table)
-        with self.connect() as conn, conn.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [table])
-            stored = self._stored_units(cur, table, target, scope)
-            units = {_unit_key(values): values for values in itertools.product(*scope.values())}
-            unchanged = {u for u in units if u in incoming and stored.get(u) == incoming[u]}
-            changed = [u for u in units if u not in unchanged]
-            deleted = 0
-            if changed:
-                values = [units[u] for u in changed]
-                columns_sql = sql.SQL(", ").join(map(sql.Identifier, columns))
-                placeholders = sql.SQL(", ").join(
-                    sql.SQL("%s::{}[]").format(sql.SQL(_pg_type(v))) for v in values[0])
-                cur.execute(
-                    sql.SQL("DELETE FROM {} WHERE ({}) IN (SELECT * FROM unnest({}))").format(
-                        target, columns_sql, placeholders),
-                    [list(column) for column in zip(*values, strict=True)],
-                )
-                deleted = cur.rowcount
-                if unchanged:  # copy only the rows of the units that changed
-                    wanted = pl.DataFrame(values, schema={c: frame.schema[c] for c in columns}, orient="row")
-                    frame = frame.join(wanted, on=columns, how="semi", maintain_order="left")
-                # keys leading with the scope arrive in index order: btree inserts stay at the right edge
-                _copy_frame(cur, target, frame.sort(columns, maintain_order=True))
-                cur.execute("DELETE FROM ops.partition_digests WHERE table_name = %s AND unit = ANY(%s)",
-                            [table, changed])
-                written = [(table, u, *incoming[u]) for u in changed if u in incoming]
-                if written:
-                    cur.executemany(
-                        "INSERT INTO ops.partition_digests (table_name, unit, digest, row_count) "
-                        "VALUES (%s, %s, %s, %s)", written)
-            inserted = sum(incoming[u][1] for u in changed if u in incoming)
+        cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [table])
+        stored = self._stored_units(cur, table, target, scope)
+        units = {_unit_key(values): values for values in itertools.product(*scope.values())}
+        unchanged = {u for u in units if u in incoming and stored.get(u) == incoming[u]}
+        changed = [u for u in units if u not in unchanged]
+        deleted = 0
+        if changed:
+            values = [units[u] for u in changed]
+            columns_sql = sql.SQL(", ").join(map(sql.Identifier, columns))
+            placeholders = sql.SQL(", ").join(
+                sql.SQL("%s::{}[]").format(sql.SQL(_pg_type(v))) for v in values[0])
+            cur.execute(
+                sql.SQL("DELETE FROM {} WHERE ({}) IN (SELECT * FROM unnest({}))").format(
+                    target, columns_sql, placeholders),
+                [list(column) for column in zip(*values, strict=True)],
+            )
+            deleted = cur.rowcount
+            if unchanged:  # copy only the rows of the units that changed
+                wanted = pl.DataFrame(values, schema={c: frame.schema[c] for c in columns}, orient="row")
+                frame = frame.join(wanted, on=columns, how="semi", maintain_order="left")
+            # keys leading with the scope arrive in index order: btree inserts stay at the right edge
+            _copy_frame(cur, target, frame.sort(columns, maintain_order=True))
+            cur.execute("DELETE FROM ops.partition_digests WHERE table_name = %s AND unit = ANY(%s)",
+                        [table, changed])
+            written = [(table, u, *incoming[u]) for u in changed if u in incoming]
+            if written:
+                cur.executemany(
+                    "INSERT INTO ops.partition_digests (table_name, unit, digest, row_count) "
+                    "VALUES (%s, %s, %s, %s)", written)
+        inserted = sum(incoming[u][1] for u in changed if u in incoming)
         return WriteResult(table, deleted, inserted, time.perf_counter() - started, unchanged=len(unchanged))
 
     def _stored_units(self, cur: psycopg.Cursor, table: str, target: sql.Composed,

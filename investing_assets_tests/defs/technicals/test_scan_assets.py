@@ -1,0 +1,159 @@
+import datetime as dt
+import hashlib
+import json
+
+import dagster as dg
+import pytest
+import redis
+
+from investing_assets.defs.market import assets as market_assets
+from investing_assets.defs.technicals import reports, scan
+from investing_assets.lib import calendar
+from investing_assets.lib.storage.warehouse import Warehouse
+from investing_assets_tests.defs.conftest import materialize_range
+
+LAST = dt.date(2026, 11, 20)
+# The demo plants a broadening top in UPS completing 2026-11-18 and a double top in JBL completing 2026-11-20.
+DAYS = calendar.sessions_ending(LAST, 3)
+SCAN_TABLES = ["technicals.candlestick_patterns", "technicals.chart_patterns", "technicals.technical_events",
+               "technicals.pattern_discoveries", "technicals.scan_eligibility"]
+
+
+@pytest.fixture
+def history(resources, instance, warehouse):
+    """Bars for the scan's fixed window before the first scanned session."""
+    first = calendar.sessions_ending(DAYS[0], scan.HISTORY + 1)[0]
+    assert materialize_range([market_assets.universe, market_assets.daily_bars], first, LAST, resources,
+                             instance).success
+    return warehouse
+
+
+def fingerprint(warehouse: Warehouse, table: str, where: str = "") -> str:
+    with warehouse.connect() as conn:
+        rows = conn.execute(f"SELECT * FROM {table} {where} ORDER BY 1, 2, 3, 4").fetchall()
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def run_scan(resources, instance, first, last, batch_size=0):
+    config = dg.RunConfig(ops={"daily_scan": scan.ScanRunConfig(batch_size=batch_size)})
+    return dg.materialize([scan.daily_scan], resources=resources, instance=instance, run_config=config,
+                          tags={"dagster/asset_partition_range_start": first.isoformat(),
+                                "dagster/asset_partition_range_end": last.isoformat()})
+
+
+def test_scan_writes_every_table_caches_the_ranking_and_reruns_identically(history, resources, instance,
+                                                                           redis_url):
+    warehouse = history
+    result = run_scan(resources, instance, DAYS[0], LAST)
+    assert result.success
+    for table in SCAN_TABLES:
+        assert warehouse.count(table) > 0, table
+    with warehouse.connect() as conn:
+        found = conn.execute("SELECT symbol, family, direction FROM technicals.chart_patterns "
+                             "WHERE symbol IN ('UPS', 'JBL') ORDER BY 1").fetchall()
+    assert ("UPS", "broadening", "bearish") in found or ("JBL", "double", "bearish") in found, found
+    with warehouse.connect() as conn:
+        confirmed, total = conn.execute(
+            "SELECT count(*) FILTER (WHERE confirmed), count(*) FROM technicals.candlestick_patterns").fetchone()
+    assert 0 < confirmed < total / 4  # most bars trigger some candle; the rule surfaces few
+
+    client = redis.Redis.from_url(redis_url)
+    cached = json.loads(client.get("cache:scan:latest"))
+    assert cached["as_of"] == LAST.isoformat() and cached["data"][0]["rank"] == 1
+    scores = [row["score"] for row in cached["data"]]
+    assert scores == sorted(scores, reverse=True)
+    assert client.zcard("scanner:last_scanned") > 400
+
+    meta = result.asset_materializations_for_node("daily_scan")
+    scan_meta = next(m for m in meta if m.asset_key == dg.AssetKey("scan_results")).metadata
+    assert "top_discoveries" in scan_meta and scan_meta["chart"].value.startswith("![chart](data:image/png;base64,")
+
+    before = {t: fingerprint(warehouse, t) for t in SCAN_TABLES}
+    assert run_scan(resources, instance, DAYS[0], LAST).success
+    assert {t: fingerprint(warehouse, t) for t in SCAN_TABLES} == before
+    # one session alone gives the same rows as inside the range: each session has its own fixed window
+    day = f"WHERE session = '{LAST}'"
+    alone = {t: fingerprint(warehouse, t, day) for t in SCAN_TABLES}
+    with warehouse.connect() as conn:
+        for table in SCAN_TABLES:
+            conn.execute(f"DELETE FROM {table}")
+        conn.execute("DELETE FROM ops.partition_digests")
+    assert run_scan(resources, instance, LAST, LAST).success
+    assert {t: fingerprint(warehouse, t, day) for t in SCAN_TABLES} == alone
+
+
+def test_batches_rotate_through_the_least_recently_scanned(history, resources, instance, redis_url):
+    assert run_scan(resources, instance, LAST, LAST, batch_size=40).success
+    client = redis.Redis.from_url(redis_url)
+    first = {m.decode() for m in client.zrange("scanner:last_scanned", 0, -1)}
+    assert len(first) == 40
+    assert run_scan(resources, instance, LAST, LAST, batch_size=40).success
+    both = {m.decode() for m in client.zrange("scanner:last_scanned", 0, -1)}
+    assert len(both) == 80  # the second batch took 40 never-scanned symbols
+    with history.connect() as conn:
+        eligible_rows = conn.execute("SELECT count(*) FROM technicals.scan_eligibility").fetchone()[0]
+    assert eligible_rows == 80  # each batch replaced only its own symbols' rows
+
+
+def test_an_unadjusted_split_does_not_make_a_breakdown(history, resources, instance):
+    warehouse = history
+    victim = "MSFT"
+    split_day = calendar.sessions_ending(LAST, 4)[0]
+    with warehouse.connect() as conn:  # a 2:1 split the vendor forgot to adjust: prices halve overnight
+        conn.execute("UPDATE market.daily_bars SET open = open / 2, high = high / 2, low = low / 2, "
+                     "close = close / 2, adj_close = adj_close / 2, volume = volume * 2 "
+                     "WHERE symbol = %s AND session >= %s", [victim, split_day])
+    result = run_scan(resources, instance, LAST, LAST)
+    assert result.success
+    with warehouse.connect() as conn:
+        bearish = conn.execute(
+            "SELECT pattern FROM technicals.pattern_discoveries WHERE symbol = %s AND direction = 'bearish'",
+            [victim]).fetchall()
+    assert bearish == []
+    meta = next(m for m in result.asset_materializations_for_node("daily_scan")
+                if m.asset_key == dg.AssetKey("scan_results")).metadata
+    assert "split" in meta["data_issues"].value
+
+
+def test_correlations_store_pairs_and_a_sector_heatmap(history, resources, instance):
+    result = materialize_range([scan.correlations], LAST, LAST, resources, instance)
+    assert result.success
+    warehouse = history
+    assert warehouse.count("technicals.symbol_correlations") > 400
+    assert warehouse.count("technicals.correlation_pairs", {"kind": ["most"]}) == 10
+    assert warehouse.count("technicals.sector_correlations") == 11 * 11
+    meta = result.asset_materializations_for_node("correlations")[0].metadata
+    assert meta["heatmap"].value.startswith("![heatmap](data:image/png;base64,")
+
+
+def test_technical_report_charts_one_symbol(history, resources, instance, tmp_path, monkeypatch):
+    monkeypatch.setenv("INVESTING_HOME", str(tmp_path))
+    instance.add_dynamic_partitions("symbol", ["AAPL"])
+    result = dg.materialize([reports.technical_report], partition_key="AAPL", resources=resources,
+                            instance=instance)
+    assert result.success
+    png = (tmp_path / "charts" / "symbols" / "AAPL.png").read_bytes()
+    assert png.startswith(b"\x89PNG")
+    meta = result.asset_materializations_for_node("technical_report")[0].metadata
+    assert meta["as_of"].value == LAST.isoformat()
+
+
+def test_watchlist_grid_runs_a_days_symbols_as_one_run(history, resources, instance, tmp_path, monkeypatch):
+    monkeypatch.setenv("INVESTING_HOME", str(tmp_path))
+    instance.add_dynamic_partitions("watchlist", ["AAPL", "MSFT", "NVDA"])
+    key = LAST.isoformat()
+    result = dg.materialize([reports.watchlist_report], resources=resources, instance=instance,
+                            tags={"dagster/asset_partition_range_start": f"{key}|AAPL",
+                                  "dagster/asset_partition_range_end": f"{key}|NVDA"})
+    assert result.success
+    assert sorted(p.name for p in (tmp_path / "charts" / "watchlist" / key).iterdir()) == [
+        "AAPL.png", "MSFT.png", "NVDA.png"]
+    assert len(instance.get_materialized_partitions(dg.AssetKey("watchlist_report"))) == 3
+
+
+def test_planted_patterns_are_stored_as_ground_truth(resources, instance, warehouse):
+    assert dg.materialize([reports.demo_planted_patterns], resources=resources, instance=instance).success
+    count = warehouse.count("market.demo_planted_patterns")
+    assert count > 500
+    assert dg.materialize([reports.demo_planted_patterns], resources=resources, instance=instance).success
+    assert warehouse.count("market.demo_planted_patterns") == count

@@ -1,0 +1,28 @@
+import datetime as dt
+
+from investing_assets import cli
+from investing_assets.lib import calendar
+from investing_assets.lib.analytics.scanner import ScanConfig, scan_day
+from investing_assets.lib.sources.demo import DemoSource
+
+
+def test_scan_prints_the_same_discoveries_as_the_library(monkeypatch, capsys, tmp_path):
+    monkeypatch.delenv("INVESTING_PG_URL", raising=False)
+    monkeypatch.setenv("INVESTING_HOME", str(tmp_path))
+    session = dt.date(2026, 11, 20)
+    assert cli.main(["scan", "--symbols", "JBL", "UPS", "AAPL", "--session", session.isoformat()]) == 0
+    out = capsys.readouterr().out
+    bars = DemoSource().daily_bars(calendar.sessions_ending(session, ScanConfig().history_sessions),
+                                   ["JBL", "UPS", "AAPL"])
+    expected = scan_day(bars, None, session)
+    assert f"{expected.discoveries.height} discoveries" in out
+    for row in expected.discoveries.iter_rows(named=True):
+        assert f"{row['symbol']:<7} {row['kind']:<6} {row['pattern']:<28}" in out
+
+
+def test_chart_writes_a_png(monkeypatch, capsys, tmp_path):
+    monkeypatch.delenv("INVESTING_PG_URL", raising=False)
+    out = tmp_path / "aapl.png"
+    assert cli.main(["chart", "AAPL", "--session", "2026-11-20", "--out", str(out)]) == 0
+    assert out.read_bytes().startswith(b"\x89PNG")
+    assert "AAPL to 2026-11-20" in capsys.readouterr().out
