@@ -116,11 +116,18 @@ def cmd_db_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def market_source():
+    """The configured source, with the same settings the Dagster resource reads."""
+    from investing_assets.lib.sources import make_source
+
+    return make_source(settings.market_source(), csv_folder=settings.csv_folder(),
+                       fmp_api_key=settings.fmp_api_key())
+
+
 # -- analytics without Dagster ----------------------------------------------------------------------------------
 def cmd_ta(args: argparse.Namespace) -> int:
     from investing_assets.lib.services.history import last_closed_session
     from investing_assets.lib.services.technicals import latest_indicators, read_bars_window
-    from investing_assets.lib.sources import make_source
     from investing_assets.lib.validation import check_symbol
 
     symbol = check_symbol(args.symbol.upper())
@@ -134,7 +141,7 @@ def cmd_ta(args: argparse.Namespace) -> int:
             print(f"warehouse unavailable ({exc.__class__.__name__}); asking the source", file=sys.stderr)
     if bars is None or bars.height < args.days:
         sessions = calendar.sessions_ending(end, args.days)
-        bars = make_source(settings.market_source()).daily_bars(sessions, [symbol])
+        bars = market_source().daily_bars(sessions, [symbol])
         origin = f"source {settings.market_source()}"
     if bars.height == 0:
         print(f"no bars for {symbol}", file=sys.stderr)

@@ -39,8 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _bars(symbols: list[str] | None, end: dt.date, sessions: int) -> tuple[pl.DataFrame, str]:
     """From the warehouse when it holds the window, else straight from the market source."""
+    from investing_assets.cli import market_source
     from investing_assets.lib.services.technicals import read_bars_window
-    from investing_assets.lib.sources import make_source
 
     if settings.pg_url():
         import psycopg
@@ -53,7 +53,7 @@ def _bars(symbols: list[str] | None, end: dt.date, sessions: int) -> tuple[pl.Da
                 return bars, "warehouse"
         except psycopg.Error as exc:
             print(f"warehouse unavailable ({exc.__class__.__name__}); asking the source", file=sys.stderr)
-    source = make_source(settings.market_source())
+    source = market_source()
     return source.daily_bars(calendar.sessions_ending(end, sessions), symbols), f"source {source.name}"
 
 

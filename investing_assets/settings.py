@@ -34,3 +34,11 @@ def redis_url() -> str | None:
 
 def market_source() -> str:
     return os.environ.get("INVESTING_SOURCE", "demo")
+
+
+def csv_folder() -> str | None:
+    return os.environ.get("INVESTING_CSV_FOLDER") or None
+
+
+def fmp_api_key() -> str | None:
+    return os.environ.get("FMP_API_KEY") or None

@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS market.daily_bars (
     high       double precision NOT NULL CHECK (high > 0),
     low        double precision NOT NULL CHECK (low > 0),
     close      double precision NOT NULL CHECK (close > 0),
-    adj_close  double precision NOT NULL CHECK (adj_close > 0),
+    adj_close  double precision CHECK (adj_close > 0),  -- null when the source has no adjusted series
     volume     bigint  NOT NULL CHECK (volume >= 0),
     source     text    NOT NULL,
     -- Session first: partitions replace and read whole sessions; one index keeps writes fast.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import exchange_calendars as xcals
 
@@ -11,6 +12,14 @@ EXCHANGE = "XNYS"
 TIMEZONE = "America/New_York"
 # Demo history and the calendar both start here so every default partition has a full indicator lookback.
 CALENDAR_START = dt.date(2010, 1, 4)
+
+
+NEW_YORK = ZoneInfo(TIMEZONE)
+
+
+def in_new_york(when: dt.datetime | None = None) -> dt.datetime:
+    """`when` (default: now) as New York wall time: schedules and "today" are the exchange's, not UTC's."""
+    return (when or dt.datetime.now(dt.UTC)).astimezone(NEW_YORK)
 
 
 @lru_cache(maxsize=1)

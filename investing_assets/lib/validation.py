@@ -58,9 +58,13 @@ def _validate(
     bad_symbols = frame.filter(~pl.col("symbol").str.contains(pattern.pattern)).get_column("symbol")
     if bad_symbols.len():
         raise BadMarketData(f"refused {what} symbol {bad_symbols[0]!r}: not a plain ticker")
-    _refuse(frame, pl.any_horizontal(pl.col(PRICE_COLUMNS).is_null() | pl.col(PRICE_COLUMNS).is_nan()),
-            f"null or NaN price in {what}")
+    _refuse(frame, pl.any_horizontal(pl.col(PRICE_COLUMNS).is_null() | ~pl.col(PRICE_COLUMNS).is_finite()),
+            f"null, NaN or infinite price in {what}")
     _refuse(frame, pl.any_horizontal(pl.col(PRICE_COLUMNS) <= 0), f"non-positive price in {what}")
+    if "adj_close" in frame.columns:  # may be absent (null) when a source has no adjusted series
+        _refuse(frame, pl.col("adj_close").is_not_null() & ~(pl.col("adj_close").is_finite()
+                                                             & (pl.col("adj_close") > 0)),
+                f"NaN, infinite or non-positive adj_close in {what}")
     _refuse(frame, pl.col("high") < pl.col("low"), f"high below low in {what}")
     _refuse(
         frame,

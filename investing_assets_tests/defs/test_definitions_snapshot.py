@@ -43,8 +43,9 @@ def test_definitions_match_snapshot(monkeypatch):
 
     dg.Definitions.validate_loadable(defs)
     current = describe(defs)
-    if os.environ.get("UPDATE_SNAPSHOTS") or not SNAPSHOT.exists():
+    if os.environ.get("UPDATE_SNAPSHOTS"):
         SNAPSHOT.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n")
+    assert SNAPSHOT.exists(), "no snapshot committed: run with UPDATE_SNAPSHOTS=1 and review the file"
     assert current == json.loads(SNAPSHOT.read_text())
 
 

@@ -27,7 +27,13 @@ def test_good_bars_pass_and_are_conformed():
         (lambda f: f.with_columns(close=pl.when(pl.col("symbol") == "MSFT").then(-1.0).otherwise(pl.col("close"))),
          "non-positive price in bar: MSFT on 2026-11-20"),
         (lambda f: f.with_columns(open=pl.when(pl.col("symbol") == "AAPL").then(None).otherwise(pl.col("open"))),
-         "null or NaN price in bar: AAPL on 2026-11-20"),
+         "null, NaN or infinite price in bar: AAPL on 2026-11-20"),
+        (lambda f: f.with_columns(close=pl.when(pl.col("symbol") == "AAPL").then(float("inf")).otherwise("close")),
+         "infinite price in bar: AAPL on 2026-11-20"),
+        (lambda f: f.with_columns(adj_close=pl.when(pl.col("symbol") == "MSFT").then(float("nan")).otherwise(
+            "adj_close")), "adj_close in bar: MSFT on 2026-11-20"),
+        (lambda f: f.with_columns(adj_close=pl.when(pl.col("symbol") == "MSFT").then(-1.0).otherwise(
+            "adj_close")), "adj_close in bar: MSFT on 2026-11-20"),
         (lambda f: f.with_columns(high=pl.when(pl.col("symbol") == "MSFT").then(18.0).otherwise(pl.col("high"))),
          "high below low in bar: MSFT on 2026-11-20"),
         (lambda f: pl.concat([f, f.head(1)]), "duplicate bar rows: AAPL on 2026-11-20"),

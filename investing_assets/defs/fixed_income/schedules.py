@@ -1,8 +1,6 @@
 """The seed's fixed-income cadences, in New York time."""
 
-import datetime as dt
 import time
-from zoneinfo import ZoneInfo
 
 import dagster as dg
 
@@ -19,7 +17,7 @@ TZ = calendar.TIMEZONE
 @dg.schedule(name="monthly_muni_risk_refresh", job=jobs.monthly_muni_risk_refresh, cron_schedule="0 0 10 * *",
              execution_timezone=TZ, description="10th of each month, 00:00: a new model version for the month.")
 def monthly_muni_risk_refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    month = _new_york(context.scheduled_execution_time).date().replace(day=1).isoformat()
+    month = calendar.in_new_york(context.scheduled_execution_time).date().replace(day=1).isoformat()
     return dg.RunRequest(run_key=f"monthly_muni_risk_refresh:{month}", partition_key=month)
 
 
@@ -37,7 +35,7 @@ def muni_local_agent(context: dg.ScheduleEvaluationContext, muni_drop: DropFolde
     new = [c.key for c in plan.new]
     if new:  # a schedule cannot return partition requests the way a sensor does
         instance.add_dynamic_partitions(muni_document.name, new)
-    tick = _new_york(context.scheduled_execution_time).isoformat(timespec="minutes")
+    tick = calendar.in_new_york(context.scheduled_execution_time).isoformat(timespec="minutes")
     requests = [run_request(c, run_key=f"{c.key}@{tick}") for c in plan.new]
     requests += [dg.RunRequest(run_key=f"{key}@{tick}", partition_key=key)
                  for key in stalled_partitions(instance) if key not in new]
@@ -51,7 +49,3 @@ def build_schedules() -> list[dg.ScheduleDefinition]:
         session_schedule("daily_bond_risk", jobs.daily_bond_risk, "0 12 * * *",
                          description="12:00: score every issuer for the session with the newest model."),
     ]
-
-
-def _new_york(when: dt.datetime | None) -> dt.datetime:
-    return (when or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(TZ))

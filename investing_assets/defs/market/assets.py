@@ -1,7 +1,6 @@
 """Market data assets: one trading_day partition is one session for the whole universe."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import dagster as dg
 
@@ -49,8 +48,7 @@ def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataResourc
                warehouse: WarehouseResource):
     sessions = sessions_of(context)
     store = warehouse.get()
-    written = market.write_daily_bars(market_data.get(), store, sessions,
-                                      market.universe_symbols(store, sessions[-1]))
+    written = market.write_daily_bars(market_data.get(), store, sessions)
     yield dg.MaterializeResult(metadata=written_metadata(written))
     yield from bar_check_results(store, sessions)
 
@@ -107,4 +105,4 @@ def _sync_symbol_partitions(context: dg.AssetExecutionContext, symbols: list[str
 
 
 def _today_session() -> dt.date:
-    return calendar.last_session_on_or_before(dt.datetime.now(ZoneInfo(calendar.TIMEZONE)).date())
+    return calendar.last_session_on_or_before(calendar.in_new_york().date())

@@ -13,7 +13,8 @@ _QUERIES = {
     "ohlc_sanity": "SELECT count(*) FROM market.daily_bars WHERE session = ANY(%s) "
                    "AND (low > least(open, close) OR high < greatest(open, close))",
     "positive_prices": "SELECT count(*) FROM market.daily_bars WHERE session = ANY(%s) "
-                       "AND least(open, high, low, close, adj_close) <= 0",
+                       "AND (least(open, high, low, close) <= 0 OR adj_close <= 0 "
+                       "OR 'NaN'::float8 IN (open, high, low, close, adj_close))",
     "unique_symbol_session": "SELECT count(*) FROM (SELECT symbol, session FROM market.daily_bars "
                              "WHERE session = ANY(%s) GROUP BY 1, 2 HAVING count(*) > 1) d",
     "universe_coverage": "SELECT count(*) FROM market.universe u WHERE u.session = ANY(%s) AND NOT EXISTS "

@@ -1,7 +1,5 @@
 """The seed's 01:00 daily market scan, and the watchlist grid's daily run (one run per day's symbols)."""
 
-from zoneinfo import ZoneInfo
-
 import dagster as dg
 
 from investing_assets.defs.market.schedules import session_schedule
@@ -22,7 +20,7 @@ watchlist_reports = dg.define_asset_job("watchlist_reports", selection=["watchli
              execution_timezone=calendar.TIMEZONE,
              description="16:45 on sessions: every watchlist symbol's report for the day, as one run.")
 def watchlist_reports_close(context: dg.ScheduleEvaluationContext):
-    day = context.scheduled_execution_time.astimezone(ZoneInfo(calendar.TIMEZONE)).date()
+    day = calendar.in_new_york(context.scheduled_execution_time).date()
     if not calendar.is_session(day):
         return dg.SkipReason(f"{day.isoformat()} is not an NYSE session")
     names = sorted(context.instance.get_dynamic_partitions(watchlist.name))

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import polars as pl
 
 from investing_assets.lib import calendar
 from investing_assets.lib.services.market import Written
 from investing_assets.lib.storage.warehouse import Warehouse
-from investing_assets.lib.validation import check_symbol, validate_bars
+from investing_assets.lib.validation import BadMarketData, check_symbol, validate_bars
 
 
 def last_closed_session(now: dt.datetime | None = None) -> dt.date:
     """The newest session whose close (16:00 New York) has passed."""
-    now = now or dt.datetime.now(ZoneInfo(calendar.TIMEZONE))
-    now = now.astimezone(ZoneInfo(calendar.TIMEZONE))
+    now = calendar.in_new_york(now)
     today = now.date()
     if calendar.is_session(today) and now.time() >= dt.time(16, 0):
         return today
@@ -30,6 +28,9 @@ def write_symbol_history(source: Any, warehouse: Warehouse, symbol: str,
     check_symbol(symbol)
     sessions = calendar.sessions_between(start, end or last_closed_session())
     bars = validate_bars(source.daily_bars(sessions, [symbol]), [symbol])
+    if bars.height == 0:  # replacing a symbol's history with nothing would erase it
+        raise BadMarketData(f"source returned no bars for {symbol} between {sessions[0]} and {sessions[-1]}; "
+                            "its stored history was kept")
     rows = bars.with_columns(source=pl.lit(source.name))
     warehouse.replace_rows("market.daily_bars", rows, {"symbol": [symbol]})
     span = f"{rows.get_column('session').min()} .. {rows.get_column('session').max()}" if rows.height else "none"

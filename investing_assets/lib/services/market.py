@@ -69,13 +69,27 @@ def universe_symbols(warehouse: Warehouse, session: dt.date) -> list[str]:
     return frame.get_column("symbol").to_list() if frame.height else []
 
 
-def write_daily_bars(
-    source: Any, warehouse: Warehouse, sessions: Sequence[dt.date], universe: Sequence[str]
-) -> Written:
-    """Fetch, validate against the universe, replace the sessions' bars in one transaction."""
-    if not universe:
-        raise BadMarketData(f"no universe stored for {sessions[-1]}: materialize `universe` first")
-    bars = validate_bars(source.daily_bars(sessions, list(universe)), universe)
+def universe_by_session(warehouse: Warehouse, sessions: Sequence[dt.date]) -> pl.DataFrame:
+    """(session, symbol) of each session's own stored universe."""
+    frame = warehouse.read_frame(
+        "SELECT session, symbol FROM market.universe WHERE session = ANY(%s) ORDER BY 1, 2", [list(sessions)])
+    return frame if frame.height else pl.DataFrame(schema={"session": pl.Date, "symbol": pl.String})
+
+
+def write_daily_bars(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
+    """Fetch, validate each session against its own universe, replace the sessions' bars in one transaction."""
+    members = universe_by_session(warehouse, sessions)
+    missing = sorted(set(sessions) - set(members.get_column("session").to_list()))
+    if missing:
+        raise BadMarketData(f"no universe stored for {[d.isoformat() for d in missing[:5]]}: "
+                            "materialize `universe` for those sessions first")
+    symbols = sorted(set(members.get_column("symbol").to_list()))
+    bars = validate_bars(source.daily_bars(sessions, symbols), symbols)
+    outside = bars.join(members, on=["session", "symbol"], how="anti")
+    if outside.height:
+        first = outside.row(0, named=True)
+        raise BadMarketData(f"bar for a symbol outside that session's universe: {first['symbol']} on "
+                            f"{first['session']} ({outside.height} row(s) in all); nothing was written")
     _require_sessions(bars, sessions, "bars")
     rows = bars.with_columns(source=pl.lit(source.name))
     warehouse.replace_rows("market.daily_bars", rows, {"session": list(sessions)})

@@ -12,6 +12,7 @@ from investing_assets.lib.analytics.indicators import compute_indicators, lookba
 from investing_assets.lib.services.market import Written
 from investing_assets.lib.sources.schemas import DAILY_BARS
 from investing_assets.lib.storage.warehouse import Warehouse
+from investing_assets.lib.validation import BadMarketData
 
 
 def read_bars_window(warehouse: Warehouse, first: dt.date, last: dt.date, lookback: int,
@@ -49,6 +50,9 @@ def write_indicators(warehouse: Warehouse, sessions: Sequence[dt.date]) -> tuple
     lookback = lookback_sessions()
     bars, window = read_bars_window(warehouse, sessions[0], sessions[-1], lookback)
     gaps = window_gaps(bars, window, sessions)
+    if gaps["target_sessions_without_bars"]:  # an empty session would replace its indicators with nothing
+        raise BadMarketData(f"no bars stored for session(s) {gaps['target_sessions_without_bars'][:5]}: "
+                            "materialize daily_bars for them first")
     values = compute_indicators(bars).filter(pl.col("session").is_in(list(sessions)))
     warehouse.replace_rows("technicals.indicators", values, {"session": list(sessions)})
     notes = []

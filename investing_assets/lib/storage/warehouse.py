@@ -1,8 +1,9 @@
 """PostgreSQL history through psycopg 3.
 
-Every write replaces exactly one partition's rows inside one transaction: COPY the frame into a temp table,
-delete the partition's old rows, insert the new ones. A re-run therefore leaves the same rows, and a failure
-half-way leaves the previous rows untouched.
+Every write replaces exactly one partition's rows inside one transaction: delete the partition's old rows,
+COPY the new ones in. A re-run therefore leaves the same rows, and a failure half-way leaves the previous rows
+untouched. Tables written here should be changed only through Warehouse writes: the per-partition digests
+that let an unchanged re-run skip its rewrite notice added or removed rows, not rows edited in place.
 """
 
 from __future__ import annotations
@@ -104,8 +105,9 @@ class Warehouse:
     def replace_many(self, writes: Sequence[tuple[str, pl.DataFrame, Mapping[str, Sequence[object]]]]
                      ) -> list[WriteResult]:
         """Several tables' partitions in ONE transaction: a run that produces several assets is all or nothing."""
+        ordered = sorted(writes, key=lambda write: write[0])  # one lock order for every caller: no deadlocks
         with self.connect() as conn, conn.cursor() as cur:
-            return [self._replace(cur, table, frame, scope) for table, frame, scope in writes]
+            return [self._replace(cur, table, frame, scope) for table, frame, scope in ordered]
 
     def _replace(self, cur: psycopg.Cursor, table: str, frame: pl.DataFrame,
                  scope: Mapping[str, Sequence[object]]) -> WriteResult:
@@ -116,7 +118,7 @@ class Warehouse:
         target = self.table(table)
         cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [table])
         stored = self._stored_units(cur, table, target, scope)
-        units = {_unit_key(values): values for values in itertools.product(*scope.values())}
+        units = {_unit_key(columns, values): values for values in itertools.product(*scope.values())}
         unchanged = {u for u in units if u in incoming and stored.get(u) == incoming[u]}
         changed = [u for u in units if u not in unchanged]
         deleted = 0
@@ -136,8 +138,11 @@ class Warehouse:
                 frame = frame.join(wanted, on=columns, how="semi", maintain_order="left")
             # keys leading with the scope arrive in index order: btree inserts stay at the right edge
             _copy_frame(cur, target, frame.sort(columns, maintain_order=True))
-            cur.execute("DELETE FROM ops.partition_digests WHERE table_name = %s AND unit = ANY(%s)",
-                        [table, changed])
+            # A write under another scope shape (price_history by symbol vs daily_bars by session) may have
+            # changed rows those digests vouch for without changing their counts: they no longer vouch.
+            cur.execute("DELETE FROM ops.partition_digests WHERE table_name = %s "
+                        "AND (unit = ANY(%s) OR NOT starts_with(unit, %s))",
+                        [table, changed, ",".join(columns) + ":"])
             written = [(table, u, *incoming[u]) for u in changed if u in incoming]
             if written:
                 cur.executemany(
@@ -149,7 +154,7 @@ class Warehouse:
     def _stored_units(self, cur: psycopg.Cursor, table: str, target: sql.Composed,
                       scope: Mapping[str, Sequence[object]]) -> dict[str, tuple[str, int]]:
         """Digests of the scope's units whose stored row count still matches what was written."""
-        units = [_unit_key(values) for values in itertools.product(*scope.values())]
+        units = [_unit_key(list(scope), values) for values in itertools.product(*scope.values())]
         cur.execute("SELECT unit, digest, row_count FROM ops.partition_digests "
                     "WHERE table_name = %s AND unit = ANY(%s)", [table, units])
         digests = {unit: (digest, count) for unit, digest, count in cur.fetchall()}
@@ -159,33 +164,8 @@ class Warehouse:
         where = sql.SQL(" AND ").join(sql.SQL("{} = ANY(%s)").format(sql.Identifier(c)) for c in scope)
         cur.execute(sql.SQL("SELECT {}, count(*) FROM {} WHERE ").format(columns, target) + where + sql.SQL(
             " GROUP BY {}").format(columns), [list(v) for v in scope.values()])
-        counts = {_unit_key(row[:-1]): row[-1] for row in cur.fetchall()}
+        counts = {_unit_key(list(scope), row[:-1]): row[-1] for row in cur.fetchall()}
         return {u: d for u, d in digests.items() if counts.get(u, 0) == d[1]}
-
-    def upsert(self, table: str, frame: pl.DataFrame, key: Sequence[str]) -> WriteResult:
-        """Insert or update by natural key (for slowly changing reference rows that have no partition)."""
-        started = time.perf_counter()
-        target = self.table(table)
-        others = [c for c in frame.columns if c not in key]
-        with self.connect() as conn, conn.cursor() as cur:
-            cur.execute(
-                sql.SQL("CREATE TEMP TABLE incoming (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP").format(target)
-            )
-            _copy_frame(cur, sql.Identifier("incoming"), frame)
-            cols = sql.SQL(", ").join(map(sql.Identifier, frame.columns))
-            updates = sql.SQL(", ").join(
-                sql.SQL("{} = excluded.{}").format(sql.Identifier(c), sql.Identifier(c)) for c in others
-            )
-            conflict = sql.SQL(", ").join(map(sql.Identifier, key))
-            action = sql.SQL("DO UPDATE SET ") + updates if others else sql.SQL("DO NOTHING")
-            cur.execute(
-                sql.SQL("INSERT INTO {} ({}) SELECT {} FROM incoming ON CONFLICT ({}) ").format(
-                    target, cols, cols, conflict
-                )
-                + action
-            )
-            inserted = cur.rowcount
-        return WriteResult(table, 0, inserted, time.perf_counter() - started)
 
     # -- reads --------------------------------------------------------------------------------------------
     def read_frame(self, query: sql.Composable | str, params: Sequence[object] | None = None) -> pl.DataFrame:
@@ -262,8 +242,9 @@ def _check_within_scope(table: str, frame: pl.DataFrame, scope: Mapping[str, Seq
             raise ValueError(f"{table}: {outside.height} row(s) fall outside the partition scope {col}={sample}")
 
 
-def _unit_key(values: Sequence[object]) -> str:
-    return json.dumps([v.isoformat() if hasattr(v, "isoformat") else v for v in values])
+def _unit_key(columns: Sequence[str], values: Sequence[object]) -> str:
+    """e.g. 'session:["2026-11-20"]': the scope's shape is part of the key (see _replace)."""
+    return ",".join(columns) + ":" + json.dumps([v.isoformat() if hasattr(v, "isoformat") else v for v in values])
 
 
 def _pg_type(value: object) -> str:
@@ -278,7 +259,10 @@ def _pg_type(value: object) -> str:
 
 
 def _unit_digests(frame: pl.DataFrame, columns: list[str]) -> dict[str, tuple[str, int]]:
-    """Order-independent digest and row count per unit; polars' row hash is fixed-seeded, so stable per version."""
+    """Order-independent digest and row count per unit.
+
+    polars' row hash is fixed-seeded but may change between polars versions: then every digest differs once,
+    which costs one full rewrite, never a wrong skip."""
     if frame.height == 0:
         return {}
     hashed = frame.select(columns).with_columns(_h=frame.hash_rows(seed=0))
@@ -288,7 +272,7 @@ def _unit_digests(frame: pl.DataFrame, columns: list[str]) -> dict[str, tuple[st
         n=pl.len(),
     )
     return {
-        _unit_key(row[: len(columns)]): (f"{row[-3]:x}.{row[-2]:x}", row[-1])
+        _unit_key(columns, row[: len(columns)]): (f"{row[-3]:x}.{row[-2]:x}", row[-1])
         for row in grouped.iter_rows()
     }
 

@@ -79,12 +79,6 @@ def test_read_table_round_trips_types(warehouse: Warehouse):
     assert empty.height == 0 and empty.schema == pl.Schema(DAILY_BARS)
 
 
-def test_upsert_by_key(warehouse: Warehouse):
-    warehouse.upsert("market.daily_bars", bars(D1, close=10.0), key=("symbol", "session"))
-    warehouse.upsert("market.daily_bars", bars(D1, symbols=("AAPL",), close=12.0), key=("symbol", "session"))
-    assert stored(warehouse) == [("AAPL", D1, 12.0), ("MSFT", D1, 10.0)]
-
-
 def test_unchanged_units_are_skipped_and_changed_ones_rewritten(warehouse: Warehouse):
     both = pl.concat([bars(D1, close=10.0), bars(D2, close=20.0)])
     first = warehouse.replace_rows("market.daily_bars", both, {"session": [D1, D2]})
@@ -117,3 +111,17 @@ def test_multi_column_scope_units(warehouse: Warehouse):
     with warehouse.connect() as conn:
         rows = conn.execute("SELECT asset_class, close FROM market.quotes ORDER BY 1").fetchall()
     assert rows == [("crypto", 2.0), ("etf", 3.0)]
+
+
+def test_a_write_under_another_scope_invalidates_the_digests(warehouse: Warehouse):
+    """price_history writes bars by symbol, daily_bars by session: neither may skip over the other's rows."""
+    def history(close):
+        return pl.concat([bars(D1, ("AAPL",), close), bars(D2, ("AAPL",), close)])
+
+    warehouse.replace_rows("market.daily_bars", history(50.0), {"symbol": ["AAPL"]})
+    warehouse.replace_rows("market.daily_bars", history(100.0), {"session": [D1, D2]})
+    repaired = warehouse.replace_rows("market.daily_bars", history(50.0), {"symbol": ["AAPL"]})
+    assert repaired.unchanged == 0
+    assert [r[2] for r in stored(warehouse)] == [50.0, 50.0]
+    again = warehouse.replace_rows("market.daily_bars", history(100.0), {"session": [D1, D2]})
+    assert again.unchanged == 0 and [r[2] for r in stored(warehouse)] == [100.0, 100.0]
