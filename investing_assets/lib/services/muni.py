@@ -287,12 +287,21 @@ def store_model(warehouse: Warehouse, model: TrainedModel, *, partition_key: str
         )
 
 
-def latest_model(warehouse: Warehouse) -> TrainedModel | None:
+def latest_model(warehouse: Warehouse, as_of: dt.date | None = None) -> TrainedModel | None:
+    """The newest model, or with `as_of` the newest whose month partition is not after that day's month.
+
+    So re-scoring a past session uses the model of its time, not whatever was trained since; when every model
+    is newer than the session (e.g. history scored on a fresh install), the oldest one is used.
+    """
+    month = as_of.replace(day=1).isoformat() if as_of else None
     with warehouse.connect() as conn:
         row = conn.execute(
             "SELECT version, trained_at, parameters, features, auc, brier, base_rate_brier, calibration, "
             "feature_importance, booster, n_train, n_test FROM muni.models "
-            "ORDER BY trained_at DESC, version DESC LIMIT 1").fetchone()
+            "ORDER BY (%s::text IS NULL OR coalesce(partition_key, left(trained_at::text, 10)) <= %s) DESC, "
+            "CASE WHEN %s::text IS NULL OR coalesce(partition_key, left(trained_at::text, 10)) <= %s "
+            "THEN trained_at END DESC NULLS LAST, trained_at ASC, version DESC LIMIT 1",
+            [month, month, month, month]).fetchone()
     if row is None:
         return None
     (version, trained_at, parameters, features, auc, brier, base_brier, calibration, importance, booster,
@@ -324,9 +333,11 @@ class Scores:
 def score_issuers(warehouse: Warehouse, cache: HotCache | None, sessions: dt.date | Sequence[dt.date], *,
                   synthetic_issuers: int = SYNTHETIC_BOOK_ISSUERS, book_seed: int = BOOK_SEED,
                   num_threads: int | None = None) -> Scores:
-    """Score the book with the newest model, replace the sessions' rows, cache the newest session."""
+    """Score the book with the model of the newest session's time, replace the sessions' rows, cache the newest.
+
+    (One model for the run's sessions: a range that spans a retrain is scored with the later model.)"""
     sessions = [sessions] if isinstance(sessions, dt.date) else sorted(sessions)
-    model = latest_model(warehouse)
+    model = latest_model(warehouse, as_of=sessions[-1])
     if model is None:
         raise NoModel("no model in muni.models yet: materialize muni_risk_model (or run adhoc_bond_risk_training)")
     book = pl.concat([document_book(warehouse), synthetic_book(synthetic_issuers, book_seed)])

@@ -220,6 +220,16 @@ def test_every_model_version_is_kept_and_the_newest_is_used(warehouse):
         == [newer.version]
 
 
+def test_a_past_session_is_scored_with_the_model_of_its_time(warehouse):
+    october = train(warehouse, dt.datetime(2026, 10, 10, tzinfo=dt.UTC))
+    november = train(warehouse, dt.datetime(2026, 11, 10, tzinfo=dt.UTC), seed=1)
+    assert muni.latest_model(warehouse, as_of=dt.date(2026, 10, 20)).version == october.version
+    assert muni.latest_model(warehouse, as_of=dt.date(2026, 11, 20)).version == november.version
+    assert muni.latest_model(warehouse, as_of=dt.date(2026, 6, 1)).version == october.version  # oldest there is
+    backfill = muni.score_issuers(warehouse, None, dt.date(2026, 10, 20), synthetic_issuers=20)
+    assert backfill.model_version == october.version
+
+
 def test_scoring_without_a_model_says_what_to_do(warehouse):
     with pytest.raises(muni.NoModel, match="muni_risk_model"):
         muni.score_issuers(warehouse, None, D1)
