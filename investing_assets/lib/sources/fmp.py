@@ -34,7 +34,7 @@ from investing_assets.lib.sources.http import (
     RetryPolicy,
     validate_symbols,
 )
-from investing_assets.lib.sources.instruments import vendor_table
+from investing_assets.lib.sources.instruments import pick, vendor_table
 from investing_assets.lib.sources.schemas import DAILY_BARS, INDEX_CONSTITUENTS, QUOTES, UNIVERSE, conform
 
 __all__ = [
@@ -240,16 +240,12 @@ class FmpSource:
     def quotes(self, asset_class: str, sessions: Sequence[dt.date],
                symbols: Sequence[str] | None = None) -> pl.DataFrame:
         """QUOTES for one asset class; `symbols` (our names, e.g. 'BTC-USD') narrows the default list."""
-        table = FMP_QUOTE_SYMBOLS[asset_class]
+        chosen = pick(FMP_QUOTE_SYMBOLS, asset_class, symbols, PROVIDER)
         wanted = sorted(set(sessions))
         if not wanted:
             return pl.DataFrame(schema=QUOTES)
-        unknown = [s for s in (symbols or ()) if s not in table]
-        if unknown:
-            raise ValueError(f"fmp: no {asset_class} mapping for {unknown}; known: {sorted(table)}")
         frames = []
-        for ours in symbols or table:
-            theirs, name = table[ours]
+        for ours, theirs, name in chosen:
             payload = self._get("historical-price-eod/full", {
                 "symbol": theirs,
                 "from": (wanted[0] - self._lookback).isoformat(),

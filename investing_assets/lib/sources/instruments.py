@@ -36,3 +36,13 @@ def vendor_table(spellings: dict[str, str]) -> dict[str, dict[str, tuple[str, st
         asset_class: {ours: (spellings.get(ours, ours), name) for ours, name in names.items()}
         for asset_class, names in INSTRUMENTS.items()
     }
+
+
+def pick(table: dict[str, dict[str, tuple[str, str]]], asset_class: str, symbols, provider: str
+         ) -> list[tuple[str, str, str]]:
+    """(our symbol, vendor symbol, name) for the asked symbols (default: all of the class); unknown ones fail."""
+    mapping = table[asset_class]
+    unknown = [s for s in (symbols or ()) if s not in mapping]
+    if unknown:
+        raise ValueError(f"{provider}: no {asset_class} mapping for {unknown}; known: {sorted(mapping)}")
+    return [(ours, *mapping[ours]) for ours in (symbols or mapping)]

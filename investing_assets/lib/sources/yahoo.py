@@ -34,7 +34,7 @@ from investing_assets.lib.sources.http import (
     retrying_call,
     validate_symbols,
 )
-from investing_assets.lib.sources.instruments import vendor_table
+from investing_assets.lib.sources.instruments import pick, vendor_table
 from investing_assets.lib.sources.schemas import DAILY_BARS, QUOTES, UNIVERSE, conform
 
 __all__ = [
@@ -307,16 +307,12 @@ class YahooSource:
     def quotes(self, asset_class: str, sessions: Sequence[dt.date],
                symbols: Sequence[str] | None = None) -> pl.DataFrame:
         """QUOTES for one asset class; fetches `lookback_days` more so the first change_pct is known."""
-        table = YAHOO_QUOTE_SYMBOLS[asset_class]
+        chosen = pick(YAHOO_QUOTE_SYMBOLS, asset_class, symbols, PROVIDER)
         wanted = sorted(set(sessions))
         if not wanted:
             return pl.DataFrame(schema=QUOTES)
-        unknown = [s for s in (symbols or ()) if s not in table]
-        if unknown:
-            raise ValueError(f"yahoo: no {asset_class} mapping for {unknown}; known: {sorted(table)}")
         frames = []
-        for ours in symbols or table:
-            ticker, name = table[ours]
+        for ours, ticker, name in chosen:
             bars = self.fetcher.fetch(ticker, wanted[0] - self._lookback, wanted[-1])
             frames.append(_quotes_from_bars(bars.with_columns(symbol=pl.lit(ours, pl.String)), asset_class, name))
         return _keep_sessions(frames, wanted, QUOTES)
