@@ -109,8 +109,11 @@ def demo(env: dict[str, str], end: dt.date, materialize: Callable[..., None]) ->
           "later drops are picked up by the sensor under `make dev`), the month's risk model, the day's "
           "scores ==", flush=True)
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "investing_assets.cli", "muni", "ingest"], env=env, check=True,
-                   cwd=settings.PROJECT_ROOT, stdout=subprocess.DEVNULL)
+    result = subprocess.run([sys.executable, "-m", "investing_assets.cli", "muni", "ingest"], env=env,
+                            cwd=settings.PROJECT_ROOT, capture_output=True, text=True)
+    if result.returncode != 0:  # the run logs only matter when something failed
+        sys.stderr.write(result.stdout[-3000:] + result.stderr[-6000:])
+        raise SystemExit("reading the sample reports failed")
     print(f"   {len(written)} reports extracted as Dagster runs in {time.perf_counter() - started:.1f} s", flush=True)
     materialize(["muni_risk_model"], end.replace(day=1), end.replace(day=1), env)
     materialize(["muni_risk_scores"], end, end, env)

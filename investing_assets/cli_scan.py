@@ -134,7 +134,7 @@ def demo(env: dict[str, str], end: dt.date, materialize) -> None:
           "technical reports ==", flush=True)
     materialize(["demo_planted_patterns"], None, None, env)
     subprocess.run([sys.executable, "-m", "investing_assets.cli", "watchlist", "add", *DEMO_WATCHLIST, "--symbols-too"],
-                   env=env, check=True, cwd=settings.PROJECT_ROOT, stdout=subprocess.DEVNULL)
+                   env=env, check=True, cwd=settings.PROJECT_ROOT, capture_output=True)
     names = sorted(DEMO_WATCHLIST)
     materialize(["watchlist_report"], f"{end}|{names[0]}", f"{end}|{names[-1]}", env)
     for symbol in ("AAPL", "JBL"):

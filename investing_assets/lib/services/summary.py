@@ -16,6 +16,14 @@ TABLES = {
     "daily_bars": "market.daily_bars",
     "index/etf/commodity/crypto quotes": "market.quotes",
     "indicators": "technicals.indicators",
+    "candlestick_patterns": "technicals.candlestick_patterns",
+    "chart_patterns": "technicals.chart_patterns",
+    "scan_results (discoveries)": "technicals.pattern_discoveries",
+    "correlations (symbol rows)": "technicals.symbol_correlations",
+    "demo_planted_patterns": "market.demo_planted_patterns",
+    "muni_documents": "muni.documents",
+    "muni_risk_model (versions)": "muni.models",
+    "muni_risk_scores": "muni.risk_scores",
 }
 
 
@@ -26,6 +34,8 @@ class Summary:
     movers: pl.DataFrame
     indexes: pl.DataFrame
     cached_index_as_of: str | None
+    discoveries: pl.DataFrame = None
+    riskiest: pl.DataFrame = None
 
     def render(self) -> str:
         lines = ["Rows in the warehouse:"]
@@ -39,6 +49,15 @@ class Summary:
         for row in self.indexes.iter_rows(named=True):
             change = f"{row['change_pct']:+.2f}%" if row["change_pct"] is not None else ""
             lines.append(f"  {row['name']:<32} {row['close']:>12,.2f} {change:>8}")
+        if self.discoveries is not None and self.discoveries.height:
+            lines.append(f"\nTop scanner discoveries on {self.discoveries.item(0, 'session')}:")
+            for row in self.discoveries.iter_rows(named=True):
+                lines.append(f"  {row['symbol']:<7} {row['kind']:<6} {row['pattern']:<26} {row['direction']:<8} "
+                             f"confidence {row['confidence']:.2f}")
+        if self.riskiest is not None and self.riskiest.height:
+            lines.append("\nRiskiest muni issuers read from documents (3-year distress probability):")
+            for row in self.riskiest.iter_rows(named=True):
+                lines.append(f"  {row['issuer_name'][:44]:<44} {row['probability']:>7.2%}  {row['bucket']}")
         return "\n".join(lines)
 
 
@@ -69,4 +88,11 @@ def summarize(warehouse: Warehouse, cache: HotCache | None, count: int = 5) -> S
         [session],
     )
     cached = cache.read(INDEX_QUOTES) if cache else None
-    return Summary(session, rows, movers, indexes, cached["as_of"] if cached else None)
+    discoveries = warehouse.read_frame(
+        "SELECT session, symbol, kind, pattern, direction, confidence FROM technicals.pattern_discoveries "
+        "WHERE session = (SELECT max(session) FROM technicals.pattern_discoveries) "
+        "ORDER BY score DESC, symbol LIMIT %s", [count])
+    riskiest = warehouse.read_frame(
+        "SELECT issuer_name, probability, bucket FROM muni.risk_scores WHERE source = 'document' "
+        "AND session = (SELECT max(session) FROM muni.risk_scores) ORDER BY probability DESC LIMIT 3")
+    return Summary(session, rows, movers, indexes, cached["as_of"] if cached else None, discoveries, riskiest)
