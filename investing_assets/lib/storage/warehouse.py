@@ -24,6 +24,8 @@ import polars as pl
 import psycopg
 from psycopg import sql
 
+from investing_assets.lib.storage import pg_binary
+
 log = logging.getLogger(__name__)
 
 SQL_DIR = Path(__file__).resolve().parents[3] / "sql"
@@ -137,7 +139,7 @@ class Warehouse:
                 wanted = pl.DataFrame(values, schema={c: frame.schema[c] for c in columns}, orient="row")
                 frame = frame.join(wanted, on=columns, how="semi", maintain_order="left")
             # keys leading with the scope arrive in index order: btree inserts stay at the right edge
-            _copy_frame(cur, target, frame.sort(columns, maintain_order=True))
+            _copy_frame(cur, target, frame.sort(columns, maintain_order=True), table)
             # A write under another scope shape (price_history by symbol vs daily_bars by session) may have
             # changed rows those digests vouch for without changing their counts: they no longer vouch.
             cur.execute("DELETE FROM ops.partition_digests WHERE table_name = %s "
@@ -277,14 +279,33 @@ def _unit_digests(frame: pl.DataFrame, columns: list[str]) -> dict[str, tuple[st
     }
 
 
-def _copy_frame(cur: psycopg.Cursor, target: sql.Composable, frame: pl.DataFrame) -> None:
-    """COPY a frame as CSV; polars serializes far faster than row-by-row writes from Python."""
+def _copy_frame(cur: psycopg.Cursor, target: sql.Composable, frame: pl.DataFrame, table: str | None = None) -> None:
+    """COPY a frame: binary when every column has a binary encoding here, else CSV (e.g. jsonb columns)."""
     if frame.height == 0:
         return
     cols = sql.SQL(", ").join(map(sql.Identifier, frame.columns))
-    payload = frame.write_csv(include_header=False, null_value="", quote_style="necessary").encode()
+    pg_types = _column_types(cur, table) if table else {}
+    if pg_types and pg_binary.encodable(pg_types, frame.columns):
+        with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT binary)").format(target, cols)) as copy:
+            copy.write(pg_binary.payload(frame, pg_types))
+        return
+    buffer = io.BytesIO()
+    frame.write_csv(buffer, include_header=False, null_value="", quote_style="necessary")
     with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(target, cols)) as copy:
-        copy.write(payload)
+        copy.write(buffer.getbuffer())
+
+
+_COLUMN_TYPES: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def _column_types(cur: psycopg.Cursor, table: str) -> dict[str, str]:
+    """Column -> PostgreSQL type name, cached per database and table (the schema only changes by migration)."""
+    key = (cur.connection.info.dsn, table)
+    if key not in _COLUMN_TYPES:
+        cur.execute("SELECT a.attname, t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+                    "WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped", [table])
+        _COLUMN_TYPES[key] = dict(cur.fetchall())
+    return _COLUMN_TYPES[key]
 
 
 def _bind(cur: psycopg.Cursor, query: sql.Composable, params: Sequence[object]) -> str:
