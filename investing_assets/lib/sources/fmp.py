@@ -34,7 +34,7 @@ from investing_assets.lib.sources.http import (
     RetryPolicy,
     validate_symbols,
 )
-from investing_assets.lib.sources.instruments import pick, vendor_table
+from investing_assets.lib.sources.instruments import QuotesByAssetClass, pick, vendor_table
 from investing_assets.lib.sources.schemas import DAILY_BARS, INDEX_CONSTITUENTS, QUOTES, UNIVERSE, conform
 
 __all__ = [
@@ -183,7 +183,7 @@ def parse_constituents(index_code: str, members: Any, holdings: Any) -> pl.DataF
 # --------------------------------------------------------------------------- network layer
 
 
-class FmpSource:
+class FmpSource(QuotesByAssetClass):
     """FMP stable API; the caller passes the API key (read from the environment elsewhere)."""
 
     name = "fmp"
@@ -253,18 +253,6 @@ class FmpSource:
             })
             frames.append(parse_quotes(asset_class, ours, name, payload, provider_symbol=theirs))
         return _keep_sessions(frames, wanted, QUOTES)
-
-    def index_quotes(self, sessions: Sequence[dt.date]) -> pl.DataFrame:
-        return self.quotes("index", sessions)
-
-    def etf_quotes(self, sessions: Sequence[dt.date]) -> pl.DataFrame:
-        return self.quotes("etf", sessions)
-
-    def commodity_quotes(self, sessions: Sequence[dt.date]) -> pl.DataFrame:
-        return self.quotes("commodity", sessions)
-
-    def crypto_quotes(self, sessions: Sequence[dt.date]) -> pl.DataFrame:
-        return self.quotes("crypto", sessions)
 
 
 # --------------------------------------------------------------------------- helpers

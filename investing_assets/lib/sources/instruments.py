@@ -46,3 +46,22 @@ def pick(table: dict[str, dict[str, tuple[str, str]]], asset_class: str, symbols
     if unknown:
         raise ValueError(f"{provider}: no {asset_class} mapping for {unknown}; known: {sorted(mapping)}")
     return [(ours, *mapping[ours]) for ours in (symbols or mapping)]
+
+
+class QuotesByAssetClass:
+    """The four quote methods every source exposes, for sources that serve them through one `quotes` call."""
+
+    def quotes(self, asset_class: str, sessions, symbols=None):
+        raise NotImplementedError
+
+    def index_quotes(self, sessions):
+        return self.quotes("index", sessions)
+
+    def etf_quotes(self, sessions):
+        return self.quotes("etf", sessions)
+
+    def commodity_quotes(self, sessions):
+        return self.quotes("commodity", sessions)
+
+    def crypto_quotes(self, sessions):
+        return self.quotes("crypto", sessions)

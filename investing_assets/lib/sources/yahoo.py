@@ -34,7 +34,7 @@ from investing_assets.lib.sources.http import (
     retrying_call,
     validate_symbols,
 )
-from investing_assets.lib.sources.instruments import pick, vendor_table
+from investing_assets.lib.sources.instruments import QuotesByAssetClass, pick, vendor_table
 from investing_assets.lib.sources.schemas import DAILY_BARS, QUOTES, UNIVERSE, conform
 
 __all__ = [
@@ -267,7 +267,7 @@ class ChartApiFetcher:
                                   "cookie and crumb); use YfinanceFetcher for YahooSource.universe")
 
 
-class YahooSource:
+class YahooSource(QuotesByAssetClass):
     """Yahoo prices for the symbols you give it; `fetcher` defaults to yfinance."""
 
     name = "yahoo"
@@ -316,18 +316,6 @@ class YahooSource:
             bars = self.fetcher.fetch(ticker, wanted[0] - self._lookback, wanted[-1])
             frames.append(_quotes_from_bars(bars.with_columns(symbol=pl.lit(ours, pl.String)), asset_class, name))
         return _keep_sessions(frames, wanted, QUOTES)
-
-    def index_quotes(self, sessions: Sequence[dt.date]) -> pl.DataFrame:
-        return self.quotes("index", sessions)
-
-    def etf_quotes(self, sessions: Sequence[dt.date]) -> pl.DataFrame:
-        return self.quotes("etf", sessions)
-
-    def commodity_quotes(self, sessions: Sequence[dt.date]) -> pl.DataFrame:
-        return self.quotes("commodity", sessions)
-
-    def crypto_quotes(self, sessions: Sequence[dt.date]) -> pl.DataFrame:
-        return self.quotes("crypto", sessions)
 
 
 # --------------------------------------------------------------------------- helpers
