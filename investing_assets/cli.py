@@ -190,9 +190,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _materialize(selection: list[str], first: dt.date | str | None, last: dt.date | str | None,
-                 env: dict[str, str]) -> None:
-    """One `dagster asset materialize` run: a partition, a range (one run), or an unpartitioned asset."""
+def materialize_command(selection: list[str], first: dt.date | str | None, last: dt.date | str | None) -> list[str]:
+    """`dagster asset materialize` for a partition, a range (one run), or an unpartitioned asset."""
     command = [
         str(Path(sys.executable).with_name("dagster")), "asset", "materialize",
         "-m", "investing_assets.definitions", "--select", ",".join(selection),
@@ -200,7 +199,13 @@ def _materialize(selection: list[str], first: dt.date | str | None, last: dt.dat
     first, last = (d.isoformat() if isinstance(d, dt.date) else d for d in (first, last))
     if first is not None:
         command += ["--partition", first] if first == last else ["--partition-range", f"{first}...{last}"]
-    result = subprocess.run(command, env=env, cwd=settings.PROJECT_ROOT, capture_output=True, text=True)
+    return command
+
+
+def _materialize(selection: list[str], first: dt.date | str | None, last: dt.date | str | None,
+                 env: dict[str, str]) -> None:
+    result = subprocess.run(materialize_command(selection, first, last), env=env, cwd=settings.PROJECT_ROOT,
+                            capture_output=True, text=True)
     if result.returncode != 0:
         sys.stderr.write(result.stdout[-4000:] + result.stderr[-8000:])
         raise SystemExit(f"dagster asset materialize failed for {selection}")

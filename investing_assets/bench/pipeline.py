@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 from investing_assets import settings
 from investing_assets.bench import Figure
 from investing_assets.bench.servers import bench_database
-from investing_assets.cli import MARKET_ASSETS
+from investing_assets.cli import MARKET_ASSETS, materialize_command
 from investing_assets.lib import calendar
 from investing_assets.lib.analytics.indicators import lookback_sessions
 from investing_assets.lib.services.history import last_closed_session
@@ -29,12 +28,8 @@ ALL_ASSETS = [*MARKET_ASSETS, "indicators"]
 
 
 def _materialize(selection: list[str], first, last, env: dict[str, str]) -> float:
-    command = [str(Path(sys.executable).with_name("dagster")), "asset", "materialize",
-               "-m", "investing_assets.definitions", "--select", ",".join(selection)]
-    command += ["--partition", first.isoformat()] if first == last else [
-        "--partition-range", f"{first.isoformat()}...{last.isoformat()}"]
     started = time.perf_counter()
-    result = subprocess.run(command, env=env, cwd=settings.PROJECT_ROOT, capture_output=True, text=True)
+    result = subprocess.run(materialize_command(selection, first, last), env=env, cwd=settings.PROJECT_ROOT, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         raise RuntimeError(f"materialize {selection} failed:\n{result.stderr[-3000:]}")

@@ -22,13 +22,17 @@ EVENTS = {
     "value": pl.Float64,  # the number that triggered it (price, z-score, RSI, ...)
     "detail": pl.String,
 }
-EVENT_NAMES = (
+# Events whose `value` is a price (the scanner uses it as the key level).
+PRICE_EVENTS = (
     "golden_cross",
     "death_cross",
     "high_52w",
     "low_52w",
     "range_breakout_up",
     "range_breakout_down",
+)
+EVENT_NAMES = (
+    *PRICE_EVENTS,
     "unusual_volume",
     "rsi_overbought",
     "rsi_oversold",

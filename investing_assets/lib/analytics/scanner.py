@@ -30,7 +30,7 @@ from investing_assets.lib.analytics.candles import (
 )
 from investing_assets.lib.analytics.chart_patterns import DEFAULT_WINDOW, DETECTIONS, detect_chart_patterns
 from investing_assets.lib.analytics.data_quality import ISSUES, ScreenConfig, screen_bars
-from investing_assets.lib.analytics.events import EVENTS, YEAR_SESSIONS, technical_events
+from investing_assets.lib.analytics.events import EVENTS, PRICE_EVENTS, YEAR_SESSIONS, technical_events
 from investing_assets.lib.analytics.indicators import compute_indicators, lookback_sessions
 
 DISCOVERIES = {
@@ -201,16 +201,6 @@ def _candle_discoveries(confirmed: pl.DataFrame, context: pl.DataFrame) -> pl.Da
     )
 
 
-_PRICE_EVENTS = (
-    "golden_cross",
-    "death_cross",
-    "high_52w",
-    "low_52w",
-    "range_breakout_up",
-    "range_breakout_down",
-)
-
-
 def _event_discoveries(events: pl.DataFrame, closes: pl.DataFrame) -> pl.DataFrame:
     """Events whose value is a price keep it as the key level; RSI, MACD and volume z use the close."""
     events = events.join(closes, on=["symbol", "session"], how="left")
@@ -225,7 +215,7 @@ def _event_discoveries(events: pl.DataFrame, closes: pl.DataFrame) -> pl.DataFra
         kind=pl.lit("event"),
         pattern="event",
         direction="direction",
-        level=pl.when(pl.col("event").is_in(_PRICE_EVENTS)).then("value").otherwise("close"),
+        level=pl.when(pl.col("event").is_in(PRICE_EVENTS)).then("value").otherwise("close"),
         target=pl.lit(None, dtype=pl.Float64),
         start_session="session",
         key_points=pl.lit(None),

@@ -35,7 +35,15 @@ from investing_assets.lib.sources.http import (
     validate_symbols,
 )
 from investing_assets.lib.sources.instruments import QuotesByAssetClass, pick, vendor_table
-from investing_assets.lib.sources.schemas import DAILY_BARS, INDEX_CONSTITUENTS, QUOTES, UNIVERSE, conform
+from investing_assets.lib.sources.schemas import (
+    DAILY_BARS,
+    INDEX_CONSTITUENTS,
+    QUOTES,
+    UNIVERSE,
+    conform,
+    keep_sessions,
+    quotes_from_bars,
+)
 
 __all__ = [
     "BASE_URL",
@@ -114,7 +122,7 @@ def parse_quotes(asset_class: str, symbol: str, name: str, payload: Any, *,
                  provider_symbol: str | None = None) -> pl.DataFrame:
     """EOD rows -> QUOTES; change_pct is close over the previous row's close (first row: null)."""
     bars = parse_historical_eod(symbol, payload, provider_symbol=provider_symbol)
-    return _quotes_from_bars(bars, asset_class, name)
+    return quotes_from_bars(bars, asset_class, name)
 
 
 def parse_universe(member_lists: Mapping[str, Any]) -> pl.DataFrame:
@@ -235,7 +243,7 @@ class FmpSource(QuotesByAssetClass):
             full = self._get("historical-price-eod/full", params)
             adjusted = self._get("historical-price-eod/dividend-adjusted", params) if self._adjusted else None
             frames.append(parse_historical_eod(symbol, full, adjusted=adjusted))
-        return _keep_sessions(frames, wanted, DAILY_BARS)
+        return keep_sessions(frames, wanted, DAILY_BARS)
 
     def quotes(self, asset_class: str, sessions: Sequence[dt.date],
                symbols: Sequence[str] | None = None) -> pl.DataFrame:
@@ -252,25 +260,10 @@ class FmpSource(QuotesByAssetClass):
                 "to": wanted[-1].isoformat(),
             })
             frames.append(parse_quotes(asset_class, ours, name, payload, provider_symbol=theirs))
-        return _keep_sessions(frames, wanted, QUOTES)
+        return keep_sessions(frames, wanted, QUOTES)
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _quotes_from_bars(bars: pl.DataFrame, asset_class: str, name: str) -> pl.DataFrame:
-    return bars.sort("session").with_columns(
-        asset_class=pl.lit(asset_class, pl.String),
-        name=pl.lit(name, pl.String),
-        change_pct=(pl.col("close") / pl.col("close").shift(1) - 1.0) * 100.0,
-    ).select(list(QUOTES))
-
-
-def _keep_sessions(frames: list[pl.DataFrame], wanted: list[dt.date], schema: dict) -> pl.DataFrame:
-    if not frames:
-        return pl.DataFrame(schema=schema)
-    out = pl.concat([conform(f, schema) for f in frames])
-    return out.filter(pl.col("session").is_in(wanted)).sort("symbol", "session")
 
 
 def _list_of_dicts(symbol: str, payload: Any, what: str) -> list[dict[str, Any]]:

@@ -59,3 +59,20 @@ def conform(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame
     if missing:
         raise ValueError(f"frame is missing column(s) {missing}; has {frame.columns}")
     return frame.select([pl.col(c).cast(t) for c, t in schema.items()])
+
+
+def quotes_from_bars(bars: pl.DataFrame, asset_class: str, name: str) -> pl.DataFrame:
+    """One instrument's daily bars as QUOTES; change_pct is close over the previous close, in percent."""
+    return bars.sort("session").with_columns(
+        asset_class=pl.lit(asset_class, pl.String),
+        name=pl.lit(name, pl.String),
+        change_pct=(pl.col("close") / pl.col("close").shift(1) - 1.0) * 100.0,
+    ).select(list(QUOTES))
+
+
+def keep_sessions(frames: list[pl.DataFrame], wanted: list, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Stack per-symbol frames and keep the asked sessions (vendors return extra lookback days)."""
+    if not frames:
+        return pl.DataFrame(schema=schema)
+    out = pl.concat([conform(f, schema) for f in frames])
+    return out.filter(pl.col("session").is_in(wanted)).sort("symbol", "session")

@@ -35,7 +35,14 @@ from investing_assets.lib.sources.http import (
     validate_symbols,
 )
 from investing_assets.lib.sources.instruments import QuotesByAssetClass, pick, vendor_table
-from investing_assets.lib.sources.schemas import DAILY_BARS, QUOTES, UNIVERSE, conform
+from investing_assets.lib.sources.schemas import (
+    DAILY_BARS,
+    QUOTES,
+    UNIVERSE,
+    conform,
+    keep_sessions,
+    quotes_from_bars,
+)
 
 __all__ = [
     "CHART_URL",
@@ -302,7 +309,7 @@ class YahooSource(QuotesByAssetClass):
             self.fetcher.fetch(s, wanted[0], wanted[-1]).with_columns(symbol=pl.lit(s, pl.String))
             for s in dict.fromkeys(validate_symbols(symbols, PROVIDER))
         ]
-        return _keep_sessions(frames, wanted, DAILY_BARS)
+        return keep_sessions(frames, wanted, DAILY_BARS)
 
     def quotes(self, asset_class: str, sessions: Sequence[dt.date],
                symbols: Sequence[str] | None = None) -> pl.DataFrame:
@@ -314,8 +321,8 @@ class YahooSource(QuotesByAssetClass):
         frames = []
         for ours, ticker, name in chosen:
             bars = self.fetcher.fetch(ticker, wanted[0] - self._lookback, wanted[-1])
-            frames.append(_quotes_from_bars(bars.with_columns(symbol=pl.lit(ours, pl.String)), asset_class, name))
-        return _keep_sessions(frames, wanted, QUOTES)
+            frames.append(quotes_from_bars(bars.with_columns(symbol=pl.lit(ours, pl.String)), asset_class, name))
+        return keep_sessions(frames, wanted, QUOTES)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -361,21 +368,6 @@ def _check_splits_applied(symbol: str, days: list[dt.date], closes: list[float],
                     f"split of ratio {ratio:g} on {when.isoformat()} is not applied to earlier prices: close "
                     f"{prev:g} on {days[j - 1].isoformat()} -> {cur:g} on {days[j].isoformat()} "
                     f"(x{prev / cur:.2f}); refetch with yfinance repair=True")
-
-
-def _quotes_from_bars(bars: pl.DataFrame, asset_class: str, name: str) -> pl.DataFrame:
-    return bars.sort("session").with_columns(
-        asset_class=pl.lit(asset_class, pl.String),
-        name=pl.lit(name, pl.String),
-        change_pct=(pl.col("close") / pl.col("close").shift(1) - 1.0) * 100.0,
-    ).select(list(QUOTES))
-
-
-def _keep_sessions(frames: list[pl.DataFrame], wanted: list[dt.date], schema: dict) -> pl.DataFrame:
-    if not frames:
-        return pl.DataFrame(schema=schema)
-    out = pl.concat([conform(f, schema) for f in frames])
-    return out.filter(pl.col("session").is_in(wanted)).sort("symbol", "session")
 
 
 def _series(symbol: str, values: Any, path: str, n: int) -> list:
