@@ -32,10 +32,11 @@ CREATE TABLE IF NOT EXISTS market.daily_bars (
     adj_close  double precision CHECK (adj_close > 0),  -- null when the source has no adjusted series
     volume     bigint  NOT NULL CHECK (volume >= 0),
     source     text    NOT NULL,
-    -- Session first: partitions replace and read whole sessions; one index keeps writes fast.
-    PRIMARY KEY (session, symbol),
     CHECK (low <= least(open, close) AND high >= greatest(open, close))
 );
+-- Key (session, symbol), kept by the writer instead of a btree: see 006_history_keys.sql.
+CREATE INDEX IF NOT EXISTS daily_bars_session_brin ON market.daily_bars
+    USING brin (session date_minmax_multi_ops) WITH (autosummarize = on);
 
 -- Index, ETF, commodity and crypto quotes share one shape.
 CREATE TABLE IF NOT EXISTS market.quotes (

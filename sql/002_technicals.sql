@@ -20,6 +20,8 @@ CREATE TABLE IF NOT EXISTS technicals.indicators (
     adx_14       double precision,
     obv          double precision,
     stoch_k      double precision,
-    stoch_d      double precision,
-    PRIMARY KEY (session, symbol)
+    stoch_d      double precision
 );
+-- Key (session, symbol), kept by the writer instead of a btree: see 006_history_keys.sql.
+CREATE INDEX IF NOT EXISTS indicators_session_brin ON technicals.indicators
+    USING brin (session date_minmax_multi_ops) WITH (autosummarize = on);

@@ -16,7 +16,7 @@ _QUERIES = {
                        "AND (least(open, high, low, close) <= 0 OR adj_close <= 0 "
                        "OR 'NaN'::float8 IN (open, high, low, close, adj_close))",
     "unique_symbol_session": "SELECT count(*) FROM (SELECT symbol, session FROM market.daily_bars "
-                             "WHERE session = ANY(%s) GROUP BY 1, 2 HAVING count(*) > 1) d",
+                             "WHERE session = ANY(%s) GROUP BY 1, 2 HAVING count(*) > 1) d",  # writer-kept key
     "universe_coverage": "SELECT count(*) FROM market.universe u WHERE u.session = ANY(%s) AND NOT EXISTS "
                          "(SELECT 1 FROM market.daily_bars b WHERE b.symbol = u.symbol AND b.session = u.session)",
 }
@@ -32,3 +32,15 @@ def bar_check_results(warehouse: Warehouse, sessions: Sequence[dt.date]) -> Iter
                 severity=dg.AssetCheckSeverity.ERROR,
                 metadata={"offending_rows": bad, "sessions": len(days)},
             )
+
+
+def unique_key_result(warehouse: Warehouse, table: str, asset_key: str,
+                      sessions: Sequence[dt.date]) -> dg.AssetCheckResult:
+    """The (session, symbol) key that the writer keeps without a unique index (sql/006_history_keys.sql)."""
+    with warehouse.connect() as conn:
+        bad = conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {warehouse.table(table).as_string(conn)} "
+                           "WHERE session = ANY(%s) GROUP BY session, symbol HAVING count(*) > 1) d",
+                           [list(sessions)]).fetchone()[0]
+    return dg.AssetCheckResult(check_name="unique_symbol_session", asset_key=asset_key, passed=bad == 0,
+                               severity=dg.AssetCheckSeverity.ERROR,
+                               metadata={"repeated_keys": bad, "sessions": len(sessions)})

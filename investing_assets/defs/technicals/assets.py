@@ -4,6 +4,7 @@
 import dagster as dg
 
 from investing_assets.defs.market.assets import daily_bars
+from investing_assets.defs.market.checks import unique_key_result
 from investing_assets.defs.shared.metadata import written_metadata
 from investing_assets.defs.shared.partitions import lookback_mapping, sessions_of, trading_day
 from investing_assets.defs.shared.resources import WarehouseResource
@@ -20,15 +21,19 @@ GROUP = "technicals"
     kinds={"postgres", "polars"},
     ins={"daily_bars": dg.AssetIn(key=daily_bars.key, partition_mapping=lookback_mapping(lookback_sessions()),
                                   dagster_type=dg.Nothing)},
+    check_specs=[dg.AssetCheckSpec("unique_symbol_session", asset="indicators", blocking=True,
+                                   description="no duplicate (symbol, session)")],
     description="SMA, EMA, RSI, MACD, Bollinger, ATR, ADX, OBV, Stochastic (TA-Lib) per symbol and session.",
 )
-def indicators(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def indicators(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     sessions = sessions_of(context)
-    written, gaps = write_indicators(warehouse.get(), sessions)
+    store = warehouse.get()
+    written, gaps = write_indicators(store, sessions)
     for note in written.notes:
         context.log.warning(note)
-    return dg.MaterializeResult(metadata=written_metadata(
+    yield dg.MaterializeResult(metadata=written_metadata(
         written, lookback_complete=bool(gaps["complete"]), lookback_sessions=int(gaps["window_sessions"]),
         lookback_start=str(gaps["window_start"]),
         symbols_with_short_window=int(gaps["symbols_with_short_window"]),
     ))
+    yield unique_key_result(store, "technicals.indicators", "indicators", sessions)

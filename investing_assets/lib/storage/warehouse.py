@@ -1,7 +1,8 @@
 """PostgreSQL history through psycopg 3.
 
 Every write replaces exactly one partition's rows inside one transaction: delete the partition's old rows,
-COPY the new ones in. A re-run therefore leaves the same rows, and a failure half-way leaves the previous rows
+COPY the new ones in. A frame that repeats its table's key is refused first, which is what keeps the key of
+the history tables that have no unique index (sql/006_history_keys.sql). A re-run therefore leaves the same rows, and a failure half-way leaves the previous rows
 untouched. Tables written here should be changed only through Warehouse writes: the per-partition digests
 that let an unchanged re-run skip its rewrite notice added or removed rows, not rows edited in place.
 """
@@ -115,13 +116,13 @@ class Warehouse:
                  scope: Mapping[str, Sequence[object]]) -> WriteResult:
         started = time.perf_counter()
         _check_within_scope(table, frame, scope)
+        _check_key(table, frame, scope, _table_key(cur, table))
         columns = list(scope)
         incoming = _unit_digests(frame, columns)
         target = self.table(table)
         cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [table])
-        stored = self._stored_units(cur, table, target, scope)
         units = {_unit_key(columns, values): values for values in itertools.product(*scope.values())}
-        unchanged = {u for u in units if u in incoming and stored.get(u) == incoming[u]}
+        unchanged = self._unchanged_units(cur, table, target, scope, incoming)
         changed = [u for u in units if u not in unchanged]
         deleted = 0
         if changed:
@@ -153,21 +154,23 @@ class Warehouse:
         inserted = sum(incoming[u][1] for u in changed if u in incoming)
         return WriteResult(table, deleted, inserted, time.perf_counter() - started, unchanged=len(unchanged))
 
-    def _stored_units(self, cur: psycopg.Cursor, table: str, target: sql.Composed,
-                      scope: Mapping[str, Sequence[object]]) -> dict[str, tuple[str, int]]:
-        """Digests of the scope's units whose stored row count still matches what was written."""
+    def _unchanged_units(self, cur: psycopg.Cursor, table: str, target: sql.Composed,
+                         scope: Mapping[str, Sequence[object]], incoming: Mapping[str, tuple[str, int]]) -> set[str]:
+        """Units whose stored digest equals the incoming one and whose stored row count still agrees.
+
+        Only units with a matching digest are counted: a correction of every unit costs no count at all."""
         units = [_unit_key(list(scope), values) for values in itertools.product(*scope.values())]
         cur.execute("SELECT unit, digest, row_count FROM ops.partition_digests "
                     "WHERE table_name = %s AND unit = ANY(%s)", [table, units])
-        digests = {unit: (digest, count) for unit, digest, count in cur.fetchall()}
-        if not digests:
-            return {}
+        matching = {unit: count for unit, digest, count in cur.fetchall() if incoming.get(unit) == (digest, count)}
+        if not matching:
+            return set()
         columns = sql.SQL(", ").join(map(sql.Identifier, scope))
         where = sql.SQL(" AND ").join(sql.SQL("{} = ANY(%s)").format(sql.Identifier(c)) for c in scope)
         cur.execute(sql.SQL("SELECT {}, count(*) FROM {} WHERE ").format(columns, target) + where + sql.SQL(
             " GROUP BY {}").format(columns), [list(v) for v in scope.values()])
         counts = {_unit_key(list(scope), row[:-1]): row[-1] for row in cur.fetchall()}
-        return {u: d for u, d in digests.items() if counts.get(u, 0) == d[1]}
+        return {u for u, count in matching.items() if counts.get(u, 0) == count}
 
     # -- reads --------------------------------------------------------------------------------------------
     def read_frame(self, query: sql.Composable | str, params: Sequence[object] | None = None) -> pl.DataFrame:
@@ -244,6 +247,23 @@ def _check_within_scope(table: str, frame: pl.DataFrame, scope: Mapping[str, Seq
             raise ValueError(f"{table}: {outside.height} row(s) fall outside the partition scope {col}={sample}")
 
 
+def _check_key(table: str, frame: pl.DataFrame, scope: Mapping[str, Sequence[object]], key: TableKey) -> None:
+    """Refuse a frame that repeats its key, naming the first repeat, before anything is deleted.
+
+    Tables whose key is kept by this writer rather than by a unique index (ops.natural_keys) also need every
+    scope column to be part of the key: then the rows a write deletes are the only ones its rows could repeat."""
+    if not key.columns:
+        return
+    if not key.enforced_by_index and not set(scope) <= set(key.columns):
+        raise ValueError(f"{table}: its key ({', '.join(key.columns)}) is kept by the writer, so a partition "
+                         f"scope must be made of key columns, not {sorted(set(scope) - set(key.columns))}")
+    repeated = frame.filter(frame.select(key.columns).is_duplicated())
+    if repeated.height:
+        first = ", ".join(f"{c}={repeated.get_column(c)[0]}" for c in key.columns)
+        raise ValueError(f"{table}: {repeated.height} rows repeat the key ({', '.join(key.columns)}), first {first}; "
+                         "nothing was written")
+
+
 def _unit_key(columns: Sequence[str], values: Sequence[object]) -> str:
     """e.g. 'session:["2026-11-20"]': the scope's shape is part of the key (see _replace)."""
     return ",".join(columns) + ":" + json.dumps([v.isoformat() if hasattr(v, "isoformat") else v for v in values])
@@ -296,6 +316,31 @@ def _copy_frame(cur: psycopg.Cursor, target: sql.Composable, frame: pl.DataFrame
 
 
 _COLUMN_TYPES: dict[tuple[str, str], dict[str, str]] = {}
+_TABLE_KEYS: dict[tuple[str, str], TableKey] = {}
+
+
+@dataclass(frozen=True)
+class TableKey:
+    columns: tuple[str, ...]
+    enforced_by_index: bool  # False: kept by this writer (ops.natural_keys), see sql/006_history_keys.sql
+
+
+def _table_key(cur: psycopg.Cursor, table: str) -> TableKey:
+    """The primary key's columns, else the key declared in ops.natural_keys; cached like the column types."""
+    key = (cur.connection.info.dsn, table)
+    if key not in _TABLE_KEYS:
+        cur.execute("SELECT array_agg(a.attname ORDER BY k.ord) FROM pg_index i "
+                    "CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) "
+                    "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
+                    "WHERE i.indrelid = %s::regclass AND i.indisprimary", [table])
+        primary = cur.fetchone()[0]
+        if primary:
+            _TABLE_KEYS[key] = TableKey(tuple(primary), True)
+        else:
+            cur.execute("SELECT columns FROM ops.natural_keys WHERE table_name = %s", [table])
+            declared = cur.fetchone()
+            _TABLE_KEYS[key] = TableKey(tuple(declared[0]) if declared else (), False)
+    return _TABLE_KEYS[key]
 
 
 def _column_types(cur: psycopg.Cursor, table: str) -> dict[str, str]:

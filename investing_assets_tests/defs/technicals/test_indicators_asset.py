@@ -6,6 +6,7 @@ import polars as pl
 from polars.testing import assert_frame_equal
 
 from investing_assets.defs.market import assets as market_assets
+from investing_assets.defs.market.checks import unique_key_result
 from investing_assets.defs.technicals.assets import indicators
 from investing_assets.lib import calendar
 from investing_assets.lib.analytics.indicators import compute_indicators, lookback_sessions
@@ -38,6 +39,8 @@ def test_indicators_match_talib_on_the_stored_window_and_rerun_identically(resou
     assert result.success
     meta = result.asset_materializations_for_node("indicators")[-1].metadata
     assert meta["lookback_complete"].value is True
+    assert [(c.check_name, c.passed) for c in result.get_asset_check_evaluations()] == [
+        ("unique_symbol_session", True)]
 
     stored = warehouse.read_table("technicals.indicators", schema=INDICATORS, order_by=("symbol", "session"))
     bars = warehouse.read_table("market.daily_bars", schema=DAILY_BARS, order_by=("symbol", "session"))
@@ -62,3 +65,12 @@ def test_incomplete_window_is_reported_not_hidden(resources, instance, warehouse
     stored = warehouse.read_table("technicals.indicators", schema=INDICATORS)
     assert stored.get_column("sma_200").null_count() == stored.height  # nulls, never guesses
     assert stored.get_column("sma_20").null_count() == 0
+
+
+def test_the_key_check_sees_a_row_written_behind_the_writer(warehouse):
+    """The table has no unique index (sql/006_history_keys.sql): the check is what would notice a raw INSERT."""
+    with warehouse.connect() as conn:
+        conn.execute("INSERT INTO technicals.indicators (symbol, session, rsi_14) VALUES ('AAPL', %s, 50), "
+                     "('AAPL', %s, 51), ('MSFT', %s, 50)", [LAST, LAST, LAST])
+    result = unique_key_result(warehouse, "technicals.indicators", "indicators", [LAST])
+    assert (result.passed, result.metadata["repeated_keys"].value) == (False, 1)

@@ -125,3 +125,44 @@ def test_a_write_under_another_scope_invalidates_the_digests(warehouse: Warehous
     assert [r[2] for r in stored(warehouse)] == [50.0, 50.0]
     again = warehouse.replace_rows("market.daily_bars", history(100.0), {"session": [D1, D2]})
     assert again.unchanged == 0 and [r[2] for r in stored(warehouse)] == [100.0, 100.0]
+
+
+@pytest.mark.parametrize("table", ["market.daily_bars", "market.quotes"])
+def test_a_frame_repeating_its_key_is_refused_before_anything_is_deleted(warehouse: Warehouse, table: str):
+    """daily_bars keeps its key in the writer (no unique index); quotes by its primary key: both name the row."""
+    if table == "market.daily_bars":
+        good, scope = bars(D1), {"session": [D1]}
+        repeated = pl.concat([good, good.head(1).with_columns(close=pl.lit(100.5))])
+        expected = r"2 rows repeat the key \(session, symbol\), first session=2026-11-19, symbol=AAPL"
+    else:
+        good = pl.DataFrame({"asset_class": ["etf"], "symbol": ["SPY"], "session": [D1], "name": ["x"],
+                             "open": [1.0], "high": [1.0], "low": [1.0], "close": [1.0], "volume": [1],
+                             "change_pct": [None], "source": ["test"]}, schema_overrides={"change_pct": pl.Float64})
+        scope = {"asset_class": ["etf"], "session": [D1]}
+        repeated = pl.concat([good, good])
+        expected = r"2 rows repeat the key \(session, asset_class, symbol\), first session=2026-11-19, asset_class=etf"
+    warehouse.replace_rows(table, good, scope)
+    with pytest.raises(ValueError, match=expected):
+        warehouse.replace_rows(table, repeated, scope)
+    assert warehouse.count(table) == good.height
+
+
+def test_a_writer_kept_key_needs_a_scope_of_key_columns(warehouse: Warehouse):
+    """Replacing rows by `source` could leave a same-key row of another source behind: refused."""
+    with pytest.raises(ValueError, match=r"kept by the writer.*\['source'\]"):
+        warehouse.replace_rows("market.daily_bars", bars(D1), {"session": [D1], "source": ["test"]})
+    assert stored(warehouse) == []
+
+
+def test_every_table_has_a_key_the_writer_can_check(warehouse: Warehouse):
+    """A table without a primary key must declare its key in ops.natural_keys (sql/006_history_keys.sql)."""
+    with warehouse.connect() as conn:
+        keyless = conn.execute(
+            "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+            "AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) "
+            "AND NOT EXISTS (SELECT 1 FROM ops.natural_keys k WHERE k.table_name = n.nspname || '.' || c.relname) "
+            "ORDER BY 1").fetchall()
+        declared = conn.execute("SELECT table_name FROM ops.natural_keys ORDER BY 1").fetchall()
+    assert keyless == []
+    assert declared == [("market.daily_bars",), ("technicals.indicators",)]
