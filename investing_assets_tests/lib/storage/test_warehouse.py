@@ -166,3 +166,16 @@ def test_every_table_has_a_key_the_writer_can_check(warehouse: Warehouse):
         declared = conn.execute("SELECT table_name FROM ops.natural_keys ORDER BY 1").fetchall()
     assert keyless == []
     assert declared == [("market.daily_bars",), ("technicals.indicators",)]
+
+
+def test_migrate_moves_an_older_install_to_the_writer_kept_key(warehouse: Warehouse):
+    """Databases created before sql/006_history_keys.sql had a primary key on the history tables."""
+    with warehouse.connect() as conn:
+        conn.execute("ALTER TABLE market.daily_bars ADD PRIMARY KEY (session, symbol)")
+        conn.execute("ALTER TABLE technicals.indicators ADD PRIMARY KEY (session, symbol)")
+    warehouse.migrate()
+    with warehouse.connect() as conn:
+        indexes = conn.execute("SELECT tablename, indexdef FROM pg_indexes WHERE schemaname || '.' || tablename "
+                               "IN ('market.daily_bars', 'technicals.indicators') ORDER BY 1").fetchall()
+    assert [(table, "USING brin (session date_minmax_multi_ops)" in ddl) for table, ddl in indexes] == [
+        ("daily_bars", True), ("indicators", True)]
