@@ -71,6 +71,10 @@ CREATE TABLE IF NOT EXISTS muni.quarantine (
     at                timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (document_key, reason)
 );
+-- attempts: how often the document was set aside for this reason (the sweep retries timeouts and dead workers);
+-- released_at: when a later run read it after all.
+ALTER TABLE muni.quarantine ADD COLUMN IF NOT EXISTS attempts integer NOT NULL DEFAULT 1 CHECK (attempts > 0);
+ALTER TABLE muni.quarantine ADD COLUMN IF NOT EXISTS released_at timestamptz;
 
 -- Every trained version is kept; scoring uses the newest by trained_at.
 CREATE TABLE IF NOT EXISTS muni.models (

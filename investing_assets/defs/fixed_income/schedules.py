@@ -7,7 +7,13 @@ import dagster as dg
 from investing_assets.defs.fixed_income import jobs
 from investing_assets.defs.fixed_income.assets import muni_document
 from investing_assets.defs.fixed_income.resources import DropFolderResource
-from investing_assets.defs.fixed_income.sensors import known_digests, report, run_request, stalled_partitions
+from investing_assets.defs.fixed_income.sensors import (
+    in_flight_partitions,
+    known_digests,
+    report,
+    run_request,
+    stalled_partitions,
+)
 from investing_assets.defs.market.schedules import session_schedule
 from investing_assets.lib import calendar
 
@@ -23,8 +29,9 @@ def monthly_muni_risk_refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRe
 
 @dg.schedule(name="muni_local_agent", job=jobs.muni_document_extraction, cron_schedule="0 */4 * * *",
              execution_timezone=TZ,
-             description="Every 4 hours: register settled PDFs the sensor missed (e.g. while it was stopped) and "
-                         "re-run registered documents whose run failed or was lost.")
+             description="Every 4 hours: register settled PDFs the sensor missed (e.g. while it was stopped), "
+                         "re-run registered documents whose run failed or was lost, and read again documents "
+                         "set aside for a timeout or a dead worker (3 attempts in all).")
 def muni_local_agent(context: dg.ScheduleEvaluationContext, muni_drop: DropFolderResource):
     folder = muni_drop.get()
     instance = context.instance
@@ -37,8 +44,10 @@ def muni_local_agent(context: dg.ScheduleEvaluationContext, muni_drop: DropFolde
         instance.add_dynamic_partitions(muni_document.name, new)
     tick = calendar.in_new_york(context.scheduled_execution_time).isoformat(timespec="minutes")
     requests = [run_request(c, run_key=f"{c.key}@{tick}") for c in plan.new]
-    requests += [dg.RunRequest(run_key=f"{key}@{tick}", partition_key=key)
-                 for key in stalled_partitions(instance) if key not in new]
+    again = [key for key in stalled_partitions(instance) if key not in new]
+    again += [key for key in folder.retryable() if key not in new and key not in again
+              and key not in in_flight_partitions(instance)]
+    requests += [dg.RunRequest(run_key=f"{key}@{tick}", partition_key=key) for key in again]
     return requests or dg.SkipReason(f"nothing missed: {plan.summary()}")
 
 

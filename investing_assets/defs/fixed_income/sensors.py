@@ -53,9 +53,12 @@ def stalled_partitions(instance: dg.DagsterInstance) -> list[str]:
     """Registered documents never materialized and not running: a failed or lost run the sweep starts again."""
     registered = set(instance.get_dynamic_partitions(muni_document.name))
     done = instance.get_materialized_partitions(dg.AssetKey("muni_documents"))
+    return sorted(registered - set(done) - in_flight_partitions(instance))
+
+
+def in_flight_partitions(instance: dg.DagsterInstance) -> set[str]:
     runs = instance.get_runs(filters=dg.RunsFilter(job_name=jobs.muni_document_extraction.name, statuses=IN_FLIGHT))
-    running = {run.tags.get("dagster/partition") for run in runs}
-    return sorted(registered - set(done) - running)
+    return {run.tags.get("dagster/partition") for run in runs}
 
 
 def report(log: logging.Logger | dg.DagsterLogManager, folder: DropFolder, plan: TickPlan) -> None:

@@ -11,7 +11,8 @@ Why this shape:
   keeps in its cursor.
 - Files are moved, never rewritten: read ones to `<archive>/<key>.pdf` (a content-addressed copy a re-run
   reads from), unusable ones to the quarantine folder with `NAME.reason.json` beside them. Moves never overwrite
-  (hard link + unlink, or an exclusive copy across file systems); a name clash gets a `-1`, `-2` ... suffix.
+  (hard link + unlink, or across file systems a copy linked into place once complete); a name clash gets a
+  `-1`, `-2` ... suffix.
 - Symlinks (to files or folders) and paths that resolve outside the folder are refused: the link itself is moved
   to quarantine, its target is never opened.
 """
@@ -25,6 +26,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -44,6 +46,9 @@ OUTSIDE = "outside_drop_folder"
 MISSING = "missing"
 CHANGED = "changed"
 UNREADABLE = "unreadable"
+# A busy machine or a killed worker, not the file: the 4-hourly sweep reads these again, MAX_ATTEMPTS in all.
+TRANSIENT_REASONS = frozenset({"timeout", "worker_died"})
+MAX_ATTEMPTS = 3
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -341,9 +346,12 @@ class DropFolder:
         """Move the file (or link) aside unchanged and write `NAME.reason.json` beside it."""
         self.quarantine.mkdir(parents=True, exist_ok=True)
         original = original or str(path)
+        attempts = 1
         if not path.is_symlink() and path.resolve().parent == self.quarantine:  # already held: refresh the note
             target, note = path, Path(str(path) + REASON_SUFFIX)
-            original = _read_reason(note).get("original_path") or original
+            before = _read_reason(note)
+            original = before.get("original_path") or original
+            attempts = int(before.get("attempts") or 1) + 1
         else:
             while True:
                 target, note = _free_name(self.quarantine, Path(original).name)
@@ -353,8 +361,18 @@ class DropFolder:
                 except FileExistsError:
                     continue
         _write_reason(note, reason=reason, message=message, sha256=sha256, size=size,
-                      original_path=original, file=str(target), document_key=document_key)
+                      original_path=original, file=str(target), document_key=document_key, attempts=attempts)
         return QuarantineRecord(reason, message, target, note)
+
+    def retryable(self, max_attempts: int = MAX_ATTEMPTS) -> list[str]:
+        """Document keys held for a transient reason (timeout, dead worker) and tried fewer than max_attempts."""
+        keys = set()
+        for record in self._reason_records():
+            held = Path(record["file"]) if record.get("file") else None
+            if (record.get("reason") in TRANSIENT_REASONS and record.get("document_key")
+                    and int(record.get("attempts") or 1) < max_attempts and held is not None and held.is_file()):
+                keys.add(record["document_key"])
+        return sorted(keys)
 
     def record_absent(self, name: str, reason: str, message: str, *, document_key: str | None = None,
                       original: str | None = None) -> QuarantineRecord:
@@ -407,8 +425,8 @@ def _free_name(folder: Path, name: str) -> tuple[Path, Path]:
 
 
 def _move_no_clobber(source: Path, target: Path) -> None:
-    """Rename without ever replacing `target`: hard link then unlink (atomic), or an exclusive copy across
-    file systems. A symlink is moved as a link; its target is not touched."""
+    """Rename without ever replacing `target`: hard link then unlink (atomic), or across file systems a complete
+    copy put in place the same way. A symlink is moved as a link; its target is not touched."""
     try:
         os.link(source, target, follow_symlinks=False)
     except FileExistsError:
@@ -418,11 +436,33 @@ def _move_no_clobber(source: Path, target: Path) -> None:
             raise
         if source.is_symlink():
             os.symlink(os.readlink(source), target)
-        else:
-            with open(source, "rb") as reader, open(target, "xb") as writer:
-                shutil.copyfileobj(reader, writer, _CHUNK)
-            shutil.copystat(source, target)
+        else:  # copy beside the target, then link it into place: the target is whole or absent
+            handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
+            partial = Path(name)
+            try:
+                with open(source, "rb") as reader, os.fdopen(handle, "wb") as writer:
+                    shutil.copyfileobj(reader, writer, _CHUNK)
+                    writer.flush()
+                    os.fsync(writer.fileno())
+                shutil.copystat(source, partial)
+                _place(partial, target)
+            finally:
+                partial.unlink(missing_ok=True)
     os.unlink(source)
+
+
+def _place(partial: Path, target: Path) -> None:
+    """`partial` becomes `target` unless `target` exists (FileExistsError); without hard links, an exclusive
+    placeholder claims the name first."""
+    try:
+        os.link(partial, target)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EMLINK):
+            raise
+        os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+        os.replace(partial, target)
 
 
 def _read_reason(note: Path) -> dict[str, Any]:

@@ -64,6 +64,7 @@ REJECT_REASONS: tuple[str, ...] = (
     "too_large",
     "too_many_pages",
     "timeout",
+    "worker_died",
     "unreadable",
 )
 
@@ -1253,8 +1254,9 @@ def extract_with_timeout(
         try:
             status, payload = receiver.recv()
         except EOFError:
+            proc.join(5)  # the pipe closes a moment before the exit code is known
             raise DocumentRejected(
-                "unreadable", f"{Path(path).name}: the extraction process died (exit code {proc.exitcode})"
+                "worker_died", f"{Path(path).name}: the extraction process died (exit code {proc.exitcode})"
             ) from None
     finally:
         receiver.close()

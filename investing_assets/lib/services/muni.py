@@ -219,11 +219,15 @@ def write_outcome(warehouse: Warehouse, outcome: DocumentOutcome) -> None:
                 f"{metric_columns}, funded_ratio) VALUES ({', '.join(['%s'] * (len(METRICS) + 5))})",
                 [outcome.key, ex.issuer, ex.fiscal_year_end, ex.scale, *figures.values(), ex.funded_ratio],
             )
+            cur.execute("UPDATE muni.quarantine SET released_at = now() "
+                        "WHERE document_key = %s AND released_at IS NULL", [outcome.key])
         else:
             cur.execute(
                 "INSERT INTO muni.quarantine (document_key, reason, file_name, message, sha256, size_bytes, "
                 "quarantined_path) VALUES (%s, %s, %s, %s, %s, %s, %s) "
-                "ON CONFLICT (document_key, reason) DO NOTHING",
+                "ON CONFLICT (document_key, reason) DO UPDATE SET attempts = muni.quarantine.attempts + 1, "
+                "message = excluded.message, quarantined_path = excluded.quarantined_path, at = now(), "
+                "released_at = NULL",
                 [outcome.key, outcome.reason, outcome.file_name, outcome.message, outcome.sha256, outcome.size,
                  values["stored_path"]],
             )

@@ -142,3 +142,23 @@ def test_scores_before_any_model_fail_with_what_to_do(instance, muni_resources):
                             resources=muni_resources, raise_on_error=False)
     assert not result.success
     assert "materialize muni_risk_model" in str(result.get_step_failure_events()[0].event_specific_data.error)
+
+
+def test_a_document_set_aside_for_a_timeout_is_read_on_the_next_attempt(instance, muni_resources, warehouse, sample):
+    """What the sweep's retry does: the same partition run again finds the bytes in quarantine and reads them."""
+    drop = muni_resources["muni_drop"]
+    folder = drop.get()
+    (folder.root / "slow.pdf").write_bytes(sample[0])
+    key = document_key("slow.pdf", sha256_file(folder.root / "slow.pdf"))
+    busy = DropFolderResource(path=drop.path, settle_seconds=0, timeout_seconds=0.001)
+    meta, _ = run_document(instance, muni_resources, "slow.pdf", drop=busy, key=key)
+    assert meta["reason"].value == "timeout" and folder.retryable() == [key]
+    meta, check = run_document(instance, muni_resources, "slow.pdf", key=key)
+    assert meta["status"].value == "extracted" and check.passed
+    assert folder.retryable() == [] and list(folder.quarantine.iterdir()) == []
+    assert folder.archived(key).read_bytes() == sample[0]
+    assert warehouse.read_frame("SELECT status FROM muni.documents WHERE document_key = %s", [key]).item() == \
+        "extracted"
+    log = warehouse.read_frame("SELECT reason, attempts, released_at IS NOT NULL AS released FROM muni.quarantine "
+                               "WHERE document_key = %s", [key])
+    assert log.rows() == [("timeout", 1, True)]  # the log keeps that it was set aside, and that it was released

@@ -91,3 +91,18 @@ def test_the_sweep_restarts_registered_documents_whose_run_never_finished(instan
     requests = sweep(instance, instant_drop)
     assert [r.partition_key for r in requests] == ["lost-0123456789"]
     assert requests[0].run_key.startswith("lost-0123456789@")
+
+
+def test_the_sweep_reads_again_documents_set_aside_for_a_timeout(instance, instant_drop):
+    folder = instant_drop.get()
+    slow, bad = folder.root / "slow.pdf", folder.root / "bad.pdf"
+    slow.write_bytes(PDF)
+    bad.write_bytes(b"not a pdf")
+    keys = {p.name: document_key(p.name, sha256_file(p)) for p in (slow, bad)}
+    instance.add_dynamic_partitions(muni_document.name, list(keys.values()))
+    folder.quarantine_file(slow, "timeout", "took too long", document_key=keys["slow.pdf"])
+    folder.quarantine_file(bad, "not_pdf", "no header", document_key=keys["bad.pdf"])
+    for key in keys.values():  # both runs ended: their partitions are materialized as quarantined
+        instance.report_runless_asset_event(dg.AssetMaterialization(muni_documents.key, partition=key))
+    [request] = sweep(instance, instant_drop)
+    assert request.partition_key == keys["slow.pdf"] and request.run_key.startswith(keys["slow.pdf"] + "@")

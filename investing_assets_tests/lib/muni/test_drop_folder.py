@@ -265,3 +265,36 @@ def test_a_file_that_cannot_be_read_is_refused_not_fatal(folder, monkeypatch):
     [refusal] = plan.refused
     assert (refusal.rel, refusal.reason) == ("locked.pdf", "unreadable")
     assert folder.refuse(refusal).file.read_bytes() == PDF
+
+
+# -- transient failures and other file systems ------------------------------------------------------------------
+def test_transient_failures_are_retryable_until_the_attempts_run_out(folder):
+    path = put(folder, "slow.pdf")
+    key = document_key("slow.pdf", sha(PDF))
+    record = folder.quarantine_file(path, "timeout", "took too long", document_key=key)
+    folder.quarantine_file(put(folder, "bad.pdf", b"x"), "not_pdf", "no header", document_key="bad-0123456789")
+    assert folder.retryable() == [key]  # the file's fault (not_pdf) is never retried
+    for attempt in range(2, df.MAX_ATTEMPTS + 1):
+        record = folder.quarantine_file(record.file, "worker_died", "killed", document_key=key)
+        assert json.loads(record.reason_file.read_text())["attempts"] == attempt
+    assert folder.retryable() == []  # tried MAX_ATTEMPTS times: it stays for a person to look at
+    folder.archive_file(record.file, key)  # a manual re-run that succeeds releases it
+    assert folder.retryable() == [] and not record.reason_file.exists()
+
+
+@pytest.mark.skipif(not Path("/dev/shm").is_dir() or os.stat("/dev/shm").st_dev == os.stat(Path.cwd()).st_dev,
+                    reason="needs a second file system (tmpfs at /dev/shm)")
+def test_moves_across_file_systems_leave_whole_files_and_never_overwrite(folder, tmp_path):
+    import tempfile
+    with tempfile.TemporaryDirectory(dir="/dev/shm") as other:
+        remote = DropFolder(folder.root, quarantine=Path(other) / "q", archive=Path(other) / "a").ensure()
+        path = put(remote, "report.pdf")
+        key = document_key("report.pdf", sha(PDF))
+        archived = remote.archive_file(path, key)
+        assert archived.read_bytes() == PDF and not path.exists()
+        assert sorted(p.name for p in remote.archive.iterdir()) == [f"{key}.pdf"]  # no partial copy left
+        clash = put(remote, "report.pdf", b"other bytes")
+        with pytest.raises(FileExistsError):
+            df._move_no_clobber(clash, archived)
+        assert archived.read_bytes() == PDF and clash.read_bytes() == b"other bytes"
+        assert sorted(p.name for p in remote.archive.iterdir()) == [f"{key}.pdf"]

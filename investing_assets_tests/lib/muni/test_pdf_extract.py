@@ -291,6 +291,17 @@ def test_timeout_kills_the_child(sample_pdf) -> None:
     assert multiprocessing.active_children() == []  # killed and reaped, not left sleeping
 
 
+def _crash(path: str, **kw) -> Extraction:
+    """Stands in for a parser that takes its process down (a segfault in a C library, the OOM killer)."""
+    os._exit(139)
+
+
+def test_a_dead_worker_is_its_own_retryable_reason(sample_pdf) -> None:
+    with pytest.raises(DocumentRejected) as err:
+        extract_with_timeout(sample_pdf[0], timeout_s=60, _target=_crash)
+    assert err.value.reason == "worker_died" and "exit code 139" in err.value.message
+
+
 def test_extract_with_timeout_returns_the_extraction(sample_pdf) -> None:
     path, truth = sample_pdf
     got = extract_with_timeout(path, timeout_s=60)
