@@ -129,7 +129,7 @@ def scores_metadata(scores: muni.Scores) -> dict[str, object]:
     buckets = scores.frame.group_by("bucket").len().sort("bucket") if scores.frame.height else pl.DataFrame()
     riskiest = scores.frame.head(15).with_columns(pl.col("top_drivers").list.join(", "))
     meta: dict[str, object] = {
-        "dagster/row_count": scores.frame.height * len(scores.sessions),
+        "dagster/row_count": scores.rows,
         "sessions": len(scores.sessions),
         "model_version": scores.model_version,
         "issuers_from_documents": scores.documents,

@@ -326,25 +326,55 @@ _BOOK_SCHEMA = {ISSUER_ID: pl.String, "issuer_name": pl.String, "source": pl.Str
 
 @dataclass
 class Scores:
-    frame: pl.DataFrame  # one session's scores, riskiest first
+    frame: pl.DataFrame  # the newest session's scores, riskiest first
     model_version: str
     sessions: list[dt.date]
     documents: int
     synthetic: int
     cached: bool | None  # None: not the newest session, so the cache was left alone
+    rows: int = 0  # written for all the sessions (each session's book holds the reports published by then)
 
 
 def score_issuers(warehouse: Warehouse, cache: HotCache | None, sessions: dt.date | Sequence[dt.date], *,
                   synthetic_issuers: int = SYNTHETIC_BOOK_ISSUERS, book_seed: int = BOOK_SEED,
                   num_threads: int | None = None) -> Scores:
-    """Score the book with the model of the newest session's time, replace the sessions' rows, cache the newest.
+    """Score each session's book with the model of the newest session's time, replace the sessions' rows, cache
+    the newest.
 
-    (One model for the run's sessions: a range that spans a retrain is scored with the later model.)"""
+    A session's book holds the reports published by then (see `document_book`), so re-scoring a past session
+    after newer reports arrived gives its rows again. (One model for the run's sessions: a range that spans a
+    retrain is scored with the later model.)"""
     sessions = [sessions] if isinstance(sessions, dt.date) else sorted(sessions)
     model = latest_model(warehouse, as_of=sessions[-1])
     if model is None:
         raise NoModel("no model in muni.models yet: materialize muni_risk_model (or run adhoc_bond_risk_training)")
-    book = pl.concat([document_book(warehouse), synthetic_book(synthetic_issuers, book_seed)])
+    stored = _stored_financials(warehouse)
+    synthetic = synthetic_book(synthetic_issuers, book_seed)
+    scored_books: dict[tuple[str, ...], pl.DataFrame] = {}
+    frames: dict[dt.date, pl.DataFrame] = {}
+    for session in sessions:
+        documents = _book_from_rows(stored, as_of=session)
+        signature = tuple(documents.get_column("document_key").to_list())
+        if signature not in scored_books:  # the book changes a few times a year: score each one once
+            scored_books[signature] = _scored_book(model, pl.concat([documents, synthetic]), num_threads)
+        frames[session] = scored_books[signature]
+    parts = [frame.with_columns(session=pl.lit(session), model_version=pl.lit(model.version))
+             for session, frame in frames.items() if frame.height]
+    rows = pl.concat(parts) if parts else pl.DataFrame()
+    if rows.height:
+        warehouse.replace_rows("muni.risk_scores", rows, {"session": sessions})
+    else:
+        with warehouse.connect() as conn:
+            conn.execute("DELETE FROM muni.risk_scores WHERE session = ANY(%s)", [sessions])
+    newest = frames[sessions[-1]]
+    shown = newest.with_columns(pl.col("top_drivers").str.json_decode(pl.List(pl.String)))
+    cached = _publish_if_newest(warehouse, cache, shown, model.version, sessions[-1]) if cache else None
+    return Scores(shown, model.version, sessions, documents=newest.filter(pl.col("source") == "document").height,
+                  synthetic=newest.filter(pl.col("source") == "synthetic").height, cached=cached, rows=rows.height)
+
+
+def _scored_book(model: TrainedModel, book: pl.DataFrame, num_threads: int | None) -> pl.DataFrame:
+    """The book with probability, bucket and top drivers (JSON text, as stored), riskiest first."""
     scored = score(model, book, num_threads=num_threads) if book.height else pl.DataFrame(
         schema={ISSUER_ID: pl.String, "probability": pl.Float64, "bucket": pl.String,
                 "top_drivers": pl.List(pl.String)})
@@ -352,18 +382,7 @@ def score_issuers(warehouse: Warehouse, cache: HotCache | None, sessions: dt.dat
                         scored.drop(ISSUER_ID)], how="horizontal")
              .rename({ISSUER_ID: "issuer"}).sort("probability", "issuer", descending=[True, False]))
     drivers = pl.Series("top_drivers", [json.dumps(d) for d in frame["top_drivers"].to_list()], dtype=pl.String)
-    rows = pl.concat([
-        frame.with_columns(drivers, session=pl.lit(session), model_version=pl.lit(model.version))
-        for session in sessions
-    ]) if frame.height else pl.DataFrame()
-    if rows.height:
-        warehouse.replace_rows("muni.risk_scores", rows, {"session": sessions})
-    else:
-        with warehouse.connect() as conn:
-            conn.execute("DELETE FROM muni.risk_scores WHERE session = ANY(%s)", [sessions])
-    cached = _publish_if_newest(warehouse, cache, frame, model.version, sessions[-1]) if cache else None
-    return Scores(frame, model.version, sessions, documents=book.filter(pl.col("source") == "document").height,
-                  synthetic=book.filter(pl.col("source") == "synthetic").height, cached=cached)
+    return frame.with_columns(drivers)
 
 
 def _publish_if_newest(warehouse: Warehouse, cache: HotCache, frame: pl.DataFrame, version: str,
@@ -377,14 +396,30 @@ def _publish_if_newest(warehouse: Warehouse, cache: HotCache, frame: pl.DataFram
     return cache.publish(RISK_CACHE_KEY, payload, as_of=session)
 
 
-def document_book(warehouse: Warehouse) -> pl.DataFrame:
-    """One row per issuer with extracted financials: its latest fiscal year, the year before giving growth."""
-    stored = warehouse.read_frame(
+# Annual financial reports are due six months after the fiscal year ends (the GFOA certificate's deadline):
+# a report counts for the sessions from then on, so scoring a past day never uses a report published later.
+PUBLICATION_LAG = dt.timedelta(days=180)
+
+
+def document_book(warehouse: Warehouse, as_of: dt.date | None = None) -> pl.DataFrame:
+    """One row per issuer with extracted financials: its latest fiscal year published by `as_of` (all when
+    None), the year before giving growth. A report with no fiscal year end cannot be dated and always counts."""
+    return _book_from_rows(_stored_financials(warehouse), as_of)
+
+
+def _stored_financials(warehouse: Warehouse) -> pl.DataFrame:
+    return warehouse.read_frame(
         "SELECT f.*, d.file_name FROM muni.issuer_financials f JOIN muni.documents d USING (document_key) "
         "WHERE d.status = 'extracted' "
         "ORDER BY coalesce(f.issuer, f.document_key), f.fiscal_year_end NULLS FIRST, f.document_key")
+
+
+def _book_from_rows(stored: pl.DataFrame, as_of: dt.date | None) -> pl.DataFrame:
     latest: dict[str, list[dict[str, Any]]] = {}
     for row in stored.iter_rows(named=True):
+        year_end = row["fiscal_year_end"]
+        if as_of is not None and year_end is not None and year_end + PUBLICATION_LAG > as_of:
+            continue
         latest.setdefault(row["issuer"] or row["document_key"], []).append(row)
     records = []
     for issuer, years in latest.items():

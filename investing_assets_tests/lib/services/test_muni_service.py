@@ -292,6 +292,32 @@ def test_an_issuers_latest_year_is_scored_with_growth_from_the_year_before(wareh
     assert row["fund_balance_ratio"] is None  # not stated -> missing, never zero
 
 
+def store_report(warehouse: Warehouse, key: str, year_end: dt.date, assessed: float) -> None:
+    with warehouse.connect() as conn:
+        conn.execute("INSERT INTO muni.documents (document_key, file_name, status) VALUES (%s, %s, 'extracted')",
+                     [key, f"{key}.pdf"])
+        conn.execute("INSERT INTO muni.issuer_financials (document_key, issuer, fiscal_year_end, assessed_value, "
+                     "population) VALUES (%s, 'City of Springfield', %s, %s, 10)", [key, year_end, assessed])
+
+
+def test_a_session_is_scored_with_the_reports_published_by_then(warehouse):
+    """Reports count six months after their fiscal year ends: a later report never rewrites a past day."""
+    train(warehouse, dt.datetime(2024, 1, 10, tzinfo=dt.UTC))
+    store_report(warehouse, "springfield-2023-aaaaaaaaaa", dt.date(2023, 6, 30), 100.0)
+    early, middle, late = dt.date(2023, 12, 1), dt.date(2024, 6, 3), dt.date(2025, 1, 6)
+    assert muni.document_book(warehouse, as_of=early).height == 0  # due 2023-12-27
+    muni.score_issuers(warehouse, None, [early, middle, late], synthetic_issuers=5)
+    before = snapshot_scores(warehouse)
+    store_report(warehouse, "springfield-2024-bbbbbbbbbb", dt.date(2024, 6, 30), 110.0)
+    scores = muni.score_issuers(warehouse, None, [early, middle, late], synthetic_issuers=5)
+    books = warehouse.read_frame("SELECT session, document_key FROM muni.risk_scores WHERE source = 'document' "
+                                 "ORDER BY session")
+    assert books.rows() == [(middle, "springfield-2023-aaaaaaaaaa"), (late, "springfield-2024-bbbbbbbbbb")]
+    assert scores.rows == 5 + 6 + 6 and scores.documents == 1
+    after = snapshot_scores(warehouse)
+    assert [r for r in after if r[0] < late] == [r for r in before if r[0] < late]  # the past is unchanged
+
+
 def test_a_vanished_copy_never_overwrites_a_document_already_read(warehouse, folder, sample):
     first = muni.process_document(drop(folder, "report.pdf", sample[0]), warehouse, folder=folder)
     before = snapshot(warehouse)
