@@ -35,6 +35,8 @@ def bench() -> list[Figure]:
         warehouse = Warehouse(url)
         with warehouse.connect() as conn:
             conn.execute("CREATE TABLE plain_bars (LIKE market.daily_bars EXCLUDING ALL)")
+            host = "a local socket" if conn.info.host.startswith("/") else conn.info.host
+            server = f"PostgreSQL {conn.info.server_version // 10000}.{conn.info.server_version % 100} at {host}"
         corrected = bars.with_columns(close=pl.col("close") * 1.0001, high=pl.col("high") * 1.0001)
         copy_times, new_times, rerun_times, corrected_times = [], [], [], []
         for _ in range(REPEATS):
@@ -57,7 +59,7 @@ def bench() -> list[Figure]:
     corrected_ratio = bars.height / min(corrected_times) / copy_rate
     return [
         Figure("plain COPY into an unindexed table", copy_rate, "rows/s", "baseline", True,
-               f"{bars.height:,} rows (252 sessions x {bars.get_column('symbol').n_unique()} symbols)"),
+               f"{bars.height:,} rows (252 sessions x {bars.get_column('symbol').n_unique()} symbols), {server}"),
         Figure("partition write, new sessions / plain COPY", new_ratio, "x", f">= {TARGET}", new_ratio >= TARGET,
                f"{bars.height / min(new_times):,.0f} rows/s incl. key check, encoding, digests, BRIN, CHECKs"),
         Figure("partition write, unchanged re-run / plain COPY", rerun_ratio, "x", f">= {TARGET}",
