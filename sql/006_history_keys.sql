@@ -17,6 +17,16 @@ INSERT INTO ops.natural_keys (table_name, columns) VALUES
     ('technicals.indicators', ARRAY['session', 'symbol'])
 ON CONFLICT (table_name) DO UPDATE SET columns = excluded.columns;
 
--- Installs created before this file had primary keys here.
-ALTER TABLE market.daily_bars DROP CONSTRAINT IF EXISTS daily_bars_pkey;
-ALTER TABLE technicals.indicators DROP CONSTRAINT IF EXISTS indicators_pkey;
+-- Installs created before this file had primary keys here (checked first: ALTER TABLE would lock the tables
+-- on every migrate even with nothing to drop).
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'daily_bars_pkey'
+               AND conrelid = 'market.daily_bars'::regclass) THEN
+        ALTER TABLE market.daily_bars DROP CONSTRAINT daily_bars_pkey;
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'indicators_pkey'
+               AND conrelid = 'technicals.indicators'::regclass) THEN
+        ALTER TABLE technicals.indicators DROP CONSTRAINT indicators_pkey;
+    END IF;
+END $$;

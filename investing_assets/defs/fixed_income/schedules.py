@@ -45,8 +45,10 @@ def muni_local_agent(context: dg.ScheduleEvaluationContext, muni_drop: DropFolde
     tick = calendar.in_new_york(context.scheduled_execution_time).isoformat(timespec="minutes")
     requests = [run_request(c, run_key=f"{c.key}@{tick}") for c in plan.new]
     again = [key for key in stalled_partitions(instance) if key not in new]
-    again += [key for key in folder.retryable() if key not in new and key not in again
-              and key not in in_flight_partitions(instance)]
+    registered, running = set(instance.get_dynamic_partitions(muni_document.name)), in_flight_partitions(instance)
+    # a note can outlive its partition (deleted in the UI, a reset instance): a run for it would fail the tick
+    again += [key for key in folder.retryable() if key in registered and key not in running
+              and key not in new and key not in again]
     requests += [dg.RunRequest(run_key=f"{key}@{tick}", partition_key=key) for key in again]
     return requests or dg.SkipReason(f"nothing missed: {plan.summary()}")
 

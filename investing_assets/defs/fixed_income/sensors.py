@@ -57,8 +57,9 @@ def stalled_partitions(instance: dg.DagsterInstance) -> list[str]:
 
 
 def in_flight_partitions(instance: dg.DagsterInstance) -> set[str]:
-    runs = instance.get_runs(filters=dg.RunsFilter(job_name=jobs.muni_document_extraction.name, statuses=IN_FLIGHT))
-    return {run.tags.get("dagster/partition") for run in runs}
+    """Partitions of runs queued or running under any job (the UI materializes through the asset job)."""
+    runs = instance.get_runs(filters=dg.RunsFilter(statuses=IN_FLIGHT))
+    return {run.tags["dagster/partition"] for run in runs if "dagster/partition" in run.tags}
 
 
 def report(log: logging.Logger | dg.DagsterLogManager, folder: DropFolder, plan: TickPlan) -> None:

@@ -365,14 +365,32 @@ class DropFolder:
         return QuarantineRecord(reason, message, target, note)
 
     def retryable(self, max_attempts: int = MAX_ATTEMPTS) -> list[str]:
-        """Document keys held for a transient reason (timeout, dead worker) and tried fewer than max_attempts."""
+        """Document keys held for a transient reason (timeout, dead worker), tried fewer than max_attempts and
+        not read since from another copy."""
         keys = set()
         for record in self._reason_records():
             held = Path(record["file"]) if record.get("file") else None
-            if (record.get("reason") in TRANSIENT_REASONS and record.get("document_key")
-                    and int(record.get("attempts") or 1) < max_attempts and held is not None and held.is_file()):
-                keys.add(record["document_key"])
+            key = record.get("document_key")
+            if (record.get("reason") in TRANSIENT_REASONS and key and held is not None and held.is_file()
+                    and int(record.get("attempts") or 1) < max_attempts and not self.archived(key).is_file()):
+                keys.add(key)
         return sorted(keys)
+
+    def release(self, key: str) -> list[Path]:
+        """The document was read: its quarantined copies and their notes go (the archive holds the bytes)."""
+        released = []
+        for note in sorted(self.quarantine.glob("*" + REASON_SUFFIX)) if self.quarantine.is_dir() else []:
+            record = _read_reason(note)
+            if record.get("document_key") != key:
+                continue
+            held = Path(record["file"]) if record.get("file") else None
+            if held is not None and held.parent == self.quarantine and held.is_file() and not held.is_symlink():
+                if sha256_file(held)[:HASH_CHARS] != digest_of(key):
+                    continue  # other bytes under that name: not this document's copy
+                held.unlink()
+            note.unlink(missing_ok=True)
+            released.append(note)
+        return released
 
     def record_absent(self, name: str, reason: str, message: str, *, document_key: str | None = None,
                       original: str | None = None) -> QuarantineRecord:
@@ -462,7 +480,12 @@ def _place(partial: Path, target: Path) -> None:
         if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EMLINK):
             raise
         os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
-        os.replace(partial, target)
+        try:
+            os.replace(partial, target)
+        except OSError:
+            if target.stat().st_size == 0:  # still our placeholder: give the name back
+                target.unlink()
+            raise
 
 
 def _read_reason(note: Path) -> dict[str, Any]:

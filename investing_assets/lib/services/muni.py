@@ -155,6 +155,7 @@ def process_document(path: Path, warehouse: Warehouse, *, folder: DropFolder, ke
                                   message=rejected.message, stored_path=record.file, reason_file=record.reason_file)
     else:
         archived = folder.archive_file(path, key)
+        folder.release(key)  # e.g. a copy set aside for a timeout before this one was read
         outcome = DocumentOutcome(key, file_name, "extracted", sha, size, extraction=extraction,
                                   stored_path=archived)
     write_outcome(warehouse, outcome)
@@ -396,29 +397,34 @@ def _publish_if_newest(warehouse: Warehouse, cache: HotCache, frame: pl.DataFram
     return cache.publish(RISK_CACHE_KEY, payload, as_of=session)
 
 
-# Annual financial reports are due six months after the fiscal year ends (the GFOA certificate's deadline):
-# a report counts for the sessions from then on, so scoring a past day never uses a report published later.
+# Annual financial reports are due six months after the fiscal year ends (the GFOA certificate's deadline).
+# A report counts from then, or from the day it was read if that came first, so scoring a past day never uses
+# a report published after it, and a report read today counts today.
 PUBLICATION_LAG = dt.timedelta(days=180)
 
 
 def document_book(warehouse: Warehouse, as_of: dt.date | None = None) -> pl.DataFrame:
-    """One row per issuer with extracted financials: its latest fiscal year published by `as_of` (all when
-    None), the year before giving growth. A report with no fiscal year end cannot be dated and always counts."""
+    """One row per issuer with extracted financials: its latest fiscal year known by `as_of` (all when None),
+    the year before giving growth."""
     return _book_from_rows(_stored_financials(warehouse), as_of)
 
 
 def _stored_financials(warehouse: Warehouse) -> pl.DataFrame:
     return warehouse.read_frame(
-        "SELECT f.*, d.file_name FROM muni.issuer_financials f JOIN muni.documents d USING (document_key) "
-        "WHERE d.status = 'extracted' "
+        "SELECT f.*, d.file_name, (d.extracted_at AT TIME ZONE 'America/New_York')::date AS read_on "
+        "FROM muni.issuer_financials f JOIN muni.documents d USING (document_key) WHERE d.status = 'extracted' "
         "ORDER BY coalesce(f.issuer, f.document_key), f.fiscal_year_end NULLS FIRST, f.document_key")
+
+
+def known_from(year_end: dt.date | None, read_on: dt.date) -> dt.date:
+    """The first session a report counts for: published (year end + lag) or read, whichever came first."""
+    return read_on if year_end is None else min(year_end + PUBLICATION_LAG, read_on)
 
 
 def _book_from_rows(stored: pl.DataFrame, as_of: dt.date | None) -> pl.DataFrame:
     latest: dict[str, list[dict[str, Any]]] = {}
     for row in stored.iter_rows(named=True):
-        year_end = row["fiscal_year_end"]
-        if as_of is not None and year_end is not None and year_end + PUBLICATION_LAG > as_of:
+        if as_of is not None and known_from(row["fiscal_year_end"], row["read_on"]) > as_of:
             continue
         latest.setdefault(row["issuer"] or row["document_key"], []).append(row)
     records = []

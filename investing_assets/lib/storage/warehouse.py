@@ -84,6 +84,8 @@ class Warehouse:
                     ).format(ops),
                     (path.name, digest),
                 )
+        _COLUMN_TYPES.clear()  # a migration may change columns and keys this process has cached
+        _TABLE_KEYS.clear()
         return [p.name for p in files]
 
     # -- writes -------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Fixed-income cadences in New York time, and the 4-hourly sweep that catches what the sensor missed."""
 
 import datetime as dt
+import uuid
 from zoneinfo import ZoneInfo
 
 import dagster as dg
@@ -106,3 +107,20 @@ def test_the_sweep_reads_again_documents_set_aside_for_a_timeout(instance, insta
         instance.report_runless_asset_event(dg.AssetMaterialization(muni_documents.key, partition=key))
     [request] = sweep(instance, instant_drop)
     assert request.partition_key == keys["slow.pdf"] and request.run_key.startswith(keys["slow.pdf"] + "@")
+
+
+def test_the_sweep_skips_retries_it_cannot_or_need_not_start(instance, instant_drop):
+    """A note whose partition is gone (deleted in the UI) must not fail the tick; a running one is not doubled."""
+    folder = instant_drop.get()
+    orphan, busy = folder.root / "orphan.pdf", folder.root / "busy.pdf"
+    orphan.write_bytes(PDF)
+    busy.write_bytes(PDF + b"busy")
+    keys = {p.name: document_key(p.name, sha256_file(p)) for p in (orphan, busy)}
+    instance.add_dynamic_partitions(muni_document.name, [keys["busy.pdf"]])
+    for path in (orphan, busy):
+        folder.quarantine_file(path, "timeout", "took too long", document_key=keys[path.name])
+    instance.report_runless_asset_event(dg.AssetMaterialization(muni_documents.key, partition=keys["busy.pdf"]))
+    assert [r.partition_key for r in sweep(instance, instant_drop)] == [keys["busy.pdf"]]
+    instance.add_run(dg.DagsterRun(job_name="__ASSET_JOB", run_id=str(uuid.uuid4()),
+                                   status=dg.DagsterRunStatus.STARTED, tags={"dagster/partition": keys["busy.pdf"]}))
+    assert sweep(instance, instant_drop) == []  # materialized from the UI right now: no second run

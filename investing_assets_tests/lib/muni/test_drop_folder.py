@@ -298,3 +298,33 @@ def test_moves_across_file_systems_leave_whole_files_and_never_overwrite(folder,
             df._move_no_clobber(clash, archived)
         assert archived.read_bytes() == PDF and clash.read_bytes() == b"other bytes"
         assert sorted(p.name for p in remote.archive.iterdir()) == [f"{key}.pdf"]
+
+
+def test_a_document_read_from_another_copy_releases_its_quarantined_copies(folder):
+    path = put(folder, "slow.pdf")
+    key = document_key("slow.pdf", sha(PDF))
+    record = folder.quarantine_file(path, "timeout", "took too long", document_key=key)
+    other = folder.quarantine_file(put(folder, "slow.pdf", b"other bytes"), "not_pdf", "m", document_key=key)
+    folder.archive_file(put(folder, "again/slow.pdf"), key)  # the same bytes dropped again, and read
+    assert folder.retryable() == []  # read meanwhile: nothing to retry
+    assert folder.release(key) == [record.reason_file]
+    assert not record.file.exists() and not record.reason_file.exists()
+    assert other.file.read_bytes() == b"other bytes" and other.reason_file.exists()  # not its bytes: untouched
+
+
+def test_without_hard_links_a_move_claims_the_name_first_and_never_overwrites(folder, monkeypatch):
+    """Some network and FAT file systems refuse link(): an exclusive placeholder, then a rename over it."""
+    import errno
+
+    def no_links(*args, **kwargs):
+        raise OSError(errno.EPERM, "hard links not supported")
+
+    monkeypatch.setattr(df.os, "link", no_links)
+    key = document_key("report.pdf", sha(PDF))
+    archived = folder.archive_file(put(folder, "report.pdf"), key)
+    assert archived.read_bytes() == PDF and not (folder.root / "report.pdf").exists()
+    clash = put(folder, "report.pdf", b"other bytes")
+    with pytest.raises(FileExistsError):
+        df._move_no_clobber(clash, archived)
+    assert archived.read_bytes() == PDF and clash.read_bytes() == b"other bytes"
+    assert sorted(p.name for p in folder.archive.iterdir()) == [f"{key}.pdf"]

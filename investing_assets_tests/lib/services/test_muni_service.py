@@ -292,10 +292,11 @@ def test_an_issuers_latest_year_is_scored_with_growth_from_the_year_before(wareh
     assert row["fund_balance_ratio"] is None  # not stated -> missing, never zero
 
 
-def store_report(warehouse: Warehouse, key: str, year_end: dt.date, assessed: float) -> None:
+def store_report(warehouse: Warehouse, key: str, year_end: dt.date | None, assessed: float,
+                 read_at: dt.datetime | None = None) -> None:
     with warehouse.connect() as conn:
-        conn.execute("INSERT INTO muni.documents (document_key, file_name, status) VALUES (%s, %s, 'extracted')",
-                     [key, f"{key}.pdf"])
+        conn.execute("INSERT INTO muni.documents (document_key, file_name, status, extracted_at) "
+                     "VALUES (%s, %s, 'extracted', coalesce(%s, now()))", [key, f"{key}.pdf", read_at])
         conn.execute("INSERT INTO muni.issuer_financials (document_key, issuer, fiscal_year_end, assessed_value, "
                      "population) VALUES (%s, 'City of Springfield', %s, %s, 10)", [key, year_end, assessed])
 
@@ -316,6 +317,19 @@ def test_a_session_is_scored_with_the_reports_published_by_then(warehouse):
     assert scores.rows == 5 + 6 + 6 and scores.documents == 1
     after = snapshot_scores(warehouse)
     assert [r for r in after if r[0] < late] == [r for r in before if r[0] < late]  # the past is unchanged
+
+
+def test_a_report_counts_from_the_day_it_was_read_when_that_comes_first(warehouse):
+    """Read 2026-11-20 at 21:30 New York time (02:30 UTC the next day); no fiscal year end: only the read date."""
+    read_at = dt.datetime(2026, 11, 21, 2, 30, tzinfo=dt.UTC)
+    store_report(warehouse, "springfield-2026-aaaaaaaaaa", dt.date(2026, 9, 30), 100.0, read_at)
+    with warehouse.connect() as conn:
+        conn.execute("UPDATE muni.issuer_financials SET issuer = 'Town of Shelbyville' "
+                     "WHERE document_key = 'springfield-2026-aaaaaaaaaa'")
+    store_report(warehouse, "undated-report-bbbbbbbbbb", None, 100.0, read_at)
+    assert muni.document_book(warehouse, as_of=dt.date(2026, 11, 19)).height == 0
+    book = muni.document_book(warehouse, as_of=dt.date(2026, 11, 20))
+    assert sorted(book["document_key"]) == ["springfield-2026-aaaaaaaaaa", "undated-report-bbbbbbbbbb"]
 
 
 def test_a_vanished_copy_never_overwrites_a_document_already_read(warehouse, folder, sample):
