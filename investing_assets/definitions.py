@@ -7,7 +7,9 @@ import warnings
 import dagster as dg
 
 from investing_assets.defs.fixed_income.definitions import definitions as fixed_income
+from investing_assets.defs.fundamentals.definitions import definitions as fundamentals
 from investing_assets.defs.market.definitions import definitions as market
+from investing_assets.defs.news.definitions import definitions as news
 from investing_assets.defs.shared.resources import build_resources
 from investing_assets.defs.technicals.definitions import definitions as technicals
 
@@ -18,6 +20,8 @@ warnings.filterwarnings("ignore", category=dg.BetaWarning)
 defs = dg.Definitions.merge(
     market(),
     technicals(),
+    fundamentals(),
+    news(),
     fixed_income(),
     dg.Definitions(resources=build_resources(), executor=dg.in_process_executor),
 )

@@ -36,6 +36,7 @@ import talib
 from pytickersymbols import PyTickerSymbols
 
 from investing_assets.lib import calendar
+from investing_assets.lib.sources import demo_coverage
 from investing_assets.lib.sources.schemas import DAILY_BARS, INDEX_CONSTITUENTS, QUOTES, UNIVERSE, conform
 
 TRADING_DAYS = 252
@@ -919,6 +920,7 @@ class DemoSource:
     """
 
     name = "demo"
+    point_in_time_estimates = True  # the consensus of any past session can be rebuilt
 
     def __init__(self, seed: int = 20161104, plant_patterns: bool = True) -> None:
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
@@ -1013,6 +1015,17 @@ class DemoSource:
         """A snapshot per NYSE session (crypto trades every day; the demo only samples sessions). Levels
         are pinned on 2024-01-02 so recent prices look familiar; earlier years are the model's backfill."""
         return self._quotes("crypto", sessions)
+
+    def analyst_estimates(self, session: dt.date, symbols: Sequence[str] | None = None,
+                          periods: int = 3) -> pl.DataFrame:
+        """The consensus as of the session for each stock's next `periods` fiscal years (demo_coverage.py):
+        it converges on the year's figure as the year end nears, drifts slowly and leans with the price."""
+        _session_rows(session)
+        return demo_coverage.estimates(self.seed, self.plant_patterns, session, symbols, periods)
+
+    def news(self, start: dt.datetime, end: dt.datetime, symbols: Sequence[str] | None = None) -> pl.DataFrame:
+        """Articles published in [start, end): big moves of the demo tape and quarterly results."""
+        return demo_coverage.news(self.seed, self.plant_patterns, start, end, symbols)
 
     def _quotes(self, asset_class: str, sessions: Sequence[dt.date]) -> pl.DataFrame:
         rows = _session_rows(sessions)

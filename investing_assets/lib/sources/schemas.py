@@ -43,6 +43,34 @@ QUOTES = {
     "change_pct": pl.Float64,  # close over previous close, in percent
 }
 
+# Consensus of the analysts covering a symbol, as published on a day, per fiscal period it forecasts.
+ANALYST_ESTIMATES = {
+    "symbol": pl.String,
+    "period": pl.String,  # annual
+    "period_end": pl.Date,  # the fiscal period the estimate is for
+    "revenue_low": pl.Float64,
+    "revenue_avg": pl.Float64,
+    "revenue_high": pl.Float64,
+    "ebitda_avg": pl.Float64,
+    "net_income_avg": pl.Float64,
+    "eps_low": pl.Float64,
+    "eps_avg": pl.Float64,
+    "eps_high": pl.Float64,
+    "analysts_revenue": pl.Int64,
+    "analysts_eps": pl.Int64,
+}
+
+# One row per (article, symbol it is about); published_at in UTC.
+NEWS_ARTICLES = {
+    "symbol": pl.String,
+    "published_at": pl.Datetime("us", "UTC"),
+    "title": pl.String,
+    "publisher": pl.String,
+    "site": pl.String,
+    "url": pl.String,
+    "text": pl.String,
+}
+
 INDICATOR_COLUMNS = [
     "sma_20", "sma_50", "sma_200", "ema_12", "ema_26", "rsi_14",
     "macd", "macd_signal", "macd_hist",

@@ -1,0 +1,86 @@
+"""Analyst consensus snapshots: fetch per session -> validate -> persist, with the revisions they show."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import polars as pl
+
+from investing_assets.lib import calendar
+from investing_assets.lib.services.market import Written, universe_by_session
+from investing_assets.lib.sources.schemas import ANALYST_ESTIMATES, conform
+from investing_assets.lib.storage.warehouse import Warehouse
+from investing_assets.lib.validation import BadMarketData
+
+TABLE = "fundamentals.analyst_estimates"
+
+
+def write_analyst_estimates(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
+    """One consensus snapshot per session for that session's universe, all sessions in one transaction.
+
+    A source that only knows today's consensus (`point_in_time_estimates` false, e.g. FMP) is refused for past
+    sessions: its numbers would be stored under a day they were not published on."""
+    sessions = sorted(sessions)
+    if not getattr(source, "point_in_time_estimates", False):
+        today = calendar.last_session_on_or_before(calendar.in_new_york().date())
+        past = [d for d in sessions if d != today]
+        if past:
+            raise BadMarketData(f"the {source.name} source serves today's consensus only, not the one published "
+                                f"on {past[0].isoformat()}: materialize {today.isoformat()} (or use the demo source)")
+    members = universe_by_session(warehouse, sessions)
+    frames = []
+    for session in sessions:
+        symbols = members.filter(pl.col("session") == session).get_column("symbol").to_list()
+        if not symbols:
+            raise BadMarketData(f"no universe stored for {session.isoformat()}: materialize `universe` first")
+        frame = validate_estimates(conform(source.analyst_estimates(session, symbols), ANALYST_ESTIMATES),
+                                   symbols, session)
+        frames.append(frame.with_columns(session=pl.lit(session), source=pl.lit(source.name)))
+    rows = pl.concat(frames)
+    warehouse.replace_rows(TABLE, rows, {"session": sessions})
+    written = Written(rows.height, len(sessions), preview=revisions(warehouse, sessions[-1]))
+    covered = rows.filter(pl.col("session") == sessions[-1]).get_column("symbol").n_unique()
+    if covered < len(symbols):
+        written.notes.append(f"{len(symbols) - covered} of {len(symbols)} universe symbols have no estimates on "
+                             f"{sessions[-1].isoformat()}")
+    return written
+
+
+def validate_estimates(frame: pl.DataFrame, symbols: Sequence[str], session: dt.date) -> pl.DataFrame:
+    """Refuse what would store a wrong consensus; the message names the symbol and period."""
+    def refuse(bad: pl.DataFrame, why: str) -> None:
+        row = bad.row(0, named=True)
+        raise BadMarketData(f"analyst estimates for {session.isoformat()}: {row['symbol']} {row['period']} "
+                            f"{row['period_end']}: {why} ({bad.height} row(s) in all); nothing was written")
+
+    keys = ["symbol", "period", "period_end"]
+    for bad, why in (
+        (frame.filter(pl.any_horizontal(pl.col(k).is_null() for k in keys)), "missing symbol, period or period end"),
+        (frame.filter(~pl.col("symbol").is_in(list(symbols))), "symbol outside the session's universe"),
+        (frame.filter(frame.select(keys).is_duplicated()), "the same period twice"),
+        (frame.filter((pl.col("revenue_low") > pl.col("revenue_high")) | (pl.col("eps_low") > pl.col("eps_high"))),
+         "low estimate above the high one"),
+        (frame.filter((pl.col("analysts_revenue") < 0) | (pl.col("analysts_eps") < 0)), "negative analyst count"),
+        (frame.filter(pl.any_horizontal(pl.col(c).is_nan() for c, t in ANALYST_ESTIMATES.items()
+                                        if t == pl.Float64)), "NaN estimate"),
+    ):
+        if bad.height:
+            refuse(bad, why)
+    return frame
+
+
+def revisions(warehouse: Warehouse, session: dt.date, top: int = 10) -> pl.DataFrame:
+    """The largest moves of the nearest fiscal year's EPS consensus since the previous stored snapshot."""
+    frame = warehouse.read_frame(
+        "WITH previous AS (SELECT max(session) AS s FROM fundamentals.analyst_estimates WHERE session < %s), "
+        "nearest AS (SELECT DISTINCT ON (symbol) symbol, period_end, eps_avg FROM fundamentals.analyst_estimates "
+        "WHERE session = %s AND period = 'annual' ORDER BY symbol, period_end) "
+        "SELECT n.symbol, n.period_end, p.eps_avg AS eps_before, n.eps_avg AS eps_now, "
+        "round((100 * (n.eps_avg / p.eps_avg - 1))::numeric, 2)::float8 AS revision_pct "
+        "FROM nearest n JOIN fundamentals.analyst_estimates p ON p.symbol = n.symbol AND p.period = 'annual' "
+        "AND p.period_end = n.period_end AND p.session = (SELECT s FROM previous) "
+        "WHERE p.eps_avg > 0 ORDER BY abs(n.eps_avg / p.eps_avg - 1) DESC, n.symbol LIMIT %s",
+        [session, session, top])
+    return frame

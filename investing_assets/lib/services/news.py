@@ -1,0 +1,65 @@
+"""Company news per session: fetch the session's window -> validate -> persist."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from investing_assets.lib import calendar
+from investing_assets.lib.services.market import Written, universe_by_session
+from investing_assets.lib.sources.schemas import NEWS_ARTICLES, conform
+from investing_assets.lib.storage.warehouse import Warehouse
+from investing_assets.lib.validation import BadMarketData
+
+TABLE = "news.articles"
+NEW_YORK = ZoneInfo(calendar.TIMEZONE)
+
+
+def session_window(session: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[the day after the previous session, the day after this one) at New York midnight: weekend and holiday
+    news belongs to the next session, and every article to exactly one session."""
+    previous = calendar.sessions_ending(session, 2)[0]
+    start = dt.datetime.combine(previous + dt.timedelta(days=1), dt.time(0), NEW_YORK)
+    return start, dt.datetime.combine(session + dt.timedelta(days=1), dt.time(0), NEW_YORK)
+
+
+def write_news(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
+    """Each session's articles about its universe's symbols, all sessions in one transaction."""
+    sessions = sorted(sessions)
+    members = universe_by_session(warehouse, sessions)
+    frames = []
+    for session in sessions:
+        symbols = members.filter(pl.col("session") == session).get_column("symbol").to_list()
+        if not symbols:
+            raise BadMarketData(f"no universe stored for {session.isoformat()}: materialize `universe` first")
+        start, end = session_window(session)
+        frame = validate_news(conform(source.news(start, end, symbols), NEWS_ARTICLES), symbols, session)
+        frames.append(frame.with_columns(session=pl.lit(session), source=pl.lit(source.name)))
+    rows = pl.concat(frames)
+    warehouse.replace_rows(TABLE, rows, {"session": sessions})
+    latest = rows.filter(pl.col("session") == sessions[-1]).sort("published_at", "symbol", descending=[True, False])
+    preview = latest.select(pl.col("published_at").dt.convert_time_zone(calendar.TIMEZONE).dt.strftime("%H:%M"),
+                            "symbol", "title")
+    return Written(rows.height, len(sessions), preview=preview.head(15))
+
+
+def validate_news(frame: pl.DataFrame, symbols: Sequence[str], session: dt.date) -> pl.DataFrame:
+    start, end = (moment.astimezone(dt.UTC) for moment in session_window(session))
+    checks = (
+        (pl.any_horizontal(pl.col(c).is_null() for c in ("symbol", "published_at", "title", "url")),
+         "missing symbol, time, title or url"),
+        (~pl.col("symbol").is_in(list(symbols)), "symbol outside the session's universe"),
+        ((pl.col("published_at") < start) | (pl.col("published_at") >= end),
+         f"published outside the session's window [{start.isoformat()}, {end.isoformat()})"),
+    )
+    for bad, why in checks:
+        wrong = frame.filter(bad)
+        if wrong.height:
+            row = wrong.row(0, named=True)
+            raise BadMarketData(f"news for {session.isoformat()}: {row['symbol']} {row['url']}: {why} "
+                                f"({wrong.height} row(s) in all); nothing was written")
+    return frame.unique(["symbol", "url"], keep="first", maintain_order=True)

@@ -1,0 +1,36 @@
+"""The analyst_estimates asset through Dagster, and its 02:00 schedule."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+
+from investing_assets.defs.fundamentals.assets import analyst_estimates
+from investing_assets.defs.market.assets import universe
+from investing_assets.lib import calendar
+from investing_assets_tests.defs.conftest import materialize_range
+
+DAYS = calendar.sessions_ending(dt.date(2026, 11, 20), 3)
+NY = ZoneInfo("America/New_York")
+
+
+def test_a_range_is_one_run_with_revisions_in_the_metadata(resources, instance, warehouse):
+    assert materialize_range([universe], DAYS[0], DAYS[-1], resources, instance).success
+    result = materialize_range([analyst_estimates], DAYS[0], DAYS[-1], resources, instance)
+    assert result.success
+    materialization = result.asset_materializations_for_node("analyst_estimates")[-1]
+    meta = materialization.metadata
+    assert meta["dagster/row_count"].value == warehouse.count("fundamentals.analyst_estimates") > 0
+    assert meta["sessions"].value == 3 and "revision_pct" in meta["preview"].value
+
+
+def test_the_schedule_asks_at_two_for_the_previous_session():
+    from investing_assets.definitions import defs
+
+    schedule = defs.get_schedule_def("analyst_estimates_daily")
+    assert schedule.cron_schedule == "0 2 * * *" and schedule.execution_timezone == "America/New_York"
+    monday_two_am = dt.datetime(2026, 11, 23, 2, 0, tzinfo=NY)
+    with dg.build_schedule_context(scheduled_execution_time=monday_two_am,
+                                   repository_def=defs.get_repository_def()) as context:
+        [request] = schedule.evaluate_tick(context).run_requests
+    assert request.partition_key == "2026-11-20"  # Friday's consensus

@@ -1,0 +1,40 @@
+"""The news_articles asset through Dagster, and its two-hourly schedule."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+import pytest
+
+from investing_assets.defs.market.assets import universe
+from investing_assets.defs.news.assets import news_articles
+from investing_assets_tests.defs.conftest import materialize_range
+
+MONDAY = dt.date(2026, 11, 23)
+NY = ZoneInfo("America/New_York")
+
+
+def test_a_session_holds_the_weekend_and_reruns_identically(resources, instance, warehouse):
+    assert materialize_range([universe], MONDAY, MONDAY, resources, instance).success
+    result = materialize_range([news_articles], MONDAY, MONDAY, resources, instance)
+    assert result.success
+    meta = result.asset_materializations_for_node("news_articles")[0].metadata
+    stored = warehouse.read_frame("SELECT session, symbol, url, published_at FROM news.articles ORDER BY 2, 3")
+    assert meta["dagster/row_count"].value == stored.height > 0
+    assert materialize_range([news_articles], MONDAY, MONDAY, resources, instance).success
+    assert warehouse.read_frame("SELECT session, symbol, url, published_at FROM news.articles ORDER BY 2, 3"
+                                ).equals(stored)
+
+
+@pytest.mark.parametrize("when, expected", [
+    (dt.datetime(2026, 11, 23, 9, 0, tzinfo=NY), "2026-11-23"),
+    (dt.datetime(2026, 11, 26, 11, 0, tzinfo=NY), None),  # Thanksgiving: skipped, Friday's run takes it
+])
+def test_the_schedule_runs_today_every_two_hours_on_weekdays(when, expected):
+    from investing_assets.definitions import defs
+
+    schedule = defs.get_schedule_def("news_ingestion_2h")
+    assert schedule.cron_schedule == "0 9-23/2 * * 1-5"
+    with dg.build_schedule_context(scheduled_execution_time=when, repository_def=defs.get_repository_def()) as context:
+        requests = schedule.evaluate_tick(context).run_requests or []
+    assert [r.partition_key for r in requests] == ([expected] if expected else [])

@@ -1,0 +1,78 @@
+"""Analyst consensus snapshots against the real PostgreSQL: validation, idempotent writes, revisions."""
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from investing_assets.lib import calendar
+from investing_assets.lib.services import estimates, market
+from investing_assets.lib.sources.demo import DemoSource
+from investing_assets.lib.validation import BadMarketData
+
+DAYS = calendar.sessions_ending(dt.date(2026, 11, 20), 2)
+
+
+class Doctored(DemoSource):
+    """The demo source with one row spoiled, as a vendor might send it."""
+
+    def __init__(self, spoil) -> None:
+        super().__init__()
+        self.spoil = spoil
+
+    def analyst_estimates(self, session, symbols=None, periods=3):
+        return self.spoil(super().analyst_estimates(session, symbols, periods))
+
+
+class TodayOnly(DemoSource):
+    name = "vendor"
+    point_in_time_estimates = False
+
+
+@pytest.fixture
+def universe(warehouse):
+    market.write_universe(DemoSource(), warehouse, DAYS)
+    return warehouse
+
+
+def snapshot(warehouse):
+    with warehouse.connect() as conn:
+        return conn.execute("SELECT * FROM fundamentals.analyst_estimates ORDER BY 1, 2, 3, 4").fetchall()
+
+
+def test_snapshots_are_written_per_session_and_reruns_change_nothing(universe):
+    written = estimates.write_analyst_estimates(DemoSource(), universe, DAYS)
+    symbols = universe.count("market.universe", {"session": [DAYS[-1]]})
+    assert written.rows == 2 * 3 * symbols and universe.count(estimates.TABLE) == written.rows
+    before = snapshot(universe)
+    estimates.write_analyst_estimates(DemoSource(), universe, DAYS)
+    assert snapshot(universe) == before
+    revisions = written.preview
+    assert revisions.height == 10 and revisions.columns == ["symbol", "period_end", "eps_before", "eps_now",
+                                                           "revision_pct"]
+    biggest = revisions.row(0, named=True)
+    assert biggest["revision_pct"] == pytest.approx(100 * (biggest["eps_now"] / biggest["eps_before"] - 1), abs=0.01)
+    assert revisions["revision_pct"].abs().to_list() == sorted(revisions["revision_pct"].abs().to_list(), reverse=True)
+
+
+@pytest.mark.parametrize("spoil, message", [
+    (lambda f: f.with_columns(eps_low=pl.when(pl.col("symbol") == "AAPL").then(999.0).otherwise("eps_low")),
+     "AAPL annual .*low estimate above the high one"),
+    (lambda f: pl.concat([f, f.filter(pl.col("symbol") == "MSFT").head(1)]), "MSFT annual .*the same period twice"),
+    (lambda f: f.with_columns(symbol=pl.when(pl.col("symbol") == "AAPL").then(pl.lit("ZZZZ")).otherwise("symbol")),
+     "ZZZZ annual .*outside the session's universe"),
+    (lambda f: f.with_columns(analysts_eps=pl.when(pl.col("symbol") == "NVDA").then(-1).otherwise("analysts_eps")),
+     "NVDA annual .*negative analyst count"),
+])
+def test_a_spoiled_row_fails_with_its_symbol_and_writes_nothing(universe, spoil, message):
+    estimates.write_analyst_estimates(DemoSource(), universe, DAYS[:1])
+    before = snapshot(universe)
+    with pytest.raises(BadMarketData, match=message):
+        estimates.write_analyst_estimates(Doctored(spoil), universe, DAYS)
+    assert snapshot(universe) == before
+
+
+def test_a_source_without_history_is_refused_for_past_sessions(universe):
+    with pytest.raises(BadMarketData, match=r"vendor source serves today's consensus only.*2026-11-19"):
+        estimates.write_analyst_estimates(TodayOnly(), universe, DAYS)
+    assert universe.count(estimates.TABLE) == 0

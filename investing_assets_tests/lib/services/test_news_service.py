@@ -1,0 +1,58 @@
+"""News per session against the real PostgreSQL: the session window, validation, idempotent writes."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import polars as pl
+import pytest
+
+from investing_assets.lib import calendar
+from investing_assets.lib.services import market, news
+from investing_assets.lib.sources.demo import DemoSource
+from investing_assets.lib.validation import BadMarketData
+
+NY = ZoneInfo("America/New_York")
+MONDAY, FRIDAY = dt.date(2026, 11, 23), dt.date(2026, 11, 20)
+
+
+def test_weekend_and_holiday_news_belongs_to_the_next_session():
+    assert news.session_window(MONDAY) == (dt.datetime(2026, 11, 21, tzinfo=NY), dt.datetime(2026, 11, 24, tzinfo=NY))
+    friday_after_thanksgiving = dt.date(2026, 11, 27)
+    start, end = news.session_window(friday_after_thanksgiving)
+    assert (start.date(), end.date()) == (dt.date(2026, 11, 26), dt.date(2026, 11, 28))  # Thanksgiving included
+    windows = [news.session_window(d) for d in calendar.sessions_between(dt.date(2026, 11, 2), dt.date(2026, 11, 30))]
+    assert all(a[1] == b[0] for a, b in zip(windows, windows[1:], strict=False))  # no gap, no overlap
+
+
+class Late(DemoSource):
+    def news(self, start, end, symbols=None):
+        frame = super().news(start, end, symbols)
+        return frame.with_columns(published_at=pl.col("published_at") + dt.timedelta(days=3))
+
+
+@pytest.fixture
+def universe(warehouse):
+    market.write_universe(DemoSource(), warehouse, [FRIDAY, MONDAY])
+    return warehouse
+
+
+def test_news_is_written_per_session_and_reruns_change_nothing(universe):
+    written = news.write_news(DemoSource(), universe, [FRIDAY, MONDAY])
+    with universe.connect() as conn:
+        rows = conn.execute("SELECT session, symbol, url, published_at, title FROM news.articles "
+                            "ORDER BY 1, 2, 3").fetchall()
+    assert written.rows == len(rows) > 0
+    for session, *_, published_at, _ in rows:
+        start, end = news.session_window(session)
+        assert start <= published_at < end
+    news.write_news(DemoSource(), universe, [FRIDAY, MONDAY])
+    with universe.connect() as conn:
+        assert conn.execute("SELECT session, symbol, url, published_at, title FROM news.articles "
+                            "ORDER BY 1, 2, 3").fetchall() == rows
+    assert written.preview.columns == ["published_at", "symbol", "title"]
+
+
+def test_an_article_outside_the_window_fails_the_partition_and_writes_nothing(universe):
+    with pytest.raises(BadMarketData, match=r"published outside the session's window"):
+        news.write_news(Late(), universe, [MONDAY])
+    assert universe.count(news.TABLE) == 0
