@@ -52,6 +52,8 @@ def test_demo_builds_the_market_through_dagster(env, tmp_path, capsys):
     assert "3 sessions, one run" in out
     assert "Top movers on 2026-11-20" in out
     assert "S&P 500" in out and "Redis cache as of 2026-11-20" in out
+    assert "Largest EPS consensus revisions since the previous session" in out
+    assert "Latest headlines (2026-11-20)" in out
     from investing_assets.lib.storage.warehouse import Warehouse
 
     warehouse = Warehouse(env)
@@ -63,9 +65,9 @@ def test_demo_builds_the_market_through_dagster(env, tmp_path, capsys):
                                  "GROUP BY 1").fetchall())
         documents = conn.execute("SELECT count(*) FROM muni.documents WHERE status = 'extracted'").fetchone()[0]
         scored = conn.execute("SELECT count(*) FROM muni.risk_scores WHERE source = 'document'").fetchone()[0]
-    # market history, market days, scan, planted patterns, watchlist grid, 2 reports, muni model, muni scores;
-    # then one run per sample report
-    assert runs.pop("__ASSET_JOB") == 9
+    # market history, market days, scan, estimates and news, planted patterns, watchlist grid, 2 reports, muni
+    # model, muni scores; then one run per sample report
+    assert runs.pop("__ASSET_JOB") == 10
     assert runs == {"muni_document_extraction": documents} and documents >= 24
     assert scored > 0  # issuers read from the sample reports are in the scored book
     assert warehouse.count("technicals.pattern_discoveries") > 0

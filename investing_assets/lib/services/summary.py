@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from investing_assets.lib.services import estimates
 from investing_assets.lib.storage.cache import INDEX_QUOTES, HotCache
 from investing_assets.lib.storage.warehouse import Warehouse
 
@@ -21,6 +22,8 @@ TABLES = {
     "scan_results (discoveries)": "technicals.pattern_discoveries",
     "correlations (symbol rows)": "technicals.symbol_correlations",
     "demo_planted_patterns": "market.demo_planted_patterns",
+    "analyst_estimates": "fundamentals.analyst_estimates",
+    "news_articles": "news.articles",
     "muni_documents": "muni.documents",
     "muni_risk_model (versions)": "muni.models",
     "muni_risk_scores": "muni.risk_scores",
@@ -36,6 +39,8 @@ class Summary:
     cached_index_as_of: str | None
     discoveries: pl.DataFrame = None
     riskiest: pl.DataFrame = None
+    revisions: pl.DataFrame = None
+    headlines: pl.DataFrame = None
 
     def render(self) -> str:
         lines = ["Rows in the warehouse:"]
@@ -54,6 +59,14 @@ class Summary:
             for row in self.discoveries.iter_rows(named=True):
                 lines.append(f"  {row['symbol']:<7} {row['kind']:<6} {row['pattern']:<26} {row['direction']:<8} "
                              f"confidence {row['confidence']:.2f}")
+        if self.revisions is not None and self.revisions.height:
+            lines.append("\nLargest EPS consensus revisions since the previous session (nearest fiscal year):")
+            for row in self.revisions.iter_rows(named=True):
+                lines.append(f"  {row['symbol']:<7} {row['eps_before']:>9.2f} -> {row['eps_now']:>9.2f}  "
+                             f"{row['revision_pct']:>+7.2f}%")
+        if self.headlines is not None and self.headlines.height:
+            lines.append(f"\nLatest headlines ({self.headlines.item(0, 'session')}):")
+            lines += [f"  {row['symbol']:<7} {row['title'][:90]}" for row in self.headlines.iter_rows(named=True)]
         if self.riskiest is not None and self.riskiest.height:
             lines.append("\nRiskiest muni issuers read from documents (3-year distress probability):")
             for row in self.riskiest.iter_rows(named=True):
@@ -95,4 +108,10 @@ def summarize(warehouse: Warehouse, cache: HotCache | None, count: int = 5) -> S
     riskiest = warehouse.read_frame(
         "SELECT issuer_name, probability, bucket FROM muni.risk_scores WHERE source = 'document' "
         "AND session = (SELECT max(session) FROM muni.risk_scores) ORDER BY probability DESC LIMIT 3")
-    return Summary(session, rows, movers, indexes, cached["as_of"] if cached else None, discoveries, riskiest)
+    estimated = warehouse.read_frame("SELECT max(session) AS s FROM fundamentals.analyst_estimates").item(0, 0)
+    revisions = estimates.revisions(warehouse, estimated, count) if estimated else None
+    headlines = warehouse.read_frame(
+        "SELECT session, symbol, title FROM news.articles WHERE session = (SELECT max(session) FROM news.articles) "
+        "ORDER BY published_at DESC, symbol LIMIT %s", [count])
+    return Summary(session, rows, movers, indexes, cached["as_of"] if cached else None, discoveries, riskiest,
+                   revisions, headlines)

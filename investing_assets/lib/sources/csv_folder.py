@@ -6,7 +6,8 @@ case-insensitively and ignoring spaces/underscores, so exports from Yahoo, broke
 (symbol, name, sector, industry, shares_outstanding) adds metadata; without it those stay null.
 
 Named `csv_folder` rather than `csv` so it can never shadow the standard-library module.
-The folder holds equity bars only: quotes and index membership say which source to use instead.
+The folder holds equity bars only: quotes, index membership, analyst estimates and news say which
+source to use instead.
 Files without an adjusted-close column get a null `adj_close`, not a copy of `close`: that would
 silently claim there were no dividends or splits.
 """
@@ -17,6 +18,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -189,6 +191,18 @@ class CsvFolderSource:
 
     def crypto_quotes(self, sessions: Sequence[dt.date]) -> pl.DataFrame:
         return self._no_quotes("crypto")
+
+    # Extra keyword options (period, limit, page_size...) are accepted so every caller gets this answer,
+    # not a TypeError about arguments.
+    def analyst_estimates(self, session: dt.date, symbols: Sequence[str] | None = None,
+                          **options: Any) -> pl.DataFrame:
+        raise NotImplementedError("a csv folder holds equity bars only, not analyst estimates: use the fmp "
+                                  "or demo source for them")
+
+    def news(self, start: dt.datetime, end: dt.datetime, symbols: Sequence[str] | None = None,
+             **options: Any) -> pl.DataFrame:
+        raise NotImplementedError("a csv folder holds equity bars only, not news: use the fmp or demo source "
+                                  "for company news")
 
 
 # --------------------------------------------------------------------------- helpers

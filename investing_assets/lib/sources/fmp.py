@@ -15,15 +15,24 @@ FMP-specific choices, in one place:
   leaves `adj_close` null rather than copying `close`).
 - FMP's `changePercent` on EOD rows is close over *open*; our `change_pct` is close over the previous
   close, so quotes fetch a few days of lookback and compute it.
+- `analyst-estimates` serves only today's consensus, not what analysts expected on an earlier day:
+  `analyst_estimates` takes `session` for symmetry with the other sources and cannot honour it.
+  A range whose low, average and high are all exactly 0 is FMP's placeholder for "no estimate"
+  (recorded for MSFT's 2030 EPS, with six analysts counted) and becomes null, not a forecast of zero.
+- `news/stock`'s `publishedDate` is New York wall-clock time without an offset; `published_at` is
+  that moment in UTC. Symbols go 50 to a request, and pages are read until a short one (or
+  `max_pages`, which logs a warning because older articles of the window may then be missing).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import polars as pl
 import requests
@@ -36,8 +45,10 @@ from investing_assets.lib.sources.http import (
 )
 from investing_assets.lib.sources.instruments import QuotesByAssetClass, pick, vendor_table
 from investing_assets.lib.sources.schemas import (
+    ANALYST_ESTIMATES,
     DAILY_BARS,
     INDEX_CONSTITUENTS,
+    NEWS_ARTICLES,
     QUOTES,
     UNIVERSE,
     conform,
@@ -48,21 +59,42 @@ from investing_assets.lib.sources.schemas import (
 __all__ = [
     "BASE_URL",
     "CONSTITUENT_ENDPOINTS",
+    "ESTIMATE_PERIODS",
     "FMP_QUOTE_SYMBOLS",
     "INDEX_TRACKING_ETF",
+    "NEWS_SYMBOLS_PER_REQUEST",
+    "NEWS_TIMEZONE",
     "FmpSource",
     "fmp_error_message",
+    "parse_analyst_estimates",
     "parse_constituents",
     "parse_historical_eod",
+    "parse_news",
     "parse_quotes",
     "parse_universe",
 ]
+
+log = logging.getLogger(__name__)
 
 PROVIDER = "fmp"
 BASE_URL = "https://financialmodelingprep.com/stable"
 
 CONSTITUENT_ENDPOINTS = {"SPX": "sp500-constituent", "NDX": "nasdaq-constituent", "DJI": "dowjones-constituent"}
 INDEX_TRACKING_ETF = {"SPX": "SPY", "NDX": "QQQ", "DJI": "DIA"}
+
+ESTIMATE_PERIODS = ("annual", "quarter")
+NEWS_SYMBOLS_PER_REQUEST = 50
+NEWS_TIMEZONE = ZoneInfo("America/New_York")  # FMP's publishedDate carries no offset
+
+# Our ANALYST_ESTIMATES column -> FMP field.
+_ESTIMATE_FIELDS = {
+    "revenue_low": "revenueLow", "revenue_avg": "revenueAvg", "revenue_high": "revenueHigh",
+    "ebitda_avg": "ebitdaAvg", "net_income_avg": "netIncomeAvg",
+    "eps_low": "epsLow", "eps_avg": "epsAvg", "eps_high": "epsHigh",
+}
+_ANALYST_COUNTS = {"analysts_revenue": "numAnalystsRevenue", "analysts_eps": "numAnalystsEps"}
+# FMP field stem (stemLow/stemAvg/stemHigh) -> our column prefix.
+_ESTIMATE_RANGES = {"revenue": "revenue", "ebitda": "ebitda", "netIncome": "net_income", "eps": "eps"}
 
 # Our symbol -> (FMP symbol, display name), per asset class. These are internal mappings, not user
 # input, so they skip the equity-symbol check ('^GSPC' would fail it).
@@ -188,6 +220,79 @@ def parse_constituents(index_code: str, members: Any, holdings: Any) -> pl.DataF
     ).sort("symbol")
 
 
+def parse_analyst_estimates(payload: Any, period: str = "annual", *, symbol: str | None = None) -> pl.DataFrame:
+    """`analyst-estimates` rows -> ANALYST_ESTIMATES; FMP does not echo the period, so it is the one asked.
+
+    With `symbol`, rows for another symbol are refused: they would be someone else's forecasts.
+    """
+    label = symbol or "analyst estimates"
+    out: dict[str, list] = {c: [] for c in ANALYST_ESTIMATES}
+    seen: set[tuple[str, dt.date]] = set()
+    for i, row in enumerate(_list_of_dicts(label, payload, "analyst-estimates")):
+        row_symbol = row.get("symbol")
+        if not isinstance(row_symbol, str) or not row_symbol.strip():
+            raise PayloadError(PROVIDER, label, f"{period} estimate row {i} has no 'symbol'")
+        row_symbol = row_symbol.strip().upper()
+        if symbol is not None and row_symbol != symbol:
+            raise PayloadError(PROVIDER, label, f"{period} estimate row {i} is for {row_symbol!r}, expected {symbol!r}")
+        period_end = _date(row_symbol, row, i, what=f"{period} estimate row")
+        if (row_symbol, period_end) in seen:
+            raise PayloadError(PROVIDER, row_symbol, f"two {period} estimates for {period_end.isoformat()}")
+        seen.add((row_symbol, period_end))
+        where = f"{period} estimate for {period_end.isoformat()}"
+        values: dict[str, Any] = {col: _optional_number(row_symbol, row, field, where)
+                                  for col, field in _ESTIMATE_FIELDS.items()}
+        for stem, prefix in _ESTIMATE_RANGES.items():
+            if all(row.get(f"{stem}{part}") == 0 for part in ("Low", "Avg", "High")):
+                values.update({c: None for c in values if c.startswith(f"{prefix}_")})
+        for prefix in ("revenue", "eps"):
+            low, high = values[f"{prefix}_low"], values[f"{prefix}_high"]
+            if low is not None and high is not None and low > high:
+                raise PayloadError(PROVIDER, row_symbol, f"{where} has {prefix}Low {row[f'{prefix}Low']!r} "
+                                                         f"above {prefix}High {row[f'{prefix}High']!r}")
+        for col, field in _ANALYST_COUNTS.items():
+            count = _optional_number(row_symbol, row, field, where)
+            if count is not None and (count < 0 or not count.is_integer()):
+                raise PayloadError(PROVIDER, row_symbol, f"{where} has {field} {row[field]!r}, not a count of analysts")
+            values[col] = None if count is None else int(count)
+        out["symbol"].append(row_symbol)
+        out["period"].append(period)
+        out["period_end"].append(period_end)
+        for col, value in values.items():
+            out[col].append(value)
+    return pl.DataFrame(out, schema=ANALYST_ESTIMATES).sort("symbol", "period_end")
+
+
+def parse_news(payload: Any, *, symbols: Collection[str] | None = None) -> pl.DataFrame:
+    """`news/stock` rows -> NEWS_ARTICLES (published_at in UTC), first of each (symbol, url) kept.
+
+    With `symbols`, an article about a symbol that was not asked for is refused rather than filed under it.
+    """
+    out: dict[str, list] = {c: [] for c in NEWS_ARTICLES}
+    seen: set[tuple[str, str]] = set()
+    for i, row in enumerate(_list_of_dicts("news", payload, "news/stock")):
+        symbol = row.get("symbol")
+        if not isinstance(symbol, str) or not symbol.strip():
+            raise PayloadError(PROVIDER, "news", f"article {i} has no 'symbol'")
+        symbol = symbol.strip().upper()
+        if symbols is not None and symbol not in symbols:
+            raise PayloadError(PROVIDER, symbol, f"article {i} is about {symbol!r}, which was not asked for "
+                                                 f"({', '.join(sorted(symbols))})")
+        published_at = _eastern_time(symbol, row, i)
+        url = row.get("url")
+        if not isinstance(url, str) or not url.strip():
+            raise PayloadError(PROVIDER, symbol, f"article {i} ({row['publishedDate']}) has no 'url'")
+        if (symbol, url.strip()) in seen:
+            continue
+        seen.add((symbol, url.strip()))
+        out["symbol"].append(symbol)
+        out["published_at"].append(published_at)
+        out["url"].append(url.strip())
+        for field in ("title", "publisher", "site", "text"):
+            out[field].append(_optional_text(symbol, row, field, i))
+    return pl.DataFrame(out, schema=NEWS_ARTICLES)
+
+
 # --------------------------------------------------------------------------- network layer
 
 
@@ -262,6 +367,63 @@ class FmpSource(QuotesByAssetClass):
             frames.append(parse_quotes(asset_class, ours, name, payload, provider_symbol=theirs))
         return keep_sessions(frames, wanted, QUOTES)
 
+    def analyst_estimates(self, session: dt.date, symbols: Sequence[str], period: str = "annual",
+                          limit: int = 4) -> pl.DataFrame:
+        """Today's consensus for each symbol's next `limit` fiscal periods (FMP has no history of it, so
+        `session` is not used; see the module docstring)."""
+        if period not in ESTIMATE_PERIODS:
+            raise ValueError(f"fmp: unknown estimate period {period!r}; choose one of {', '.join(ESTIMATE_PERIODS)}")
+        if limit < 1:
+            raise ValueError(f"fmp: limit must be at least 1, got {limit}")
+        frames = [
+            parse_analyst_estimates(
+                self._get("analyst-estimates", {"symbol": s, "period": period, "limit": limit, "page": 0}),
+                period, symbol=s)
+            for s in dict.fromkeys(validate_symbols(symbols, PROVIDER))
+        ]
+        if not frames:
+            return pl.DataFrame(schema=ANALYST_ESTIMATES)
+        return conform(pl.concat(frames), ANALYST_ESTIMATES).sort("symbol", "period_end")
+
+    def news(self, start: dt.datetime, end: dt.datetime, symbols: Sequence[str], page_size: int = 250,
+             max_pages: int = 20) -> pl.DataFrame:
+        """Articles about `symbols` published in [start, end); both bounds must be timezone-aware."""
+        for bound, moment in (("start", start), ("end", end)):
+            if moment.utcoffset() is None:
+                raise ValueError(f"fmp news: {bound} {moment.isoformat()} has no time zone; pass an aware datetime")
+        if end <= start:
+            raise ValueError(f"fmp news: empty window, end {end.isoformat()} is not after start {start.isoformat()}")
+        if page_size < 1 or max_pages < 1:
+            raise ValueError(f"fmp news: page_size and max_pages must be at least 1, got {page_size}, {max_pages}")
+        wanted = list(dict.fromkeys(validate_symbols(symbols, PROVIDER)))
+        # Whether FMP reads from/to as New York or UTC days is not documented: ask for the wider span
+        # (New York's day of start, UTC's day of end) and cut the exact window here.
+        days = {"from": start.astimezone(NEWS_TIMEZONE).date().isoformat(),
+                "to": end.astimezone(dt.UTC).date().isoformat()}
+        frames = [
+            frame
+            for i in range(0, len(wanted), NEWS_SYMBOLS_PER_REQUEST)
+            for frame in self._news_pages(wanted[i:i + NEWS_SYMBOLS_PER_REQUEST], days, page_size, max_pages)
+        ]
+        if not frames:
+            return pl.DataFrame(schema=NEWS_ARTICLES)
+        articles = pl.concat(frames).unique(["symbol", "url"], keep="first", maintain_order=True)
+        in_window = pl.col("published_at").is_between(start.astimezone(dt.UTC), end.astimezone(dt.UTC), closed="left")
+        return conform(articles.filter(in_window), NEWS_ARTICLES).sort("symbol", "published_at", "url")
+
+    def _news_pages(self, symbols: list[str], days: Mapping[str, str], page_size: int,
+                    max_pages: int) -> list[pl.DataFrame]:
+        frames = []
+        for page in range(max_pages):
+            payload = self._get("news/stock", {"symbols": ",".join(symbols), **days, "limit": page_size, "page": page})
+            frames.append(parse_news(payload, symbols=symbols))
+            if len(payload) < page_size:
+                return frames
+        log.warning("fmp news for %s: stopped at max_pages=%d full pages of %d; older articles from %s on may be "
+                    "missing", ",".join(symbols[:5]) + (",..." if len(symbols) > 5 else ""), max_pages, page_size,
+                    days["from"])
+        return frames
+
 
 # --------------------------------------------------------------------------- helpers
 
@@ -278,14 +440,40 @@ def _list_of_dicts(symbol: str, payload: Any, what: str) -> list[dict[str, Any]]
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
-def _date(symbol: str, row: Mapping[str, Any], i: int) -> dt.date:
+def _date(symbol: str, row: Mapping[str, Any], i: int, what: str = "row") -> dt.date:
     value = row.get("date")
     if not isinstance(value, str) or not _ISO_DAY.match(value):
-        raise PayloadError(PROVIDER, symbol, f"row {i} has no ISO 'date' (got {value!r})")
+        raise PayloadError(PROVIDER, symbol, f"{what} {i} has no ISO 'date' (got {value!r})")
     try:
         return dt.date.fromisoformat(value[:10])
     except ValueError:
-        raise PayloadError(PROVIDER, symbol, f"row {i} has an impossible date {value!r}") from None
+        raise PayloadError(PROVIDER, symbol, f"{what} {i} has an impossible date {value!r}") from None
+
+
+_ISO_MINUTE = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
+
+
+def _eastern_time(symbol: str, row: Mapping[str, Any], i: int) -> dt.datetime:
+    """`publishedDate` as UTC; FMP writes New York wall-clock time ("2025-09-22 21:31:48")."""
+    value = row.get("publishedDate")
+    if not isinstance(value, str) or not _ISO_MINUTE.match(value):
+        raise PayloadError(PROVIDER, symbol, f"article {i} has no 'publishedDate' date and time (got {value!r})")
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise PayloadError(PROVIDER, symbol, f"article {i} has an impossible publishedDate {value!r}") from None
+    if moment.tzinfo is None:  # the usual case; in the autumn's repeated hour this reads the earlier (EDT) one
+        moment = moment.replace(tzinfo=NEWS_TIMEZONE)
+    return moment.astimezone(dt.UTC)
+
+
+def _optional_text(symbol: str, row: Mapping[str, Any], field: str, i: int) -> str | None:
+    value = row.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise PayloadError(PROVIDER, symbol, f"article {i} has non-text {value!r} for '{field}'")
+    return value.strip() or None
 
 
 def _is_number(value: Any) -> bool:
@@ -297,6 +485,18 @@ def _number(symbol: str, row: Mapping[str, Any], field: str, i: int, day: dt.dat
     if not _is_number(value):
         what = "lacks" if field not in row else f"has non-numeric {value!r} for"
         raise PayloadError(PROVIDER, symbol, f"row {i} ({day.isoformat()}) {what} '{field}'")
+    return float(value)
+
+
+def _optional_number(symbol: str, row: Mapping[str, Any], field: str, where: str) -> float | None:
+    """A field that must be present but may be null (no estimate), never text."""
+    if field not in row:
+        raise PayloadError(PROVIDER, symbol, f"{where} lacks '{field}'")
+    value = row[field]
+    if value is None:
+        return None
+    if not _is_number(value):
+        raise PayloadError(PROVIDER, symbol, f"{where} has non-numeric {value!r} for '{field}'")
     return float(value)
 
 

@@ -7,10 +7,11 @@ Two layers, so parsing can be tested on recorded data without a network:
 - pure parsers: `parse_history_frame` (the pandas frame of `Ticker.history(auto_adjust=False)`),
   `parse_chart` (the v8 chart JSON that frame is built from) and `parse_info` (`Ticker.info`).
 
-Yahoo cannot list a universe or index members; those methods say where to get them instead of
-inventing data. Both parsers refuse history where a stock split was not applied to earlier prices
-(Yahoo serves that now and then; yfinance's `repair=True` usually fixes it), because a silent 5x
-price cliff would poison every return and indicator computed downstream.
+Yahoo cannot list a universe or index members, and yfinance's analyst-estimate and news shapes are
+not mapped yet; those methods say where to get them instead of inventing data. Both parsers refuse
+history where a stock split was not applied to earlier prices (Yahoo serves that now and then;
+yfinance's `repair=True` usually fixes it), because a silent 5x price cliff would poison every return
+and indicator computed downstream.
 """
 
 from __future__ import annotations
@@ -296,6 +297,18 @@ class YahooSource(QuotesByAssetClass):
     def index_constituents(self, session: dt.date) -> pl.DataFrame:
         raise NotImplementedError("Yahoo Finance has no index-constituents endpoint: take SPX/NDX/DJI members "
                                   "and weights from the fmp source or the demo list")
+
+    # Extra keyword options (period, limit, page_size...) are accepted so every caller gets this answer,
+    # not a TypeError about arguments.
+    def analyst_estimates(self, session: dt.date, symbols: Sequence[str] | None = None,
+                          **options: Any) -> pl.DataFrame:
+        raise NotImplementedError("yahoo: analyst estimates are not supported yet (yfinance's estimate tables "
+                                  "are not mapped to ANALYST_ESTIMATES): use fmp or demo")
+
+    def news(self, start: dt.datetime, end: dt.datetime, symbols: Sequence[str] | None = None,
+             **options: Any) -> pl.DataFrame:
+        raise NotImplementedError("yahoo: news is not supported yet (yfinance's news items are not mapped to "
+                                  "NEWS_ARTICLES): use fmp or demo")
 
     def daily_bars(self, sessions: Sequence[dt.date], symbols: Sequence[str] | None = None) -> pl.DataFrame:
         wanted = sorted(set(sessions))

@@ -123,6 +123,14 @@ def test_quotes_and_constituents_are_not_served(folder):
         source.index_constituents(dt.date(2023, 1, 3))
 
 
+def test_estimates_and_news_say_which_sources_serve_them(folder):
+    source = CsvFolderSource(folder)
+    with pytest.raises(NotImplementedError, match="not analyst estimates: use the fmp or demo source"):
+        source.analyst_estimates(dt.date(2023, 1, 3), ["AAPL"], period="annual", limit=4)
+    with pytest.raises(NotImplementedError, match="not news: use the fmp or demo source"):
+        source.news(dt.datetime(2023, 1, 3, tzinfo=dt.UTC), dt.datetime(2023, 1, 4, tzinfo=dt.UTC), ["AAPL"])
+
+
 @pytest.mark.parametrize("text, message", [
     ("Date,Open,High,Low,Volume\n2023-01-03,1,2,0.5,10\n", r"missing column\(s\) \['close'\]"),
     ("Date,Open,High,Low,Close,Volume\n2023-01-03,1,2,0.5,abc,10\n", "column close has non-numeric value 'abc'"),

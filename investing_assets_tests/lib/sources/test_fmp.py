@@ -10,30 +10,43 @@ import datetime as dt
 import json
 import logging
 import math
+from urllib.parse import parse_qsl, urlsplit
 
 import polars as pl
 import pytest
 import requests
+from requests.adapters import BaseAdapter
 
 from investing_assets.lib.sources.fmp import (
     FmpSource,
     fmp_error_message,
+    parse_analyst_estimates,
     parse_constituents,
     parse_historical_eod,
+    parse_news,
     parse_quotes,
     parse_universe,
 )
 from investing_assets.lib.sources.http import PayloadError, RetryPolicy, SourceError
-from investing_assets.lib.sources.schemas import DAILY_BARS, INDEX_CONSTITUENTS, QUOTES, UNIVERSE
+from investing_assets.lib.sources.schemas import (
+    ANALYST_ESTIMATES,
+    DAILY_BARS,
+    INDEX_CONSTITUENTS,
+    NEWS_ARTICLES,
+    QUOTES,
+    UNIVERSE,
+)
 from investing_assets_tests.lib.sources._replay import (
     FIXTURES,
     Recorded,
     ReplayAdapter,
     ScriptedAdapter,
+    build_response,
     json_response,
     load_vcr,
     no_network,  # noqa: F401  (fixture)
     session_with,
+    url_key,
     vcr_body,
 )
 
@@ -45,6 +58,8 @@ AAPL_EOD = FIXTURES / "fmp" / "test_fmp_equity_historical_fetcher_urllib3_v2.yam
 BTC_EOD = FIXTURES / "fmp" / "test_fmp_crypto_historical_fetcher_urllib3_v2.yaml"
 DOW_MEMBERS = FIXTURES / "fmp" / "test_fmp_index_constituents_fetcher_urllib3_v2.yaml"
 DIA_HOLDINGS = FIXTURES / "fmp" / "test_fmp_etf_holdings_fetcher_urllib3_v2.yaml"
+ESTIMATES = FIXTURES / "fmp" / "test_fmp_analyst_estimates_fetcher_urllib3_v2.yaml"  # AAPL, then MSFT; limit=1
+NEWS = FIXTURES / "fmp" / "test_fmp_company_news_fetcher_urllib3_v2.yaml"  # symbols=AAPL,MSFT limit=1 page=0
 
 JAN_2023 = [dt.date(2023, 1, d) for d in range(1, 11)]  # from=2023-01-01 to=2023-01-10, as recorded
 
@@ -346,3 +361,275 @@ def test_cassette_body_is_gzip_and_requests_decodes_it():
     payload = source.client.get_json("https://financialmodelingprep.com/stable/historical-price-eod/full",
                                      {"symbol": "AAPL", "from": "2023-01-01", "to": "2023-01-10", "apikey": KEY})
     assert payload == json.loads(json.dumps(vcr_body(AAPL_EOD)))
+
+
+# --------------------------------------------------------------------------- analyst estimates
+
+UTC = dt.UTC
+
+
+def test_analyst_estimates_replay_recorded_aapl_and_msft():
+    source, adapter = replay_source(ESTIMATES)
+    estimates = source.analyst_estimates(dt.date(2025, 9, 22), ["MSFT", "AAPL"], limit=1)
+
+    assert dict(estimates.schema) == ANALYST_ESTIMATES
+    assert estimates["symbol"].to_list() == ["AAPL", "MSFT"]
+    assert estimates.row(0, named=True) == {
+        "symbol": "AAPL", "period": "annual", "period_end": dt.date(2029, 9, 28),
+        "revenue_low": 495696786950.0, "revenue_avg": 508301573900.0, "revenue_high": 520906360849.0,
+        "ebitda_avg": 166927759412.0, "net_income_avg": 168221421035.0,
+        "eps_low": 10.48035, "eps_avg": 10.91773, "eps_high": 11.57903,
+        "analysts_revenue": 14, "analysts_eps": 13,
+    }
+    # MSFT's 2030 EPS and net income are recorded as 0/0/0 (with 6 EPS analysts counted): FMP's "no
+    # estimate", kept as null rather than a forecast of zero. Its revenue estimate is real.
+    msft = estimates.row(1, named=True)
+    assert (msft["period_end"], msft["revenue_avg"], msft["ebitda_avg"]) == (
+        dt.date(2030, 6, 30), 557339000000.0, 291971651660.0)
+    assert (msft["eps_low"], msft["eps_avg"], msft["eps_high"], msft["net_income_avg"]) == (None, None, None, None)
+    assert (msft["analysts_revenue"], msft["analysts_eps"]) == (14, 6)
+
+    assert [r.url.split("?")[0] for r in adapter.requests] == [
+        "https://financialmodelingprep.com/stable/analyst-estimates"] * 2
+    # One call per symbol, in the order asked; the frame is sorted.
+    assert [dict(parse_qsl(urlsplit(r.url).query))["symbol"] for r in adapter.requests] == ["MSFT", "AAPL"]
+
+
+def test_analyst_estimates_ask_for_the_period_and_label_rows_with_it():
+    source, adapter = scripted_source([json_response(vcr_body(ESTIMATES, 0))])
+    estimates = source.analyst_estimates(dt.date(2025, 9, 22), ["AAPL"], period="quarter", limit=8)
+    assert estimates["period"].to_list() == ["quarter"]
+    (request,) = adapter.requests
+    query = dict(parse_qsl(urlsplit(request.url).query))
+    assert query == {"symbol": "AAPL", "period": "quarter", "limit": "8", "page": "0", "apikey": KEY}
+
+
+def test_analyst_estimates_arguments_are_checked_before_any_request():
+    source, adapter = scripted_source([json_response(vcr_body(ESTIMATES, 0))])
+    with pytest.raises(ValueError, match="unknown estimate period 'quarterly'"):
+        source.analyst_estimates(dt.date(2025, 9, 22), ["AAPL"], period="quarterly")
+    with pytest.raises(ValueError, match="limit must be at least 1"):
+        source.analyst_estimates(dt.date(2025, 9, 22), ["AAPL"], limit=0)
+    with pytest.raises(ValueError, match="refusing symbol"):
+        source.analyst_estimates(dt.date(2025, 9, 22), ["AAPL&page=2"])
+    assert adapter.requests == []
+    assert source.analyst_estimates(dt.date(2025, 9, 22), []).schema == pl.Schema(ANALYST_ESTIMATES)
+
+
+def test_analyst_estimates_error_body_with_status_200_is_reported():
+    source, adapter = scripted_source([json_response({"Error Message": "Limit Reach . Please upgrade your plan"})])
+    with pytest.raises(SourceError, match="analyst-estimates.*provider error: Limit Reach") as info:
+        source.analyst_estimates(dt.date(2025, 9, 22), ["AAPL"])
+    assert info.value.status == 200 and len(adapter.requests) == 1
+
+
+def test_analyst_estimates_refuse_another_symbols_rows():
+    source, _ = scripted_source([json_response(vcr_body(ESTIMATES, 1))])  # MSFT's body, asked for AAPL
+    with pytest.raises(PayloadError, match="AAPL: annual estimate row 0 is for 'MSFT', expected 'AAPL'"):
+        source.analyst_estimates(dt.date(2025, 9, 22), ["AAPL"])
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda row: row.pop("symbol"), r"analyst estimates: annual estimate row 0 has no 'symbol'"),
+    (lambda row: row.pop("date"), r"AAPL: annual estimate row 0 has no ISO 'date'"),
+    (lambda row: row.update(numAnalystsEps=-1),
+     r"AAPL: annual estimate for 2029-09-28 has numAnalystsEps -1, not a count of analysts"),
+    (lambda row: row.update(numAnalystsRevenue=2.5), r"AAPL: .*numAnalystsRevenue 2.5, not a count"),
+    (lambda row: row.update(revenueLow=530000000000),
+     r"AAPL: annual estimate for 2029-09-28 has revenueLow 530000000000 above revenueHigh 520906360849"),
+    (lambda row: row.update(epsLow=12.0), r"AAPL: annual estimate for 2029-09-28 has epsLow 12.0 above epsHigh"),
+    (lambda row: row.update(epsAvg="n/a"), r"AAPL: annual estimate for 2029-09-28 has non-numeric 'n/a' for 'epsAvg'"),
+    (lambda row: row.pop("ebitdaAvg"), r"AAPL: annual estimate for 2029-09-28 lacks 'ebitdaAvg'"),
+])
+def test_parse_analyst_estimates_refuses_malformed_rows(mutate, message):
+    rows = vcr_body(ESTIMATES, 0)
+    mutate(rows[0])
+    with pytest.raises(PayloadError, match=message):
+        parse_analyst_estimates(rows, "annual")
+
+
+def test_parse_analyst_estimates_refuses_two_rows_for_one_period_and_non_lists():
+    rows = vcr_body(ESTIMATES, 0)
+    with pytest.raises(PayloadError, match="AAPL: two quarter estimates for 2029-09-28"):
+        parse_analyst_estimates(rows + copy.deepcopy(rows), "quarter")
+    with pytest.raises(PayloadError, match="expected a JSON list from analyst-estimates, got dict"):
+        parse_analyst_estimates({"symbol": "AAPL"})
+
+
+def test_parse_analyst_estimates_null_is_no_estimate_and_a_lone_zero_is_kept():
+    rows = vcr_body(ESTIMATES, 0)
+    rows[0].update(epsLow=None, epsAvg=None, epsHigh=None, numAnalystsEps=None, ebitdaAvg=0)
+    row = parse_analyst_estimates(rows).row(0, named=True)
+    assert (row["eps_low"], row["eps_avg"], row["eps_high"], row["analysts_eps"]) == (None, None, None, None)
+    # Only a whole low/avg/high range of zeros is FMP's placeholder; ebitdaLow/High are still recorded values.
+    assert row["ebitda_avg"] == 0.0 and row["revenue_avg"] == 508301573900.0
+
+
+# --------------------------------------------------------------------------- news
+
+
+RECORDED_AT = dt.datetime(2025, 9, 23, 1, 31, 48, tzinfo=UTC)  # "2025-09-22 21:31:48" New York (EDT, UTC-4)
+SEPT_22_NY = dt.datetime(2025, 9, 22, 4, 0, tzinfo=UTC)  # midnight in New York
+SEPT_23_NY = dt.datetime(2025, 9, 23, 4, 0, tzinfo=UTC)
+
+
+def news_replay_source() -> tuple[FmpSource, ReplayAdapter]:
+    # OpenBB recorded this call without from/to; the symbols, page size and page decide what came back.
+    recordings = load_vcr(NEWS)
+    adapter = ReplayAdapter(recordings, key=lambda u: url_key(u, params=("symbols", "limit", "page", "apikey")))
+    return FmpSource(KEY, session=session_with(adapter), policy=FAST), adapter
+
+
+def test_news_replays_recorded_article_in_utc(caplog):
+    source, adapter = news_replay_source()
+    news = source.news(SEPT_22_NY, SEPT_23_NY, ["AAPL", "MSFT"], page_size=1, max_pages=1)
+
+    assert dict(news.schema) == NEWS_ARTICLES
+    assert news.row(0, named=True) == {
+        "symbol": "AAPL",
+        "published_at": RECORDED_AT,
+        "title": "CFPB ends monitoring of Apple, U.S. Bank years ahead of schedule",
+        "publisher": "Reuters",
+        "site": "reuters.com",
+        "url": "https://www.reuters.com/sustainability/boards-policy-regulation/"
+               "cfpb-ends-monitoring-apple-us-bank-years-ahead-schedule-2025-09-23/",
+        "text": vcr_body(NEWS)[0]["text"],
+    }
+    (request,) = adapter.requests
+    assert request.url.startswith("https://financialmodelingprep.com/stable/news/stock?")
+    query = dict(parse_qsl(urlsplit(request.url).query))
+    assert query == {"symbols": "AAPL,MSFT", "from": "2025-09-22", "to": "2025-09-23", "limit": "1", "page": "0",
+                     "apikey": KEY}
+    # A full page at max_pages means older articles may be missing: said, not hidden.
+    assert "stopped at max_pages=1" in caplog.text
+
+
+@pytest.mark.parametrize("start, end, kept", [
+    (SEPT_22_NY, SEPT_23_NY, 1),
+    (RECORDED_AT, RECORDED_AT + dt.timedelta(seconds=1), 1),  # start is inclusive
+    (SEPT_22_NY, RECORDED_AT, 0),  # end is exclusive
+    # 21:31:48 read as UTC would fall inside this window; read as New York time (01:31:48 UTC) it does not.
+    (dt.datetime(2025, 9, 22, 20, tzinfo=UTC), dt.datetime(2025, 9, 23, tzinfo=UTC), 0),
+])
+def test_news_keeps_articles_published_in_the_window(start, end, kept):
+    source, _ = news_replay_source()
+    assert source.news(start, end, ["AAPL", "MSFT"], page_size=1, max_pages=1).height == kept
+
+
+def test_news_window_must_be_aware_and_not_empty():
+    source, adapter = news_replay_source()
+    with pytest.raises(ValueError, match="start 2025-09-22T00:00:00 has no time zone"):
+        source.news(dt.datetime(2025, 9, 22), SEPT_23_NY, ["AAPL"])
+    with pytest.raises(ValueError, match="empty window"):
+        source.news(SEPT_23_NY, SEPT_22_NY, ["AAPL"])
+    with pytest.raises(ValueError, match="page_size and max_pages"):
+        source.news(SEPT_22_NY, SEPT_23_NY, ["AAPL"], page_size=0)
+    with pytest.raises(ValueError, match="refusing symbol"):
+        source.news(SEPT_22_NY, SEPT_23_NY, ["AAPL,MSFT"])
+    assert adapter.requests == []
+
+
+def test_news_error_body_with_status_200_is_reported():
+    source, adapter = scripted_source([json_response({"Error Message": "Limit Reach . Please upgrade your plan"})])
+    with pytest.raises(SourceError, match="news/stock.*provider error: Limit Reach") as info:
+        source.news(SEPT_22_NY, SEPT_23_NY, ["AAPL"])
+    assert info.value.status == 200 and len(adapter.requests) == 1
+
+
+def test_parse_news_converts_new_york_time_across_daylight_saving():
+    article = vcr_body(NEWS)[0]
+    winter = {**article, "publishedDate": "2025-01-15 09:30:00", "url": "https://example.com/winter"}
+    with_offset = {**article, "publishedDate": "2025-01-15T09:30:00+00:00", "url": "https://example.com/utc"}
+    news = parse_news([article, winter, with_offset])
+    assert news["published_at"].to_list() == [
+        RECORDED_AT,
+        dt.datetime(2025, 1, 15, 14, 30, tzinfo=UTC),  # EST is UTC-5
+        dt.datetime(2025, 1, 15, 9, 30, tzinfo=UTC),  # an explicit offset is taken as written
+    ]
+
+
+def test_parse_news_drops_exact_symbol_url_duplicates_only():
+    article = vcr_body(NEWS)[0]
+    same_story_for_msft = {**article, "symbol": "MSFT"}
+    news = parse_news([article, dict(article, title="edited later"), same_story_for_msft])
+    assert news["symbol"].to_list() == ["AAPL", "MSFT"]
+    assert news["title"].to_list() == [article["title"]] * 2  # the first of the duplicates is kept
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda a: a.pop("symbol"), r"news: article 0 has no 'symbol'"),
+    (lambda a: a.update(publishedDate="22/09/2025 21:31"), r"AAPL: article 0 has no 'publishedDate' date and time"),
+    (lambda a: a.update(publishedDate="2025-02-30 10:00:00"), r"AAPL: article 0 has an impossible publishedDate"),
+    (lambda a: a.update(url=""), r"AAPL: article 0 \(2025-09-22 21:31:48\) has no 'url'"),
+    (lambda a: a.update(title=["x"]), r"AAPL: article 0 has non-text \['x'\] for 'title'"),
+    (lambda a: a.update(symbol="TSLA"), r"TSLA: article 0 is about 'TSLA', which was not asked for \(AAPL, MSFT\)"),
+])
+def test_parse_news_refuses_malformed_articles(mutate, message):
+    articles = vcr_body(NEWS)
+    mutate(articles[0])
+    with pytest.raises(PayloadError, match=message):
+        parse_news(articles, symbols={"AAPL", "MSFT"})
+
+
+class FakeNewsServer(BaseAdapter):
+    """Stands in for FMP's news/stock: the articles about the asked symbols, `limit` per page, newest first.
+
+    The recording holds a single one-article page, which cannot show batching or paging.
+    """
+
+    def __init__(self, articles: list[dict]) -> None:
+        super().__init__()
+        self.articles = articles
+        self.queries: list[dict[str, str]] = []
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        query = dict(parse_qsl(urlsplit(request.url).query))
+        self.queries.append(query)
+        asked = query["symbols"].split(",")
+        limit, page = int(query["limit"]), int(query["page"])
+        matching = [a for a in self.articles if a["symbol"] in asked]
+        return build_response(self, request, json_response(matching[page * limit:(page + 1) * limit]))
+
+    def close(self) -> None:
+        pass
+
+
+def fake_articles(symbol: str, count: int) -> list[dict]:
+    template = vcr_body(NEWS)[0]
+    return [{**template, "symbol": symbol, "publishedDate": f"2025-09-22 {20 - i:02d}:00:00",
+             "url": f"https://example.com/{symbol}/{i}"} for i in range(count)]
+
+
+def fake_news_source(articles: list[dict]) -> tuple[FmpSource, FakeNewsServer]:
+    server = FakeNewsServer(articles)
+    return FmpSource(KEY, session=session_with(server), policy=FAST), server
+
+
+def test_news_batches_50_symbols_a_request_and_pages_until_a_short_page(caplog):
+    symbols = [f"T{i:03d}" for i in range(120)]
+    articles = (fake_articles("T000", 3) + fake_articles("T049", 1)
+                + fake_articles("T050", 4)  # 4 in batch 2: pages of 2, 2 and an empty one
+                + fake_articles("T000", 1))  # the same (symbol, url) again: batch 1 has 5, pages of 2, 2, 1
+    source, server = fake_news_source(articles)
+    news = source.news(SEPT_22_NY, SEPT_23_NY, symbols, page_size=2)
+
+    asked = [(len(q["symbols"].split(",")), q["symbols"].split(",")[0], q["page"]) for q in server.queries]
+    assert asked == [(50, "T000", "0"), (50, "T000", "1"), (50, "T000", "2"),
+                     (50, "T050", "0"), (50, "T050", "1"), (50, "T050", "2"),
+                     (20, "T100", "0")]
+    assert all(q["limit"] == "2" for q in server.queries)
+    assert news.height == 8  # 9 served, the repeated T000 article dropped
+    assert news.group_by("symbol").len().sort("symbol").rows() == [("T000", 3), ("T049", 1), ("T050", 4)]
+    # 18:00, 19:00 and 20:00 in New York (EDT), sorted oldest first.
+    assert news.filter(pl.col("symbol") == "T000")["published_at"].to_list() == [
+        dt.datetime(2025, 9, 22, 22, tzinfo=UTC), dt.datetime(2025, 9, 22, 23, tzinfo=UTC),
+        dt.datetime(2025, 9, 23, 0, tzinfo=UTC)]
+    assert "max_pages" not in caplog.text
+
+
+def test_news_stops_at_max_pages_and_warns(caplog):
+    source, server = fake_news_source(fake_articles("AAPL", 10))
+    news = source.news(SEPT_22_NY, SEPT_23_NY, ["AAPL"], page_size=2, max_pages=3)
+    assert [q["page"] for q in server.queries] == ["0", "1", "2"]
+    assert news.height == 6
+    assert "fmp news for AAPL: stopped at max_pages=3 full pages of 2" in caplog.text

@@ -311,6 +311,14 @@ def test_what_yahoo_cannot_serve_says_where_to_go():
         source.daily_bars([dt.date(2025, 1, 2)])
 
 
+def test_estimates_and_news_are_not_supported_yet_and_say_where_to_go():
+    source = YahooSource(["AAPL"], fetcher=YfinanceFetcher(ticker_factory=FakeTicker([]), policy=FAST))
+    with pytest.raises(NotImplementedError, match="yahoo: analyst estimates are not supported yet.*use fmp or demo"):
+        source.analyst_estimates(dt.date(2025, 1, 2), ["AAPL"], period="annual")
+    with pytest.raises(NotImplementedError, match="yahoo: news is not supported yet.*use fmp or demo"):
+        source.news(dt.datetime(2025, 1, 2, tzinfo=dt.UTC), dt.datetime(2025, 1, 3, tzinfo=dt.UTC), ["AAPL"])
+
+
 def test_user_symbols_are_validated_but_internal_tickers_are_not():
     with pytest.raises(ValueError, match="refusing symbol '\\^GSPC'"):
         YahooSource(["^GSPC"])
