@@ -16,6 +16,7 @@ def definitions() -> dg.Definitions:
     return dg.Definitions(
         assets=[analyst_estimates],
         jobs=[analyst_estimates_job],
-        schedules=[session_schedule("analyst_estimates_daily", analyst_estimates_job, "0 2 * * *", previous=True,
-                                    description="02:00: the consensus as of the previous session.")],
+        schedules=[session_schedule("analyst_estimates_daily", analyst_estimates_job, "0 2 * * 2-6", previous=True,
+                                    description="02:00 after each weekday: the consensus as of the session that "
+                                                "closed the evening before.")],
     )

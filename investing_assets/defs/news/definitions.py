@@ -16,7 +16,12 @@ def definitions() -> dg.Definitions:
     return dg.Definitions(
         assets=[news_articles],
         jobs=[news_ingestion_job],
-        schedules=[session_schedule("news_ingestion_2h", news_ingestion_job, "0 9-23/2 * * 1-5",
-                                    description="Every 2 hours from 09:00 on weekdays: today's session's news "
-                                                "so far, Monday's including the weekend.")],
+        schedules=[
+            session_schedule("news_ingestion_2h", news_ingestion_job, "0 9-23/2 * * 1-5",
+                             description="Every 2 hours from 09:00 on weekdays: today's session's news so far, "
+                                         "Monday's including the weekend."),
+            session_schedule("news_ingestion_overnight", news_ingestion_job, "30 0 * * 2-6", previous=True,
+                             description="00:30 after each weekday: the previous session's news again, so the "
+                                         "last hour of its window (23:00-24:00) is collected too."),
+        ],
     )

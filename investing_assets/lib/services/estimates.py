@@ -8,7 +8,7 @@ from typing import Any
 
 import polars as pl
 
-from investing_assets.lib import calendar
+from investing_assets.lib.services.history import last_closed_session
 from investing_assets.lib.services.market import Written, universe_by_session
 from investing_assets.lib.sources.schemas import ANALYST_ESTIMATES, conform
 from investing_assets.lib.storage.warehouse import Warehouse
@@ -20,15 +20,17 @@ TABLE = "fundamentals.analyst_estimates"
 def write_analyst_estimates(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
     """One consensus snapshot per session for that session's universe, all sessions in one transaction.
 
-    A source that only knows today's consensus (`point_in_time_estimates` false, e.g. FMP) is refused for past
-    sessions: its numbers would be stored under a day they were not published on."""
+    A source that only knows the current consensus (`point_in_time_estimates` false, e.g. FMP) is refused for
+    any session but the last closed one (what the 02:00 run asks for): its numbers would be stored under a day
+    they were not published on."""
     sessions = sorted(sessions)
-    if not getattr(source, "point_in_time_estimates", False):
-        today = calendar.last_session_on_or_before(calendar.in_new_york().date())
-        past = [d for d in sessions if d != today]
+    if getattr(source, "point_in_time_estimates", None) is False:
+        current = last_closed_session()
+        past = [d for d in sessions if d != current]
         if past:
-            raise BadMarketData(f"the {source.name} source serves today's consensus only, not the one published "
-                                f"on {past[0].isoformat()}: materialize {today.isoformat()} (or use the demo source)")
+            raise BadMarketData(f"the {source.name} source serves the current consensus only, not the one "
+                                f"published on {past[0].isoformat()}: materialize {current.isoformat()} (the last "
+                                "closed session) or use the demo source")
     members = universe_by_session(warehouse, sessions)
     frames = []
     for session in sessions:
@@ -60,11 +62,13 @@ def validate_estimates(frame: pl.DataFrame, symbols: Sequence[str], session: dt.
         (frame.filter(pl.any_horizontal(pl.col(k).is_null() for k in keys)), "missing symbol, period or period end"),
         (frame.filter(~pl.col("symbol").is_in(list(symbols))), "symbol outside the session's universe"),
         (frame.filter(frame.select(keys).is_duplicated()), "the same period twice"),
-        (frame.filter((pl.col("revenue_low") > pl.col("revenue_high")) | (pl.col("eps_low") > pl.col("eps_high"))),
-         "low estimate above the high one"),
-        (frame.filter((pl.col("analysts_revenue") < 0) | (pl.col("analysts_eps") < 0)), "negative analyst count"),
         (frame.filter(pl.any_horizontal(pl.col(c).is_nan() for c, t in ANALYST_ESTIMATES.items()
                                         if t == pl.Float64)), "NaN estimate"),
+        (frame.filter(pl.any_horizontal((pl.col(f"{m}_low") > pl.col(f"{m}_avg")) | (pl.col(f"{m}_avg") >
+                                                                                        pl.col(f"{m}_high"))
+                                        for m in ("revenue", "eps"))),
+         "the average estimate is outside its low-high range"),
+        (frame.filter((pl.col("analysts_revenue") < 0) | (pl.col("analysts_eps") < 0)), "negative analyst count"),
     ):
         if bad.height:
             refuse(bad, why)
@@ -81,6 +85,7 @@ def revisions(warehouse: Warehouse, session: dt.date, top: int = 10) -> pl.DataF
         "round((100 * (n.eps_avg / p.eps_avg - 1))::numeric, 2)::float8 AS revision_pct "
         "FROM nearest n JOIN fundamentals.analyst_estimates p ON p.symbol = n.symbol AND p.period = 'annual' "
         "AND p.period_end = n.period_end AND p.session = (SELECT s FROM previous) "
-        "WHERE p.eps_avg > 0 ORDER BY abs(n.eps_avg / p.eps_avg - 1) DESC, n.symbol LIMIT %s",
+        "WHERE p.eps_avg > 0 AND n.eps_avg IS NOT NULL ORDER BY abs(n.eps_avg / p.eps_avg - 1) DESC, n.symbol "
+        "LIMIT %s",
         [session, session, top])
     return frame

@@ -23,7 +23,8 @@ def session_window(session: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """[the day after the previous session, the day after this one) at New York midnight: weekend and holiday
     news belongs to the next session, and every article to exactly one session."""
     previous = calendar.sessions_ending(session, 2)[0]
-    start = dt.datetime.combine(previous + dt.timedelta(days=1), dt.time(0), NEW_YORK)
+    first_day = previous + dt.timedelta(days=1) if previous < session else session  # the calendar's first session
+    start = dt.datetime.combine(first_day, dt.time(0), NEW_YORK)
     return start, dt.datetime.combine(session + dt.timedelta(days=1), dt.time(0), NEW_YORK)
 
 
@@ -31,20 +32,26 @@ def write_news(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -
     """Each session's articles about its universe's symbols, all sessions in one transaction."""
     sessions = sorted(sessions)
     members = universe_by_session(warehouse, sessions)
-    frames = []
+    frames, notes = [], []
     for session in sessions:
         symbols = members.filter(pl.col("session") == session).get_column("symbol").to_list()
         if not symbols:
             raise BadMarketData(f"no universe stored for {session.isoformat()}: materialize `universe` first")
         start, end = session_window(session)
-        frame = validate_news(conform(source.news(start, end, symbols), NEWS_ARTICLES), symbols, session)
+        fetched = conform(source.news(start, end, symbols), NEWS_ARTICLES)
+        untitled = fetched.filter(pl.col("title").is_null() | (pl.col("title").str.strip_chars() == ""))
+        if untitled.height:  # an article nobody can read in a list: keep the rest of the session
+            notes.append(f"{session.isoformat()}: {untitled.height} article(s) without a title left out, e.g. "
+                         f"{untitled.item(0, 'url')}")
+            fetched = fetched.join(untitled.select("symbol", "url"), on=["symbol", "url"], how="anti")
+        frame = validate_news(fetched, symbols, session)
         frames.append(frame.with_columns(session=pl.lit(session), source=pl.lit(source.name)))
     rows = pl.concat(frames)
     warehouse.replace_rows(TABLE, rows, {"session": sessions})
     latest = rows.filter(pl.col("session") == sessions[-1]).sort("published_at", "symbol", descending=[True, False])
     preview = latest.select(pl.col("published_at").dt.convert_time_zone(calendar.TIMEZONE).dt.strftime("%H:%M"),
                             "symbol", "title")
-    return Written(rows.height, len(sessions), preview=preview.head(15))
+    return Written(rows.height, len(sessions), notes=notes, preview=preview.head(15))
 
 
 def validate_news(frame: pl.DataFrame, symbols: Sequence[str], session: dt.date) -> pl.DataFrame:

@@ -300,6 +300,7 @@ class FmpSource(QuotesByAssetClass):
     """FMP stable API; the caller passes the API key (read from the environment elsewhere)."""
 
     name = "fmp"
+    point_in_time_estimates = False  # analyst-estimates is today's consensus only
 
     def __init__(self, api_key: str, *, session: requests.Session | None = None,
                  policy: RetryPolicy | None = None, indexes: Sequence[str] = ("SPX", "NDX", "DJI"),
@@ -368,22 +369,28 @@ class FmpSource(QuotesByAssetClass):
         return keep_sessions(frames, wanted, QUOTES)
 
     def analyst_estimates(self, session: dt.date, symbols: Sequence[str], period: str = "annual",
-                          limit: int = 4) -> pl.DataFrame:
-        """Today's consensus for each symbol's next `limit` fiscal periods (FMP has no history of it, so
-        `session` is not used; see the module docstring)."""
+                          limit: int = 3, asked: int | None = None) -> pl.DataFrame:
+        """Today's consensus for each symbol's next `limit` fiscal periods ending on or after `session` (FMP has
+        no history of it; see the module docstring).
+
+        FMP lists the furthest periods first and includes past ones, so a generous page is asked for and the
+        nearest future periods kept: `limit=1` would return the year after next, not the coming one. `asked`
+        is that page's size (default `limit` + 8 years, or + 12 quarters)."""
         if period not in ESTIMATE_PERIODS:
             raise ValueError(f"fmp: unknown estimate period {period!r}; choose one of {', '.join(ESTIMATE_PERIODS)}")
         if limit < 1:
             raise ValueError(f"fmp: limit must be at least 1, got {limit}")
+        asked = asked or limit + (12 if period == "quarter" else 8)  # past periods come in the same list
         frames = [
             parse_analyst_estimates(
-                self._get("analyst-estimates", {"symbol": s, "period": period, "limit": limit, "page": 0}),
+                self._get("analyst-estimates", {"symbol": s, "period": period, "limit": asked, "page": 0}),
                 period, symbol=s)
             for s in dict.fromkeys(validate_symbols(symbols, PROVIDER))
         ]
         if not frames:
             return pl.DataFrame(schema=ANALYST_ESTIMATES)
-        return conform(pl.concat(frames), ANALYST_ESTIMATES).sort("symbol", "period_end")
+        coming = pl.concat(frames).filter(pl.col("period_end") >= session).sort("symbol", "period_end")
+        return conform(coming.group_by("symbol", maintain_order=True).head(limit), ANALYST_ESTIMATES)
 
     def news(self, start: dt.datetime, end: dt.datetime, symbols: Sequence[str], page_size: int = 250,
              max_pages: int = 20) -> pl.DataFrame:

@@ -4,6 +4,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import dagster as dg
+import pytest
 
 from investing_assets.defs.fundamentals.assets import analyst_estimates
 from investing_assets.defs.market.assets import universe
@@ -24,13 +25,17 @@ def test_a_range_is_one_run_with_revisions_in_the_metadata(resources, instance, 
     assert meta["sessions"].value == 3 and "revision_pct" in meta["preview"].value
 
 
-def test_the_schedule_asks_at_two_for_the_previous_session():
+@pytest.mark.parametrize("when, expected", [
+    (dt.datetime(2026, 11, 24, 2, 0, tzinfo=NY), "2026-11-23"),  # Tuesday 02:00: Monday's consensus
+    (dt.datetime(2026, 11, 28, 2, 0, tzinfo=NY), "2026-11-27"),  # Saturday 02:00: Friday's (after Thanksgiving)
+])
+def test_the_schedule_asks_at_two_for_the_session_closed_the_evening_before(when, expected):
     from investing_assets.definitions import defs
+    from investing_assets.lib.services.history import last_closed_session
 
     schedule = defs.get_schedule_def("analyst_estimates_daily")
-    assert schedule.cron_schedule == "0 2 * * *" and schedule.execution_timezone == "America/New_York"
-    monday_two_am = dt.datetime(2026, 11, 23, 2, 0, tzinfo=NY)
-    with dg.build_schedule_context(scheduled_execution_time=monday_two_am,
+    assert schedule.cron_schedule == "0 2 * * 2-6" and schedule.execution_timezone == "America/New_York"
+    with dg.build_schedule_context(scheduled_execution_time=when,
                                    repository_def=defs.get_repository_def()) as context:
         [request] = schedule.evaluate_tick(context).run_requests
-    assert request.partition_key == "2026-11-20"  # Friday's consensus
+    assert request.partition_key == expected == last_closed_session(when).isoformat()  # what fmp may serve

@@ -38,3 +38,14 @@ def test_the_schedule_runs_today_every_two_hours_on_weekdays(when, expected):
     with dg.build_schedule_context(scheduled_execution_time=when, repository_def=defs.get_repository_def()) as context:
         requests = schedule.evaluate_tick(context).run_requests or []
     assert [r.partition_key for r in requests] == ([expected] if expected else [])
+
+
+def test_the_overnight_run_collects_the_last_hour_of_the_previous_session():
+    from investing_assets.definitions import defs
+
+    schedule = defs.get_schedule_def("news_ingestion_overnight")
+    assert schedule.cron_schedule == "30 0 * * 2-6"
+    with dg.build_schedule_context(scheduled_execution_time=dt.datetime(2026, 11, 24, 0, 30, tzinfo=NY),
+                                   repository_def=defs.get_repository_def()) as context:
+        [request] = schedule.evaluate_tick(context).run_requests
+    assert request.partition_key == "2026-11-23"

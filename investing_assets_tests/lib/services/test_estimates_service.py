@@ -7,6 +7,7 @@ import pytest
 
 from investing_assets.lib import calendar
 from investing_assets.lib.services import estimates, market
+from investing_assets.lib.services.history import last_closed_session
 from investing_assets.lib.sources.demo import DemoSource
 from investing_assets.lib.validation import BadMarketData
 
@@ -57,7 +58,11 @@ def test_snapshots_are_written_per_session_and_reruns_change_nothing(universe):
 
 @pytest.mark.parametrize("spoil, message", [
     (lambda f: f.with_columns(eps_low=pl.when(pl.col("symbol") == "AAPL").then(999.0).otherwise("eps_low")),
-     "AAPL annual .*low estimate above the high one"),
+     "AAPL annual .*average estimate is outside its low-high range"),
+    (lambda f: f.with_columns(eps_avg=pl.when(pl.col("symbol") == "AMD").then(pl.col("eps_high") * 1.01)
+                              .otherwise("eps_avg")), "AMD annual .*average estimate is outside its low-high range"),
+    (lambda f: f.with_columns(revenue_avg=pl.when(pl.col("symbol") == "TSLA").then(float("nan"))
+                              .otherwise("revenue_avg")), "TSLA annual .*NaN estimate"),
     (lambda f: pl.concat([f, f.filter(pl.col("symbol") == "MSFT").head(1)]), "MSFT annual .*the same period twice"),
     (lambda f: f.with_columns(symbol=pl.when(pl.col("symbol") == "AAPL").then(pl.lit("ZZZZ")).otherwise("symbol")),
      "ZZZZ annual .*outside the session's universe"),
@@ -73,6 +78,19 @@ def test_a_spoiled_row_fails_with_its_symbol_and_writes_nothing(universe, spoil,
 
 
 def test_a_source_without_history_is_refused_for_past_sessions(universe):
-    with pytest.raises(BadMarketData, match=r"vendor source serves today's consensus only.*2026-11-19"):
+    with pytest.raises(BadMarketData, match=r"vendor source serves the current consensus only.*2026-11-19"):
         estimates.write_analyst_estimates(TodayOnly(), universe, DAYS)
     assert universe.count(estimates.TABLE) == 0
+    current = last_closed_session()  # what the 02:00 run asks for
+    market.write_universe(DemoSource(), universe, [current])
+    assert estimates.write_analyst_estimates(TodayOnly(), universe, [current]).rows > 0
+
+
+def test_a_consensus_with_no_eps_is_kept_out_of_the_revisions(universe):
+    estimates.write_analyst_estimates(DemoSource(), universe, DAYS)
+    first = estimates.revisions(universe, DAYS[-1], top=1).item(0, "symbol")
+    with universe.connect() as conn:  # e.g. FMP's 0/0/0 placeholder, stored as null
+        conn.execute("UPDATE fundamentals.analyst_estimates SET eps_low = NULL, eps_avg = NULL, eps_high = NULL "
+                     "WHERE symbol = %s AND session = %s", [first, DAYS[-1]])
+    after = estimates.revisions(universe, DAYS[-1])
+    assert first not in after["symbol"].to_list() and after["eps_now"].null_count() == 0

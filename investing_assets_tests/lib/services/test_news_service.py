@@ -24,6 +24,25 @@ def test_weekend_and_holiday_news_belongs_to_the_next_session():
     assert all(a[1] == b[0] for a, b in zip(windows, windows[1:], strict=False))  # no gap, no overlap
 
 
+def test_the_first_session_of_the_calendar_has_a_window_of_its_own_day():
+    first = calendar.all_sessions()[0]
+    start, end = news.session_window(first)
+    assert (start.date(), end.date()) == (first, first + dt.timedelta(days=1))
+
+
+class Untitled(DemoSource):
+    def news(self, start, end, symbols=None):
+        frame = super().news(start, end, symbols)
+        return frame.with_columns(title=pl.when(pl.int_range(pl.len()) == 0).then(None).otherwise("title"))
+
+
+def test_an_article_without_a_title_is_left_out_with_a_note(universe):
+    complete = news.write_news(DemoSource(), universe, [MONDAY]).rows
+    written = news.write_news(Untitled(), universe, [MONDAY])
+    assert written.rows == complete - 1 and universe.count(news.TABLE) == complete - 1
+    assert written.notes and "1 article(s) without a title left out" in written.notes[0]
+
+
 class Late(DemoSource):
     def news(self, start, end, symbols=None):
         frame = super().news(start, end, symbols)

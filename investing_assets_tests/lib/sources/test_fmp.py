@@ -370,7 +370,7 @@ UTC = dt.UTC
 
 def test_analyst_estimates_replay_recorded_aapl_and_msft():
     source, adapter = replay_source(ESTIMATES)
-    estimates = source.analyst_estimates(dt.date(2025, 9, 22), ["MSFT", "AAPL"], limit=1)
+    estimates = source.analyst_estimates(dt.date(2025, 9, 22), ["MSFT", "AAPL"], limit=1, asked=1)  # as recorded
 
     assert dict(estimates.schema) == ANALYST_ESTIMATES
     assert estimates["symbol"].to_list() == ["AAPL", "MSFT"]
@@ -401,7 +401,17 @@ def test_analyst_estimates_ask_for_the_period_and_label_rows_with_it():
     assert estimates["period"].to_list() == ["quarter"]
     (request,) = adapter.requests
     query = dict(parse_qsl(urlsplit(request.url).query))
-    assert query == {"symbol": "AAPL", "period": "quarter", "limit": "8", "page": "0", "apikey": KEY}
+    assert query == {"symbol": "AAPL", "period": "quarter", "limit": "20", "page": "0", "apikey": KEY}
+
+
+def test_analyst_estimates_keep_the_nearest_coming_periods():
+    """FMP lists the furthest fiscal years first and past ones too: the coming years are the ones kept."""
+    row = vcr_body(ESTIMATES, 0)[0]
+    years = [{**row, "date": f"{year}-09-28"} for year in range(2029, 2021, -1)]  # 2029 first, as FMP sends
+    source, adapter = scripted_source([json_response(years)])
+    estimates = source.analyst_estimates(dt.date(2025, 9, 22), ["AAPL"], limit=2)
+    assert estimates["period_end"].to_list() == [dt.date(2025, 9, 28), dt.date(2026, 9, 28)]
+    assert dict(parse_qsl(urlsplit(adapter.requests[0].url).query))["limit"] == "10"
 
 
 def test_analyst_estimates_arguments_are_checked_before_any_request():
