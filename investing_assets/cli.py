@@ -174,7 +174,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         ("history bars for the indicator and scanner lookback", ["universe", "daily_bars"], history),
         ("market data and indicators", [*MARKET_ASSETS, "indicators"], recent),
         ("market scan and correlations", [*SCAN_ASSETS], scanned),
-        ("analyst estimates and news", ["analyst_estimates", "news_articles"], recent),
+        ("analyst estimates, news, industry aggregates and index valuations",
+         ["analyst_estimates", "news_articles", "industry_aggregates", "index_valuations"], recent),
     ]
     for label, selection, sessions in steps:
         print(f"\n== {label}: {sessions[0]} .. {sessions[-1]} ({len(sessions)} sessions, one run) ==", flush=True)

@@ -191,3 +191,24 @@ def scan_chart(summary: Sequence[dict], *, title: str = "Top discoveries") -> by
     ax.set_title(title, fontsize=11)
     fig.tight_layout()
     return _png(fig)
+
+
+def sector_valuation_chart(sectors: pl.DataFrame, *, title: str) -> bytes:
+    """PNG: each sector's forward P/E as a bar (cheapest on top), coloured by its 21-session return."""
+    rows = sectors.filter(pl.col("forward_pe").is_not_null()).sort("forward_pe", descending=True)
+    fig, ax = plt.subplots(figsize=(9, max(3.0, 0.4 * rows.height + 1.5)))
+    if rows.height == 0:
+        ax.text(0.5, 0.5, "no forward earnings stored", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return _png(fig)
+    returns = rows.get_column("return_21d").fill_null(0.0).to_numpy()
+    colours = [UP if r >= 0 else DOWN for r in returns]
+    bars = ax.barh(rows.get_column("name").to_list(), rows.get_column("forward_pe").to_numpy(), color=colours)
+    for bar, pe, ret in zip(bars, rows.get_column("forward_pe").to_list(), returns, strict=True):
+        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {pe:.1f}x  ({ret:+.1f}% 21d)",
+                va="center", fontsize=8)
+    ax.set_xlabel("forward P/E (cap / next fiscal year's consensus earnings)")
+    ax.set_xlim(0, float(rows.get_column("forward_pe").max()) * 1.35)
+    ax.set_title(title, fontsize=11)
+    fig.tight_layout()
+    return _png(fig)

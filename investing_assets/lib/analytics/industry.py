@@ -52,7 +52,7 @@ def aggregates(members: pl.DataFrame) -> pl.DataFrame:
     stats = [
         pl.len().alias("members"),
         pl.col("cap").sum().alias("market_cap"),
-        (100 * (pl.col("cap").sum() / pl.col("cap_1d").filter(pl.col("cap_1d").is_not_null()).sum() - 1)
+        (100 * (pl.col("cap").filter(pl.col("cap_1d").is_not_null()).sum() / pl.col("cap_1d").sum() - 1)
          ).alias("return_1d"),
         (100 * (pl.col("cap").filter(pl.col("cap_21d").is_not_null()).sum()
                 / pl.col("cap_21d").sum() - 1)).alias("return_21d"),

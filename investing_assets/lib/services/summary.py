@@ -23,6 +23,8 @@ TABLES = {
     "correlations (symbol rows)": "technicals.symbol_correlations",
     "demo_planted_patterns": "market.demo_planted_patterns",
     "analyst_estimates": "fundamentals.analyst_estimates",
+    "industry_aggregates": "fundamentals.industry_aggregates",
+    "index_valuations": "fundamentals.index_valuations",
     "news_articles": "news.articles",
     "muni_documents": "muni.documents",
     "muni_risk_model (versions)": "muni.models",
@@ -41,6 +43,7 @@ class Summary:
     riskiest: pl.DataFrame = None
     revisions: pl.DataFrame = None
     headlines: pl.DataFrame = None
+    valuations: pl.DataFrame = None
 
     def render(self) -> str:
         lines = ["Rows in the warehouse:"]
@@ -59,6 +62,11 @@ class Summary:
             for row in self.discoveries.iter_rows(named=True):
                 lines.append(f"  {row['symbol']:<7} {row['kind']:<6} {row['pattern']:<26} {row['direction']:<8} "
                              f"confidence {row['confidence']:.2f}")
+        if self.valuations is not None and self.valuations.height:
+            lines.append(f"\nIndex valuations on {self.valuations.item(0, 'session')} (forward P/E, next fiscal year):")
+            lines += [f"  {row['index_code']:<5} {row['forward_pe']:>6.1f}x   earnings yield "
+                      f"{row['earnings_yield']:.2f}%" for row in self.valuations.iter_rows(named=True)
+                      if row["forward_pe"] is not None]
         if self.revisions is not None and self.revisions.height:
             lines.append("\nLargest EPS consensus revisions since the previous session (nearest fiscal year):")
             for row in self.revisions.iter_rows(named=True):
@@ -113,5 +121,8 @@ def summarize(warehouse: Warehouse, cache: HotCache | None, count: int = 5) -> S
     headlines = warehouse.read_frame(
         "SELECT session, symbol, title FROM news.articles WHERE session = (SELECT max(session) FROM news.articles) "
         "ORDER BY published_at DESC, symbol LIMIT %s", [count])
+    valuations = warehouse.read_frame(
+        "SELECT session, index_code, forward_pe, earnings_yield FROM fundamentals.index_valuations "
+        "WHERE session = (SELECT max(session) FROM fundamentals.index_valuations) ORDER BY index_code")
     return Summary(session, rows, movers, indexes, cached["as_of"] if cached else None, discoveries, riskiest,
-                   revisions, headlines)
+                   revisions, headlines, valuations)

@@ -1,0 +1,58 @@
+"""Group valuations the index providers' way, checked by hand on small frames."""
+
+import polars as pl
+import pytest
+
+from investing_assets.lib.analytics.industry import (
+    AGGREGATES,
+    INDEX_VALUATIONS,
+    MEMBERS,
+    aggregates,
+    index_valuations,
+)
+
+
+def members(rows: list[tuple]) -> pl.DataFrame:
+    columns = ["symbol", "sector", "industry", "shares_outstanding", "close", "close_1d", "close_21d", "sma_50",
+               "forward_eps", "forward_eps_before"]
+    return pl.DataFrame(rows, schema=columns, orient="row").cast(MEMBERS)
+
+
+FRAME = members([
+    # symbol, sector, industry, shares, close, close_1d, close_21d, sma_50, eps, eps_before
+    ("AAA", "Tech", "Chips", 100, 50.0, 49.0, 40.0, 45.0, 5.0, 4.0),     # cap 5,000, earnings 500
+    ("BBB", "Tech", "Chips", 10, 200.0, 210.0, 200.0, 210.0, 1.0, 1.0),  # cap 2,000, earnings 10 (P/E 200)
+    ("CCC", "Tech", "Software", 20, 100.0, 100.0, None, None, -2.0, -1.0),  # loss: no P/E, still size
+    ("DDD", "Energy", "Oil", 50, 20.0, 20.0, 25.0, 19.0, 2.0, 2.5),      # cap 1,000, earnings 100
+])
+
+
+def test_group_pe_is_total_cap_over_total_earnings_not_a_mean_of_ratios():
+    out = aggregates(FRAME)
+    assert out.schema == pl.Schema(AGGREGATES)
+    tech = out.filter((pl.col("level") == "sector") & (pl.col("name") == "Tech")).row(0, named=True)
+    assert tech["members"] == 3 and tech["market_cap"] == 9_000.0
+    assert tech["forward_pe"] == pytest.approx(7_000 / 510)  # the mean of 10x and 200x would say 105x
+    assert tech["pe_coverage"] == pytest.approx(7_000 / 9_000)
+    assert tech["return_1d"] == pytest.approx(100 * (9_000 / (4_900 + 2_100 + 2_000) - 1))
+    assert tech["return_21d"] == pytest.approx(100 * (7_000 / (4_000 + 2_000) - 1))  # CCC has no 21d close
+    assert tech["pct_above_sma50"] == pytest.approx(50.0)  # AAA above, BBB below, CCC unknown
+    assert tech["revision_breadth"] == pytest.approx(100 * (1 + 0 - 1) / 3)
+    chips = out.filter((pl.col("level") == "industry") & (pl.col("name") == "Chips")).row(0, named=True)
+    assert (chips["sector"], chips["members"]) == ("Tech", 2)
+    software = out.filter(pl.col("name") == "Software").row(0, named=True)
+    assert software["forward_pe"] is None and software["pe_coverage"] == 0.0
+
+
+def test_index_pe_weights_earnings_yields_and_renormalises_over_earners():
+    weights = pl.DataFrame({"index_code": ["SPX", "SPX", "SPX", "DJI", "DJI"],
+                            "symbol": ["AAA", "BBB", "CCC", "AAA", "DDD"],
+                            "weight": [0.5, 0.3, 0.2, 0.6, 0.4]})
+    out = index_valuations(weights, FRAME)
+    assert out.schema == pl.Schema(INDEX_VALUATIONS)
+    spx = out.filter(pl.col("index_code") == "SPX").row(0, named=True)
+    assert spx["forward_pe"] == pytest.approx(0.8 / (0.5 * 5 / 50 + 0.3 * 1 / 200))
+    assert spx["pe_coverage"] == pytest.approx(0.8) and spx["members"] == 3
+    assert spx["earnings_yield"] == pytest.approx(100 / spx["forward_pe"])
+    dji = out.filter(pl.col("index_code") == "DJI").row(0, named=True)
+    assert dji["forward_pe"] == pytest.approx(1 / (0.6 * 0.1 + 0.4 * 0.1))

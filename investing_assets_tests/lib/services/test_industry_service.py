@@ -1,0 +1,65 @@
+"""Industry aggregation against the real PostgreSQL, on the demo market stored by the market services."""
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from investing_assets.lib import calendar
+from investing_assets.lib.analytics.industry import aggregates
+from investing_assets.lib.services import estimates, industry, market
+from investing_assets.lib.sources.demo import DemoSource
+from investing_assets.lib.validation import BadMarketData
+
+DAYS = calendar.sessions_ending(dt.date(2026, 11, 20), 2)
+
+
+@pytest.fixture
+def stored(warehouse):
+    source = DemoSource()
+    history = calendar.sessions_ending(DAYS[-1], industry.RETURN_SESSIONS + 2)
+    market.write_universe(source, warehouse, history)
+    market.write_daily_bars(source, warehouse, history)
+    market.write_index_constituents(source, warehouse, DAYS)
+    estimates.write_analyst_estimates(source, warehouse, DAYS)
+    return warehouse
+
+
+def test_both_tables_per_session_rerun_identically(stored):
+    run = industry.write_industry_aggregates(stored, DAYS)
+    sectors = run.latest(run.aggregates).filter(pl.col("level") == "sector")
+    assert sectors.height == stored.read_frame("SELECT count(DISTINCT sector) FROM market.universe").item()
+    assert sectors["members"].sum() == stored.count("market.universe", {"session": [DAYS[-1]]})
+    assert sectors["forward_pe"].is_between(3, 200).all() and (sectors["pe_coverage"] > 0.5).all()
+    assert run.latest(run.valuations)["index_code"].to_list() == ["DJI", "NDX", "SPX"]
+    assert run.notes == ["no indicators stored for 2026-11-19, 2026-11-20: its columns are empty there"]
+    with stored.connect() as conn:
+        first = conn.execute("SELECT * FROM fundamentals.industry_aggregates ORDER BY 1, 2, 3, 4").fetchall()
+    industry.write_industry_aggregates(stored, DAYS)
+    with stored.connect() as conn:
+        assert conn.execute("SELECT * FROM fundamentals.industry_aggregates ORDER BY 1, 2, 3, 4").fetchall() == first
+
+
+def test_the_stored_sector_row_is_the_aggregate_of_its_members(stored):
+    run = industry.write_industry_aggregates(stored, DAYS[-1:])
+    members, _ = industry._members(stored, DAYS[-1:])
+    expected = aggregates(members.drop("session")).filter((pl.col("level") == "sector") & (pl.col("name") == "Energy"))
+    stored_row = stored.read_frame("SELECT forward_pe, return_21d, members FROM fundamentals.industry_aggregates "
+                                   "WHERE level = 'sector' AND name = 'Energy'")
+    assert stored_row.rows() == expected.select("forward_pe", "return_21d", "members").rows()
+    energy = run.latest(run.aggregates).filter((pl.col("level") == "sector") & (pl.col("name") == "Energy"))
+    assert energy["revision_breadth"].is_between(-100, 100).all()
+
+
+def test_missing_bars_fail_and_missing_estimates_are_said(stored):
+    later = calendar.sessions_ending(dt.date(2026, 11, 24), 1)
+    with pytest.raises(BadMarketData, match="no universe stored for 2026-11-24"):
+        industry.write_industry_aggregates(stored, later)
+    market.write_universe(DemoSource(), stored, later)
+    with pytest.raises(BadMarketData, match="no bars or universe stored for 2026-11-24"):
+        industry.write_industry_aggregates(stored, later)
+    with stored.connect() as conn:
+        conn.execute("DELETE FROM fundamentals.analyst_estimates WHERE session = %s", [DAYS[-1]])
+    run = industry.write_industry_aggregates(stored, DAYS)
+    assert any("no analyst_estimates stored for 2026-11-20" in n for n in run.notes)
+    assert run.latest(run.aggregates)["forward_pe"].null_count() == run.latest(run.aggregates).height
