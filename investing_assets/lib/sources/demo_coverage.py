@@ -1,6 +1,6 @@
 """The demo market's analyst coverage and press: consensus estimates and news consistent with its prices.
 
-Each stock gets a seeded set of fundamentals (fiscal year end, price-to-sales at the start of the history,
+Each stock gets a seeded set of fundamentals (fiscal year end, price-to-sales on REFERENCE_DAY,
 revenue growth, margins). The consensus for a fiscal year is that year's "true" figure plus an error that
 shrinks as the year end approaches, wobbles slowly (revisions) and leans with the last quarter's price move
 (analysts chase momentum). News is what a wire would write about the demo tape: big moves (a return beyond
@@ -23,7 +23,9 @@ from investing_assets.lib import calendar
 from investing_assets.lib.sources.schemas import ANALYST_ESTIMATES, NEWS_ARTICLES, conform
 
 NEW_YORK = ZoneInfo(calendar.TIMEZONE)
-FIRST_YEAR = 2016
+# Fundamentals are pinned to prices on this day (like the demo's crypto levels), so recent valuations look
+# like a real market's (forward P/E around 20) whatever the simulated prices did in the decade before.
+REFERENCE_DAY = dt.date(2024, 1, 2)
 MOMENTUM_SESSIONS = 63  # a quarter of sessions: the price move analysts lean on
 VOL_SESSIONS = 60
 MOVE_Z, MOVE_MIN = 2.5, 0.03
@@ -43,10 +45,11 @@ class Coverage:
         draws = np.array([_rng(seed, "coverage", s).random(8) for s in self.symbols])  # (n, 8) in [0, 1)
         self.fy_month = np.select([draws[:, 0] < 0.7, draws[:, 0] < 0.8, draws[:, 0] < 0.9], [12, 9, 6], 3)
         shares = market.shares.astype(float)
-        price_to_sales = 1.5 + 6.5 * draws[:, 1]
-        self.revenue_start = shares * market.close[0] / price_to_sales  # fiscal year FIRST_YEAR
+        price_to_sales = 1.5 + 6.0 * draws[:, 1]
+        reference = calendar.session_index(calendar.last_session_on_or_before(REFERENCE_DAY))
+        self.revenue_reference = shares * market.close[reference] / price_to_sales  # fiscal year 2024
         self.growth = -0.02 + 0.20 * draws[:, 2]
-        self.net_margin = 0.04 + 0.24 * draws[:, 3]
+        self.net_margin = 0.06 + 0.24 * draws[:, 3]
         self.ebitda_margin = self.net_margin + 0.06 + 0.14 * draws[:, 4]
         self.error_scale = 0.03 + 0.05 * draws[:, 5]
         self.report_lag = (21 + 19 * draws[:, 6]).astype(int)  # days from quarter end to results
@@ -64,7 +67,7 @@ class Coverage:
         return self._revenue(year) * self.net_margin / self.shares
 
     def _revenue(self, year: int) -> np.ndarray:
-        return self.revenue_start * (1 + self.growth) ** (year - FIRST_YEAR)
+        return self.revenue_reference * (1 + self.growth) ** (year - REFERENCE_DAY.year)
 
     def consensus(self, row: int, year: int) -> dict[str, np.ndarray]:
         """The consensus for fiscal `year` as of session `row`, every stock at once."""

@@ -79,3 +79,14 @@ def test_every_stock_reports_results_once_a_quarter(source):
 def test_unknown_symbols_are_named(source):
     with pytest.raises(ValueError, match="ZZZZ"):
         source.analyst_estimates(DAY, ["AAPL", "ZZZZ"])
+
+
+def test_recent_valuations_look_like_a_real_market(source):
+    """Fundamentals are pinned to 2024 prices: the S&P 500's forward P/E lands where real ones do (10-30x)."""
+    from investing_assets.lib.analytics.industry import index_valuations
+
+    nearest = source.analyst_estimates(DAY).sort("symbol", "period_end").group_by("symbol", maintain_order=True).first()
+    members = source.daily_bars([DAY]).select("symbol", "close").join(
+        nearest.select("symbol", pl.col("eps_avg").alias("forward_eps")), on="symbol")
+    spx = index_valuations(source.index_constituents(DAY), members).filter(pl.col("index_code") == "SPX")
+    assert 10 < spx.item(0, "forward_pe") < 30
