@@ -54,7 +54,7 @@ def test_demo_builds_the_market_through_dagster(env, tmp_path, capsys):
     assert "S&P 500" in out and "Redis cache as of 2026-11-20" in out
     assert "Largest EPS consensus revisions since the previous session" in out
     assert "Latest headlines (2026-11-20)" in out
-    assert "Index valuations on 2026-11-20 (forward P/E, next fiscal year)" in out and "SPX" in out
+    assert "Index valuations on 2026-11-20 (forward P/E on the coming fiscal year)" in out and "SPX" in out
     from investing_assets.lib.storage.warehouse import Warehouse
 
     warehouse = Warehouse(env)

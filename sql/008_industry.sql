@@ -24,3 +24,7 @@ CREATE TABLE IF NOT EXISTS fundamentals.index_valuations (
     pe_coverage     double precision CHECK (pe_coverage BETWEEN 0 AND 1),
     PRIMARY KEY (session, index_code)
 );
+
+-- The previous snapshot of the same fiscal period, for revision breadth, without walking the whole history.
+CREATE INDEX IF NOT EXISTS analyst_estimates_period_history
+    ON fundamentals.analyst_estimates (symbol, period, period_end, session);

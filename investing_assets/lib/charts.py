@@ -201,13 +201,14 @@ def sector_valuation_chart(sectors: pl.DataFrame, *, title: str) -> bytes:
         ax.text(0.5, 0.5, "no forward earnings stored", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return _png(fig)
-    returns = rows.get_column("return_21d").fill_null(0.0).to_numpy()
-    colours = [UP if r >= 0 else DOWN for r in returns]
+    returns = rows.get_column("return_21d").to_list()
+    colours = [NEUTRAL if r is None else UP if r >= 0 else DOWN for r in returns]
     bars = ax.barh(rows.get_column("name").to_list(), rows.get_column("forward_pe").to_numpy(), color=colours)
     for bar, pe, ret in zip(bars, rows.get_column("forward_pe").to_list(), returns, strict=True):
-        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {pe:.1f}x  ({ret:+.1f}% 21d)",
+        moved = "n/a" if ret is None else f"{ret:+.1f}%"
+        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {pe:.1f}x  ({moved} 21d)",
                 va="center", fontsize=8)
-    ax.set_xlabel("forward P/E (cap / next fiscal year's consensus earnings)")
+    ax.set_xlabel("forward P/E (cap / the coming fiscal year's consensus earnings)")
     ax.set_xlim(0, float(rows.get_column("forward_pe").max()) * 1.35)
     ax.set_title(title, fontsize=11)
     fig.tight_layout()

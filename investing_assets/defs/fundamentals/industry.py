@@ -21,7 +21,7 @@ _inputs = ["universe", "daily_bars", "indicators", "analyst_estimates", "index_c
                                  "returns, forward P/E, share above the 50-day SMA, EPS revision breadth."),
         dg.AssetSpec("index_valuations", deps=_inputs, kinds={"postgres", "polars"}, **DAILY,
                      description="World P/E: each index's forward P/E and earnings yield from its constituent "
-                                 "weights and the analysts' next-year EPS."),
+                                 "weights and the consensus EPS of the coming fiscal year."),
     ],
     backfill_policy=dg.BackfillPolicy.single_run(),
     can_subset=False,

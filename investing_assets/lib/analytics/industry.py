@@ -3,7 +3,9 @@
 Valuations are aggregated the way index providers do it: a group's forward P/E is its total market cap over its
 total forward earnings (the harmonic, cap-weighted mean of its members' P/Es), never the mean of member P/Es,
 which one near-zero earner would blow up. Members with no positive forward EPS count for size, returns and
-breadth, not for the P/E; `pe_coverage` says what share of the group's cap the P/E stands on.
+breadth, not for the P/E; `pe_coverage` says what share of the group's cap the P/E stands on. "Forward" is the
+coming fiscal year (the nearest period ending on or after the session), not the next twelve months, so a
+group's P/E steps when its members' years roll over.
 """
 
 from __future__ import annotations
@@ -40,24 +42,34 @@ MEMBERS = {
 
 
 def aggregates(members: pl.DataFrame) -> pl.DataFrame:
-    """One row per sector and per industry of a session's MEMBERS frame."""
-    cap = pl.col("shares_outstanding").cast(pl.Float64) * pl.col("close")
+    """One row per sector and per industry of a session's MEMBERS frame.
+
+    Every ratio compares like with like: a member enters a return only with both of its caps, the P/E only with
+    today's cap and positive earnings; a member with no sector or industry is grouped as "Unclassified"."""
+    shares = pl.col("shares_outstanding").cast(pl.Float64)
     frame = members.with_columns(
-        cap=cap,
-        cap_1d=pl.col("shares_outstanding").cast(pl.Float64) * pl.col("close_1d"),
-        cap_21d=pl.col("shares_outstanding").cast(pl.Float64) * pl.col("close_21d"),
-        earnings=pl.when(pl.col("forward_eps") > 0).then(pl.col("shares_outstanding") * pl.col("forward_eps")),
+        pl.col("sector", "industry").fill_null("Unclassified"),
+        cap=shares * pl.col("close"),
+        cap_1d=shares * pl.col("close_1d"),
+        cap_21d=shares * pl.col("close_21d"),
+        earnings=pl.when((pl.col("forward_eps") > 0) & pl.col("close").is_not_null())
+        .then(shares * pl.col("forward_eps")),
         revised=(pl.col("forward_eps") - pl.col("forward_eps_before")).sign(),
     )
+    has_cap = pl.col("cap").is_not_null()
+
+    def change(earlier: str) -> pl.Expr:
+        both = has_cap & pl.col(earlier).is_not_null()
+        return 100 * (pl.col("cap").filter(both).sum() / pl.col(earlier).filter(both).sum() - 1)
+
+    earning = pl.col("earnings").is_not_null()
     stats = [
         pl.len().alias("members"),
-        pl.col("cap").sum().alias("market_cap"),
-        (100 * (pl.col("cap").filter(pl.col("cap_1d").is_not_null()).sum() / pl.col("cap_1d").sum() - 1)
-         ).alias("return_1d"),
-        (100 * (pl.col("cap").filter(pl.col("cap_21d").is_not_null()).sum()
-                / pl.col("cap_21d").sum() - 1)).alias("return_21d"),
-        (pl.col("cap").filter(pl.col("earnings").is_not_null()).sum() / pl.col("earnings").sum()).alias("forward_pe"),
-        (pl.col("cap").filter(pl.col("earnings").is_not_null()).sum() / pl.col("cap").sum()).alias("pe_coverage"),
+        pl.when(has_cap.any()).then(pl.col("cap").sum()).alias("market_cap"),
+        change("cap_1d").alias("return_1d"),
+        change("cap_21d").alias("return_21d"),
+        (pl.col("cap").filter(earning).sum() / pl.col("earnings").filter(earning).sum()).alias("forward_pe"),
+        (pl.col("cap").filter(earning).sum() / pl.col("cap").filter(has_cap).sum()).clip(0, 1).alias("pe_coverage"),
         (100 * (pl.col("close") > pl.col("sma_50")).mean()).alias("pct_above_sma50"),
         (100 * pl.col("revised").mean()).alias("revision_breadth"),
     ]
@@ -65,20 +77,25 @@ def aggregates(members: pl.DataFrame) -> pl.DataFrame:
     industries = frame.group_by("sector", "industry").agg(stats).with_columns(
         level=pl.lit("industry"), name=pl.col("industry"))
     out = pl.concat([sectors.select(AGGREGATES.keys()), industries.select(AGGREGATES.keys())])
-    return out.with_columns(pl.col(c).fill_nan(None) for c, t in AGGREGATES.items() if t == pl.Float64
-                            ).cast(AGGREGATES).sort("level", "name", descending=[True, False])
+    return _nan_to_null(out, AGGREGATES).sort("level", "name", descending=[True, False])
 
 
 def index_valuations(weights: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
-    """Forward P/E per index from its weights: 1 / sum(w * E/P) over members with a positive forward EPS, the
-    weights renormalised over them (cap-weighted indexes get cap/earnings, the price-weighted Dow its own)."""
+    """Forward P/E per index from its weights: 1 / sum(w * E/P) over members with a price and a positive
+    forward EPS, the weights renormalised over them (cap-weighted indexes get cap/earnings, the Dow its own)."""
     joined = weights.join(members.select("symbol", "close", "forward_eps"), on="symbol", how="left").with_columns(
-        has_pe=pl.col("forward_eps") > 0)
+        has_pe=(pl.col("forward_eps") > 0) & (pl.col("close") > 0))
+    has_pe = pl.col("has_pe").fill_null(False)
     out = joined.group_by("index_code").agg(
         pl.len().alias("members"),
-        (pl.col("weight").filter(pl.col("has_pe")).sum()
-         / (pl.col("weight") * pl.col("forward_eps") / pl.col("close")).filter(pl.col("has_pe")).sum()
-         ).alias("forward_pe"),
-        (pl.col("weight").filter(pl.col("has_pe")).sum() / pl.col("weight").sum()).alias("pe_coverage"),
+        (pl.col("weight").filter(has_pe).sum()
+         / (pl.col("weight") * pl.col("forward_eps") / pl.col("close")).filter(has_pe).sum()).alias("forward_pe"),
+        (pl.col("weight").filter(has_pe).sum() / pl.col("weight").sum()).clip(0, 1).alias("pe_coverage"),
     ).with_columns(earnings_yield=100 / pl.col("forward_pe"))
-    return out.select(INDEX_VALUATIONS.keys()).cast(INDEX_VALUATIONS).sort("index_code")
+    return _nan_to_null(out.select(INDEX_VALUATIONS.keys()), INDEX_VALUATIONS).sort("index_code")
+
+
+def _nan_to_null(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """0/0 and x/0 (no earners, no caps) are "not known": null, never NaN or inf stored as a valuation."""
+    floats = [c for c, t in schema.items() if t == pl.Float64]
+    return frame.with_columns(pl.when(pl.col(c).is_finite()).then(pl.col(c)) for c in floats).cast(schema)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from investing_assets.lib import calendar
-from investing_assets.lib.analytics.industry import MEMBERS, aggregates, index_valuations
+from investing_assets.lib.analytics.industry import INDEX_VALUATIONS, MEMBERS, aggregates, index_valuations
 from investing_assets.lib.storage.warehouse import Warehouse
 from investing_assets.lib.validation import BadMarketData
 
@@ -49,7 +49,7 @@ def write_industry_aggregates(warehouse: Warehouse, sessions: Sequence[dt.date])
     scope = {"session": sessions}
     writes = [("fundamentals.industry_aggregates", run.aggregates, scope)]
     writes.append(("fundamentals.index_valuations", run.valuations if run.valuations.height else
-                   pl.DataFrame(schema={"session": pl.Date}), scope))
+                   pl.DataFrame(schema={"session": pl.Date, **INDEX_VALUATIONS}), scope))
     warehouse.replace_many(writes)
     return run
 
@@ -63,7 +63,8 @@ def _members(warehouse: Warehouse, sessions: list[dt.date]) -> tuple[pl.DataFram
                       FROM unnest(%s::date[]) AS d WINDOW w AS (ORDER BY d)),
              nearest AS (SELECT DISTINCT ON (session, symbol) session, symbol, period_end, eps_avg
                          FROM fundamentals.analyst_estimates WHERE session = ANY(%s) AND period = 'annual'
-                         ORDER BY session, symbol, period_end)
+                         AND eps_avg IS NOT NULL ORDER BY session, symbol, period_end),
+             bars AS (SELECT session, symbol, close FROM market.daily_bars WHERE session = ANY(%s))
         SELECT u.session, u.symbol, u.sector, u.industry, u.shares_outstanding,
                b.close, b1.close AS close_1d, b21.close AS close_21d, i.sma_50,
                n.eps_avg AS forward_eps,
@@ -72,13 +73,13 @@ def _members(warehouse: Warehouse, sessions: list[dt.date]) -> tuple[pl.DataFram
                    AND e.session < u.session ORDER BY e.session DESC LIMIT 1) AS forward_eps_before
         FROM market.universe u
         JOIN days ON days.d = u.session
-        LEFT JOIN market.daily_bars b ON b.session = u.session AND b.symbol = u.symbol
-        LEFT JOIN market.daily_bars b1 ON b1.session = days.d_1 AND b1.symbol = u.symbol
-        LEFT JOIN market.daily_bars b21 ON b21.session = days.d_21 AND b21.symbol = u.symbol
+        LEFT JOIN bars b ON b.session = u.session AND b.symbol = u.symbol
+        LEFT JOIN bars b1 ON b1.session = days.d_1 AND b1.symbol = u.symbol
+        LEFT JOIN bars b21 ON b21.session = days.d_21 AND b21.symbol = u.symbol
         LEFT JOIN technicals.indicators i ON i.session = u.session AND i.symbol = u.symbol
         LEFT JOIN nearest n ON n.session = u.session AND n.symbol = u.symbol
         WHERE u.session = ANY(%s)
-        """, [RETURN_SESSIONS, window, sessions, sessions])
+        """, [RETURN_SESSIONS, window, sessions, window, sessions])
     if frame.is_empty():
         raise BadMarketData(f"no universe stored for {sessions[0].isoformat()}..{sessions[-1].isoformat()}: "
                             "materialize `universe` and `daily_bars` first")
@@ -89,7 +90,8 @@ def _members(warehouse: Warehouse, sessions: list[dt.date]) -> tuple[pl.DataFram
         if day.is_empty() or day.get_column("close").null_count() == day.height:
             raise BadMarketData(f"no bars or universe stored for {session.isoformat()}: materialize `universe` "
                                 "and `daily_bars` first")
-    for column, asset in (("forward_eps", "analyst_estimates"), ("sma_50", "indicators")):
+    for column, asset in (("forward_eps", "analyst_estimates"), ("sma_50", "indicators"),
+                          ("shares_outstanding", "shares outstanding in the universe (no caps, returns or P/E)")):
         empty = sorted({d.isoformat() for d, n, total in frame.group_by("session").agg(
             pl.col(column).null_count(), pl.len()).iter_rows() if n == total})
         if empty:

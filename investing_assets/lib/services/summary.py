@@ -63,12 +63,12 @@ class Summary:
                 lines.append(f"  {row['symbol']:<7} {row['kind']:<6} {row['pattern']:<26} {row['direction']:<8} "
                              f"confidence {row['confidence']:.2f}")
         if self.valuations is not None and self.valuations.height:
-            lines.append(f"\nIndex valuations on {self.valuations.item(0, 'session')} (forward P/E, next fiscal year):")
+            lines.append(f"\nIndex valuations on {self.valuations.item(0, 'session')} (forward P/E on the coming fiscal year):")
             lines += [f"  {row['index_code']:<5} {row['forward_pe']:>6.1f}x   earnings yield "
                       f"{row['earnings_yield']:.2f}%" for row in self.valuations.iter_rows(named=True)
                       if row["forward_pe"] is not None]
         if self.revisions is not None and self.revisions.height:
-            lines.append("\nLargest EPS consensus revisions since the previous session (nearest fiscal year):")
+            lines.append("\nLargest EPS consensus revisions since the previous session (coming fiscal year):")
             for row in self.revisions.iter_rows(named=True):
                 lines.append(f"  {row['symbol']:<7} {row['eps_before']:>9.2f} -> {row['eps_now']:>9.2f}  "
                              f"{row['revision_pct']:>+7.2f}%")

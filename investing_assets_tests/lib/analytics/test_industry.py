@@ -56,3 +56,27 @@ def test_index_pe_weights_earnings_yields_and_renormalises_over_earners():
     assert spx["earnings_yield"] == pytest.approx(100 / spx["forward_pe"])
     dji = out.filter(pl.col("index_code") == "DJI").row(0, named=True)
     assert dji["forward_pe"] == pytest.approx(1 / (0.6 * 0.1 + 0.4 * 0.1))
+
+
+def test_members_missing_a_price_or_a_sector_never_bias_the_ratios():
+    frame = members([
+        ("AAA", "Tech", "Chips", 100, 50.0, 50.0, 50.0, None, 5.0, None),
+        ("BBB", "Tech", "Chips", 100, None, 80.0, 80.0, None, 5.0, None),  # no close today (halted, late bar)
+        ("CCC", None, None, 10, 10.0, 10.0, 10.0, None, 1.0, None),  # a source without sectors
+    ])
+    out = aggregates(frame)
+    tech = out.filter((pl.col("level") == "sector") & (pl.col("name") == "Tech")).row(0, named=True)
+    assert tech["return_1d"] == pytest.approx(0.0) and tech["forward_pe"] == pytest.approx(10.0)
+    assert tech["pe_coverage"] == pytest.approx(1.0) and tech["market_cap"] == 5_000.0
+    assert out.filter(pl.col("name") == "Unclassified")["members"].to_list() == [1, 1]  # sector and industry
+    weights = pl.DataFrame({"index_code": ["SPX", "SPX"], "symbol": ["AAA", "BBB"], "weight": [0.5, 0.5]})
+    assert index_valuations(weights, frame).item(0, "forward_pe") == pytest.approx(10.0)
+
+
+def test_no_earners_or_no_caps_give_null_never_nan():
+    frame = members([("AAA", "Tech", "Chips", None, 50.0, 49.0, 40.0, 45.0, -1.0, None)])
+    row = aggregates(frame).row(0, named=True)
+    assert (row["market_cap"], row["return_1d"], row["forward_pe"], row["pe_coverage"]) == (None, None, None, None)
+    weights = pl.DataFrame({"index_code": ["SPX"], "symbol": ["AAA"], "weight": [1.0]})
+    index = index_valuations(weights, frame).row(0, named=True)
+    assert (index["forward_pe"], index["earnings_yield"], index["pe_coverage"]) == (None, None, 0.0)

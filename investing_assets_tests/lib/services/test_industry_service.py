@@ -63,3 +63,21 @@ def test_missing_bars_fail_and_missing_estimates_are_said(stored):
     run = industry.write_industry_aggregates(stored, DAYS)
     assert any("no analyst_estimates stored for 2026-11-20" in n for n in run.notes)
     assert run.latest(run.aggregates)["forward_pe"].null_count() == run.latest(run.aggregates).height
+
+
+def test_without_constituents_the_aggregates_are_written_and_the_gap_said(stored):
+    with stored.connect() as conn:
+        conn.execute("DELETE FROM market.index_constituents")
+    run = industry.write_industry_aggregates(stored, DAYS)
+    assert any("no index constituents stored for 2026-11-19, 2026-11-20" in n for n in run.notes)
+    assert stored.count("fundamentals.index_valuations") == 0 and stored.count("fundamentals.industry_aggregates")
+
+
+def test_the_second_session_of_a_range_compares_with_the_first(stored):
+    run = industry.write_industry_aggregates(stored, DAYS)
+    bars = stored.read_frame("SELECT u.sector, b.session, sum(u.shares_outstanding * b.close) AS cap "
+                             "FROM market.daily_bars b JOIN market.universe u USING (session, symbol) "
+                             "WHERE b.session = ANY(%s) GROUP BY 1, 2 ORDER BY 1, 2", [DAYS])
+    energy = bars.filter(pl.col("sector") == "Energy")["cap"].to_list()  # one share count: the demo's is fixed
+    stored_row = run.latest(run.aggregates).filter((pl.col("level") == "sector") & (pl.col("name") == "Energy"))
+    assert stored_row.item(0, "return_1d") == pytest.approx(100 * (energy[1] / energy[0] - 1))
