@@ -8,11 +8,10 @@ from investing_assets.defs.fixed_income import jobs
 from investing_assets.defs.fixed_income.assets import muni_document
 from investing_assets.defs.fixed_income.resources import DropFolderResource
 from investing_assets.defs.fixed_income.sensors import (
-    in_flight_partitions,
     known_digests,
+    partitions_to_run_again,
     report,
     run_request,
-    stalled_partitions,
 )
 from investing_assets.defs.market.schedules import session_schedule
 from investing_assets.lib import calendar
@@ -44,11 +43,7 @@ def muni_local_agent(context: dg.ScheduleEvaluationContext, muni_drop: DropFolde
         instance.add_dynamic_partitions(muni_document.name, new)
     tick = calendar.in_new_york(context.scheduled_execution_time).isoformat(timespec="minutes")
     requests = [run_request(c, run_key=f"{c.key}@{tick}") for c in plan.new]
-    again = [key for key in stalled_partitions(instance) if key not in new]
-    registered, running = set(instance.get_dynamic_partitions(muni_document.name)), in_flight_partitions(instance)
-    # a note can outlive its partition (deleted in the UI, a reset instance): a run for it would fail the tick
-    again += [key for key in folder.retryable() if key in registered and key not in running
-              and key not in new and key not in again]
+    again = [key for key in partitions_to_run_again(instance, folder) if key not in new]
     requests += [dg.RunRequest(run_key=f"{key}@{tick}", partition_key=key) for key in again]
     return requests or dg.SkipReason(f"nothing missed: {plan.summary()}")
 

@@ -49,17 +49,15 @@ def known_digests(instance: dg.DagsterInstance, folder: DropFolder) -> set[str]:
     return {digest_of(key) for key in instance.get_dynamic_partitions(muni_document.name)} | folder.known_digests()
 
 
-def stalled_partitions(instance: dg.DagsterInstance) -> list[str]:
-    """Registered documents never materialized and not running: a failed or lost run the sweep starts again."""
+def partitions_to_run_again(instance: dg.DagsterInstance, folder: DropFolder) -> list[str]:
+    """Registered documents to run again, none queued or running under any job (the UI materializes through the
+    asset job): never materialized (a failed or lost run), or set aside for a timeout or a dead worker. Only
+    registered keys: a quarantine note can outlive its partition, and a run for that would fail the tick."""
     registered = set(instance.get_dynamic_partitions(muni_document.name))
-    done = instance.get_materialized_partitions(dg.AssetKey("muni_documents"))
-    return sorted(registered - set(done) - in_flight_partitions(instance))
-
-
-def in_flight_partitions(instance: dg.DagsterInstance) -> set[str]:
-    """Partitions of runs queued or running under any job (the UI materializes through the asset job)."""
     runs = instance.get_runs(filters=dg.RunsFilter(statuses=IN_FLIGHT))
-    return {run.tags["dagster/partition"] for run in runs if "dagster/partition" in run.tags}
+    idle = registered - {run.tags.get("dagster/partition") for run in runs}
+    done = set(instance.get_materialized_partitions(dg.AssetKey("muni_documents")))
+    return sorted((idle - done) | (idle & set(folder.retryable())))
 
 
 def report(log: logging.Logger | dg.DagsterLogManager, folder: DropFolder, plan: TickPlan) -> None:

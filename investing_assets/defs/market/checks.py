@@ -15,8 +15,6 @@ _QUERIES = {
     "positive_prices": "SELECT count(*) FROM market.daily_bars WHERE session = ANY(%s) "
                        "AND (least(open, high, low, close) <= 0 OR adj_close <= 0 "
                        "OR 'NaN'::float8 IN (open, high, low, close, adj_close))",
-    "unique_symbol_session": "SELECT count(*) FROM (SELECT symbol, session FROM market.daily_bars "
-                             "WHERE session = ANY(%s) GROUP BY 1, 2 HAVING count(*) > 1) d",  # writer-kept key
     "universe_coverage": "SELECT count(*) FROM market.universe u WHERE u.session = ANY(%s) AND NOT EXISTS "
                          "(SELECT 1 FROM market.daily_bars b WHERE b.symbol = u.symbol AND b.session = u.session)",
 }
@@ -32,6 +30,7 @@ def bar_check_results(warehouse: Warehouse, sessions: Sequence[dt.date]) -> Iter
                 severity=dg.AssetCheckSeverity.ERROR,
                 metadata={"offending_rows": bad, "sessions": len(days)},
             )
+    yield unique_key_result(warehouse, "market.daily_bars", "daily_bars", days)
 
 
 def unique_key_result(warehouse: Warehouse, table: str, asset_key: str,

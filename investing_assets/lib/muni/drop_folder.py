@@ -291,7 +291,7 @@ class DropFolder:
         hinted = self.resolve_hint(hint)
         if hinted is not None:
             return hinted
-        for record in self._reason_records():
+        for _, record in self._reason_records():
             if record.get("document_key") == key and record.get("file"):
                 held = Path(record["file"])
                 if held.is_file() and not held.is_symlink() and held.parent == self.quarantine:
@@ -368,7 +368,7 @@ class DropFolder:
         """Document keys held for a transient reason (timeout, dead worker), tried fewer than max_attempts and
         not read since from another copy."""
         keys = set()
-        for record in self._reason_records():
+        for _, record in self._reason_records():
             held = Path(record["file"]) if record.get("file") else None
             key = record.get("document_key")
             if (record.get("reason") in TRANSIENT_REASONS and key and held is not None and held.is_file()
@@ -379,8 +379,7 @@ class DropFolder:
     def release(self, key: str) -> list[Path]:
         """The document was read: its quarantined copies and their notes go (the archive holds the bytes)."""
         released = []
-        for note in sorted(self.quarantine.glob("*" + REASON_SUFFIX)) if self.quarantine.is_dir() else []:
-            record = _read_reason(note)
+        for note, record in self._reason_records():
             if record.get("document_key") != key:
                 continue
             held = Path(record["file"]) if record.get("file") else None
@@ -418,11 +417,12 @@ class DropFolder:
             except FileExistsError:
                 continue
 
-    def _reason_records(self) -> Iterable[dict[str, Any]]:
+    def _reason_records(self) -> Iterable[tuple[Path, dict[str, Any]]]:
+        """(note, its record) for every `NAME.reason.json`, in name order."""
         if not self.quarantine.is_dir():
             return
-        for note in self.quarantine.glob("*" + REASON_SUFFIX):
-            yield _read_reason(note)
+        for note in sorted(self.quarantine.glob("*" + REASON_SUFFIX)):
+            yield note, _read_reason(note)
 
 
 # --------------------------------------------------------------------------------------------------------------

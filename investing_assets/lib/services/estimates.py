@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 
 from investing_assets.lib.services.history import last_closed_session
-from investing_assets.lib.services.market import Written, universe_by_session
+from investing_assets.lib.services.market import Written, session_symbols, universe_by_session
 from investing_assets.lib.sources.schemas import ANALYST_ESTIMATES, conform
 from investing_assets.lib.storage.warehouse import Warehouse
 from investing_assets.lib.validation import BadMarketData
@@ -34,9 +34,7 @@ def write_analyst_estimates(source: Any, warehouse: Warehouse, sessions: Sequenc
     members = universe_by_session(warehouse, sessions)
     frames = []
     for session in sessions:
-        symbols = members.filter(pl.col("session") == session).get_column("symbol").to_list()
-        if not symbols:
-            raise BadMarketData(f"no universe stored for {session.isoformat()}: materialize `universe` first")
+        symbols = session_symbols(members, session)
         frame = validate_estimates(conform(source.analyst_estimates(session, symbols), ANALYST_ESTIMATES),
                                    symbols, session)
         frames.append(frame.with_columns(session=pl.lit(session), source=pl.lit(source.name)))

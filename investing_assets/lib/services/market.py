@@ -76,6 +76,14 @@ def universe_by_session(warehouse: Warehouse, sessions: Sequence[dt.date]) -> pl
     return frame if frame.height else pl.DataFrame(schema={"session": pl.Date, "symbol": pl.String})
 
 
+def session_symbols(members: pl.DataFrame, session: dt.date) -> list[str]:
+    """A session's symbols from `universe_by_session`; a session with none names the asset to run first."""
+    symbols = members.filter(pl.col("session") == session).get_column("symbol").to_list()
+    if not symbols:
+        raise BadMarketData(f"no universe stored for {session.isoformat()}: materialize `universe` first")
+    return symbols
+
+
 def write_daily_bars(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
     """Fetch, validate each session against its own universe, replace the sessions' bars in one transaction."""
     members = universe_by_session(warehouse, sessions)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from investing_assets.lib import calendar
-from investing_assets.lib.services.market import Written, universe_by_session
+from investing_assets.lib.services.market import Written, session_symbols, universe_by_session
 from investing_assets.lib.sources.schemas import NEWS_ARTICLES, conform
 from investing_assets.lib.storage.warehouse import Warehouse
 from investing_assets.lib.validation import BadMarketData
@@ -34,9 +34,7 @@ def write_news(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -
     members = universe_by_session(warehouse, sessions)
     frames, notes = [], []
     for session in sessions:
-        symbols = members.filter(pl.col("session") == session).get_column("symbol").to_list()
-        if not symbols:
-            raise BadMarketData(f"no universe stored for {session.isoformat()}: materialize `universe` first")
+        symbols = session_symbols(members, session)
         start, end = session_window(session)
         fetched = conform(source.news(start, end, symbols), NEWS_ARTICLES)
         untitled = fetched.filter(pl.col("title").is_null() | (pl.col("title").str.strip_chars() == ""))

@@ -36,7 +36,6 @@ import talib
 from pytickersymbols import PyTickerSymbols
 
 from investing_assets.lib import calendar
-from investing_assets.lib.sources import demo_coverage
 from investing_assets.lib.sources.schemas import DAILY_BARS, INDEX_CONSTITUENTS, QUOTES, UNIVERSE, conform
 
 TRADING_DAYS = 252
@@ -1020,11 +1019,15 @@ class DemoSource:
                           periods: int = 3) -> pl.DataFrame:
         """The consensus as of the session for each stock's next `periods` fiscal years (demo_coverage.py):
         it converges on the year's figure as the year end nears, drifts slowly and leans with the price."""
+        from investing_assets.lib.sources import demo_coverage  # built on this module's market
+
         _session_rows(session)
         return demo_coverage.estimates(self.seed, self.plant_patterns, session, symbols, periods)
 
     def news(self, start: dt.datetime, end: dt.datetime, symbols: Sequence[str] | None = None) -> pl.DataFrame:
         """Articles published in [start, end): big moves of the demo tape and quarterly results."""
+        from investing_assets.lib.sources import demo_coverage
+
         return demo_coverage.news(self.seed, self.plant_patterns, start, end, symbols)
 
     def _quotes(self, asset_class: str, sessions: Sequence[dt.date]) -> pl.DataFrame:

@@ -20,6 +20,7 @@ import numpy as np
 import polars as pl
 
 from investing_assets.lib import calendar
+from investing_assets.lib.sources.demo import _market, _rng
 from investing_assets.lib.sources.schemas import ANALYST_ESTIMATES, NEWS_ARTICLES, conform
 
 NEW_YORK = ZoneInfo(calendar.TIMEZONE)
@@ -36,8 +37,6 @@ class Coverage:
     """Seeded per-stock fundamentals over a demo market (`demo._Market`)."""
 
     def __init__(self, seed: int, market) -> None:  # noqa: ANN001 - demo's private market type
-        from investing_assets.lib.sources.demo import _rng
-
         self.seed, self.market = seed, market
         self.symbols = [s.symbol for s in market.stocks]
         self.names = [s.name for s in market.stocks]
@@ -123,7 +122,7 @@ class Coverage:
             move, sigma = float(today[j]), float(abs(returns[-1, j]) / vol[j])
             verb = ("jump" if move > 0.06 else "climb") if move > 0 else ("sink" if move < -0.06 else "slide")
             symbol, name = self.symbols[c], self.names[c]
-            minute = 5 + (hash_minutes(self.seed, symbol, session) % 85)
+            minute = 5 + (_minutes(self.seed, symbol, session) % 85)
             articles.append(_article(
                 symbol, session, dt.time(16, 0), minute, "move",
                 f"{name} shares {verb} {abs(move) * 100:.1f}%",
@@ -136,7 +135,7 @@ class Coverage:
         sessions = calendar.all_sessions()
         session = sessions[row]
         after = sessions[row - 1] if row > 0 else session - dt.timedelta(days=1)
-        articles = []
+        articles, eps_by_year = [], {}  # one consensus per fiscal year serves every stock reporting today
         for c in columns:
             c = int(c)
             for quarter_end in _quarter_ends(int(self.fy_month[c]), session):
@@ -144,7 +143,9 @@ class Coverage:
                 if not after < due <= session:
                     continue
                 year = quarter_end.year + (1 if quarter_end.month > self.fy_month[c] else 0)
-                expected = float(self.consensus(row, year)["eps_avg"][c]) / 4
+                if year not in eps_by_year:
+                    eps_by_year[year] = self.consensus(row, year)["eps_avg"]
+                expected = float(eps_by_year[year][c]) / 4
                 surprise = _surprise(self.seed, self.symbols[c], quarter_end)
                 actual = expected * (1 + surprise)
                 beat = "beats" if actual >= expected else "misses"
@@ -161,8 +162,6 @@ class Coverage:
 
 @lru_cache(maxsize=4)
 def coverage(seed: int, plant: bool) -> Coverage:
-    from investing_assets.lib.sources.demo import _market
-
     return Coverage(seed, _market(seed, plant))
 
 
@@ -204,8 +203,6 @@ def _wobble(seed: int, year: int, n: int, ordinal: int) -> np.ndarray:
 
 @lru_cache(maxsize=64)
 def _wobble_params(seed: int, year: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    from investing_assets.lib.sources.demo import _rng
-
     rng = _rng(seed, "revisions", str(year))
     periods = np.array([90.0, 200.0, 400.0]) * (0.8 + 0.4 * rng.random((n, 3)))
     phases = 2 * np.pi * rng.random((n, 3))
@@ -225,15 +222,11 @@ def _quarter_ends(fy_month: int, session: dt.date) -> list[dt.date]:
     return [e for e in ends if e < session]
 
 
-def hash_minutes(seed: int, symbol: str, session: dt.date) -> int:
-    from investing_assets.lib.sources.demo import _rng
-
+def _minutes(seed: int, symbol: str, session: dt.date) -> int:
     return int(_rng(seed, "minute", symbol, session.isoformat()).integers(0, 1 << 30))
 
 
 def _surprise(seed: int, symbol: str, quarter_end: dt.date) -> float:
-    from investing_assets.lib.sources.demo import _rng
-
     return float(np.clip(_rng(seed, "surprise", symbol, quarter_end.isoformat()).normal(0.02, 0.06), -0.4, 0.4))
 
 
