@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 
 from investing_assets import settings
-from investing_assets.lib import calendar
+from investing_assets.lib.core import calendar
 from investing_assets.lib.storage import servers as servers_mod
 from investing_assets.lib.storage.cache import HotCache
 from investing_assets.lib.storage.warehouse import Warehouse
@@ -126,9 +126,10 @@ def market_source():
 
 # -- analytics without Dagster ----------------------------------------------------------------------------------
 def cmd_ta(args: argparse.Namespace) -> int:
-    from investing_assets.lib.services.history import last_closed_session
-    from investing_assets.lib.services.technicals import latest_indicators, read_bars_window
-    from investing_assets.lib.validation import check_symbol
+    from investing_assets.lib.core.calendar import last_closed_session
+    from investing_assets.lib.core.symbols import check_symbol
+    from investing_assets.lib.services.technicals import latest_indicators
+    from investing_assets.lib.storage.queries.market import read_bars_window
 
     symbol = check_symbol(args.symbol.upper())
     end = args.session or last_closed_session()
@@ -161,7 +162,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from investing_assets import cli_muni, cli_scan
     from investing_assets.lib.analytics.indicators import lookback_sessions
     from investing_assets.lib.analytics.scanner import ScanConfig
-    from investing_assets.lib.services.history import last_closed_session
+    from investing_assets.lib.core.calendar import last_closed_session
 
     started = time.perf_counter()
     env = {**os.environ, **prepare_environment()}

@@ -10,8 +10,8 @@ from pathlib import Path
 import polars as pl
 
 from investing_assets import settings
-from investing_assets.lib import calendar
-from investing_assets.lib.validation import check_symbol
+from investing_assets.lib.core import calendar
+from investing_assets.lib.core.symbols import check_symbol
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _bars(symbols: list[str] | None, end: dt.date, sessions: int) -> tuple[pl.DataFrame, str]:
     """From the warehouse when it holds the window, else straight from the market source."""
     from investing_assets.cli import market_source
-    from investing_assets.lib.services.technicals import read_bars_window
+    from investing_assets.lib.storage.queries.market import read_bars_window
 
     if settings.pg_url():
         import psycopg
@@ -59,7 +59,7 @@ def _bars(symbols: list[str] | None, end: dt.date, sessions: int) -> tuple[pl.Da
 
 def cmd_scan(args: argparse.Namespace) -> int:
     from investing_assets.lib.analytics.scanner import ScanConfig, scan_day
-    from investing_assets.lib.services.history import last_closed_session
+    from investing_assets.lib.core.calendar import last_closed_session
 
     symbols = [check_symbol(s.upper()) for s in args.symbols] if args.symbols else None
     session = args.session or last_closed_session()
@@ -108,7 +108,7 @@ def cmd_watchlist(args: argparse.Namespace) -> int:
 
 
 def cmd_chart(args: argparse.Namespace) -> int:
-    from investing_assets.lib.services.history import last_closed_session
+    from investing_assets.lib.core.calendar import last_closed_session
     from investing_assets.lib.services.reports import SHOWN_SESSIONS, technical_report
 
     symbol = check_symbol(args.symbol.upper())

@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 
 from investing_assets import cli
-from investing_assets.lib import calendar
 from investing_assets.lib.analytics.indicators import compute_indicators
+from investing_assets.lib.core import calendar
 from investing_assets.lib.sources.demo import DemoSource
 
 

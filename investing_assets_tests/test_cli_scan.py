@@ -1,8 +1,8 @@
 import datetime as dt
 
 from investing_assets import cli
-from investing_assets.lib import calendar
 from investing_assets.lib.analytics.scanner import ScanConfig, scan_day
+from investing_assets.lib.core import calendar
 from investing_assets.lib.sources.demo import DemoSource
 
 

@@ -14,7 +14,7 @@ import talib
 
 from investing_assets.bench import Figure
 from investing_assets.lib.analytics.indicators import compute_indicators
-from investing_assets.lib.sources.schemas import INDICATOR_COLUMNS
+from investing_assets.lib.core.schemas import INDICATOR_COLUMNS
 
 N_SYMBOLS = 500
 N_SESSIONS = 2_520

@@ -18,9 +18,9 @@ from investing_assets import settings
 from investing_assets.bench import Figure
 from investing_assets.bench.servers import bench_database
 from investing_assets.cli import MARKET_ASSETS, materialize_command
-from investing_assets.lib import calendar
 from investing_assets.lib.analytics.indicators import lookback_sessions
-from investing_assets.lib.services.history import last_closed_session
+from investing_assets.lib.core import calendar
+from investing_assets.lib.core.calendar import last_closed_session
 from investing_assets.lib.storage.servers import to_psycopg2_url
 from investing_assets.lib.storage.warehouse import Warehouse
 

@@ -19,7 +19,6 @@ from collections.abc import Callable
 import polars as pl
 
 from investing_assets.bench import Figure
-from investing_assets.lib import calendar
 from investing_assets.lib.analytics.candles import candlestick_events, confirmed_candles, trigger_rate
 from investing_assets.lib.analytics.chart_patterns import detect_chart_patterns
 from investing_assets.lib.analytics.correlations import rolling_correlations
@@ -32,6 +31,7 @@ from investing_assets.lib.analytics.pattern_evaluation import (
     noise_bars,
 )
 from investing_assets.lib.analytics.scanner import scan_day
+from investing_assets.lib.core import calendar
 from investing_assets.lib.sources.demo import DemoSource
 
 N_SYMBOLS = 500

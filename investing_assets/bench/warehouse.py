@@ -14,7 +14,7 @@ import polars as pl
 
 from investing_assets.bench import Figure
 from investing_assets.bench.servers import bench_database
-from investing_assets.lib import calendar
+from investing_assets.lib.core import calendar
 from investing_assets.lib.sources.demo import DemoSource
 from investing_assets.lib.storage.warehouse import Warehouse
 

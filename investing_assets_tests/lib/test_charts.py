@@ -8,11 +8,11 @@ import numpy as np
 import polars as pl
 import pytest
 
-from investing_assets.lib import calendar
 from investing_assets.lib.analytics.chart_patterns import detect_chart_patterns
 from investing_assets.lib.analytics.events import technical_events
 from investing_assets.lib.analytics.indicators import compute_indicators
 from investing_assets.lib.charts import PNG_SIGNATURE, correlation_heatmap, scan_chart, technical_chart
+from investing_assets.lib.core import calendar
 from investing_assets.lib.sources.demo import DemoSource
 
 

@@ -14,7 +14,7 @@ from investing_assets.defs.fixed_income.sensors import (
     run_request,
 )
 from investing_assets.defs.market.schedules import session_schedule
-from investing_assets.lib import calendar
+from investing_assets.lib.core import calendar
 
 TZ = calendar.TIMEZONE
 

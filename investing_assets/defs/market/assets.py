@@ -8,7 +8,7 @@ from investing_assets.defs.market.checks import bar_check_results
 from investing_assets.defs.shared.metadata import written_metadata
 from investing_assets.defs.shared.partitions import sessions_of, symbol, trading_day
 from investing_assets.defs.shared.resources import HotCacheResource, MarketDataResource, WarehouseResource
-from investing_assets.lib import calendar
+from investing_assets.lib.core import calendar
 from investing_assets.lib.services import market
 from investing_assets.lib.services.history import write_symbol_history
 

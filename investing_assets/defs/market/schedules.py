@@ -5,7 +5,7 @@ import datetime as dt
 
 import dagster as dg
 
-from investing_assets.lib import calendar
+from investing_assets.lib.core import calendar
 
 TZ = calendar.TIMEZONE
 
@@ -16,8 +16,7 @@ def session_schedule(name: str, job, cron: str, *, previous: bool = False,
 
     @dg.schedule(name=name, job=job, cron_schedule=cron, execution_timezone=TZ, description=description)
     def _schedule(context: dg.ScheduleEvaluationContext):
-        day = context.scheduled_execution_time.astimezone(dt.UTC).astimezone(
-            __import__("zoneinfo").ZoneInfo(TZ)).date()
+        day = calendar.in_new_york(context.scheduled_execution_time).date()
         if previous:
             target = calendar.last_session_on_or_before(day - dt.timedelta(days=1))
         elif calendar.is_session(day):

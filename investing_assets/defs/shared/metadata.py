@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from investing_assets.lib.services.market import Written
+from investing_assets.lib.core.results import Written
 
 
 def written_metadata(written: Written, **extra: object) -> dict[str, object]:

@@ -11,7 +11,7 @@ import datetime as dt
 import dagster as dg
 
 from investing_assets import settings
-from investing_assets.lib import calendar
+from investing_assets.lib.core import calendar
 
 TIMEZONE = calendar.TIMEZONE
 DATE_FORMAT = "%Y-%m-%d"

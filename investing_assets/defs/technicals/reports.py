@@ -8,8 +8,8 @@ import polars as pl
 from investing_assets.defs.shared.metadata import chart_metadata, charts_folder, markdown_table
 from investing_assets.defs.shared.partitions import symbol, watchlist_grid
 from investing_assets.defs.shared.resources import MarketDataResource, WarehouseResource
+from investing_assets.lib.core.calendar import last_closed_session
 from investing_assets.lib.services import scanner as scan_service
-from investing_assets.lib.services.history import last_closed_session
 from investing_assets.lib.services.reports import technical_report as build_report
 
 GROUP = "technicals"

@@ -4,7 +4,7 @@ import dagster as dg
 
 from investing_assets.defs.market.schedules import session_schedule
 from investing_assets.defs.shared.partitions import trading_day, watchlist, watchlist_grid
-from investing_assets.lib import calendar
+from investing_assets.lib.core import calendar
 
 daily_market_scan = dg.define_asset_job(
     "daily_market_scan", selection=["candlestick_patterns", "chart_patterns", "technical_events", "scan_results",

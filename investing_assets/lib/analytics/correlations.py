@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from investing_assets.lib import calendar
+from investing_assets.lib.core import calendar
 
 WINDOW = 60
 PAIRS = {"symbol_a": pl.String, "symbol_b": pl.String, "correlation": pl.Float64}

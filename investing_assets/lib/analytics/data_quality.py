@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 import talib
 
-from investing_assets.lib import calendar
+from investing_assets.lib.core import calendar
 
 ISSUES = {
     "symbol": pl.String,

@@ -15,7 +15,7 @@ import polars as pl
 import talib
 from talib import abstract
 
-from investing_assets.lib.sources.schemas import DAILY_BARS, INDICATOR_COLUMNS, INDICATORS
+from investing_assets.lib.core.schemas import DAILY_BARS, INDICATOR_COLUMNS, INDICATORS
 
 # TA-Lib parameters (keyword names as TA-Lib spells them), shared by the loop and lookback_sessions().
 _PARAMS: dict[str, dict[str, float | int]] = {

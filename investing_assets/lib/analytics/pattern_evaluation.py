@@ -22,8 +22,8 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from investing_assets.lib import calendar
 from investing_assets.lib.analytics.chart_patterns import FAMILIES
+from investing_assets.lib.core import calendar
 
 FAMILY_ORDER = tuple(dict.fromkeys(FAMILIES.values()))
 TRADING_DAYS = 252

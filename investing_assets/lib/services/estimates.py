@@ -8,11 +8,12 @@ from typing import Any
 
 import polars as pl
 
-from investing_assets.lib.services.history import last_closed_session
-from investing_assets.lib.services.market import Written, session_symbols, universe_by_session
-from investing_assets.lib.sources.schemas import ANALYST_ESTIMATES, conform
+from investing_assets.lib.core.calendar import last_closed_session
+from investing_assets.lib.core.errors import BadMarketData
+from investing_assets.lib.core.results import Written
+from investing_assets.lib.core.schemas import ANALYST_ESTIMATES, conform
+from investing_assets.lib.services.market import session_symbols, universe_by_session
 from investing_assets.lib.storage.warehouse import Warehouse
-from investing_assets.lib.validation import BadMarketData
 
 TABLE = "fundamentals.analyst_estimates"
 

@@ -7,19 +7,13 @@ from typing import Any
 
 import polars as pl
 
-from investing_assets.lib import calendar
-from investing_assets.lib.services.market import Written
+from investing_assets.lib.core import calendar
+from investing_assets.lib.core.calendar import last_closed_session
+from investing_assets.lib.core.errors import BadMarketData
+from investing_assets.lib.core.results import Written
+from investing_assets.lib.core.symbols import check_symbol
+from investing_assets.lib.core.validation import validate_bars
 from investing_assets.lib.storage.warehouse import Warehouse
-from investing_assets.lib.validation import BadMarketData, check_symbol, validate_bars
-
-
-def last_closed_session(now: dt.datetime | None = None) -> dt.date:
-    """The newest session whose close (16:00 New York) has passed."""
-    now = calendar.in_new_york(now)
-    today = now.date()
-    if calendar.is_session(today) and now.time() >= dt.time(16, 0):
-        return today
-    return calendar.last_session_on_or_before(today - dt.timedelta(days=1))
 
 
 def write_symbol_history(source: Any, warehouse: Warehouse, symbol: str,

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from investing_assets.lib import calendar
 from investing_assets.lib.analytics.industry import INDEX_VALUATIONS, MEMBERS, aggregates, index_valuations
+from investing_assets.lib.core import calendar
+from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.storage.warehouse import Warehouse
-from investing_assets.lib.validation import BadMarketData
 
 RETURN_SESSIONS = 21
 

@@ -13,10 +13,12 @@ from typing import Any
 
 import polars as pl
 
-from investing_assets.lib.sources.schemas import INDEX_CONSTITUENTS, UNIVERSE, conform
+from investing_assets.lib.core.errors import BadMarketData
+from investing_assets.lib.core.schemas import INDEX_CONSTITUENTS, UNIVERSE, conform
+from investing_assets.lib.core.symbols import check_symbols
+from investing_assets.lib.core.validation import validate_bars, validate_quotes
 from investing_assets.lib.storage.cache import QUOTE_KEYS, HotCache
 from investing_assets.lib.storage.warehouse import Warehouse
-from investing_assets.lib.validation import BadMarketData, check_symbols, validate_bars, validate_quotes
 
 log = logging.getLogger(__name__)
 

@@ -5,18 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from investing_assets.lib import calendar
-from investing_assets.lib.services.market import Written, session_symbols, universe_by_session
-from investing_assets.lib.sources.schemas import NEWS_ARTICLES, conform
+from investing_assets.lib.core import calendar
+from investing_assets.lib.core.errors import BadMarketData
+from investing_assets.lib.core.results import Written
+from investing_assets.lib.core.schemas import NEWS_ARTICLES, conform
+from investing_assets.lib.services.market import session_symbols, universe_by_session
 from investing_assets.lib.storage.warehouse import Warehouse
-from investing_assets.lib.validation import BadMarketData
 
 TABLE = "news.articles"
-NEW_YORK = ZoneInfo(calendar.TIMEZONE)
 
 
 def session_window(session: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -24,8 +23,8 @@ def session_window(session: dt.date) -> tuple[dt.datetime, dt.datetime]:
     news belongs to the next session, and every article to exactly one session."""
     previous = calendar.sessions_ending(session, 2)[0]
     first_day = previous + dt.timedelta(days=1) if previous < session else session  # the calendar's first session
-    start = dt.datetime.combine(first_day, dt.time(0), NEW_YORK)
-    return start, dt.datetime.combine(session + dt.timedelta(days=1), dt.time(0), NEW_YORK)
+    start = dt.datetime.combine(first_day, dt.time(0), calendar.NEW_YORK)
+    return start, dt.datetime.combine(session + dt.timedelta(days=1), dt.time(0), calendar.NEW_YORK)
 
 
 def write_news(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:

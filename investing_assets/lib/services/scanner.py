@@ -16,9 +16,9 @@ import polars as pl
 
 from investing_assets.lib.analytics import scanner
 from investing_assets.lib.analytics.correlations import rolling_correlations
-from investing_assets.lib.services.technicals import read_bars_window
-from investing_assets.lib.sources.schemas import INDICATORS
+from investing_assets.lib.core.schemas import INDICATORS
 from investing_assets.lib.storage.cache import HotCache
+from investing_assets.lib.storage.queries.market import read_bars_window
 from investing_assets.lib.storage.warehouse import Warehouse
 
 log = logging.getLogger(__name__)

@@ -7,25 +7,11 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from investing_assets.lib import calendar
 from investing_assets.lib.analytics.indicators import compute_indicators, lookback_sessions
-from investing_assets.lib.services.market import Written
-from investing_assets.lib.sources.schemas import DAILY_BARS
+from investing_assets.lib.core.errors import BadMarketData
+from investing_assets.lib.core.results import Written
+from investing_assets.lib.storage.queries.market import read_bars_window
 from investing_assets.lib.storage.warehouse import Warehouse
-from investing_assets.lib.validation import BadMarketData
-
-
-def read_bars_window(warehouse: Warehouse, first: dt.date, last: dt.date, lookback: int,
-                     symbols: Sequence[str] | None = None) -> tuple[pl.DataFrame, list[dt.date]]:
-    """Bars from `lookback` sessions before `first` through `last`; returns them and the window's sessions."""
-    window = calendar.sessions_ending(first, lookback + 1)[:-1] + calendar.sessions_between(first, last)
-    where = {"symbol": list(symbols)} if symbols else None
-    schema = {k: v for k, v in DAILY_BARS.items()}
-    bars = warehouse.read_table(
-        "market.daily_bars", where, between=("session", window[0], window[-1]), schema=schema,
-        order_by=("symbol", "session"),
-    )
-    return bars, window
 
 
 def window_gaps(bars: pl.DataFrame, window: Sequence[dt.date], sessions: Sequence[dt.date]) -> dict[str, object]:

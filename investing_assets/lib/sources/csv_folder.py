@@ -22,8 +22,9 @@ from typing import Any
 
 import polars as pl
 
-from investing_assets.lib.sources.http import EQUITY_SYMBOL, validate_symbols
-from investing_assets.lib.sources.schemas import DAILY_BARS, UNIVERSE, conform
+from investing_assets.lib.core.schemas import DAILY_BARS, UNIVERSE, conform
+from investing_assets.lib.core.symbols import SYMBOL_PATTERN, is_ticker
+from investing_assets.lib.sources.http import validate_symbols
 
 __all__ = ["UNIVERSE_FILE", "CsvFolderSource", "parse_bars_csv", "parse_universe_csv"]
 
@@ -127,9 +128,9 @@ class CsvFolderSource:
             if not path.is_file() or path.suffix.lower() != ".csv" or path.name.lower() == UNIVERSE_FILE:
                 continue
             symbol = path.stem.upper()
-            if not EQUITY_SYMBOL.match(symbol):
+            if not is_ticker(symbol):
                 raise ValueError(f"csv source: file name {path.name!r} is not a ticker "
-                                 f"({EQUITY_SYMBOL.pattern}); rename it or move it out of {self.folder}")
+                                 f"({SYMBOL_PATTERN.pattern}); rename it or move it out of {self.folder}")
             if symbol in files:
                 raise ValueError(f"csv source: {files[symbol].name} and {path.name} are the same symbol")
             files[symbol] = path

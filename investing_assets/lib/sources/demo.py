@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -35,14 +34,14 @@ import polars as pl
 import talib
 from pytickersymbols import PyTickerSymbols
 
-from investing_assets.lib import calendar
-from investing_assets.lib.sources.schemas import DAILY_BARS, INDEX_CONSTITUENTS, QUOTES, UNIVERSE, conform
+from investing_assets.lib.core import calendar
+from investing_assets.lib.core.schemas import DAILY_BARS, INDEX_CONSTITUENTS, QUOTES, UNIVERSE, conform
+from investing_assets.lib.core.symbols import is_ticker
 
 TRADING_DAYS = 252
 T_DF = 4.0
 # A single Student-t(4) draw can exceed 20 sigma; clipping keeps fat tails but rules out one-day wipeouts.
 Z_CLIP = 8.0
-PLAIN_TICKER = re.compile(r"^[A-Z0-9.\-]{1,10}$")
 
 INDEX_CODES = ("SPX", "NDX", "DJI")
 _PYTICKERSYMBOLS_INDEX = {"SPX": "S&P 500", "NDX": "NASDAQ 100", "DJI": "DOW JONES"}
@@ -208,7 +207,7 @@ def _plain_ticker(raw: object) -> str | None:
     if not isinstance(raw, str):
         return None
     ticker = raw.strip().upper().replace("/", ".")
-    return ticker if PLAIN_TICKER.fullmatch(ticker) else None
+    return ticker if is_ticker(ticker) else None
 
 
 def _is_us(record: dict, indices: set[str]) -> bool:

@@ -14,16 +14,14 @@ import calendar as months
 import datetime as dt
 from collections.abc import Sequence
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import polars as pl
 
-from investing_assets.lib import calendar
+from investing_assets.lib.core import calendar
+from investing_assets.lib.core.schemas import ANALYST_ESTIMATES, NEWS_ARTICLES, conform
 from investing_assets.lib.sources.demo import _market, _rng
-from investing_assets.lib.sources.schemas import ANALYST_ESTIMATES, NEWS_ARTICLES, conform
 
-NEW_YORK = ZoneInfo(calendar.TIMEZONE)
 # Fundamentals are pinned to prices on this day (like the demo's crypto levels), so recent valuations look
 # like a real market's (forward P/E around 20) whatever the simulated prices did in the decade before.
 REFERENCE_DAY = dt.date(2024, 1, 2)
@@ -176,8 +174,8 @@ def news(seed: int, plant: bool, start: dt.datetime, end: dt.datetime, symbols: 
     """Articles published in [start, end): the demo publishes on session days only."""
     cov = coverage(seed, plant)
     columns = _columns(cov, symbols)
-    first = max(start.astimezone(NEW_YORK).date(), calendar.CALENDAR_START)
-    last = min(end.astimezone(NEW_YORK).date(), calendar.all_sessions()[-1])
+    first = max(start.astimezone(calendar.NEW_YORK).date(), calendar.CALENDAR_START)
+    last = min(end.astimezone(calendar.NEW_YORK).date(), calendar.all_sessions()[-1])
     rows = []
     for day in calendar.sessions_between(first, last) if first <= last else []:
         rows += cov.news(calendar.session_index(day), columns)
@@ -231,7 +229,7 @@ def _surprise(seed: int, symbol: str, quarter_end: dt.date) -> float:
 
 
 def _article(symbol: str, session: dt.date, at: dt.time, minute: int, kind: str, title: str, text: str) -> dict:
-    local = dt.datetime.combine(session, at, NEW_YORK) + dt.timedelta(minutes=minute)
+    local = dt.datetime.combine(session, at, calendar.NEW_YORK) + dt.timedelta(minutes=minute)
     return {"symbol": symbol, "published_at": local.astimezone(dt.UTC), "title": title, "publisher": PUBLISHER,
             "site": SITE, "url": f"https://{SITE}/news/{session.isoformat()}/{symbol.lower()}-{kind}",
             "text": text}

@@ -32,19 +32,12 @@ import math
 import re
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import polars as pl
 import requests
 
-from investing_assets.lib.sources.http import (
-    HttpClient,
-    PayloadError,
-    RetryPolicy,
-    validate_symbols,
-)
-from investing_assets.lib.sources.instruments import QuotesByAssetClass, pick, vendor_table
-from investing_assets.lib.sources.schemas import (
+from investing_assets.lib.core import calendar
+from investing_assets.lib.core.schemas import (
     ANALYST_ESTIMATES,
     DAILY_BARS,
     INDEX_CONSTITUENTS,
@@ -55,6 +48,13 @@ from investing_assets.lib.sources.schemas import (
     keep_sessions,
     quotes_from_bars,
 )
+from investing_assets.lib.sources.http import (
+    HttpClient,
+    PayloadError,
+    RetryPolicy,
+    validate_symbols,
+)
+from investing_assets.lib.sources.vendor_symbols import QuotesByAssetClass, pick, vendor_table
 
 __all__ = [
     "BASE_URL",
@@ -84,7 +84,7 @@ INDEX_TRACKING_ETF = {"SPX": "SPY", "NDX": "QQQ", "DJI": "DIA"}
 
 ESTIMATE_PERIODS = ("annual", "quarter")
 NEWS_SYMBOLS_PER_REQUEST = 50
-NEWS_TIMEZONE = ZoneInfo("America/New_York")  # FMP's publishedDate carries no offset
+NEWS_TIMEZONE = calendar.NEW_YORK  # FMP's publishedDate carries no offset
 
 # Our ANALYST_ESTIMATES column -> FMP field.
 _ESTIMATE_FIELDS = {

@@ -18,9 +18,10 @@ from typing import Any, TypeVar
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
+from investing_assets.lib.core.symbols import SYMBOL_PATTERN, is_ticker
+
 __all__ = [
     "DEFAULT_USER_AGENT",
-    "EQUITY_SYMBOL",
     "HttpClient",
     "PayloadError",
     "RetryPolicy",
@@ -37,10 +38,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DEFAULT_USER_AGENT = f"investing-assets/0.1 python-requests/{requests.__version__}"
-
-# User-supplied equity tickers: capitals, digits, '.' and '-' (BRK-B, BF.B, 4063.T). Anything else
-# (spaces, '&', '/', '?') could change the meaning of a URL, so it never gets that far.
-EQUITY_SYMBOL = re.compile(r"^[A-Z0-9.\-]{1,10}$")
 
 _SECRET_PARAM = re.compile(r"(?i)\b(apikey|api_key|token|crumb)=([^&\s#'\"]+)")
 
@@ -111,9 +108,9 @@ def validate_symbols(symbols: Iterable[str], provider: str) -> list[str]:
     """Refuse user-supplied tickers that are not plain equity symbols before they reach a URL."""
     out = []
     for symbol in symbols:
-        if not isinstance(symbol, str) or not EQUITY_SYMBOL.match(symbol):
+        if not is_ticker(symbol):
             raise ValueError(f"{provider}: refusing symbol {symbol!r}: equity symbols must match "
-                             f"{EQUITY_SYMBOL.pattern} (capitals, digits, '.', '-')")
+                             f"{SYMBOL_PATTERN.pattern} (capitals, digits, '.', '-')")
         out.append(symbol)
     return out
 

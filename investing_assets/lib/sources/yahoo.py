@@ -26,6 +26,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 import requests
 
+from investing_assets.lib.core.schemas import (
+    DAILY_BARS,
+    QUOTES,
+    UNIVERSE,
+    conform,
+    keep_sessions,
+    quotes_from_bars,
+)
 from investing_assets.lib.sources.http import (
     HttpClient,
     PayloadError,
@@ -35,15 +43,7 @@ from investing_assets.lib.sources.http import (
     retrying_call,
     validate_symbols,
 )
-from investing_assets.lib.sources.instruments import QuotesByAssetClass, pick, vendor_table
-from investing_assets.lib.sources.schemas import (
-    DAILY_BARS,
-    QUOTES,
-    UNIVERSE,
-    conform,
-    keep_sessions,
-    quotes_from_bars,
-)
+from investing_assets.lib.sources.vendor_symbols import QuotesByAssetClass, pick, vendor_table
 
 __all__ = [
     "CHART_URL",

@@ -8,7 +8,7 @@ import pytest
 
 from investing_assets.defs.fundamentals.assets import analyst_estimates
 from investing_assets.defs.market.assets import universe
-from investing_assets.lib import calendar
+from investing_assets.lib.core import calendar
 from investing_assets_tests.defs.conftest import materialize_range
 
 DAYS = calendar.sessions_ending(dt.date(2026, 11, 20), 3)
@@ -31,7 +31,7 @@ def test_a_range_is_one_run_with_revisions_in_the_metadata(resources, instance, 
 ])
 def test_the_schedule_asks_at_two_for_the_session_closed_the_evening_before(when, expected):
     from investing_assets.definitions import defs
-    from investing_assets.lib.services.history import last_closed_session
+    from investing_assets.lib.core.calendar import last_closed_session
 
     schedule = defs.get_schedule_def("analyst_estimates_daily")
     assert schedule.cron_schedule == "0 2 * * 2-6" and schedule.execution_timezone == "America/New_York"

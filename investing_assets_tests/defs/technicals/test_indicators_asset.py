@@ -8,9 +8,9 @@ from polars.testing import assert_frame_equal
 from investing_assets.defs.market import assets as market_assets
 from investing_assets.defs.market.checks import unique_key_result
 from investing_assets.defs.technicals.assets import indicators
-from investing_assets.lib import calendar
 from investing_assets.lib.analytics.indicators import compute_indicators, lookback_sessions
-from investing_assets.lib.sources.schemas import DAILY_BARS, INDICATORS
+from investing_assets.lib.core import calendar
+from investing_assets.lib.core.schemas import DAILY_BARS, INDICATORS
 from investing_assets_tests.defs.conftest import materialize_range
 
 LAST = dt.date(2026, 11, 20)

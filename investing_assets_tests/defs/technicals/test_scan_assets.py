@@ -8,7 +8,7 @@ import redis
 
 from investing_assets.defs.market import assets as market_assets
 from investing_assets.defs.technicals import reports, scan
-from investing_assets.lib import calendar
+from investing_assets.lib.core import calendar
 from investing_assets.lib.storage.warehouse import Warehouse
 from investing_assets_tests.defs.conftest import materialize_range
 

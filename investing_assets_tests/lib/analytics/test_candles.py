@@ -7,7 +7,6 @@ import polars as pl
 import pytest
 import talib
 
-from investing_assets.lib import calendar
 from investing_assets.lib.analytics.candles import (
     CANDLE_EVENTS,
     CONFIRMED,
@@ -18,6 +17,7 @@ from investing_assets.lib.analytics.candles import (
     trigger_rate,
 )
 from investing_assets.lib.analytics.indicators import compute_indicators
+from investing_assets.lib.core import calendar
 from investing_assets.lib.sources.demo import DemoSource
 
 DAYS = calendar.sessions_between(dt.date(2018, 1, 2), dt.date(2018, 12, 31))

@@ -6,7 +6,6 @@ import numpy as np
 import polars as pl
 import pytest
 
-from investing_assets.lib import calendar
 from investing_assets.lib.analytics.chart_patterns import (
     DEFAULT_RULES,
     DETECTIONS,
@@ -16,6 +15,7 @@ from investing_assets.lib.analytics.chart_patterns import (
     support,
 )
 from investing_assets.lib.analytics.data_quality import screen_bars
+from investing_assets.lib.core import calendar
 from investing_assets.lib.sources.demo import DemoSource
 
 START = dt.date(2015, 1, 2)

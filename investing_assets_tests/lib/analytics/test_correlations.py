@@ -7,8 +7,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from investing_assets.lib import calendar
 from investing_assets.lib.analytics.correlations import PAIRS, rolling_correlations
+from investing_assets.lib.core import calendar
 
 DAY = dt.date(2021, 6, 30)
 SESSIONS = calendar.sessions_ending(DAY, 61)

@@ -6,8 +6,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from investing_assets.lib import calendar
 from investing_assets.lib.analytics.data_quality import ISSUES, ScreenConfig, nearest_split_ratio, screen_bars
+from investing_assets.lib.core import calendar
 
 DAYS = calendar.sessions_between(dt.date(2020, 1, 2), dt.date(2021, 12, 31))
 

@@ -8,7 +8,7 @@ import pytest
 import talib
 
 from investing_assets.lib.analytics.indicators import compute_indicators, lookback_sessions
-from investing_assets.lib.sources.schemas import DAILY_BARS, INDICATOR_COLUMNS, INDICATORS
+from investing_assets.lib.core.schemas import DAILY_BARS, INDICATOR_COLUMNS, INDICATORS
 
 START = dt.date(2015, 1, 2)
 

@@ -6,7 +6,6 @@ import numpy as np
 import polars as pl
 import pytest
 
-from investing_assets.lib import calendar
 from investing_assets.lib.analytics.chart_patterns import FAMILIES, detect_chart_patterns
 from investing_assets.lib.analytics.pattern_evaluation import (
     EVALUATION,
@@ -15,6 +14,7 @@ from investing_assets.lib.analytics.pattern_evaluation import (
     false_detections_per_symbol_year,
     noise_bars,
 )
+from investing_assets.lib.core import calendar
 from investing_assets.lib.sources.demo import PLANTED_PATTERNS, DemoSource
 
 # Four years of every planted symbol: ~150 formations of >= 3 ATR, 200 symbol-years of noise.

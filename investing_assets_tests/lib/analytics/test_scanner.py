@@ -8,7 +8,6 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from investing_assets.lib import calendar
 from investing_assets.lib.analytics.chart_patterns import detect_chart_patterns
 from investing_assets.lib.analytics.indicators import compute_indicators
 from investing_assets.lib.analytics.scanner import (
@@ -20,6 +19,7 @@ from investing_assets.lib.analytics.scanner import (
     scan_day,
     summary,
 )
+from investing_assets.lib.core import calendar
 from investing_assets.lib.sources.demo import DemoSource
 
 # ------------------------------------------------------------------------------------------- pick_batch

@@ -13,8 +13,8 @@ import shutil
 import polars as pl
 import pytest
 
+from investing_assets.lib.core.schemas import DAILY_BARS, UNIVERSE
 from investing_assets.lib.sources.csv_folder import CsvFolderSource, parse_bars_csv, parse_universe_csv
-from investing_assets.lib.sources.schemas import DAILY_BARS, UNIVERSE
 from investing_assets_tests.lib.sources._replay import FIXTURES, no_network, node_body, vcr_body  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("no_network")

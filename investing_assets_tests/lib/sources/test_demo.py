@@ -12,10 +12,10 @@ import polars as pl
 import pytest
 from pytickersymbols import PyTickerSymbols
 
-from investing_assets.lib import calendar
+from investing_assets.lib.core import calendar
+from investing_assets.lib.core.schemas import DAILY_BARS, INDEX_CONSTITUENTS, QUOTES, UNIVERSE
 from investing_assets.lib.sources import demo
 from investing_assets.lib.sources.demo import DemoSource
-from investing_assets.lib.sources.schemas import DAILY_BARS, INDEX_CONSTITUENTS, QUOTES, UNIVERSE
 
 DAY = dt.date(2025, 6, 2)
 # Four years for the statistical checks: long enough to be stable, short enough to be fast.

@@ -17,6 +17,14 @@ import pytest
 import requests
 from requests.adapters import BaseAdapter
 
+from investing_assets.lib.core.schemas import (
+    ANALYST_ESTIMATES,
+    DAILY_BARS,
+    INDEX_CONSTITUENTS,
+    NEWS_ARTICLES,
+    QUOTES,
+    UNIVERSE,
+)
 from investing_assets.lib.sources.fmp import (
     FmpSource,
     fmp_error_message,
@@ -28,14 +36,6 @@ from investing_assets.lib.sources.fmp import (
     parse_universe,
 )
 from investing_assets.lib.sources.http import PayloadError, RetryPolicy, SourceError
-from investing_assets.lib.sources.schemas import (
-    ANALYST_ESTIMATES,
-    DAILY_BARS,
-    INDEX_CONSTITUENTS,
-    NEWS_ARTICLES,
-    QUOTES,
-    UNIVERSE,
-)
 from investing_assets_tests.lib.sources._replay import (
     FIXTURES,
     Recorded,

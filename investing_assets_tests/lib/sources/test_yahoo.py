@@ -13,8 +13,8 @@ import polars as pl
 import pytest
 from yfinance import exceptions as yfe
 
+from investing_assets.lib.core.schemas import DAILY_BARS, QUOTES, UNIVERSE
 from investing_assets.lib.sources.http import PayloadError, RetryPolicy, SourceError
-from investing_assets.lib.sources.schemas import DAILY_BARS, QUOTES, UNIVERSE
 from investing_assets.lib.sources.yahoo import (
     ChartApiFetcher,
     YahooSource,

@@ -69,7 +69,7 @@ def test_failed_write_keeps_previous_rows(warehouse: Warehouse):
 
 def test_read_table_round_trips_types(warehouse: Warehouse):
     warehouse.replace_rows("market.daily_bars", pl.concat([bars(D1), bars(D2)]), {"session": [D1, D2]})
-    from investing_assets.lib.sources.schemas import DAILY_BARS
+    from investing_assets.lib.core.schemas import DAILY_BARS
 
     frame = warehouse.read_table("market.daily_bars", {"symbol": ["AAPL"]}, between=("session", D1, D2),
                                  schema=DAILY_BARS, order_by=("symbol", "session"))

@@ -7,27 +7,11 @@ from collections.abc import Iterable
 
 import polars as pl
 
-from investing_assets.lib.sources.schemas import DAILY_BARS, QUOTES
+from investing_assets.lib.core.errors import BadMarketData
+from investing_assets.lib.core.schemas import DAILY_BARS, QUOTES
+from investing_assets.lib.core.symbols import INSTRUMENT_PATTERN, SYMBOL_PATTERN
 
-SYMBOL_PATTERN = re.compile(r"^[A-Z0-9.\-]{1,10}$")
-# Instruments that are not equities carry vendor conventions: GC=F (futures), ^GSPC (indexes).
-INSTRUMENT_PATTERN = re.compile(r"^[A-Z0-9.\-=^]{1,12}$")
 PRICE_COLUMNS = ("open", "high", "low", "close")
-
-
-class BadMarketData(ValueError):
-    """A source returned rows we refuse to store; the message names the symbol and session."""
-
-
-def check_symbol(symbol: str) -> str:
-    """Refuse anything that is not a plain ticker before it reaches SQL, Redis or a partition key."""
-    if not isinstance(symbol, str) or not SYMBOL_PATTERN.fullmatch(symbol):
-        raise BadMarketData(f"refused symbol {symbol!r}: a ticker is 1-10 of A-Z, 0-9, '.', '-'")
-    return symbol
-
-
-def check_symbols(symbols: Iterable[str]) -> list[str]:
-    return [check_symbol(s) for s in symbols]
 
 
 def validate_bars(bars: pl.DataFrame, universe: Iterable[str] | None = None) -> pl.DataFrame:

@@ -1,33 +1,11 @@
-"""The non-equity instruments every source quotes, by our symbol, and each vendor's spelling of them.
+"""Each vendor's spelling of our instruments, and the quote methods shared by sources that serve them.
 
 Internal mappings, not user input, so vendor tickers like '^GSPC' skip the equity-symbol check.
 """
 
 from __future__ import annotations
 
-INSTRUMENTS: dict[str, dict[str, str]] = {
-    "index": {"SPX": "S&P 500", "NDX": "NASDAQ-100", "DJI": "Dow Jones Industrial Average"},
-    "etf": {
-        "SPY": "SPDR S&P 500 ETF Trust",
-        "QQQ": "Invesco QQQ Trust",
-        "DIA": "SPDR Dow Jones Industrial Average ETF Trust",
-        "IWM": "iShares Russell 2000 ETF",
-        "TLT": "iShares 20+ Year Treasury Bond ETF",
-        "XLB": "Materials Select Sector SPDR Fund",
-        "XLC": "Communication Services Select Sector SPDR Fund",
-        "XLE": "Energy Select Sector SPDR Fund",
-        "XLF": "Financial Select Sector SPDR Fund",
-        "XLI": "Industrial Select Sector SPDR Fund",
-        "XLK": "Technology Select Sector SPDR Fund",
-        "XLP": "Consumer Staples Select Sector SPDR Fund",
-        "XLRE": "Real Estate Select Sector SPDR Fund",
-        "XLU": "Utilities Select Sector SPDR Fund",
-        "XLV": "Health Care Select Sector SPDR Fund",
-        "XLY": "Consumer Discretionary Select Sector SPDR Fund",
-    },
-    "commodity": {"GC=F": "Gold", "SI=F": "Silver", "CL=F": "Crude Oil", "NG=F": "Natural Gas", "HG=F": "Copper"},
-    "crypto": {"BTC-USD": "Bitcoin USD", "ETH-USD": "Ethereum USD", "SOL-USD": "Solana USD"},
-}
+from investing_assets.lib.core.instruments import INSTRUMENTS
 
 
 def vendor_table(spellings: dict[str, str]) -> dict[str, dict[str, tuple[str, str]]]:

@@ -74,6 +74,15 @@ def last_session_on_or_before(day: dt.date) -> dt.date:
     return found[0]
 
 
+def last_closed_session(now: dt.datetime | None = None) -> dt.date:
+    """The newest session whose close (16:00 New York) has passed."""
+    now = in_new_york(now)
+    today = now.date()
+    if is_session(today) and now.time() >= dt.time(16, 0):
+        return today
+    return last_session_on_or_before(today - dt.timedelta(days=1))
+
+
 def holidays_between(start: dt.date, end: dt.date) -> list[dt.date]:
     """Weekdays that are not sessions: what Dagster's weekday partitions must exclude."""
     sessions = set(sessions_between(start, end))

@@ -3,7 +3,9 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from investing_assets.lib.validation import BadMarketData, check_symbol, validate_bars
+from investing_assets.lib.core.errors import BadMarketData
+from investing_assets.lib.core.symbols import check_symbol
+from investing_assets.lib.core.validation import validate_bars
 
 D = dt.date(2026, 11, 20)
 

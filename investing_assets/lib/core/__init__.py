@@ -1,0 +1,1 @@
+"""Shared vocabulary: calendar, frame schemas, symbols, instruments, result types. Imports nothing of the project."""
