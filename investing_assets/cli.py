@@ -118,7 +118,7 @@ def cmd_db_migrate(args: argparse.Namespace) -> int:
 
 def market_source():
     """The configured source, with the same settings the Dagster resource reads."""
-    from investing_assets.lib.sources import make_source
+    from investing_assets.lib.services.sources import make_source
 
     return make_source(settings.market_source(), csv_folder=settings.csv_folder(),
                        fmp_api_key=settings.fmp_api_key())

@@ -6,7 +6,7 @@ from typing import Any
 
 import dagster as dg
 
-from investing_assets.lib.sources import make_source
+from investing_assets.lib.services.sources import make_source
 from investing_assets.lib.storage.cache import HotCache
 from investing_assets.lib.storage.warehouse import Warehouse
 

@@ -31,25 +31,7 @@ from typing import Any
 import polars as pl
 import pymupdf
 
-METRICS: tuple[str, ...] = (
-    "total_assets",
-    "total_liabilities",
-    "net_position_total",
-    "net_position_unrestricted",
-    "general_fund_revenues",
-    "general_fund_expenditures",
-    "fund_balance_unassigned",
-    "fund_balance_assigned",
-    "fund_balance_committed",
-    "cash_and_investments",
-    "long_term_debt",
-    "debt_service",
-    "total_pension_liability",
-    "plan_fiduciary_net_position",
-    "net_opeb_liability",
-    "population",
-    "assessed_value",
-)
+from investing_assets.lib.core.muni_metrics import METRICS
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 DEFAULT_MAX_PAGES = 2000

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pymupdf
 
-from investing_assets.lib.muni.pdf_extract import METRICS
+from investing_assets.lib.core.muni_metrics import METRICS
 
 LAYOUTS: tuple[str, ...] = ("classic", "pre2012", "modern")
 LAYOUT_SCALE: dict[str, int] = {"classic": 1_000, "pre2012": 1, "modern": 1_000_000}

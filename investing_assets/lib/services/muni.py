@@ -26,6 +26,7 @@ import polars as pl
 import psycopg
 from psycopg.types.json import Jsonb
 
+from investing_assets.lib.core.muni_metrics import METRICS
 from investing_assets.lib.muni.drop_folder import (
     CHANGED,
     HASH_CHARS,
@@ -39,7 +40,6 @@ from investing_assets.lib.muni.issuer_panel import FEATURES, features_from_metri
 from investing_assets.lib.muni.pdf_extract import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_PAGES,
-    METRICS,
     DocumentRejected,
     Extraction,
     extract_with_timeout,

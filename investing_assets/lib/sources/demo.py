@@ -1018,7 +1018,7 @@ class DemoSource:
                           periods: int = 3) -> pl.DataFrame:
         """The consensus as of the session for each stock's next `periods` fiscal years (demo_coverage.py):
         it converges on the year's figure as the year end nears, drifts slowly and leans with the price."""
-        from investing_assets.lib.sources import demo_coverage  # built on this module's market
+        from investing_assets.lib.sources import demo_coverage
 
         _session_rows(session)
         return demo_coverage.estimates(self.seed, self.plant_patterns, session, symbols, periods)

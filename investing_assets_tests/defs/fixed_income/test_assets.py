@@ -18,8 +18,8 @@ from investing_assets.defs.fixed_income.assets import (
 )
 from investing_assets.defs.fixed_income.resources import DropFolderResource
 from investing_assets.defs.shared.resources import HotCacheResource
+from investing_assets.lib.core.muni_metrics import METRICS
 from investing_assets.lib.muni.drop_folder import document_key, sha256_file
-from investing_assets.lib.muni.pdf_extract import METRICS
 from investing_assets.lib.services.muni import RISK_CACHE_KEY
 from investing_assets_tests.lib.services.test_muni_service import sample_report, snapshot
 

@@ -12,8 +12,8 @@ import polars as pl
 import pymupdf
 import pytest
 
+from investing_assets.lib.core.muni_metrics import METRICS
 from investing_assets.lib.muni.pdf_extract import (
-    METRICS,
     DocumentRejected,
     Extraction,
     extract,

@@ -9,7 +9,8 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from investing_assets.lib.muni.pdf_extract import METRICS, Extraction, extract
+from investing_assets.lib.core.muni_metrics import METRICS
+from investing_assets.lib.muni.pdf_extract import Extraction, extract
 from investing_assets.lib.muni.sample_documents import (
     LAYOUT_SCALE,
     LAYOUTS,

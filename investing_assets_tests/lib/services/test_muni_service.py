@@ -12,8 +12,9 @@ from pathlib import Path
 import pymupdf
 import pytest
 
+from investing_assets.lib.core.muni_metrics import METRICS
 from investing_assets.lib.muni.drop_folder import DropFolder, document_key
-from investing_assets.lib.muni.pdf_extract import METRICS, Extraction
+from investing_assets.lib.muni.pdf_extract import Extraction
 from investing_assets.lib.muni.sample_documents import generate_issuer, write_document
 from investing_assets.lib.services import muni
 from investing_assets.lib.storage.cache import HotCache

@@ -1,0 +1,47 @@
+"""Every table name and Redis key the project uses, in one place, so a rename is one edit."""
+
+from __future__ import annotations
+
+# -- PostgreSQL tables (schema.table), by area -------------------------------------------------------------------
+UNIVERSE = "market.universe"
+INDEX_CONSTITUENTS = "market.index_constituents"
+DAILY_BARS = "market.daily_bars"
+QUOTES = "market.quotes"
+DEMO_PLANTED_PATTERNS = "market.demo_planted_patterns"
+
+INDICATORS = "technicals.indicators"
+CANDLESTICK_PATTERNS = "technicals.candlestick_patterns"
+CHART_PATTERNS = "technicals.chart_patterns"
+TECHNICAL_EVENTS = "technicals.technical_events"
+PATTERN_DISCOVERIES = "technicals.pattern_discoveries"
+SCAN_ELIGIBILITY = "technicals.scan_eligibility"
+SYMBOL_CORRELATIONS = "technicals.symbol_correlations"
+CORRELATION_PAIRS = "technicals.correlation_pairs"
+SECTOR_CORRELATIONS = "technicals.sector_correlations"
+
+ANALYST_ESTIMATES = "fundamentals.analyst_estimates"
+INDUSTRY_AGGREGATES = "fundamentals.industry_aggregates"
+INDEX_VALUATIONS = "fundamentals.index_valuations"
+
+NEWS_ARTICLES = "news.articles"
+
+MUNI_DOCUMENTS = "muni.documents"
+MUNI_DOCUMENT_METRICS = "muni.document_metrics"
+MUNI_ISSUER_FINANCIALS = "muni.issuer_financials"
+MUNI_QUARANTINE = "muni.quarantine"
+MUNI_MODELS = "muni.models"
+MUNI_RISK_SCORES = "muni.risk_scores"
+
+PARTITION_DIGESTS = "ops.partition_digests"
+NATURAL_KEYS = "ops.natural_keys"
+
+# -- Redis keys ----------------------------------------------------------------------------------------------------
+INDEX_QUOTES_KEY = "cache:index_quotes"
+ETF_QUOTES_KEY = "cache:etf_quotes"
+COMMODITY_QUOTES_KEY = "cache:commodity_quotes"
+CRYPTO_QUOTES_KEY = "cache:crypto_quotes"
+QUOTE_KEYS = {"index": INDEX_QUOTES_KEY, "etf": ETF_QUOTES_KEY, "commodity": COMMODITY_QUOTES_KEY,
+              "crypto": CRYPTO_QUOTES_KEY}
+SCAN_LATEST_KEY = "cache:scan:latest"
+SCANNER_LAST_SCANNED_KEY = "scanner:last_scanned"  # sorted set: symbol -> when it was last scanned
+MUNI_RISK_LATEST_KEY = "cache:muni_risk:latest"
