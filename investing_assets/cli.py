@@ -87,7 +87,7 @@ def prepare_environment() -> dict[str, str]:
     env = found.env(home)
     dagster_home = Path(env["DAGSTER_HOME"])
     dagster_home.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(settings.PROJECT_ROOT / "dagster.yaml", dagster_home / "dagster.yaml")
+    shutil.copyfile(settings.DAGSTER_YAML, dagster_home / "dagster.yaml")
     servers_mod.write_env_file(home / "env.sh", env)
     Warehouse(found.pg_url).migrate()
     origin = lambda embedded: "embedded" if embedded else "from the environment"  # noqa: E731

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from investing_assets import settings
 from investing_assets.lib.muni.pdf_extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, DocumentRejected
+from investing_assets.lib.services.muni import DEFAULT_TIMEOUT_S
 from investing_assets.lib.storage.warehouse import Warehouse
 
 DEMO_SAMPLES = 36
@@ -24,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     score = muni_sub.add_parser("score", help="extracted metrics with their pages, and the risk score")
     score.add_argument("pdf", type=Path)
-    score.add_argument("--timeout", type=float, default=120.0, help="seconds before a stuck parser is stopped")
+    score.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds before a stuck parser is stopped")
     score.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES)
     score.add_argument("--max-pages", type=int, default=DEFAULT_MAX_PAGES)
     score.set_defaults(func=cmd_score)

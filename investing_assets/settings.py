@@ -1,44 +1,95 @@
-"""The one place that reads the environment, so every setting has one name and one default."""
+"""Every setting the project reads from the environment: one name and one default each.
+
+Nothing else reads `os.environ`. The Dagster resources and the `investing` CLI both build from here, so the
+two faces always agree (the CLI's drop folder is the sensor's). Secrets are never returned into config: the
+Dagster layer passes them on as unresolved `EnvVar`s (see `defs/shared/resources.py`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PACKAGE_ROOT = Path(__file__).resolve().parent
+# The checkout (or the current directory for an installed wheel): where `.investing/` lives by default.
+PROJECT_ROOT = PACKAGE_ROOT.parent if (PACKAGE_ROOT.parent / "pyproject.toml").exists() else Path.cwd()
+DAGSTER_YAML = PACKAGE_ROOT / "dagster.yaml"  # the instance template `investing services up` installs
+
+FMP_API_KEY = "FMP_API_KEY"  # the one secret: read only to know whether it is set
+
+
+def _get(name: str) -> str | None:
+    return os.environ.get(name) or None
 
 
 def home() -> Path:
     """Where local state lives: embedded servers, charts, drop folders (`INVESTING_HOME`, default .investing/)."""
-    return Path(os.environ.get("INVESTING_HOME", PROJECT_ROOT / ".investing")).resolve()
+    return Path(_get("INVESTING_HOME") or PROJECT_ROOT / ".investing").resolve()
 
 
 def trading_day_start() -> dt.date:
     """First `trading_day` partition (`INVESTING_START`, default 2016-01-04)."""
-    return dt.date.fromisoformat(os.environ.get("INVESTING_START", "2016-01-04"))
+    return dt.date.fromisoformat(_get("INVESTING_START") or "2016-01-04")
 
 
 def watchlist_start() -> dt.date:
     """First day of the bounded date x symbol watchlist grid (`INVESTING_WATCHLIST_START`)."""
-    return dt.date.fromisoformat(os.environ.get("INVESTING_WATCHLIST_START", "2026-01-02"))
+    return dt.date.fromisoformat(_get("INVESTING_WATCHLIST_START") or "2026-01-02")
 
 
 def pg_url() -> str | None:
-    return os.environ.get("INVESTING_PG_URL") or None
+    """The warehouse (`INVESTING_PG_URL`); unset: embedded PostgreSQL for the CLI."""
+    return _get("INVESTING_PG_URL")
 
 
 def redis_url() -> str | None:
-    return os.environ.get("INVESTING_REDIS_URL") or None
+    """The hot caches (`INVESTING_REDIS_URL`); unset: embedded Redis for the CLI."""
+    return _get("INVESTING_REDIS_URL")
 
 
 def market_source() -> str:
-    return os.environ.get("INVESTING_SOURCE", "demo")
+    """`INVESTING_SOURCE`: demo (default), csv, yahoo or fmp."""
+    return _get("INVESTING_SOURCE") or "demo"
 
 
 def csv_folder() -> str | None:
-    return os.environ.get("INVESTING_CSV_FOLDER") or None
+    """`INVESTING_CSV_FOLDER`: one `SYMBOL.csv` per symbol, for the csv source."""
+    return _get("INVESTING_CSV_FOLDER")
 
 
 def fmp_api_key() -> str | None:
-    return os.environ.get("FMP_API_KEY") or None
+    """The Financial Modeling Prep key, for the CLI only; Dagster keeps it an unresolved `EnvVar`."""
+    return _get(FMP_API_KEY)
+
+
+@dataclass(frozen=True)
+class MuniDrop:
+    """Where municipal reports arrive and go, and the limits a read enforces."""
+
+    path: str
+    quarantine: str | None  # None: <path>/../muni_quarantine
+    archive: str | None  # None: <path>/../muni_processed
+    settle_seconds: float  # unchanged this long (or across two sensor ticks) = completely written
+    max_bytes: int
+    max_pages: int
+    timeout_seconds: float  # a parser stuck on a malformed PDF is stopped after this
+
+
+def muni_drop() -> MuniDrop:
+    """`INVESTING_MUNI_DROP` (default .investing/muni_drop), `_QUARANTINE`, `_ARCHIVE`, `_SETTLE_S`,
+    `_MAX_BYTES`, `_MAX_PAGES`, `_TIMEOUT_S`; the limits default to the reader's own."""
+    from investing_assets.lib.muni.drop_folder import DEFAULT_SETTLE_SECONDS
+    from investing_assets.lib.muni.pdf_extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES
+    from investing_assets.lib.services.muni import DEFAULT_TIMEOUT_S
+
+    return MuniDrop(
+        path=_get("INVESTING_MUNI_DROP") or str(home() / "muni_drop"),
+        quarantine=_get("INVESTING_MUNI_QUARANTINE"),
+        archive=_get("INVESTING_MUNI_ARCHIVE"),
+        settle_seconds=float(_get("INVESTING_MUNI_SETTLE_S") or DEFAULT_SETTLE_SECONDS),
+        max_bytes=int(_get("INVESTING_MUNI_MAX_BYTES") or DEFAULT_MAX_BYTES),
+        max_pages=int(_get("INVESTING_MUNI_MAX_PAGES") or DEFAULT_MAX_PAGES),
+        timeout_seconds=float(_get("INVESTING_MUNI_TIMEOUT_S") or DEFAULT_TIMEOUT_S),
+    )

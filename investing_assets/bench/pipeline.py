@@ -40,7 +40,7 @@ def bench() -> list[Figure]:
     year = calendar.sessions_ending(last_closed_session(), 252)
     history = calendar.sessions_ending(year[0], lookback_sessions() + 1)[:-1]
     with bench_database() as (pg_url, redis_url), tempfile.TemporaryDirectory() as home:
-        shutil.copyfile(settings.PROJECT_ROOT / "dagster.yaml", Path(home) / "dagster.yaml")
+        shutil.copyfile(settings.DAGSTER_YAML, Path(home) / "dagster.yaml")
         env = {**os.environ, "DAGSTER_HOME": home, "INVESTING_PG_URL": pg_url, "INVESTING_REDIS_URL": redis_url,
                "INVESTING_DAGSTER_PG_URL": to_psycopg2_url(pg_url)}
         _materialize(["universe", "daily_bars"], history[0], history[-1], env)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from investing_assets import settings
-from investing_assets.lib.muni.drop_folder import DropFolder
+from investing_assets.lib.muni.drop_folder import DEFAULT_SETTLE_SECONDS, DropFolder
 from investing_assets.lib.muni.pdf_extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES
 from investing_assets.lib.services.muni import DEFAULT_TIMEOUT_S
 
@@ -16,7 +16,7 @@ class DropFolderResource(dg.ConfigurableResource):
     path: str
     quarantine: str | None = None  # default: <path>/../muni_quarantine
     archive: str | None = None  # default: <path>/../muni_processed
-    settle_seconds: float = 10.0  # unchanged this long (or across two sensor ticks) = completely written
+    settle_seconds: float = DEFAULT_SETTLE_SECONDS
     max_bytes: int = DEFAULT_MAX_BYTES
     max_pages: int = DEFAULT_MAX_PAGES
     timeout_seconds: float = DEFAULT_TIMEOUT_S  # a parser stuck on a malformed PDF is stopped after this
@@ -29,16 +29,7 @@ class DropFolderResource(dg.ConfigurableResource):
 
 
 def build_drop_folder_resource() -> DropFolderResource:
-    def env(name: str, default: object) -> str | None:
-        value = dg.EnvVar(name).get_value(None)
-        return value if value else (None if default is None else str(default))
-
-    return DropFolderResource(
-        path=env("INVESTING_MUNI_DROP", settings.home() / "muni_drop"),
-        quarantine=env("INVESTING_MUNI_QUARANTINE", None),
-        archive=env("INVESTING_MUNI_ARCHIVE", None),
-        settle_seconds=float(env("INVESTING_MUNI_SETTLE_S", 10.0)),
-        max_bytes=int(env("INVESTING_MUNI_MAX_BYTES", DEFAULT_MAX_BYTES)),
-        max_pages=int(env("INVESTING_MUNI_MAX_PAGES", DEFAULT_MAX_PAGES)),
-        timeout_seconds=float(env("INVESTING_MUNI_TIMEOUT_S", DEFAULT_TIMEOUT_S)),
-    )
+    drop = settings.muni_drop()
+    return DropFolderResource(path=drop.path, quarantine=drop.quarantine, archive=drop.archive,
+                              settle_seconds=drop.settle_seconds, max_bytes=drop.max_bytes,
+                              max_pages=drop.max_pages, timeout_seconds=drop.timeout_seconds)

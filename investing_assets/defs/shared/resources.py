@@ -1,4 +1,4 @@
-"""Resources, built from the environment in one place."""
+"""Resources, built from `settings` in one place; secrets stay unresolved `EnvVar`s so no UI or snapshot shows them."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 import dagster as dg
 
+from investing_assets import settings
 from investing_assets.lib.services.sources import make_source
 from investing_assets.lib.storage.cache import HotCache
 from investing_assets.lib.storage.warehouse import Warehouse
@@ -53,11 +54,12 @@ def _cached_source(name: str, csv_folder: str | None, fmp_api_key: str | None) -
 
 def build_resources() -> dict[str, dg.ConfigurableResource]:
     return {
+        # URLs may carry passwords: resolved by Dagster at run time, never written into the snapshot
         "warehouse": WarehouseResource(url=dg.EnvVar("INVESTING_PG_URL")),
         "cache": HotCacheResource(url=dg.EnvVar("INVESTING_REDIS_URL")),
         "market_data": MarketDataResource(
-            source=dg.EnvVar("INVESTING_SOURCE").get_value("demo") or "demo",
-            csv_folder=dg.EnvVar("INVESTING_CSV_FOLDER").get_value(None),
-            fmp_api_key=dg.EnvVar("FMP_API_KEY").get_value(None),
+            source=settings.market_source(),
+            csv_folder=settings.csv_folder(),
+            fmp_api_key=dg.EnvVar(settings.FMP_API_KEY) if settings.fmp_api_key() else None,
         ),
     }

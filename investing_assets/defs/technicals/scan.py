@@ -18,13 +18,16 @@ DAILY = dict(partitions_def=trading_day, group_name=GROUP)
 _inputs = [dg.AssetDep("daily_bars", partition_mapping=lookback_mapping(HISTORY))]
 
 
+_DEFAULTS = ScanConfig()
+
+
 class ScanRunConfig(dg.Config):
     """batch_size 0 scans the whole universe; N scans the N least recently scanned symbols (Redis)."""
 
-    batch_size: int = 0
-    min_price: float = 5.0
-    min_dollar_volume: float = 5e6
-    min_history: int = 252
+    batch_size: int = _DEFAULTS.batch_size
+    min_price: float = _DEFAULTS.min_price
+    min_dollar_volume: float = _DEFAULTS.min_dollar_volume
+    min_history: int = _DEFAULTS.min_history
 
 
 @dg.multi_asset(

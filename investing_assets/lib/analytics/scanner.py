@@ -74,7 +74,7 @@ class ScanConfig:
     min_price: float = 5.0
     min_dollar_volume: float = 5e6
     min_history: int = 252
-    batch_size: int = 100  # symbols per scheduled run (pick_batch)
+    batch_size: int = 0  # symbols per scheduled run, least recently scanned first (pick_batch); 0: all
     pattern_window: int = DEFAULT_WINDOW
     # Bars read per symbol: the 52-week events need a year before the session, the indicators their
     # warm-up; chart patterns need far less.

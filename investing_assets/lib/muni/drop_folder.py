@@ -90,6 +90,9 @@ def sha256_file(path: Path) -> str:
 # --------------------------------------------------------------------------------------------------------------
 
 
+DEFAULT_SETTLE_SECONDS = 10.0  # unchanged this long (or across two sensor ticks) = completely written
+
+
 @dataclass(frozen=True)
 class Entry:
     """A regular *.pdf file inside the folder, as stat saw it."""

@@ -29,7 +29,7 @@ from investing_assets.lib.storage import pg_binary
 
 log = logging.getLogger(__name__)
 
-SQL_DIR = Path(__file__).resolve().parents[3] / "sql"
+SQL_DIR = Path(__file__).resolve().parents[2] / "sql"  # package data, so an installed wheel can migrate
 
 
 @dataclass(frozen=True)

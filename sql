@@ -1,0 +1,1 @@
+investing_assets/sql
