@@ -6,6 +6,7 @@ import warnings
 
 import dagster as dg
 
+from investing_assets.defs.demo.definitions import definitions as demo
 from investing_assets.defs.fixed_income.definitions import definitions as fixed_income
 from investing_assets.defs.fundamentals.definitions import definitions as fundamentals
 from investing_assets.defs.market.definitions import definitions as market
@@ -16,12 +17,10 @@ from investing_assets.defs.technicals.definitions import definitions as technica
 # single-run backfills are the point of the partition design; the beta label is noise in every log line
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
+AREAS = (market, technicals, fundamentals, news, fixed_income, demo)
+
 # Assets are vectorized over the whole universe, so one process per run beats a process per step.
 defs = dg.Definitions.merge(
-    market(),
-    technicals(),
-    fundamentals(),
-    news(),
-    fixed_income(),
+    *(area() for area in AREAS),
     dg.Definitions(resources=build_resources(), executor=dg.in_process_executor),
 )

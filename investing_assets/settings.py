@@ -29,6 +29,11 @@ def home() -> Path:
     return Path(_get("INVESTING_HOME") or PROJECT_ROOT / ".investing").resolve()
 
 
+def charts_folder() -> Path:
+    """Where every chart PNG is kept, by kind: `<home>/charts/<kind>/...` (the UI shows them inline too)."""
+    return home() / "charts"
+
+
 def trading_day_start() -> dt.date:
     """First `trading_day` partition (`INVESTING_START`, default 2016-01-04)."""
     return dt.date.fromisoformat(_get("INVESTING_START") or "2016-01-04")

@@ -17,14 +17,14 @@ from pathlib import Path
 from investing_assets import settings
 from investing_assets.bench import Figure
 from investing_assets.bench.servers import bench_database
-from investing_assets.cli import MARKET_ASSETS, materialize_command
+from investing_assets.cli.common import materialize_command
+from investing_assets.cli.selections import daily_assets
 from investing_assets.lib.analytics.indicators import lookback_sessions
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.calendar import last_closed_session
 from investing_assets.lib.storage.servers import to_psycopg2_url
 from investing_assets.lib.storage.warehouse import Warehouse
 
-ALL_ASSETS = [*MARKET_ASSETS, "indicators"]
 
 
 def _materialize(selection: list[str], first, last, env: dict[str, str]) -> float:
@@ -38,15 +38,16 @@ def _materialize(selection: list[str], first, last, env: dict[str, str]) -> floa
 
 def bench() -> list[Figure]:
     year = calendar.sessions_ending(last_closed_session(), 252)
+    every_asset = [*daily_assets("market"), "indicators"]
     history = calendar.sessions_ending(year[0], lookback_sessions() + 1)[:-1]
     with bench_database() as (pg_url, redis_url), tempfile.TemporaryDirectory() as home:
         shutil.copyfile(settings.DAGSTER_YAML, Path(home) / "dagster.yaml")
         env = {**os.environ, "DAGSTER_HOME": home, "INVESTING_PG_URL": pg_url, "INVESTING_REDIS_URL": redis_url,
                "INVESTING_DAGSTER_PG_URL": to_psycopg2_url(pg_url)}
         _materialize(["universe", "daily_bars"], history[0], history[-1], env)
-        backfill = _materialize(ALL_ASSETS, year[0], year[-1], env)
+        backfill = _materialize(every_asset, year[0], year[-1], env)
         rows = Warehouse(pg_url).count("market.daily_bars", None)
-        day = min(_materialize(ALL_ASSETS, year[-1], year[-1], env) for _ in range(2))
+        day = min(_materialize(every_asset, year[-1], year[-1], env) for _ in range(2))
     return [
         Figure("one-year backfill, every market asset + indicators, one run", backfill, "s", "< 180 s",
                backfill < 180, f"{len(year)} sessions; {rows:,} bars stored incl. lookback"),

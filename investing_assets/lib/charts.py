@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Sequence
+from pathlib import Path
 
 import matplotlib
 
@@ -22,6 +23,13 @@ import polars as pl  # noqa: E402
 UP, DOWN, NEUTRAL = "#2e7d32", "#c62828", "#757575"
 DIRECTION_COLOURS = {"bullish": UP, "bearish": DOWN, "neutral": NEUTRAL}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def save_png(png: bytes, path: Path) -> Path:
+    """Write a chart where people can open it; the folder is made as needed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(png)
+    return path
 
 
 def _png(fig: plt.Figure) -> bytes:

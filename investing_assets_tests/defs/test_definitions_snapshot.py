@@ -32,7 +32,7 @@ def describe(defs: dg.Definitions) -> dict:
         for s in defs.schedules or []
     }
     sensors = sorted(s.name for s in defs.sensors or [])
-    jobs = sorted(j.name for j in defs.jobs or [])
+    jobs = {j.name: sorted(k.to_user_string() for k in j.selection.resolve(graph)) for j in defs.jobs or []}
     return {"assets": assets, "schedules": schedules, "sensors": sensors, "jobs": jobs}
 
 

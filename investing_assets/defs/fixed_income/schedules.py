@@ -1,11 +1,10 @@
-"""The seed's fixed-income cadences, in New York time."""
+"""Fixed-income cadences, in New York time: the monthly model, the 4-hourly drop-folder sweep, daily scores."""
 
 import time
 
 import dagster as dg
 
 from investing_assets.defs.fixed_income import jobs
-from investing_assets.defs.fixed_income.assets import muni_document
 from investing_assets.defs.fixed_income.resources import DropFolderResource
 from investing_assets.defs.fixed_income.sensors import (
     known_digests,
@@ -13,7 +12,8 @@ from investing_assets.defs.fixed_income.sensors import (
     report,
     run_request,
 )
-from investing_assets.defs.market.schedules import session_schedule
+from investing_assets.defs.shared.partitions import muni_document
+from investing_assets.defs.shared.schedules import session_schedule
 from investing_assets.lib.core import calendar
 
 TZ = calendar.TIMEZONE
@@ -48,10 +48,9 @@ def muni_local_agent(context: dg.ScheduleEvaluationContext, muni_drop: DropFolde
     return requests or dg.SkipReason(f"nothing missed: {plan.summary()}")
 
 
-def build_schedules() -> list[dg.ScheduleDefinition]:
-    return [
-        monthly_muni_risk_refresh,
-        muni_local_agent,
-        session_schedule("daily_bond_risk", jobs.daily_bond_risk, "0 12 * * *",
-                         description="12:00: score every issuer for the session with the newest model."),
-    ]
+SCHEDULES = [
+    monthly_muni_risk_refresh,
+    muni_local_agent,
+    session_schedule("daily_bond_risk", jobs.daily_bond_risk, "0 12 * * *",
+                     description="12:00: score every issuer for the session with the newest model."),
+]

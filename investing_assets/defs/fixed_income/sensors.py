@@ -1,4 +1,4 @@
-"""The muni local agent: watch the drop folder and give each new, completely written PDF its own run.
+"""The drop-folder sensor: watch the muni drop folder and give each new, completely written PDF its own run.
 
 The sensor only registers files (a partition + a run keyed by the partition key, so a re-drop of the same
 content starts nothing); every content check happens in the run, whose metadata then shows why a file was
@@ -12,8 +12,10 @@ import time
 import dagster as dg
 
 from investing_assets.defs.fixed_income import jobs
-from investing_assets.defs.fixed_income.assets import PATH_TAG, SHA_TAG, muni_document
+from investing_assets.defs.fixed_income.assets import PATH_TAG, SHA_TAG
 from investing_assets.defs.fixed_income.resources import DropFolderResource
+from investing_assets.defs.shared import keys
+from investing_assets.defs.shared.partitions import muni_document
 from investing_assets.lib.muni.drop_folder import Candidate, DropFolder, TickPlan, digest_of
 
 SENSOR_INTERVAL_S = 30
@@ -56,7 +58,7 @@ def partitions_to_run_again(instance: dg.DagsterInstance, folder: DropFolder) ->
     registered = set(instance.get_dynamic_partitions(muni_document.name))
     runs = instance.get_runs(filters=dg.RunsFilter(statuses=IN_FLIGHT))
     idle = registered - {run.tags.get("dagster/partition") for run in runs}
-    done = set(instance.get_materialized_partitions(dg.AssetKey("muni_documents")))
+    done = set(instance.get_materialized_partitions(keys.MUNI_DOCUMENTS))
     return sorted((idle - done) | (idle & set(folder.retryable())))
 
 

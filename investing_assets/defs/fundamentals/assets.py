@@ -1,18 +1,24 @@
-"""Fundamentals assets: the analyst consensus per session."""
+"""Fundamentals assets: the analyst consensus per session, and the sector/industry aggregates and index
+valuations built on it (one computation, two assets)."""
 
 import dagster as dg
+import polars as pl
 
-from investing_assets.defs.market.assets import universe
+from investing_assets.defs.fundamentals.metadata import aggregate_metadata, valuation_metadata
+from investing_assets.defs.shared import keys
 from investing_assets.defs.shared.metadata import written_metadata
-from investing_assets.defs.shared.partitions import sessions_of, trading_day
+from investing_assets.defs.shared.partitions import SINGLE_RUN, sessions_of, trading_day
 from investing_assets.defs.shared.resources import MarketDataResource, WarehouseResource
 from investing_assets.lib.services.estimates import write_analyst_estimates
+from investing_assets.lib.services.industry import write_industry_aggregates
 
 GROUP = "fundamentals"
+DAILY = dict(partitions_def=trading_day, backfill_policy=SINGLE_RUN, group_name=GROUP)
+DAILY_SPEC = dict(partitions_def=trading_day, group_name=GROUP)
+_AGGREGATE_INPUTS = [keys.UNIVERSE, keys.DAILY_BARS, keys.INDICATORS, keys.ANALYST_ESTIMATES, keys.INDEX_CONSTITUENTS]
 
 
-@dg.asset(partitions_def=trading_day, backfill_policy=dg.BackfillPolicy.single_run(), group_name=GROUP,
-          deps=[universe], kinds={"postgres", "polars"},
+@dg.asset(**DAILY, deps=[keys.UNIVERSE], kinds={"postgres", "polars"},
           description="Analyst consensus (revenue, EBITDA, net income, EPS: low/avg/high, analyst counts) for each "
                       "universe symbol's next fiscal years, as published on the session; shows the day's "
                       "largest EPS revisions.")
@@ -22,3 +28,24 @@ def analyst_estimates(context: dg.AssetExecutionContext, market_data: MarketData
     for note in written.notes:
         context.log.warning(note)
     return dg.MaterializeResult(metadata=written_metadata(written))
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(keys.INDUSTRY_AGGREGATES, deps=_AGGREGATE_INPUTS, kinds={"postgres", "polars"}, **DAILY_SPEC,
+                     description="Per sector and industry: members, market cap, cap-weighted 1- and 21-session "
+                                 "returns, forward P/E, share above the 50-day SMA, EPS revision breadth."),
+        dg.AssetSpec(keys.INDEX_VALUATIONS, deps=_AGGREGATE_INPUTS, kinds={"postgres", "polars"}, **DAILY_SPEC,
+                     description="World P/E: each index's forward P/E and earnings yield from its constituent "
+                                 "weights and the consensus EPS of the coming fiscal year."),
+    ],
+    backfill_policy=SINGLE_RUN,
+    can_subset=False,
+)
+def industry_aggregation(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    run = write_industry_aggregates(warehouse.get(), sessions_of(context))
+    for note in run.notes:
+        context.log.warning(note)
+    yield dg.MaterializeResult(asset_key=keys.INDUSTRY_AGGREGATES, metadata=aggregate_metadata(run))
+    latest = run.latest(run.valuations) if run.valuations.height else pl.DataFrame()
+    yield dg.MaterializeResult(asset_key=keys.INDEX_VALUATIONS, metadata=valuation_metadata(run, latest))

@@ -4,16 +4,17 @@ import datetime as dt
 
 import dagster as dg
 
-from investing_assets.defs.market.checks import bar_check_results
+from investing_assets.defs.market.checks import BAR_CHECKS, bar_check_results
+from investing_assets.defs.shared import keys
 from investing_assets.defs.shared.metadata import written_metadata
-from investing_assets.defs.shared.partitions import sessions_of, symbol, trading_day
+from investing_assets.defs.shared.partitions import SINGLE_RUN, sessions_of, symbol, trading_day
 from investing_assets.defs.shared.resources import HotCacheResource, MarketDataResource, WarehouseResource
 from investing_assets.lib.core import calendar
 from investing_assets.lib.services import market
 from investing_assets.lib.services.history import write_symbol_history
 
 GROUP = "market"
-DAILY = dict(partitions_def=trading_day, backfill_policy=dg.BackfillPolicy.single_run(), group_name=GROUP)
+DAILY = dict(partitions_def=trading_day, backfill_policy=SINGLE_RUN, group_name=GROUP)
 
 
 @dg.asset(**DAILY, kinds={"postgres", "polars"},
@@ -27,7 +28,7 @@ def universe(context: dg.AssetExecutionContext, market_data: MarketDataResource,
         written, symbols=len(symbols), symbol_partitions_added=added, symbol_partitions_removed=removed))
 
 
-@dg.asset(**DAILY, deps=[universe], kinds={"postgres", "polars"},
+@dg.asset(**DAILY, deps=[keys.UNIVERSE], kinds={"postgres", "polars"},
           description="S&P 500, NASDAQ-100 and Dow membership with index weights, per session.")
 def index_constituents(context: dg.AssetExecutionContext, market_data: MarketDataResource,
                        warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -35,14 +36,7 @@ def index_constituents(context: dg.AssetExecutionContext, market_data: MarketDat
     return dg.MaterializeResult(metadata=written_metadata(written))
 
 
-@dg.asset(**DAILY, deps=[universe], kinds={"postgres", "polars"},
-          check_specs=[dg.AssetCheckSpec(name, asset="daily_bars", blocking=True, description=text)
-                       for name, text in {
-                           "ohlc_sanity": "low <= open, close <= high for every stored bar",
-                           "positive_prices": "every stored price is above zero",
-                           "unique_symbol_session": "no duplicate (symbol, session)",
-                           "universe_coverage": "every universe symbol has a bar each session",
-                       }.items()],
+@dg.asset(**DAILY, deps=[keys.UNIVERSE], kinds={"postgres", "polars"}, check_specs=BAR_CHECKS,
           description="Daily OHLCV bars for every universe symbol, validated before anything is written.")
 def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataResource,
                warehouse: WarehouseResource):
@@ -53,7 +47,7 @@ def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataResourc
     yield from bar_check_results(store, sessions)
 
 
-def _quote_asset(asset_class: str, description: str, deps: list) -> dg.AssetsDefinition:
+def _quote_asset(asset_class: str, description: str, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
     @dg.asset(name=f"{asset_class}_quotes", **DAILY, deps=deps, kinds={"postgres", "redis", "polars"},
               description=description)
     def _asset(context: dg.AssetExecutionContext, market_data: MarketDataResource, warehouse: WarehouseResource,
@@ -68,8 +62,8 @@ def _quote_asset(asset_class: str, description: str, deps: list) -> dg.AssetsDef
 
 
 index_quotes = _quote_asset("index", "S&P 500, NASDAQ-100 and Dow levels; newest in Redis `cache:index_quotes`.",
-                            [index_constituents, daily_bars])
-etf_quotes = _quote_asset("etf", "Broad and sector ETF quotes; newest in Redis `cache:etf_quotes`.", [daily_bars])
+                            [keys.INDEX_CONSTITUENTS, keys.DAILY_BARS])
+etf_quotes = _quote_asset("etf", "Broad and sector ETF quotes; newest in Redis `cache:etf_quotes`.", [keys.DAILY_BARS])
 commodity_quotes = _quote_asset("commodity", "Gold, silver, crude, natural gas, copper futures quotes; "
                                 "newest in Redis `cache:commodity_quotes`.", [])
 crypto_quotes = _quote_asset("crypto", "BTC, ETH, SOL quotes at each session's close; "
@@ -77,7 +71,7 @@ crypto_quotes = _quote_asset("crypto", "BTC, ETH, SOL quotes at each session's c
 
 
 @dg.asset(partitions_def=symbol, group_name=GROUP, kinds={"postgres", "polars"},
-          deps=[dg.AssetDep(universe, partition_mapping=dg.LastPartitionMapping())],
+          deps=[dg.AssetDep(keys.UNIVERSE, partition_mapping=dg.LastPartitionMapping())],
           description="A symbol's full price history from the source (onboarding, repair after a split).")
 def price_history(context: dg.AssetExecutionContext, market_data: MarketDataResource,
                   warehouse: WarehouseResource) -> dg.MaterializeResult:

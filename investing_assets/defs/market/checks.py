@@ -1,4 +1,4 @@
-"""Checks on what daily_bars stored for the run's sessions (read back from PostgreSQL, not the frame)."""
+"""Blocking checks on what daily_bars stored for the run's sessions (read back from PostgreSQL, not the frame)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,19 @@ from collections.abc import Iterator, Sequence
 
 import dagster as dg
 
+from investing_assets.defs.shared import keys
+from investing_assets.defs.shared.checks import UNIQUE_SYMBOL_SESSION, blocking_result, unique_key_result
+from investing_assets.lib.storage import names
 from investing_assets.lib.storage.warehouse import Warehouse
+
+_DESCRIPTIONS = {
+    "ohlc_sanity": "low <= open, close <= high for every stored bar",
+    "positive_prices": "every stored price is above zero",
+    UNIQUE_SYMBOL_SESSION: "no duplicate (symbol, session)",
+    "universe_coverage": "every universe symbol has a bar each session",
+}
+BAR_CHECKS = [dg.AssetCheckSpec(name, asset=keys.DAILY_BARS, blocking=True, description=text)
+              for name, text in _DESCRIPTIONS.items()]
 
 _QUERIES = {
     "ohlc_sanity": "SELECT count(*) FROM market.daily_bars WHERE session = ANY(%s) "
@@ -25,21 +37,5 @@ def bar_check_results(warehouse: Warehouse, sessions: Sequence[dt.date]) -> Iter
     with warehouse.connect() as conn:
         for name, query in _QUERIES.items():
             bad = conn.execute(query, [days]).fetchone()[0]
-            yield dg.AssetCheckResult(
-                check_name=name, asset_key="daily_bars", passed=bad == 0,
-                severity=dg.AssetCheckSeverity.ERROR,
-                metadata={"offending_rows": bad, "sessions": len(days)},
-            )
-    yield unique_key_result(warehouse, "market.daily_bars", "daily_bars", days)
-
-
-def unique_key_result(warehouse: Warehouse, table: str, asset_key: str,
-                      sessions: Sequence[dt.date]) -> dg.AssetCheckResult:
-    """The (session, symbol) key that the writer keeps without a unique index (sql/006_history_keys.sql)."""
-    with warehouse.connect() as conn:
-        bad = conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {warehouse.table(table).as_string(conn)} "
-                           "WHERE session = ANY(%s) GROUP BY session, symbol HAVING count(*) > 1) d",
-                           [list(sessions)]).fetchone()[0]
-    return dg.AssetCheckResult(check_name="unique_symbol_session", asset_key=asset_key, passed=bad == 0,
-                               severity=dg.AssetCheckSeverity.ERROR,
-                               metadata={"repeated_keys": bad, "sessions": len(sessions)})
+            yield blocking_result(name, keys.DAILY_BARS, bad, offending_rows=bad, sessions=len(days))
+    yield unique_key_result(warehouse, names.DAILY_BARS, keys.DAILY_BARS, days)

@@ -1,20 +1,27 @@
-"""Jobs the schedules launch; each covers one of the seed's market deployments."""
+"""What the market schedules launch: one session of prices, quotes and constituents."""
 
 from __future__ import annotations
 
 import dagster as dg
 
+from investing_assets.defs.shared import keys
 from investing_assets.defs.shared.partitions import trading_day
 
 pricing_updates = dg.define_asset_job(
-    "pricing_updates", selection=["universe", "daily_bars", "indicators"], partitions_def=trading_day,
-    description="Universe, daily bars and indicators for one session (the seed's pricing updates).",
+    "pricing_updates", selection=dg.AssetSelection.assets(keys.UNIVERSE, keys.DAILY_BARS),
+    partitions_def=trading_day,
+    description="Universe and daily bars for one session; the indicators follow when it succeeds.",
 )
 etf_index_quotes = dg.define_asset_job(
-    "etf_index_quotes", selection=["index_constituents", "index_quotes", "etf_quotes"], partitions_def=trading_day,
+    "etf_index_quotes",
+    selection=dg.AssetSelection.assets(keys.INDEX_CONSTITUENTS, keys.INDEX_QUOTES, keys.ETF_QUOTES),
+    partitions_def=trading_day,
     description="Index constituents, index levels and ETF quotes; refreshes the Redis quote caches.",
 )
 commodities_crypto = dg.define_asset_job(
-    "commodities_crypto", selection=["commodity_quotes", "crypto_quotes"], partitions_def=trading_day,
+    "commodities_crypto", selection=dg.AssetSelection.assets(keys.COMMODITY_QUOTES, keys.CRYPTO_QUOTES),
+    partitions_def=trading_day,
     description="Commodity and crypto quotes; refreshes their Redis caches.",
 )
+
+JOBS = [pricing_updates, etf_index_quotes, commodities_crypto]

@@ -2,17 +2,17 @@
 
 import dagster as dg
 
-from investing_assets.defs.market.assets import universe
+from investing_assets.defs.shared import keys
 from investing_assets.defs.shared.metadata import written_metadata
-from investing_assets.defs.shared.partitions import sessions_of, trading_day
+from investing_assets.defs.shared.partitions import SINGLE_RUN, sessions_of, trading_day
 from investing_assets.defs.shared.resources import MarketDataResource, WarehouseResource
 from investing_assets.lib.services.news import write_news
 
 GROUP = "news"
 
 
-@dg.asset(partitions_def=trading_day, backfill_policy=dg.BackfillPolicy.single_run(), group_name=GROUP,
-          deps=[universe], kinds={"postgres", "polars"},
+@dg.asset(partitions_def=trading_day, backfill_policy=SINGLE_RUN, group_name=GROUP, deps=[keys.UNIVERSE],
+          kinds={"postgres", "polars"},
           description="Company news about universe symbols published after the previous session's day and "
                       "through this one (weekend news lands on Monday); the latest headlines in the metadata.")
 def news_articles(context: dg.AssetExecutionContext, market_data: MarketDataResource,

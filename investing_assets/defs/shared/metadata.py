@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
+from investing_assets.lib.charts import save_png
 from investing_assets.lib.core.results import Written
 
 
@@ -42,14 +43,7 @@ def _fmt(value: object) -> str:
 
 def chart_metadata(png: bytes, path: Path, label: str = "chart") -> dict[str, object]:
     """A PNG shown inline in the UI (markdown image) and kept on disk for people who'd rather open a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(png)
+    save_png(png, path)
     encoded = base64.b64encode(png).decode()
     return {label: dg.MetadataValue.md(f"![{label}](data:image/png;base64,{encoded})"),
             f"{label}_path": dg.MetadataValue.path(str(path))}
-
-
-def charts_folder() -> Path:
-    from investing_assets import settings
-
-    return settings.home() / "charts"

@@ -1,28 +1,52 @@
-"""Technical analysis assets."""
+"""Technical analysis assets: indicators, the daily scan (four assets, one computation), correlations, and the
+per-symbol and watchlist chart reports."""
 
+import datetime as dt
 
 import dagster as dg
 
-from investing_assets.defs.market.assets import daily_bars
-from investing_assets.defs.market.checks import unique_key_result
-from investing_assets.defs.shared.metadata import written_metadata
-from investing_assets.defs.shared.partitions import lookback_mapping, sessions_of, trading_day
-from investing_assets.defs.shared.resources import WarehouseResource
+from investing_assets import settings
+from investing_assets.defs.shared import keys
+from investing_assets.defs.shared.checks import unique_key_result, unique_key_spec
+from investing_assets.defs.shared.metadata import chart_metadata, written_metadata
+from investing_assets.defs.shared.partitions import (
+    SINGLE_RUN,
+    lookback_mapping,
+    sessions_of,
+    symbol,
+    trading_day,
+    watchlist_grid,
+)
+from investing_assets.defs.shared.resources import HotCacheResource, WarehouseResource
+from investing_assets.defs.technicals.metadata import (
+    correlation_metadata,
+    report_metadata,
+    scan_metadata,
+    watchlist_metadata,
+)
 from investing_assets.lib.analytics.indicators import lookback_sessions
+from investing_assets.lib.analytics.scanner import ScanConfig
+from investing_assets.lib.charts import save_png
+from investing_assets.lib.core.calendar import last_closed_session
+from investing_assets.lib.services import scanner as scan_service
+from investing_assets.lib.services.market import universe_symbols
+from investing_assets.lib.services.reports import technical_report as build_report
 from investing_assets.lib.services.technicals import write_indicators
+from investing_assets.lib.storage import names
 
 GROUP = "technicals"
+DAILY = dict(partitions_def=trading_day, backfill_policy=SINGLE_RUN, group_name=GROUP)
+DAILY_SPEC = dict(partitions_def=trading_day, group_name=GROUP)
+_DEFAULTS = ScanConfig()
+# The scan recomputes indicators on each session's fixed window, so its only input is the bars.
+_SCAN_INPUTS = [dg.AssetDep(keys.DAILY_BARS, partition_mapping=lookback_mapping(_DEFAULTS.history_sessions))]
 
 
 @dg.asset(
-    partitions_def=trading_day,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    group_name=GROUP,
-    kinds={"postgres", "polars"},
-    ins={"daily_bars": dg.AssetIn(key=daily_bars.key, partition_mapping=lookback_mapping(lookback_sessions()),
+    **DAILY, kinds={"postgres", "polars"},
+    ins={"daily_bars": dg.AssetIn(key=keys.DAILY_BARS, partition_mapping=lookback_mapping(lookback_sessions()),
                                   dagster_type=dg.Nothing)},
-    check_specs=[dg.AssetCheckSpec("unique_symbol_session", asset="indicators", blocking=True,
-                                   description="no duplicate (symbol, session)")],
+    check_specs=[unique_key_spec(keys.INDICATORS)],
     description="SMA, EMA, RSI, MACD, Bollinger, ATR, ADX, OBV, Stochastic (TA-Lib) per symbol and session.",
 )
 def indicators(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
@@ -36,4 +60,100 @@ def indicators(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         lookback_start=str(gaps["window_start"]),
         symbols_with_short_window=int(gaps["symbols_with_short_window"]),
     ))
-    yield unique_key_result(store, "technicals.indicators", "indicators", sessions)
+    yield unique_key_result(store, names.INDICATORS, keys.INDICATORS, sessions)
+
+
+class ScanRunConfig(dg.Config):
+    """batch_size 0 scans the whole universe; N scans the N least recently scanned symbols (Redis)."""
+
+    batch_size: int = _DEFAULTS.batch_size
+    min_price: float = _DEFAULTS.min_price
+    min_dollar_volume: float = _DEFAULTS.min_dollar_volume
+    min_history: int = _DEFAULTS.min_history
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(keys.CANDLESTICK_PATTERNS, deps=_SCAN_INPUTS, kinds={"postgres", "talib"}, **DAILY_SPEC,
+                     description="The 61 TA-Lib candlestick patterns per symbol and session; `confirmed` marks "
+                                 "those the trend-and-volume rule lets the scanner surface, with the reason."),
+        dg.AssetSpec(keys.CHART_PATTERNS, deps=_SCAN_INPUTS, kinds={"postgres", "polars"}, **DAILY_SPEC,
+                     description="Head-and-shoulders, doubles, triangles, rectangles, broadenings, wedges, "
+                                 "channels (kernel-regression extrema, volatility-scaled), reported on breakout."),
+        dg.AssetSpec(keys.TECHNICAL_EVENTS, deps=_SCAN_INPUTS, kinds={"postgres", "polars"}, **DAILY_SPEC,
+                     description="Golden/death crosses, 52-week highs and lows, range breakouts, unusual volume, "
+                                 "RSI extremes, MACD crosses."),
+        dg.AssetSpec(keys.SCAN_RESULTS, deps=[keys.CANDLESTICK_PATTERNS, keys.CHART_PATTERNS, keys.TECHNICAL_EVENTS],
+                     kinds={"postgres", "redis"}, **DAILY_SPEC,
+                     description="The day's ranked discoveries (symbol, pattern, direction, key levels, "
+                                 "confidence); top 20 in Redis `cache:scan:latest`."),
+    ],
+    backfill_policy=SINGLE_RUN,
+    can_subset=False,
+)
+def daily_scan(context: dg.AssetExecutionContext, config: ScanRunConfig, warehouse: WarehouseResource,
+               cache: HotCacheResource):
+    sessions = sessions_of(context)
+    store, hot = warehouse.get(), cache.get()
+    symbols = None
+    if config.batch_size > 0:
+        symbols = scan_service.next_batch(hot, universe_symbols(store, sessions[-1]), config.batch_size)
+        context.log.info(f"batch of {len(symbols)} least recently scanned symbols: {', '.join(symbols[:10])} ...")
+    scan_config = ScanConfig(min_price=config.min_price, min_dollar_volume=config.min_dollar_volume,
+                             min_history=config.min_history)
+    run = scan_service.scan_sessions(store, hot, sessions, config=scan_config, symbols=symbols,
+                                     progress=context.log.info)
+    if run.cached is False:
+        context.log.warning("Redis not refreshed for the scan; the next run refills it")
+    rows = run.rows
+    confirmed = run.latest.confirmed_candles.height if run.latest is not None else 0
+    yield dg.MaterializeResult(asset_key=keys.CANDLESTICK_PATTERNS, metadata={
+        "dagster/row_count": rows[names.CANDLESTICK_PATTERNS], "confirmed": confirmed, "sessions": len(sessions)})
+    yield dg.MaterializeResult(asset_key=keys.CHART_PATTERNS, metadata={
+        "dagster/row_count": rows[names.CHART_PATTERNS], "sessions": len(sessions)})
+    yield dg.MaterializeResult(asset_key=keys.TECHNICAL_EVENTS, metadata={
+        "dagster/row_count": rows[names.TECHNICAL_EVENTS], "sessions": len(sessions)})
+    best = scan_service.latest_discoveries(store, 20, run.sessions[-1])
+    yield dg.MaterializeResult(asset_key=keys.SCAN_RESULTS, metadata=scan_metadata(run, best))
+
+
+@dg.asset(**DAILY, kinds={"postgres", "polars"},
+          deps=[dg.AssetDep(keys.DAILY_BARS, partition_mapping=lookback_mapping(61)), keys.UNIVERSE],
+          description="Rolling 60-session correlations: each symbol vs its sector and the market, the most and "
+                      "least correlated pairs, and a sector heatmap.")
+def correlations(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    return dg.MaterializeResult(metadata=correlation_metadata(
+        scan_service.write_correlations(warehouse.get(), sessions_of(context))))
+
+
+@dg.asset(partitions_def=symbol, group_name=GROUP, kinds={"matplotlib", "postgres"},
+          deps=[dg.AssetDep(keys.DAILY_BARS, partition_mapping=dg.LastPartitionMapping())],
+          description="One symbol's chart: candles, SMA 50/200, Bollinger bands, volume, RSI, and every "
+                      "detected pattern with its key points and breakout level (PNG, also under .investing/charts).")
+def technical_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    store = warehouse.get()
+    as_of = last_closed_session()
+    bars, indicators = scan_service.symbol_report_inputs(store, context.partition_key, as_of)
+    report = build_report(context.partition_key, bars, bars.get_column("session").max() if bars.height else as_of,
+                          indicators)
+    path = settings.charts_folder() / "symbols" / f"{report.symbol}.png"
+    return dg.MaterializeResult(metadata={**report_metadata(report), **chart_metadata(report.png, path)})
+
+
+@dg.asset(partitions_def=watchlist_grid, group_name=GROUP, kinds={"matplotlib", "postgres"},
+          backfill_policy=SINGLE_RUN,
+          deps=[dg.AssetDep(keys.DAILY_BARS, partition_mapping=dg.MultiToSingleDimensionPartitionMapping("date"))],
+          description="The watchlist's deep-dive grid (date x symbol): the technical report as of that date, "
+                      "from bars up to it only.")
+def watchlist_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """A schedule asks for a whole day's watchlist as one run (range DATE|FIRST ... DATE|LAST)."""
+    store = warehouse.get()
+    rows, report, path = [], None, None
+    for key in context.partition_keys:
+        day_key, name = key.split("|")
+        bars, indicators = scan_service.symbol_report_inputs(store, name, dt.date.fromisoformat(day_key))
+        report = build_report(name, bars, dt.date.fromisoformat(day_key), indicators)
+        path = save_png(report.png, settings.charts_folder() / "watchlist" / day_key / f"{name}.png")
+        rows.append({"date": day_key, "symbol": name, "patterns": report.patterns.height,
+                     "events": report.events.height, "chart": str(path)})
+    return dg.MaterializeResult(metadata=watchlist_metadata(rows, report, path))

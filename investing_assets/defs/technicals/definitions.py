@@ -1,15 +1,15 @@
+"""The technicals area: indicators, the daily scan, correlations and chart reports."""
+
 from __future__ import annotations
 
 import dagster as dg
 
-from investing_assets.defs.technicals import assets, reports, scan
-from investing_assets.defs.technicals.schedules import build_schedules, daily_market_scan
+from investing_assets.defs.technicals import assets
+from investing_assets.defs.technicals.jobs import JOBS
+from investing_assets.defs.technicals.schedules import SCHEDULES
+from investing_assets.defs.technicals.sensors import indicators_after_pricing
 
 
 def definitions() -> dg.Definitions:
-    return dg.Definitions(
-        assets=[assets.indicators, scan.daily_scan, scan.correlations, reports.technical_report,
-                reports.watchlist_report, reports.demo_planted_patterns],
-        jobs=[daily_market_scan],
-        schedules=build_schedules(),
-    )
+    return dg.Definitions(assets=dg.load_assets_from_modules([assets]), jobs=JOBS, schedules=SCHEDULES,
+                          sensors=[indicators_after_pricing])

@@ -11,12 +11,12 @@ from investing_assets.defs.fixed_income.assets import (
     PATH_TAG,
     ScoringConfig,
     TrainingConfig,
-    muni_document,
     muni_documents,
     muni_risk_model,
     muni_risk_scores,
 )
 from investing_assets.defs.fixed_income.resources import DropFolderResource
+from investing_assets.defs.shared.partitions import muni_document
 from investing_assets.defs.shared.resources import HotCacheResource
 from investing_assets.lib.core.muni_metrics import METRICS
 from investing_assets.lib.muni.drop_folder import document_key, sha256_file

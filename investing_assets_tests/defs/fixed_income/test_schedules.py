@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import pytest
 
-from investing_assets.defs.fixed_income.assets import PATH_TAG, muni_document, muni_documents
+from investing_assets.defs.fixed_income.assets import PATH_TAG, muni_documents
 from investing_assets.defs.fixed_income.schedules import muni_local_agent
+from investing_assets.defs.shared.partitions import muni_document
 from investing_assets.lib.muni.drop_folder import document_key, sha256_file
 from investing_assets_tests.defs.fixed_income.conftest import area_definitions
 

@@ -7,8 +7,9 @@ import os
 import dagster as dg
 
 from investing_assets.defs.fixed_income import jobs
-from investing_assets.defs.fixed_income.assets import PATH_TAG, SHA_TAG, muni_document, muni_documents
+from investing_assets.defs.fixed_income.assets import PATH_TAG, SHA_TAG, muni_documents
 from investing_assets.defs.fixed_income.sensors import muni_drop_folder
+from investing_assets.defs.shared.partitions import muni_document
 from investing_assets.lib.muni.drop_folder import document_key
 from investing_assets_tests.defs.fixed_income.conftest import area_definitions
 

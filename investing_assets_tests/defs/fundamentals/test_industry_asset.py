@@ -5,8 +5,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from investing_assets.defs.fundamentals.assets import analyst_estimates
-from investing_assets.defs.fundamentals.industry import industry_aggregation
+from investing_assets.defs.fundamentals.assets import analyst_estimates, industry_aggregation
 from investing_assets.defs.market import assets as market_assets
 from investing_assets.lib.core import calendar
 from investing_assets_tests.defs.conftest import materialize_range

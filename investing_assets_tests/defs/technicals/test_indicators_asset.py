@@ -6,7 +6,7 @@ import polars as pl
 from polars.testing import assert_frame_equal
 
 from investing_assets.defs.market import assets as market_assets
-from investing_assets.defs.market.checks import unique_key_result
+from investing_assets.defs.shared.checks import unique_key_result
 from investing_assets.defs.technicals.assets import indicators
 from investing_assets.lib.analytics.indicators import compute_indicators, lookback_sessions
 from investing_assets.lib.core import calendar

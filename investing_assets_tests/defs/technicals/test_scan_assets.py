@@ -6,8 +6,10 @@ import dagster as dg
 import pytest
 import redis
 
+from investing_assets.defs.demo import assets as demo_assets
 from investing_assets.defs.market import assets as market_assets
-from investing_assets.defs.technicals import reports, scan
+from investing_assets.defs.technicals import assets as technicals
+from investing_assets.lib.analytics.scanner import ScanConfig
 from investing_assets.lib.core import calendar
 from investing_assets.lib.storage.warehouse import Warehouse
 from investing_assets_tests.defs.conftest import materialize_range
@@ -22,7 +24,7 @@ SCAN_TABLES = ["technicals.candlestick_patterns", "technicals.chart_patterns", "
 @pytest.fixture
 def history(resources, instance, warehouse):
     """Bars for the scan's fixed window before the first scanned session."""
-    first = calendar.sessions_ending(DAYS[0], scan.HISTORY + 1)[0]
+    first = calendar.sessions_ending(DAYS[0], ScanConfig().history_sessions + 1)[0]
     assert materialize_range([market_assets.universe, market_assets.daily_bars], first, LAST, resources,
                              instance).success
     return warehouse
@@ -35,8 +37,8 @@ def fingerprint(warehouse: Warehouse, table: str, where: str = "") -> str:
 
 
 def run_scan(resources, instance, first, last, batch_size=0):
-    config = dg.RunConfig(ops={"daily_scan": scan.ScanRunConfig(batch_size=batch_size)})
-    return dg.materialize([scan.daily_scan], resources=resources, instance=instance, run_config=config,
+    config = dg.RunConfig(ops={"daily_scan": technicals.ScanRunConfig(batch_size=batch_size)})
+    return dg.materialize([technicals.daily_scan], resources=resources, instance=instance, run_config=config,
                           tags={"dagster/asset_partition_range_start": first.isoformat(),
                                 "dagster/asset_partition_range_end": last.isoformat()})
 
@@ -116,7 +118,7 @@ def test_an_unadjusted_split_does_not_make_a_breakdown(history, resources, insta
 
 
 def test_correlations_store_pairs_and_a_sector_heatmap(history, resources, instance):
-    result = materialize_range([scan.correlations], LAST, LAST, resources, instance)
+    result = materialize_range([technicals.correlations], LAST, LAST, resources, instance)
     assert result.success
     warehouse = history
     assert warehouse.count("technicals.symbol_correlations") > 400
@@ -129,7 +131,7 @@ def test_correlations_store_pairs_and_a_sector_heatmap(history, resources, insta
 def test_technical_report_charts_one_symbol(history, resources, instance, tmp_path, monkeypatch):
     monkeypatch.setenv("INVESTING_HOME", str(tmp_path))
     instance.add_dynamic_partitions("symbol", ["AAPL"])
-    result = dg.materialize([reports.technical_report], partition_key="AAPL", resources=resources,
+    result = dg.materialize([technicals.technical_report], partition_key="AAPL", resources=resources,
                             instance=instance)
     assert result.success
     png = (tmp_path / "charts" / "symbols" / "AAPL.png").read_bytes()
@@ -142,7 +144,7 @@ def test_watchlist_grid_runs_a_days_symbols_as_one_run(history, resources, insta
     monkeypatch.setenv("INVESTING_HOME", str(tmp_path))
     instance.add_dynamic_partitions("watchlist", ["AAPL", "MSFT", "NVDA"])
     key = LAST.isoformat()
-    result = dg.materialize([reports.watchlist_report], resources=resources, instance=instance,
+    result = dg.materialize([technicals.watchlist_report], resources=resources, instance=instance,
                             tags={"dagster/asset_partition_range_start": f"{key}|AAPL",
                                   "dagster/asset_partition_range_end": f"{key}|NVDA"})
     assert result.success
@@ -152,8 +154,8 @@ def test_watchlist_grid_runs_a_days_symbols_as_one_run(history, resources, insta
 
 
 def test_planted_patterns_are_stored_as_ground_truth(resources, instance, warehouse):
-    assert dg.materialize([reports.demo_planted_patterns], resources=resources, instance=instance).success
+    assert dg.materialize([demo_assets.demo_planted_patterns], resources=resources, instance=instance).success
     count = warehouse.count("market.demo_planted_patterns")
     assert count > 500
-    assert dg.materialize([reports.demo_planted_patterns], resources=resources, instance=instance).success
+    assert dg.materialize([demo_assets.demo_planted_patterns], resources=resources, instance=instance).success
     assert warehouse.count("market.demo_planted_patterns") == count

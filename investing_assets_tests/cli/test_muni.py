@@ -1,11 +1,11 @@
-"""`investing muni score|samples` without Dagster, through the subcommands `cli_muni.register` adds."""
+"""`investing muni score|samples` without Dagster, through the subcommands `cli.muni.register` adds."""
 
 import argparse
 import datetime as dt
 
 import pytest
 
-from investing_assets import cli_muni
+from investing_assets.cli import muni as cli_muni
 from investing_assets.lib.services import muni
 from investing_assets.lib.storage.warehouse import Warehouse
 from investing_assets_tests.lib.services.test_muni_service import sample_report

@@ -3,9 +3,6 @@ import datetime as dt
 import pytest
 
 from investing_assets import cli
-from investing_assets.lib.analytics.indicators import compute_indicators
-from investing_assets.lib.core import calendar
-from investing_assets.lib.sources.demo import DemoSource
 
 
 @pytest.fixture
@@ -14,35 +11,6 @@ def env(monkeypatch, pg_url, redis_url, tmp_path):
     monkeypatch.setenv("INVESTING_REDIS_URL", redis_url)
     monkeypatch.setenv("INVESTING_HOME", str(tmp_path))
     return pg_url
-
-
-def test_db_migrate(env, capsys):
-    assert cli.main(["db", "migrate"]) == 0
-    assert "001_market.sql" in capsys.readouterr().out
-
-
-def test_ta_prints_the_same_values_as_the_library(env, capsys):
-    end = dt.date(2026, 11, 20)
-    assert cli.main(["ta", "AAPL", "--days", "250", "--session", end.isoformat()]) == 0
-    out = capsys.readouterr().out
-    bars = DemoSource().daily_bars(calendar.sessions_ending(end, 250), ["AAPL"])
-    expected = compute_indicators(bars).tail(1).row(0, named=True)
-    assert "AAPL on 2026-11-20 (250 sessions" in out
-    assert f"rsi_14       {expected['rsi_14']:,.4f}" in out
-    assert f"sma_200      {expected['sma_200']:,.4f}" in out
-
-
-def test_ta_refuses_a_non_ticker(env):
-    with pytest.raises(Exception, match="refused symbol"):
-        cli.main(["ta", "AAPL;DROP", "--days", "30"])
-
-
-def test_services_up_uses_the_environment_and_writes_env_file(env, tmp_path, capsys):
-    assert cli.main(["services", "up"]) == 0
-    text = (tmp_path / "env.sh").read_text()
-    assert "INVESTING_DAGSTER_PG_URL=postgresql+psycopg2://" in text
-    assert "from the environment" in capsys.readouterr().out
-    assert (tmp_path / "dagster" / "dagster.yaml").exists()
 
 
 def test_demo_builds_the_market_through_dagster(env, tmp_path, capsys):

@@ -1,31 +1,33 @@
-"""`investing muni ...`: read and score one report without Dagster, and make sample reports for the drop folder."""
+"""`investing muni score | samples | ingest`: read and score one report without Dagster, make sample reports for
+the drop folder, and read the drop folder now as Dagster runs (for `make demo` and machines without a daemon)."""
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import subprocess
+import logging
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from investing_assets import settings
+from investing_assets.lib.muni.drop_folder import DropFolder
 from investing_assets.lib.muni.pdf_extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, DocumentRejected
 from investing_assets.lib.services.muni import DEFAULT_TIMEOUT_S
 from investing_assets.lib.storage.warehouse import Warehouse
 
 DEMO_SAMPLES = 36
+QUIET_RUN = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    muni = subparsers.add_parser("muni", help="municipal reports: score one PDF, make sample reports")
+def register(sub: argparse._SubParsersAction) -> None:
+    muni = sub.add_parser("muni", help="municipal reports: score one PDF, make sample reports")
     muni_sub = muni.add_subparsers()
 
     score = muni_sub.add_parser("score", help="extracted metrics with their pages, and the risk score")
     score.add_argument("pdf", type=Path)
-    score.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds before a stuck parser is stopped")
+    score.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S,
+                       help="seconds before a stuck parser is stopped")
     score.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES)
     score.add_argument("--max-pages", type=int, default=DEFAULT_MAX_PAGES)
     score.set_defaults(func=cmd_score)
@@ -50,8 +52,13 @@ def cmd_score(args: argparse.Namespace) -> int:
     except DocumentRejected as rejected:
         print(f"{args.pdf}: not readable ({rejected.reason}): {rejected.message}", file=sys.stderr)
         return 2
+    _print_score(args.pdf, result)
+    return 0
+
+
+def _print_score(pdf: Path, result) -> None:
     ex = result.extraction
-    print(f"File:             {args.pdf} ({ex.pages} pages)")
+    print(f"File:             {pdf} ({ex.pages} pages)")
     print(f"Issuer:           {ex.issuer or '(not found)'}")
     print(f"Fiscal year end:  {ex.fiscal_year_end or '(not found)'}")
     print(f"Scale:            x{ex.scale:,}, as printed: {ex.scale_text or '(none: whole dollars)'}")
@@ -68,11 +75,10 @@ def cmd_score(args: argparse.Namespace) -> int:
     print(f"Risk: {result.probability:.2%} probability of distress within 3 years -> bucket {result.bucket}")
     print(f"      top drivers: {', '.join(result.drivers)}")
     print(f"      model {result.model_version}: {result.model_origin}")
-    return 0
 
 
 def cmd_samples(args: argparse.Namespace) -> int:
-    folder = _drop_folder(args.folder)
+    folder = drop_folder(args.folder)
     written = write_samples(folder, args.count, args.seed)
     print(f"wrote {len(written)} sample report(s) into {folder.root}")
     return 0
@@ -80,21 +86,43 @@ def cmd_samples(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Needs DAGSTER_HOME and the server URLs (`. .investing/env.sh`), like `dagster asset materialize`."""
-    import logging
-
     import dagster as dg
-
-    from investing_assets.definitions import defs
-    from investing_assets.defs.fixed_income.ingest import ingest_now
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     with dg.DagsterInstance.get() as instance:
-        ran, failed = ingest_now(defs, instance, logging.getLogger("muni.ingest"))
+        ran, failed = ingest_now(instance, logging.getLogger("muni.ingest"))
     print(f"read {ran} new report(s) from the drop folder; {failed} run(s) failed")
     return 1 if failed else 0
 
 
-def write_samples(folder, count: int, seed: int = 7) -> list[Path]:
+def ingest_now(instance, log: logging.Logger) -> tuple[int, int]:
+    """The plan the sensor makes (no settle wait: the caller vouches the files are complete), the same
+    partitions and run tags, each document one run recorded in the instance, so the UI shows them like sensor
+    runs. Returns (documents run, runs that failed)."""
+    from investing_assets.definitions import defs
+    from investing_assets.defs.fixed_income.jobs import muni_document_extraction
+    from investing_assets.defs.fixed_income.resources import build_drop_folder_resource
+    from investing_assets.defs.fixed_income.sensors import known_digests, report, run_request
+    from investing_assets.defs.shared.partitions import muni_document
+
+    folder = drop_folder(None)
+    plan = folder.plan({}, now=time.time(), known_digests=known_digests(instance, folder), settle_seconds=0)
+    report(log, folder, plan)
+    if not plan.new:
+        return 0, 0
+    instance.add_dynamic_partitions(muni_document.name, [c.key for c in plan.new])
+    job = defs.resolve_job_def(muni_document_extraction.name)
+    current = {"muni_drop": build_drop_folder_resource()}  # today's settings, not those at first import
+    failed = 0
+    for candidate in plan.new:
+        request = run_request(candidate)
+        result = job.execute_in_process(instance=instance, partition_key=request.partition_key, tags=request.tags,
+                                        run_config=QUIET_RUN, resources=current, raise_on_error=False)
+        failed += not result.success
+    return len(plan.new), failed
+
+
+def write_samples(folder: DropFolder, count: int, seed: int = 7) -> list[Path]:
     """Generate in a hidden folder beside the inbox, then move each finished file in: never half-written."""
     from investing_assets.lib.muni.sample_documents import generate_documents
 
@@ -102,30 +130,9 @@ def write_samples(folder, count: int, seed: int = 7) -> list[Path]:
         return [folder.drop(path) for path in generate_documents(scratch, count, seed=seed)]
 
 
-def demo(env: dict[str, str], end: dt.date, materialize: Callable[..., None]) -> None:
-    """The demo's muni step: sample reports for the sensor, this month's model and the day's scores."""
-    folder = _drop_folder(None)
-    written = write_samples(folder, DEMO_SAMPLES)
-    print(f"\n== muni: {len(written)} sample reports in {folder.root} (read now, one run each; "
-          "later drops are picked up by the sensor under `make dev`), the month's risk model, the day's "
-          "scores ==", flush=True)
-    started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "investing_assets.cli", "muni", "ingest"], env=env,
-                            cwd=settings.PROJECT_ROOT, capture_output=True, text=True)
-    if result.returncode != 0:  # the run logs only matter when something failed
-        sys.stderr.write(result.stdout[-3000:] + result.stderr[-6000:])
-        raise SystemExit("reading the sample reports failed")
-    print(f"   {len(written)} reports extracted as Dagster runs in {time.perf_counter() - started:.1f} s", flush=True)
-    materialize(["muni_risk_model"], end.replace(day=1), end.replace(day=1), env)
-    materialize(["muni_risk_scores"], end, end, env)
-
-
-def _drop_folder(path: Path | None):
-    from investing_assets.lib.muni.drop_folder import DropFolder
-
+def drop_folder(path: Path | None) -> DropFolder:
+    """The given folder, or the one the sensor watches (the same settings the Dagster resource reads)."""
     if path is not None:
         return DropFolder(path).ensure()
-    # the same settings the Dagster resource reads, so samples land where the sensor looks
-    from investing_assets.defs.fixed_income.resources import build_drop_folder_resource
-
-    return build_drop_folder_resource().get()
+    drop = settings.muni_drop()
+    return DropFolder(drop.path, quarantine=drop.quarantine, archive=drop.archive).ensure()

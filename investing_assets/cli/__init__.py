@@ -1,0 +1,28 @@
+"""`investing`: every service without Dagster, plus the demo and dev launchers.
+
+One module per family of commands; each adds its subcommands to the parser (`register`). Commands that work
+through Dagster (demo, watchlist, muni ingest) say so in their help.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from investing_assets.cli import analysis, demo, muni, services, watchlist
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "func"):
+        parser.print_help()
+        return 2
+    return int(args.func(args) or 0)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="investing", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers()
+    for family in (services, analysis, demo, watchlist, muni):
+        family.register(sub)
+    return parser

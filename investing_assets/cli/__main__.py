@@ -1,0 +1,3 @@
+from investing_assets.cli import main
+
+raise SystemExit(main())

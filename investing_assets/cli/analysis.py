@@ -1,0 +1,117 @@
+"""`investing ta | scan | scan evaluate | chart | summary`: the analytics without Dagster."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+import polars as pl
+
+from investing_assets import settings
+from investing_assets.cli.common import bars_window, servers
+from investing_assets.lib.core.calendar import last_closed_session
+from investing_assets.lib.core.symbols import check_symbol
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    ta = sub.add_parser("ta", help="indicators for one symbol, without Dagster")
+    ta.add_argument("symbol")
+    ta.add_argument("--days", type=int, default=250, help="sessions of history to compute over")
+    ta.add_argument("--session", type=dt.date.fromisoformat, default=None, help="last session (default: latest)")
+    ta.set_defaults(func=cmd_ta)
+
+    scan = sub.add_parser("scan", help="scan symbols for patterns and events on a session")
+    scan.add_argument("--symbols", nargs="*", default=None, help="default: the whole universe")
+    scan.add_argument("--session", type=dt.date.fromisoformat, default=None, help="default: the last close")
+    scan.add_argument("--top", type=int, default=20)
+    scan.set_defaults(func=cmd_scan)
+    evaluate = scan.add_subparsers().add_parser(
+        "evaluate", help="precision and recall against the demo's planted patterns")
+    evaluate.set_defaults(func=cmd_evaluate)
+
+    chart = sub.add_parser("chart", help="write a symbol's technical chart (PNG)")
+    chart.add_argument("symbol")
+    chart.add_argument("--session", type=dt.date.fromisoformat, default=None, help="as of (default: last close)")
+    chart.add_argument("--out", type=Path, default=None, help="default: .investing/charts/SYMBOL.png")
+    chart.set_defaults(func=cmd_chart)
+
+    summary = sub.add_parser("summary", help="what the warehouse holds: rows, top movers, index levels")
+    summary.set_defaults(func=cmd_summary)
+
+
+def cmd_ta(args: argparse.Namespace) -> int:
+    from investing_assets.lib.services.technicals import latest_indicators
+
+    symbol = check_symbol(args.symbol.upper())
+    end = args.session or last_closed_session()
+    bars, origin = bars_window([symbol], end, args.days)
+    if bars.height == 0:
+        print(f"no bars for {symbol}", file=sys.stderr)
+        return 1
+    values = latest_indicators(bars)
+    last = bars.sort("session").tail(1).row(0, named=True)
+    print(f"{symbol} on {values['session']} ({bars.height} sessions from the {origin}); close {last['close']:.2f}")
+    for name, value in values.items():
+        if name in {"symbol", "session"}:
+            continue
+        print(f"  {name:<12} {'n/a (warm-up)' if value is None else f'{value:,.4f}'}")
+    return 0
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from investing_assets.lib.analytics.scanner import ScanConfig, scan_day
+
+    symbols = [check_symbol(s.upper()) for s in args.symbols] if args.symbols else None
+    session = args.session or last_closed_session()
+    config = ScanConfig()
+    bars, origin = bars_window(symbols, session, config.history_sessions)
+    result = scan_day(bars, None, session, config)
+    print(f"Scan of {session} ({bars.get_column('symbol').n_unique()} symbols from the {origin}): "
+          f"{result.scanned} eligible, {result.discoveries.height} discoveries")
+    for row in result.discoveries.head(args.top).iter_rows(named=True):
+        target = f" target {row['target']:.2f}" if row["target"] is not None else ""
+        print(f"  {row['symbol']:<7} {row['kind']:<6} {row['pattern']:<28} {row['direction']:<8} "
+              f"level {row['level']:>9.2f}{target}  confidence {row['confidence']:.2f}")
+    skipped = result.eligibility.filter(~pl.col("eligible"))
+    for row in skipped.head(10).iter_rows(named=True):
+        print(f"  skipped {row['symbol']}: {row['reason']}")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from investing_assets.bench import scanner as bench_scanner
+    from investing_assets.lib.sources.demo import DemoSource
+
+    for figure in (*bench_scanner.quality(DemoSource().seed, "planted demo", per_family=True),
+                   *bench_scanner.random_walks()):
+        print(figure.line())
+    return 0
+
+
+def cmd_chart(args: argparse.Namespace) -> int:
+    from investing_assets.lib.charts import save_png
+    from investing_assets.lib.services.reports import SHOWN_SESSIONS, technical_report
+
+    symbol = check_symbol(args.symbol.upper())
+    session = args.session or last_closed_session()
+    bars, origin = bars_window([symbol], session, SHOWN_SESSIONS + 300)
+    report = technical_report(symbol, bars, session)
+    out = save_png(report.png, args.out or settings.charts_folder() / f"{symbol}.png")
+    print(f"{out} ({symbol} to {session}, bars from the {origin}; {report.patterns.height} patterns, "
+          f"{report.events.height} events)")
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    print_summary(servers().pg_url, servers().redis_url)
+    return 0
+
+
+def print_summary(pg_url: str, redis_url: str) -> None:
+    from investing_assets.lib.services.summary import summarize
+    from investing_assets.lib.storage.cache import HotCache
+    from investing_assets.lib.storage.warehouse import Warehouse
+
+    print(summarize(Warehouse(pg_url), HotCache(redis_url)).render())

@@ -1,0 +1,92 @@
+"""What several commands share: the servers, the configured source, bar windows, and launching Dagster."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import polars as pl
+import psycopg
+
+from investing_assets import settings
+from investing_assets.lib.core import calendar
+from investing_assets.lib.services.sources import make_source
+from investing_assets.lib.storage import servers as servers_mod
+from investing_assets.lib.storage.queries.market import read_bars_window
+from investing_assets.lib.storage.warehouse import Warehouse
+
+
+def servers() -> servers_mod.Servers:
+    return servers_mod.resolve(settings.home(), settings.pg_url(), settings.redis_url())
+
+
+def prepare_environment() -> dict[str, str]:
+    """Servers up, schema applied, DAGSTER_HOME with dagster.yaml; returns the env for child processes."""
+    home = settings.home()
+    found = servers()
+    env = found.env(home)
+    dagster_home = Path(env["DAGSTER_HOME"])
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(settings.DAGSTER_YAML, dagster_home / "dagster.yaml")
+    servers_mod.write_env_file(home / "env.sh", env)
+    Warehouse(found.pg_url).migrate()
+    print(f"PostgreSQL {_origin(found.pg_embedded)}: {redact(found.pg_url)}")
+    print(f"Redis      {_origin(found.redis_embedded)}: {found.redis_url}")
+    return env
+
+
+def _origin(embedded: bool) -> str:
+    return "embedded" if embedded else "from the environment"
+
+
+def redact(url: str) -> str:
+    parts = urlsplit(url)
+    return url.replace(f":{parts.password}@", ":***@") if parts.password else url
+
+
+def market_source():
+    """The configured source, with the same settings the Dagster resource reads."""
+    return make_source(settings.market_source(), csv_folder=settings.csv_folder(),
+                       fmp_api_key=settings.fmp_api_key())
+
+
+def bars_window(symbols: list[str] | None, end: dt.date, sessions: int) -> tuple[pl.DataFrame, str]:
+    """`sessions` bars up to `end`: from the warehouse when it holds them through `end`, else from the source."""
+    if settings.pg_url():  # a configured warehouse is the first place to look
+        try:
+            bars, _ = read_bars_window(Warehouse(settings.pg_url()), end, end, sessions - 1, symbols)
+            if bars.height and bars.get_column("session").max() == end:
+                return bars, "warehouse"
+        except psycopg.Error as exc:
+            print(f"warehouse unavailable ({exc.__class__.__name__}); asking the source", file=sys.stderr)
+    source = market_source()
+    return source.daily_bars(calendar.sessions_ending(end, sessions), symbols), f"source {source.name}"
+
+
+def materialize_command(selection: Iterable[str], first: dt.date | str | None,
+                        last: dt.date | str | None) -> list[str]:
+    """`dagster asset materialize` for a partition, a range (one run), or an unpartitioned asset."""
+    command = [
+        str(Path(sys.executable).with_name("dagster")), "asset", "materialize",
+        "-m", "investing_assets.definitions", "--select", ",".join(selection),
+    ]
+    first, last = (d.isoformat() if isinstance(d, dt.date) else d for d in (first, last))
+    if first is not None:
+        command += ["--partition", first] if first == last else ["--partition-range", f"{first}...{last}"]
+    return command
+
+
+def materialize(selection: Iterable[str], first: dt.date | str | None, last: dt.date | str | None,
+                env: dict[str, str]) -> None:
+    """One `dagster asset materialize` run; its logs are shown only when it fails."""
+    selection = list(selection)
+    result = subprocess.run(materialize_command(selection, first, last), env=env, cwd=settings.PROJECT_ROOT,
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout[-4000:] + result.stderr[-8000:])
+        raise SystemExit(f"dagster asset materialize failed for {selection}")

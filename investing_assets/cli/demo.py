@@ -1,0 +1,100 @@
+"""`investing demo`: set up everything and materialize the whole graph on the offline demo market, through
+Dagster, each range as one run; then print what was built."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import os
+import time
+from unittest import mock
+
+from investing_assets import settings
+from investing_assets.cli.analysis import print_summary
+from investing_assets.cli.common import materialize, prepare_environment
+from investing_assets.cli.muni import DEMO_SAMPLES, drop_folder, ingest_now, write_samples
+from investing_assets.cli.selections import daily_assets
+from investing_assets.cli.watchlist import update_watchlist
+from investing_assets.lib.core import calendar
+from investing_assets.lib.core.calendar import last_closed_session
+
+DEMO_WATCHLIST = ("AAPL", "MSFT", "NVDA", "JBL", "UPS")
+DEMO_REPORTS = ("AAPL", "JBL")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    demo = sub.add_parser("demo", help="set up and materialize the demo market through Dagster")
+    demo.add_argument("--sessions", type=int, default=60, help="sessions of quotes and indicators")
+    demo.add_argument("--scan-sessions", type=int, default=10, help="most recent sessions to scan")
+    demo.add_argument("--end", type=dt.date.fromisoformat, default=None, help="last session (default: last close)")
+    demo.set_defaults(func=cmd_demo)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from investing_assets.lib.analytics.indicators import lookback_sessions
+    from investing_assets.lib.analytics.scanner import ScanConfig
+
+    started = time.perf_counter()
+    env = {**os.environ, **prepare_environment()}
+    end = args.end or last_closed_session()
+    recent = calendar.sessions_ending(end, args.sessions)
+    scanned = recent[-min(args.scan_sessions, len(recent)):]
+    lookback = max(lookback_sessions(), ScanConfig().history_sessions)
+    history = calendar.sessions_ending(recent[0], lookback + 1)[:-1]
+    steps = [
+        ("history bars for the indicator and scanner lookback", ["universe", "daily_bars"], history),
+        ("market data and indicators", [*daily_assets("market"), "indicators"], recent),
+        ("market scan and correlations", daily_assets("technicals", exclude=["indicators"]), scanned),
+        ("analyst estimates, news, industry aggregates and index valuations",
+         daily_assets("fundamentals", "news"), recent),
+    ]
+    with mock.patch.dict(os.environ, env):  # in-process steps see the same servers and instance as the runs
+        for label, selection, sessions in steps:
+            print(f"\n== {label}: {sessions[0]} .. {sessions[-1]} ({len(sessions)} sessions, one run) ==", flush=True)
+            step_start = time.perf_counter()
+            materialize(selection, sessions[0], sessions[-1], env)
+            print(f"   done in {time.perf_counter() - step_start:.1f} s", flush=True)
+        scanner_extras(env, end)
+        muni_book(env, end)
+    print()
+    print_summary(env["INVESTING_PG_URL"], env["INVESTING_REDIS_URL"])
+    print(f"\nDemo built in {time.perf_counter() - started:.1f} s.")
+    print("Open the UI:  make dev   (then http://127.0.0.1:3000, Assets -> Lineage)")
+    print(f"Materialize one more day:  . {settings.home() / 'env.sh'} && dagster asset materialize "
+          f"-m investing_assets.definitions --select daily_bars --partition {end.isoformat()}")
+    return 0
+
+
+def scanner_extras(env: dict[str, str], end: dt.date) -> None:
+    """The planted ground truth, a watchlist and its grid for the day, two symbol reports."""
+    import dagster as dg
+
+    print(f"\n== scanner extras: planted patterns, watchlist {', '.join(DEMO_WATCHLIST)} for {end}, "
+          "technical reports ==", flush=True)
+    materialize(["demo_planted_patterns"], None, None, env)
+    with dg.DagsterInstance.get() as instance:
+        names = update_watchlist(instance, "add", list(DEMO_WATCHLIST), symbols_too=True)
+    materialize(["watchlist_report"], f"{end}|{names[0]}", f"{end}|{names[-1]}", env)
+    for symbol in DEMO_REPORTS:
+        materialize(["technical_report"], symbol, symbol, env)
+
+
+def muni_book(env: dict[str, str], end: dt.date) -> None:
+    """Sample reports for the sensor, read now as Dagster runs; this month's model and the day's scores."""
+    import dagster as dg
+
+    folder = drop_folder(None)
+    written = write_samples(folder, DEMO_SAMPLES)
+    print(f"\n== muni: {len(written)} sample reports in {folder.root} (read now, one run each; "
+          "later drops are picked up by the sensor under `make dev`), the month's risk model, the day's "
+          "scores ==", flush=True)
+    started = time.perf_counter()
+    with dg.DagsterInstance.get() as instance:
+        ran, failed = ingest_now(instance, logging.getLogger("muni.ingest"))
+    if failed:
+        raise SystemExit(f"reading the sample reports failed: {failed} of {ran} runs")
+    print(f"   {ran} reports extracted as Dagster runs in {time.perf_counter() - started:.1f} s", flush=True)
+    month = end.replace(day=1)
+    materialize(["muni_risk_model"], month, month, env)
+    materialize(daily_assets("fixed_income"), end, end, env)

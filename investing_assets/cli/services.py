@@ -1,0 +1,54 @@
+"""`investing services | db | dev`: the servers (yours or embedded), the schema, and the Dagster UI."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from investing_assets import settings
+from investing_assets.cli.common import prepare_environment, servers
+from investing_assets.lib.storage.warehouse import Warehouse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    services = sub.add_parser("services", help="PostgreSQL and Redis: from the environment or embedded")
+    services_sub = services.add_subparsers()
+    services_sub.add_parser("up", help="start what is missing, write .investing/env.sh").set_defaults(
+        func=cmd_services_up)
+    services_sub.add_parser("stop", help="stop the embedded servers").set_defaults(func=cmd_services_stop)
+
+    db = sub.add_parser("db", help="warehouse schema")
+    db.add_subparsers().add_parser("migrate", help="apply the schema files (idempotent)").set_defaults(
+        func=cmd_db_migrate)
+
+    dev = sub.add_parser("dev", help="dagster dev on 127.0.0.1 with the PostgreSQL instance")
+    dev.add_argument("--port", type=int, default=3000)
+    dev.set_defaults(func=cmd_dev)
+
+
+def cmd_services_up(args: argparse.Namespace) -> int:
+    prepare_environment()
+    print(f"Environment written to {settings.home() / 'env.sh'} (source it to use these servers).")
+    return 0
+
+
+def cmd_services_stop(args: argparse.Namespace) -> int:
+    from investing_assets.lib.storage import embedded
+
+    embedded.stop(settings.home())
+    return 0
+
+
+def cmd_db_migrate(args: argparse.Namespace) -> int:
+    applied = Warehouse(servers().pg_url).migrate()
+    print(f"applied {len(applied)} schema file(s): {', '.join(applied)}")
+    return 0
+
+
+def cmd_dev(args: argparse.Namespace) -> int:
+    env = {**os.environ, **prepare_environment()}
+    dagster = str(Path(sys.executable).with_name("dagster"))
+    os.chdir(settings.PROJECT_ROOT)
+    os.execve(dagster, [dagster, "dev", "-h", "127.0.0.1", "-p", str(args.port), "-w", "workspace.yaml"], env)

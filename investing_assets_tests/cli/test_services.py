@@ -1,0 +1,24 @@
+import pytest
+
+from investing_assets import cli
+
+
+@pytest.fixture
+def env(monkeypatch, pg_url, redis_url, tmp_path):
+    monkeypatch.setenv("INVESTING_PG_URL", pg_url)
+    monkeypatch.setenv("INVESTING_REDIS_URL", redis_url)
+    monkeypatch.setenv("INVESTING_HOME", str(tmp_path))
+    return pg_url
+
+
+def test_db_migrate(env, capsys):
+    assert cli.main(["db", "migrate"]) == 0
+    assert "001_market.sql" in capsys.readouterr().out
+
+
+def test_services_up_uses_the_environment_and_writes_env_file(env, tmp_path, capsys):
+    assert cli.main(["services", "up"]) == 0
+    text = (tmp_path / "env.sh").read_text()
+    assert "INVESTING_DAGSTER_PG_URL=postgresql+psycopg2://" in text
+    assert "from the environment" in capsys.readouterr().out
+    assert (tmp_path / "dagster" / "dagster.yaml").exists()
