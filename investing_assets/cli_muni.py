@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from investing_assets import settings
-from investing_assets.lib.muni.pdf_extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, DocumentRejected
+from investing_assets.lib.muni.extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, DocumentRejected
 from investing_assets.lib.storage.warehouse import Warehouse
 
 DEMO_SAMPLES = 36
