@@ -86,7 +86,7 @@ def muni_drop() -> MuniDrop:
     """`INVESTING_MUNI_DROP` (default .investing/muni_drop), `_QUARANTINE`, `_ARCHIVE`, `_SETTLE_S`,
     `_MAX_BYTES`, `_MAX_PAGES`, `_TIMEOUT_S`; the limits default to the reader's own."""
     from investing_assets.lib.muni.drop_folder import DEFAULT_SETTLE_SECONDS
-    from investing_assets.lib.muni.pdf_extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES
+    from investing_assets.lib.muni.extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES
     from investing_assets.lib.services.muni import DEFAULT_TIMEOUT_S
 
     return MuniDrop(

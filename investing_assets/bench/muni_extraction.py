@@ -19,7 +19,7 @@ from investing_assets.bench import Figure
 from investing_assets.bench.muni_model import SCORE_ISSUERS, SCORE_SECONDS_TARGET
 from investing_assets.bench.servers import bench_database
 from investing_assets.lib.muni.drop_folder import DropFolder
-from investing_assets.lib.muni.pdf_extract import extract
+from investing_assets.lib.muni.extract import extract
 from investing_assets.lib.services import muni
 from investing_assets.lib.storage.cache import HotCache
 from investing_assets.lib.storage.warehouse import Warehouse

@@ -26,7 +26,6 @@ from investing_assets.lib.storage.servers import to_psycopg2_url
 from investing_assets.lib.storage.warehouse import Warehouse
 
 
-
 def _materialize(selection: list[str], first, last, env: dict[str, str]) -> float:
     started = time.perf_counter()
     result = subprocess.run(materialize_command(selection, first, last), env=env, cwd=settings.PROJECT_ROOT, capture_output=True, text=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from investing_assets import settings
 from investing_assets.lib.muni.drop_folder import DropFolder
-from investing_assets.lib.muni.pdf_extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, DocumentRejected
+from investing_assets.lib.muni.extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, DocumentRejected
 from investing_assets.lib.services.muni import DEFAULT_TIMEOUT_S
 from investing_assets.lib.storage.warehouse import Warehouse
 

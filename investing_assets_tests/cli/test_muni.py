@@ -8,7 +8,7 @@ import pytest
 from investing_assets.cli import muni as cli_muni
 from investing_assets.lib.services import muni
 from investing_assets.lib.storage.warehouse import Warehouse
-from investing_assets_tests.lib.services.test_muni_service import sample_report
+from investing_assets_tests.lib.services.muni._helpers import sample_report
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ import importlib
 import pkgutil
 
 import dagster as dg
-from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 import pytest
+from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 import investing_assets.defs as defs_package
 from investing_assets.definitions import AREAS, defs

@@ -6,7 +6,7 @@ import dagster as dg
 
 from investing_assets import settings
 from investing_assets.lib.muni.drop_folder import DEFAULT_SETTLE_SECONDS, DropFolder
-from investing_assets.lib.muni.pdf_extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES
+from investing_assets.lib.muni.extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES
 from investing_assets.lib.services.muni import DEFAULT_TIMEOUT_S
 
 

@@ -20,8 +20,8 @@ from investing_assets.defs.shared.partitions import muni_document
 from investing_assets.defs.shared.resources import HotCacheResource
 from investing_assets.lib.core.muni_metrics import METRICS
 from investing_assets.lib.muni.drop_folder import document_key, sha256_file
-from investing_assets.lib.services.muni import RISK_CACHE_KEY
-from investing_assets_tests.lib.services.test_muni_service import sample_report, snapshot
+from investing_assets.lib.storage.names import MUNI_RISK_LATEST_KEY
+from investing_assets_tests.lib.services.muni._helpers import sample_report, snapshot
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +120,7 @@ def test_daily_scores_use_the_newest_model_and_fill_the_cache(instance, muni_res
     assert materialization.metadata["dagster/row_count"].value == 50
     assert materialization.metadata["cache_refreshed"].value is True
     assert warehouse.count("muni.risk_scores", {"session": [D1]}) == 25
-    cached = muni_resources["cache"].get().read(RISK_CACHE_KEY)
+    cached = muni_resources["cache"].get().read(MUNI_RISK_LATEST_KEY)
     assert cached["as_of"] == D2.isoformat() and len(cached["data"]["issuers"]) == 25
 
 

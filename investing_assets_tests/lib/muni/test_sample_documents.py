@@ -10,7 +10,7 @@ import pymupdf
 import pytest
 
 from investing_assets.lib.core.muni_metrics import METRICS
-from investing_assets.lib.muni.pdf_extract import Extraction, extract
+from investing_assets.lib.muni.extract import Extraction, extract
 from investing_assets.lib.muni.sample_documents import (
     LAYOUT_SCALE,
     LAYOUTS,

@@ -1,0 +1,141 @@
+"""Key credit figures from a municipal annual financial report (CAFR/ACFR) PDF, with provenance.
+
+Why this shape: a muni report states a few dozen figures that matter for credit, scattered over statements
+whose layouts differ by issuer and by era ("Net Assets" before GASB 63, "Net Position" after). We
+1. reject unusable files early with a machine-readable reason (`DocumentRejected.reason`);
+2. read every page's plain text once (cheap) to find the statement pages by their titles;
+3. rebuild rows and columns from word positions only on those few candidate pages: numbers are right-aligned,
+   so columns are clusters of right edges; "$" in its own column, parentheses, dashes, numbers split into
+   fragments and labels wrapped over two lines are repaired there;
+4. read each metric from one labelled row in one identified column (primary-government Total, General Fund,
+   latest year, ending balance ...). A metric without such a row is None: never derived, never guessed.
+
+Every value keeps its 1-based page, the source text line and a confidence that says how it was found.
+
+Modules, in reading order: `guard` (step 1), `statements` (step 2), `tokens`, `layout` and `pages` (step 3),
+`rules` (step 4), `identity` (issuer, fiscal year end, scale) and `results` (what is returned). `extract`
+runs them on one file; `extract_with_timeout` runs `extract` in a child process it can kill.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from investing_assets.lib.core.muni_metrics import METRICS
+from investing_assets.lib.muni.extract.guard import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_PAGES,
+    REJECT_REASONS,
+    DocumentRejected,
+    inspect_pdf,
+    open_checked,
+    page_texts,
+    require_text_layer,
+)
+from investing_assets.lib.muni.extract.identity import document_scale, find_fiscal_year_end, find_issuer
+from investing_assets.lib.muni.extract.results import ExtractedValue, Extraction
+from investing_assets.lib.muni.extract.rules import RULES, Context, from_rows, from_year_table
+from investing_assets.lib.muni.extract.statements import Document
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_PAGES",
+    "REJECT_REASONS",
+    "DocumentRejected",
+    "ExtractedValue",
+    "Extraction",
+    "extract",
+    "extract_with_timeout",
+    "inspect_pdf",
+]
+
+
+def extract(
+    path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, max_pages: int = DEFAULT_MAX_PAGES
+) -> Extraction:
+    """Read the figures in METRICS out of one report. Raises DocumentRejected for unusable files."""
+    name = Path(path).name
+    fitz_doc = open_checked(path, max_bytes, max_pages)
+    try:
+        texts = page_texts(fitz_doc, name)
+        require_text_layer(texts, name)
+        doc = Document(fitz_doc, texts)
+        scale, scale_text, np_scales = document_scale(doc)
+        fye = find_fiscal_year_end(doc)
+        ctx = Context(doc=doc, scale=scale, fiscal_year_end=fye, np_scale_page=np_scales)
+        values: dict[str, ExtractedValue | None] = {}
+        for rule in RULES:
+            values[rule.metric] = (
+                from_year_table(rule, ctx) if rule.column == "year_table" else from_rows(rule, ctx)
+            )
+        return Extraction(
+            issuer=find_issuer(doc),
+            fiscal_year_end=fye,
+            scale=scale,
+            scale_text=scale_text,
+            pages=fitz_doc.page_count,
+            values={m: values.get(m) for m in METRICS},
+        )
+    except DocumentRejected:
+        raise
+    except Exception as exc:
+        raise DocumentRejected("unreadable", f"{name}: {type(exc).__name__}: {exc}") from exc
+    finally:
+        fitz_doc.close()
+
+
+def _child_main(conn, target: Callable[..., Any], path: str, kwargs: dict[str, Any]) -> None:
+    try:
+        result = ("ok", target(path, **kwargs))
+    except DocumentRejected as exc:
+        result = ("rejected", exc)
+    except BaseException as exc:  # report, don't die silently
+        result = ("error", f"{type(exc).__name__}: {exc}")
+    try:
+        conn.send(result)
+    finally:
+        conn.close()
+
+
+def extract_with_timeout(
+    path: str | Path,
+    timeout_s: float = 60,
+    *,
+    _target: Callable[..., Any] | None = None,
+    **kw: Any,
+) -> Extraction:
+    """`extract` in a spawned child process, killed after `timeout_s` seconds (wall clock, child start-up
+    included): a malformed PDF that sends the parser into a loop must not hang the pipeline.
+
+    `_target` replaces `extract` in the child (tests use it to simulate a hang); it must be picklable.
+    """
+    ctx = multiprocessing.get_context("spawn")
+    receiver, sender = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child_main, args=(sender, _target or extract, str(path), kw), daemon=True)
+    proc.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout_s):
+            raise DocumentRejected(
+                "timeout", f"{Path(path).name}: extraction exceeded {timeout_s:g} s; stopped"
+            )
+        try:
+            status, payload = receiver.recv()
+        except EOFError:
+            proc.join(5)  # the pipe closes a moment before the exit code is known
+            raise DocumentRejected(
+                "worker_died", f"{Path(path).name}: the extraction process died (exit code {proc.exitcode})"
+            ) from None
+    finally:
+        receiver.close()
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+    if status == "ok":
+        return payload
+    if status == "rejected":
+        raise payload
+    raise RuntimeError(f"extraction failed in the child process: {payload}")
