@@ -128,7 +128,7 @@ def market_source():
 def cmd_ta(args: argparse.Namespace) -> int:
     from investing_assets.lib.core.calendar import last_closed_session
     from investing_assets.lib.core.symbols import check_symbol
-    from investing_assets.lib.services.technicals import latest_indicators
+    from investing_assets.lib.services.indicators import latest_indicators
     from investing_assets.lib.storage.queries.market import read_bars_window
 
     symbol = check_symbol(args.symbol.upper())

@@ -7,7 +7,7 @@ from investing_assets.defs.shared.metadata import chart_metadata, charts_folder,
 from investing_assets.defs.shared.partitions import sessions_of, trading_day
 from investing_assets.defs.shared.resources import WarehouseResource
 from investing_assets.lib.charts import sector_valuation_chart
-from investing_assets.lib.services.industry import IndustryRun, write_industry_aggregates
+from investing_assets.lib.services.industry import IndustryOutcome, write_industry_aggregates
 
 GROUP = "fundamentals"
 DAILY = dict(partitions_def=trading_day, group_name=GROUP)
@@ -38,7 +38,7 @@ def industry_aggregation(context: dg.AssetExecutionContext, warehouse: Warehouse
     yield dg.MaterializeResult(asset_key="index_valuations", metadata=meta)
 
 
-def _aggregate_metadata(run: IndustryRun) -> dict[str, object]:
+def _aggregate_metadata(run: IndustryOutcome) -> dict[str, object]:
     latest = run.latest(run.aggregates)
     sectors = latest.filter(pl.col("level") == "sector")
     meta: dict[str, object] = {"dagster/row_count": run.aggregates.height, "sessions": len(run.sessions),

@@ -9,7 +9,7 @@ from investing_assets.defs.shared.metadata import written_metadata
 from investing_assets.defs.shared.partitions import lookback_mapping, sessions_of, trading_day
 from investing_assets.defs.shared.resources import WarehouseResource
 from investing_assets.lib.analytics.indicators import lookback_sessions
-from investing_assets.lib.services.technicals import write_indicators
+from investing_assets.lib.services.indicators import write_indicators
 
 GROUP = "technicals"
 
@@ -32,8 +32,7 @@ def indicators(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     for note in written.notes:
         context.log.warning(note)
     yield dg.MaterializeResult(metadata=written_metadata(
-        written, lookback_complete=bool(gaps["complete"]), lookback_sessions=int(gaps["window_sessions"]),
-        lookback_start=str(gaps["window_start"]),
-        symbols_with_short_window=int(gaps["symbols_with_short_window"]),
+        written, lookback_complete=gaps.complete, lookback_sessions=gaps.window_sessions,
+        lookback_start=gaps.window_start, symbols_with_short_window=gaps.symbols_with_short_window,
     ))
     yield unique_key_result(store, "technicals.indicators", "indicators", sessions)

@@ -9,7 +9,8 @@ from investing_assets.defs.shared.metadata import chart_metadata, charts_folder,
 from investing_assets.defs.shared.partitions import symbol, watchlist_grid
 from investing_assets.defs.shared.resources import MarketDataResource, WarehouseResource
 from investing_assets.lib.core.calendar import last_closed_session
-from investing_assets.lib.services import scanner as scan_service
+from investing_assets.lib.services.planted import write_planted_patterns
+from investing_assets.lib.services.reports import symbol_report_inputs
 from investing_assets.lib.services.reports import technical_report as build_report
 
 GROUP = "technicals"
@@ -34,7 +35,7 @@ def _report_metadata(report) -> dict[str, object]:
 def technical_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     store = warehouse.get()
     as_of = last_closed_session()
-    bars, indicators = scan_service.symbol_report_inputs(store, context.partition_key, as_of)
+    bars, indicators = symbol_report_inputs(store, context.partition_key, as_of)
     report = build_report(context.partition_key, bars, bars.get_column("session").max() if bars.height else as_of,
                           indicators)
     path = charts_folder() / "symbols" / f"{report.symbol}.png"
@@ -53,7 +54,7 @@ def watchlist_report(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     for key in context.partition_keys:
         day_key, name = key.split("|")
         day = dt.date.fromisoformat(day_key)
-        bars, indicators = scan_service.symbol_report_inputs(store, name, day)
+        bars, indicators = symbol_report_inputs(store, name, day)
         report = build_report(name, bars, day, indicators)
         path = charts_folder() / "watchlist" / day_key / f"{name}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -70,6 +71,6 @@ def watchlist_report(context: dg.AssetExecutionContext, warehouse: WarehouseReso
           description="The demo market's planted chart patterns (type, start, completion, amplitude): ground "
                       "truth for the detectors' precision and recall; empty for real sources.")
 def demo_planted_patterns(market_data: MarketDataResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    rows = scan_service.write_planted_patterns(market_data.get(), warehouse.get())
+    rows = write_planted_patterns(market_data.get(), warehouse.get())
     return dg.MaterializeResult(metadata={"dagster/row_count": rows or 0,
                                           "note": "source plants no patterns" if rows is None else "demo ground truth"})

@@ -8,8 +8,10 @@ from investing_assets.defs.shared.partitions import lookback_mapping, sessions_o
 from investing_assets.defs.shared.resources import HotCacheResource, WarehouseResource
 from investing_assets.lib.analytics.scanner import ScanConfig
 from investing_assets.lib.charts import correlation_heatmap, scan_chart
-from investing_assets.lib.services import scanner as scan_service
-from investing_assets.lib.services.market import universe_symbols
+from investing_assets.lib.services import scan as scan_service
+from investing_assets.lib.services.correlations import write_correlations
+from investing_assets.lib.storage.queries.market import universe_symbols
+from investing_assets.lib.storage.queries.technicals import latest_discoveries
 
 GROUP = "technicals"
 HISTORY = ScanConfig().history_sessions
@@ -71,12 +73,12 @@ def daily_scan(context: dg.AssetExecutionContext, config: ScanRunConfig, warehou
     yield dg.MaterializeResult(asset_key="scan_results", metadata=_scan_metadata(store, run))
 
 
-def _count(run: scan_service.ScanRun, attribute: str) -> int:
+def _count(run: scan_service.ScanOutcome, attribute: str) -> int:
     return getattr(run.latest, attribute).height if run.latest is not None else 0
 
 
-def _scan_metadata(store, run: scan_service.ScanRun) -> dict[str, object]:
-    best = scan_service.latest_discoveries(store, 20, run.sessions[-1])
+def _scan_metadata(store, run: scan_service.ScanOutcome) -> dict[str, object]:
+    best = latest_discoveries(store, 20, run.sessions[-1])
     meta: dict[str, object] = {
         "dagster/row_count": run.rows["technicals.pattern_discoveries"],
         "symbols_scanned": run.symbols_scanned,
@@ -100,7 +102,7 @@ def _scan_metadata(store, run: scan_service.ScanRun) -> dict[str, object]:
           description="Rolling 60-session correlations: each symbol vs its sector and the market, the most and "
                       "least correlated pairs, and a sector heatmap.")
 def correlations(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    run = scan_service.write_correlations(warehouse.get(), sessions_of(context))
+    run = write_correlations(warehouse.get(), sessions_of(context))
     latest = run.latest
     meta: dict[str, object] = {"dagster/row_count": run.rows, "symbols_dropped": run.dropped}
     if latest is not None:
