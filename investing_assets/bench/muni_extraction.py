@@ -22,6 +22,7 @@ from investing_assets.lib.muni.drop_folder import DropFolder
 from investing_assets.lib.muni.extract import extract
 from investing_assets.lib.services import muni
 from investing_assets.lib.storage.cache import HotCache
+from investing_assets.lib.storage.names import MUNI_RISK_SCORES
 from investing_assets.lib.storage.warehouse import Warehouse
 
 ACFR_DIR = (settings.PROJECT_ROOT / ".." / "shared" / "data" / "muni_acfr").resolve()
@@ -79,7 +80,7 @@ def _scoring(warehouse: Warehouse, cache: HotCache) -> Figure:
     started = time.perf_counter()
     scores = muni.score_issuers(warehouse, cache, session, synthetic_issuers=SCORE_ISSUERS)
     seconds = time.perf_counter() - started
-    stored = warehouse.count("muni.risk_scores", {"session": [session]})
+    stored = warehouse.count(MUNI_RISK_SCORES, {"session": [session]})
     assert stored == SCORE_ISSUERS + scores.documents, stored
     return Figure("muni_extraction.score_10k_issuers_through_service", seconds, "s",
                   f"< {SCORE_SECONDS_TARGET:.0f} s", seconds < SCORE_SECONDS_TARGET,

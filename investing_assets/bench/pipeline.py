@@ -22,6 +22,7 @@ from investing_assets.cli.selections import daily_assets
 from investing_assets.lib.analytics.indicators import lookback_sessions
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.calendar import last_closed_session
+from investing_assets.lib.storage import names
 from investing_assets.lib.storage.servers import to_psycopg2_url
 from investing_assets.lib.storage.warehouse import Warehouse
 
@@ -45,7 +46,7 @@ def bench() -> list[Figure]:
                "INVESTING_DAGSTER_PG_URL": to_psycopg2_url(pg_url)}
         _materialize(["universe", "daily_bars"], history[0], history[-1], env)
         backfill = _materialize(every_asset, year[0], year[-1], env)
-        rows = Warehouse(pg_url).count("market.daily_bars", None)
+        rows = Warehouse(pg_url).count(names.DAILY_BARS, None)
         day = min(_materialize(every_asset, year[-1], year[-1], env) for _ in range(2))
     return [
         Figure("one-year backfill, every market asset + indicators, one run", backfill, "s", "< 180 s",

@@ -16,6 +16,7 @@ from investing_assets.bench import Figure
 from investing_assets.bench.servers import bench_database
 from investing_assets.lib.core import calendar
 from investing_assets.lib.sources.demo import DemoSource
+from investing_assets.lib.storage import names
 from investing_assets.lib.storage.warehouse import Warehouse
 
 TARGET = 0.5
@@ -34,25 +35,25 @@ def bench() -> list[Figure]:
     with bench_database() as (url, _):
         warehouse = Warehouse(url)
         with warehouse.connect() as conn:
-            conn.execute("CREATE TABLE plain_bars (LIKE market.daily_bars EXCLUDING ALL)")
+            conn.execute(f"CREATE TABLE plain_bars (LIKE {names.DAILY_BARS} EXCLUDING ALL)")
             host = "a local socket" if conn.info.host.startswith("/") else conn.info.host
             server = f"PostgreSQL {conn.info.server_version // 10000}.{conn.info.server_version % 100} at {host}"
         corrected = bars.with_columns(close=pl.col("close") * 1.0001, high=pl.col("high") * 1.0001)
         copy_times, new_times, rerun_times, corrected_times = [], [], [], []
         for _ in range(REPEATS):
             with warehouse.connect() as conn, conn.cursor() as cur:
-                cur.execute("TRUNCATE plain_bars, market.daily_bars")
+                cur.execute(f"TRUNCATE plain_bars, {names.DAILY_BARS}")
                 conn.commit()
                 started = time.perf_counter()
                 with cur.copy(f"COPY plain_bars ({', '.join(bars.columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
                     copy.write(payload)
                 conn.commit()
                 copy_times.append(time.perf_counter() - started)
-            new_times.append(warehouse.replace_rows("market.daily_bars", bars, {"session": sessions}).seconds)
-            rerun_times.append(warehouse.replace_rows("market.daily_bars", bars, {"session": sessions}).seconds)
+            new_times.append(warehouse.replace_rows(names.DAILY_BARS, bars, {"session": sessions}).seconds)
+            rerun_times.append(warehouse.replace_rows(names.DAILY_BARS, bars, {"session": sessions}).seconds)
             corrected_times.append(
-                warehouse.replace_rows("market.daily_bars", corrected, {"session": sessions}).seconds)
-            warehouse.replace_rows("market.daily_bars", bars, {"session": sessions})
+                warehouse.replace_rows(names.DAILY_BARS, corrected, {"session": sessions}).seconds)
+            warehouse.replace_rows(names.DAILY_BARS, bars, {"session": sessions})
     copy_rate = bars.height / min(copy_times)
     new_ratio = bars.height / min(new_times) / copy_rate
     rerun_ratio = bars.height / min(rerun_times) / copy_rate

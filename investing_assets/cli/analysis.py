@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_ta(args: argparse.Namespace) -> int:
-    from investing_assets.lib.services.technicals import latest_indicators
+    from investing_assets.lib.services.indicators import latest_indicators
 
     symbol = check_symbol(args.symbol.upper())
     end = args.session or last_closed_session()

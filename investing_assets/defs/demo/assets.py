@@ -3,7 +3,7 @@
 import dagster as dg
 
 from investing_assets.defs.shared.resources import MarketDataResource, WarehouseResource
-from investing_assets.lib.services import scanner as scan_service
+from investing_assets.lib.services.planted import write_planted_patterns
 
 GROUP = "demo"
 
@@ -12,6 +12,6 @@ GROUP = "demo"
           description="The demo market's planted chart patterns (type, start, completion, amplitude): ground "
                       "truth for the detectors' precision and recall; empty for real sources.")
 def demo_planted_patterns(market_data: MarketDataResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    rows = scan_service.write_planted_patterns(market_data.get(), warehouse.get())
+    rows = write_planted_patterns(market_data.get(), warehouse.get())
     return dg.MaterializeResult(metadata={"dagster/row_count": rows or 0,
                                           "note": "source plants no patterns" if rows is None else "demo ground truth"})

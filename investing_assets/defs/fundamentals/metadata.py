@@ -8,10 +8,10 @@ import polars as pl
 from investing_assets import settings
 from investing_assets.defs.shared.metadata import chart_metadata, markdown_table
 from investing_assets.lib.charts import sector_valuation_chart
-from investing_assets.lib.services.industry import IndustryRun
+from investing_assets.lib.services.industry import IndustryOutcome
 
 
-def aggregate_metadata(run: IndustryRun) -> dict[str, object]:
+def aggregate_metadata(run: IndustryOutcome) -> dict[str, object]:
     latest = run.latest(run.aggregates)
     sectors = latest.filter(pl.col("level") == "sector")
     meta: dict[str, object] = {"dagster/row_count": run.aggregates.height, "sessions": len(run.sessions),
@@ -28,7 +28,7 @@ def aggregate_metadata(run: IndustryRun) -> dict[str, object]:
     return meta
 
 
-def valuation_metadata(run: IndustryRun, latest: pl.DataFrame) -> dict[str, object]:
+def valuation_metadata(run: IndustryOutcome, latest: pl.DataFrame) -> dict[str, object]:
     meta: dict[str, object] = {"dagster/row_count": run.valuations.height, "sessions": len(run.sessions)}
     if latest.height:
         meta["valuations"] = dg.MetadataValue.md(markdown_table(latest))

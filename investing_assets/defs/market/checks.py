@@ -10,6 +10,7 @@ import dagster as dg
 from investing_assets.defs.shared import keys
 from investing_assets.defs.shared.checks import UNIQUE_SYMBOL_SESSION, blocking_result, unique_key_result
 from investing_assets.lib.storage import names
+from investing_assets.lib.storage.queries.checks import count_bar_violations
 from investing_assets.lib.storage.warehouse import Warehouse
 
 _DESCRIPTIONS = {
@@ -21,21 +22,9 @@ _DESCRIPTIONS = {
 BAR_CHECKS = [dg.AssetCheckSpec(name, asset=keys.DAILY_BARS, blocking=True, description=text)
               for name, text in _DESCRIPTIONS.items()]
 
-_QUERIES = {
-    "ohlc_sanity": "SELECT count(*) FROM market.daily_bars WHERE session = ANY(%s) "
-                   "AND (low > least(open, close) OR high < greatest(open, close))",
-    "positive_prices": "SELECT count(*) FROM market.daily_bars WHERE session = ANY(%s) "
-                       "AND (least(open, high, low, close) <= 0 OR adj_close <= 0 "
-                       "OR 'NaN'::float8 IN (open, high, low, close, adj_close))",
-    "universe_coverage": "SELECT count(*) FROM market.universe u WHERE u.session = ANY(%s) AND NOT EXISTS "
-                         "(SELECT 1 FROM market.daily_bars b WHERE b.symbol = u.symbol AND b.session = u.session)",
-}
-
 
 def bar_check_results(warehouse: Warehouse, sessions: Sequence[dt.date]) -> Iterator[dg.AssetCheckResult]:
     days = list(sessions)
-    with warehouse.connect() as conn:
-        for name, query in _QUERIES.items():
-            bad = conn.execute(query, [days]).fetchone()[0]
-            yield blocking_result(name, keys.DAILY_BARS, bad, offending_rows=bad, sessions=len(days))
+    for name, bad in count_bar_violations(warehouse, days).items():
+        yield blocking_result(name, keys.DAILY_BARS, bad, offending_rows=bad, sessions=len(days))
     yield unique_key_result(warehouse, names.DAILY_BARS, keys.DAILY_BARS, days)

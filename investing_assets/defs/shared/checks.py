@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import dagster as dg
 
+from investing_assets.lib.storage.queries.checks import count_repeated_keys
 from investing_assets.lib.storage.warehouse import Warehouse
 
 
@@ -19,10 +20,7 @@ def blocking_result(name: str, asset_key: dg.AssetKey, offending: int, **metadat
 def unique_key_result(warehouse: Warehouse, table: str, asset_key: dg.AssetKey,
                       sessions: Sequence[dt.date]) -> dg.AssetCheckResult:
     """The (session, symbol) key that the writer keeps without a unique index (sql/006_history_keys.sql)."""
-    with warehouse.connect() as conn:
-        bad = conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {warehouse.table(table).as_string(conn)} "
-                           "WHERE session = ANY(%s) GROUP BY session, symbol HAVING count(*) > 1) d",
-                           [list(sessions)]).fetchone()[0]
+    bad = count_repeated_keys(warehouse, table, sessions)
     return blocking_result("unique_symbol_session", asset_key, bad, repeated_keys=bad, sessions=len(sessions))
 
 

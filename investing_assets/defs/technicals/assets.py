@@ -28,11 +28,14 @@ from investing_assets.lib.analytics.indicators import lookback_sessions
 from investing_assets.lib.analytics.scanner import ScanConfig
 from investing_assets.lib.charts import save_png
 from investing_assets.lib.core.calendar import last_closed_session
-from investing_assets.lib.services import scanner as scan_service
-from investing_assets.lib.services.market import universe_symbols
+from investing_assets.lib.services import scan as scan_service
+from investing_assets.lib.services.correlations import write_correlations
+from investing_assets.lib.services.indicators import write_indicators
+from investing_assets.lib.services.reports import symbol_report_inputs
 from investing_assets.lib.services.reports import technical_report as build_report
-from investing_assets.lib.services.technicals import write_indicators
 from investing_assets.lib.storage import names
+from investing_assets.lib.storage.queries.market import universe_symbols
+from investing_assets.lib.storage.queries.technicals import latest_discoveries
 
 GROUP = "technicals"
 DAILY = dict(partitions_def=trading_day, backfill_policy=SINGLE_RUN, group_name=GROUP)
@@ -56,9 +59,8 @@ def indicators(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     for note in written.notes:
         context.log.warning(note)
     yield dg.MaterializeResult(metadata=written_metadata(
-        written, lookback_complete=bool(gaps["complete"]), lookback_sessions=int(gaps["window_sessions"]),
-        lookback_start=str(gaps["window_start"]),
-        symbols_with_short_window=int(gaps["symbols_with_short_window"]),
+        written, lookback_complete=gaps.complete, lookback_sessions=gaps.window_sessions,
+        lookback_start=gaps.window_start, symbols_with_short_window=gaps.symbols_with_short_window,
     ))
     yield unique_key_result(store, names.INDICATORS, keys.INDICATORS, sessions)
 
@@ -113,7 +115,7 @@ def daily_scan(context: dg.AssetExecutionContext, config: ScanRunConfig, warehou
         "dagster/row_count": rows[names.CHART_PATTERNS], "sessions": len(sessions)})
     yield dg.MaterializeResult(asset_key=keys.TECHNICAL_EVENTS, metadata={
         "dagster/row_count": rows[names.TECHNICAL_EVENTS], "sessions": len(sessions)})
-    best = scan_service.latest_discoveries(store, 20, run.sessions[-1])
+    best = latest_discoveries(store, 20, run.sessions[-1])
     yield dg.MaterializeResult(asset_key=keys.SCAN_RESULTS, metadata=scan_metadata(run, best))
 
 
@@ -123,7 +125,7 @@ def daily_scan(context: dg.AssetExecutionContext, config: ScanRunConfig, warehou
                       "least correlated pairs, and a sector heatmap.")
 def correlations(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata=correlation_metadata(
-        scan_service.write_correlations(warehouse.get(), sessions_of(context))))
+        write_correlations(warehouse.get(), sessions_of(context))))
 
 
 @dg.asset(partitions_def=symbol, group_name=GROUP, kinds={"matplotlib", "postgres"},
@@ -133,7 +135,7 @@ def correlations(context: dg.AssetExecutionContext, warehouse: WarehouseResource
 def technical_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     store = warehouse.get()
     as_of = last_closed_session()
-    bars, indicators = scan_service.symbol_report_inputs(store, context.partition_key, as_of)
+    bars, indicators = symbol_report_inputs(store, context.partition_key, as_of)
     report = build_report(context.partition_key, bars, bars.get_column("session").max() if bars.height else as_of,
                           indicators)
     path = settings.charts_folder() / "symbols" / f"{report.symbol}.png"
@@ -151,7 +153,7 @@ def watchlist_report(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     rows, report, path = [], None, None
     for key in context.partition_keys:
         day_key, name = key.split("|")
-        bars, indicators = scan_service.symbol_report_inputs(store, name, dt.date.fromisoformat(day_key))
+        bars, indicators = symbol_report_inputs(store, name, dt.date.fromisoformat(day_key))
         report = build_report(name, bars, dt.date.fromisoformat(day_key), indicators)
         path = save_png(report.png, settings.charts_folder() / "watchlist" / day_key / f"{name}.png")
         rows.append({"date": day_key, "symbol": name, "patterns": report.patterns.height,

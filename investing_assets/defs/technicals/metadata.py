@@ -8,11 +8,12 @@ import polars as pl
 from investing_assets import settings
 from investing_assets.defs.shared.metadata import chart_metadata, markdown_table
 from investing_assets.lib.charts import correlation_heatmap, scan_chart
-from investing_assets.lib.services import scanner as scan_service
+from investing_assets.lib.services.correlations import CorrelationOutcome
+from investing_assets.lib.services.scan import ScanOutcome
 from investing_assets.lib.storage import names
 
 
-def scan_metadata(run: scan_service.ScanRun, best: pl.DataFrame) -> dict[str, object]:
+def scan_metadata(run: ScanOutcome, best: pl.DataFrame) -> dict[str, object]:
     meta: dict[str, object] = {
         "dagster/row_count": run.rows[names.PATTERN_DISCOVERIES],
         "symbols_scanned": run.symbols_scanned,
@@ -31,7 +32,7 @@ def scan_metadata(run: scan_service.ScanRun, best: pl.DataFrame) -> dict[str, ob
     return meta
 
 
-def correlation_metadata(run: scan_service.CorrelationRun) -> dict[str, object]:
+def correlation_metadata(run: CorrelationOutcome) -> dict[str, object]:
     latest = run.latest
     meta: dict[str, object] = {"dagster/row_count": run.rows, "symbols_dropped": run.dropped}
     if latest is not None:

@@ -12,10 +12,11 @@ from investing_assets.lib.core.calendar import last_closed_session
 from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.core.results import Written
 from investing_assets.lib.core.schemas import ANALYST_ESTIMATES, conform
-from investing_assets.lib.services.market import session_symbols, universe_by_session
+from investing_assets.lib.services.market import session_symbols
+from investing_assets.lib.storage import names
+from investing_assets.lib.storage.queries.fundamentals import revisions
+from investing_assets.lib.storage.queries.market import universe_by_session
 from investing_assets.lib.storage.warehouse import Warehouse
-
-TABLE = "fundamentals.analyst_estimates"
 
 
 def write_analyst_estimates(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
@@ -40,7 +41,7 @@ def write_analyst_estimates(source: Any, warehouse: Warehouse, sessions: Sequenc
                                    symbols, session)
         frames.append(frame.with_columns(session=pl.lit(session), source=pl.lit(source.name)))
     rows = pl.concat(frames)
-    warehouse.replace_rows(TABLE, rows, {"session": sessions})
+    warehouse.replace_rows(names.ANALYST_ESTIMATES, rows, {"session": sessions})
     written = Written(rows.height, len(sessions), preview=revisions(warehouse, sessions[-1]))
     covered = rows.filter(pl.col("session") == sessions[-1]).get_column("symbol").n_unique()
     if covered < len(symbols):
@@ -73,18 +74,3 @@ def validate_estimates(frame: pl.DataFrame, symbols: Sequence[str], session: dt.
             refuse(bad, why)
     return frame
 
-
-def revisions(warehouse: Warehouse, session: dt.date, top: int = 10) -> pl.DataFrame:
-    """The largest moves of the nearest fiscal year's EPS consensus since the previous stored snapshot."""
-    frame = warehouse.read_frame(
-        "WITH previous AS (SELECT max(session) AS s FROM fundamentals.analyst_estimates WHERE session < %s), "
-        "nearest AS (SELECT DISTINCT ON (symbol) symbol, period_end, eps_avg FROM fundamentals.analyst_estimates "
-        "WHERE session = %s AND period = 'annual' ORDER BY symbol, period_end) "
-        "SELECT n.symbol, n.period_end, p.eps_avg AS eps_before, n.eps_avg AS eps_now, "
-        "round((100 * (n.eps_avg / p.eps_avg - 1))::numeric, 2)::float8 AS revision_pct "
-        "FROM nearest n JOIN fundamentals.analyst_estimates p ON p.symbol = n.symbol AND p.period = 'annual' "
-        "AND p.period_end = n.period_end AND p.session = (SELECT s FROM previous) "
-        "WHERE p.eps_avg > 0 AND n.eps_avg IS NOT NULL ORDER BY abs(n.eps_avg / p.eps_avg - 1) DESC, n.symbol "
-        "LIMIT %s",
-        [session, session, top])
-    return frame

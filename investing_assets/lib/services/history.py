@@ -13,6 +13,7 @@ from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.core.results import Written
 from investing_assets.lib.core.symbols import check_symbol
 from investing_assets.lib.core.validation import validate_bars
+from investing_assets.lib.storage import names
 from investing_assets.lib.storage.warehouse import Warehouse
 
 
@@ -26,6 +27,6 @@ def write_symbol_history(source: Any, warehouse: Warehouse, symbol: str,
         raise BadMarketData(f"source returned no bars for {symbol} between {sessions[0]} and {sessions[-1]}; "
                             "its stored history was kept")
     rows = bars.with_columns(source=pl.lit(source.name))
-    warehouse.replace_rows("market.daily_bars", rows, {"symbol": [symbol]})
+    warehouse.replace_rows(names.DAILY_BARS, rows, {"symbol": [symbol]})
     span = f"{rows.get_column('session').min()} .. {rows.get_column('session').max()}" if rows.height else "none"
     return Written(rows.height, len(sessions), notes=[f"history {span}"], preview=rows.tail(5))

@@ -1,4 +1,4 @@
-"""The seed's market-data agents as plain functions: fetch -> validate -> persist -> cache.
+"""Market data as plain functions: fetch -> validate -> persist -> cache.
 
 Dagster assets and the `investing` CLI both call these, so the two faces run the same code.
 """
@@ -8,30 +8,21 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
 from investing_assets.lib.core.errors import BadMarketData
+from investing_assets.lib.core.results import Written
 from investing_assets.lib.core.schemas import INDEX_CONSTITUENTS, UNIVERSE, conform
 from investing_assets.lib.core.symbols import check_symbols
 from investing_assets.lib.core.validation import validate_bars, validate_quotes
-from investing_assets.lib.storage.cache import QUOTE_KEYS, HotCache
+from investing_assets.lib.storage import names
+from investing_assets.lib.storage.cache import HotCache
+from investing_assets.lib.storage.queries.market import latest_quotes, universe_by_session
 from investing_assets.lib.storage.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Written:
-    """What a partition write did, for run metadata and the demo summary."""
-
-    rows: int
-    sessions: int
-    cached: bool | None = None
-    notes: list[str] = field(default_factory=list)
-    preview: pl.DataFrame | None = None
 
 
 def write_universe(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -> tuple[Written, list[str]]:
@@ -44,7 +35,7 @@ def write_universe(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date
             raise BadMarketData(f"universe for {session} lists a symbol twice")
         frames.append(frame.with_columns(session=pl.lit(session), source=pl.lit(source.name)))
     rows = pl.concat(frames)
-    warehouse.replace_rows("market.universe", rows, {"session": list(sessions)})
+    warehouse.replace_rows(names.UNIVERSE, rows, {"session": list(sessions)})
     latest = frames[-1].get_column("symbol").to_list()
     return Written(rows.height, len(sessions), preview=frames[-1].head(10)), latest
 
@@ -56,26 +47,9 @@ def write_index_constituents(source: Any, warehouse: Warehouse, sessions: Sequen
         check_symbols(frame.get_column("symbol").to_list())
         frames.append(frame.with_columns(session=pl.lit(session), source=pl.lit(source.name)))
     rows = pl.concat(frames)
-    warehouse.replace_rows("market.index_constituents", rows, {"session": list(sessions)})
+    warehouse.replace_rows(names.INDEX_CONSTITUENTS, rows, {"session": list(sessions)})
     counts = frames[-1].group_by("index_code").len().sort("index_code")
     return Written(rows.height, len(sessions), preview=counts)
-
-
-def universe_symbols(warehouse: Warehouse, session: dt.date) -> list[str]:
-    """The universe stored for a session (or the latest stored before it)."""
-    frame = warehouse.read_frame(
-        "SELECT symbol FROM market.universe WHERE session = "
-        "(SELECT max(session) FROM market.universe WHERE session <= %s) ORDER BY symbol",
-        [session],
-    )
-    return frame.get_column("symbol").to_list() if frame.height else []
-
-
-def universe_by_session(warehouse: Warehouse, sessions: Sequence[dt.date]) -> pl.DataFrame:
-    """(session, symbol) of each session's own stored universe."""
-    frame = warehouse.read_frame(
-        "SELECT session, symbol FROM market.universe WHERE session = ANY(%s) ORDER BY 1, 2", [list(sessions)])
-    return frame if frame.height else pl.DataFrame(schema={"session": pl.Date, "symbol": pl.String})
 
 
 def session_symbols(members: pl.DataFrame, session: dt.date) -> list[str]:
@@ -102,7 +76,7 @@ def write_daily_bars(source: Any, warehouse: Warehouse, sessions: Sequence[dt.da
                             f"{first['session']} ({outside.height} row(s) in all); nothing was written")
     _require_sessions(bars, sessions, "bars")
     rows = bars.with_columns(source=pl.lit(source.name))
-    warehouse.replace_rows("market.daily_bars", rows, {"session": list(sessions)})
+    warehouse.replace_rows(names.DAILY_BARS, rows, {"session": list(sessions)})
     return Written(rows.height, len(sessions), preview=top_movers(bars, sessions[-1]))
 
 
@@ -117,7 +91,7 @@ def write_quotes(
         raise BadMarketData(f"{asset_class} quotes contain {wrong.height} row(s) of another asset class")
     _require_sessions(quotes, sessions, f"{asset_class} quotes")
     rows = quotes.with_columns(source=pl.lit(source.name))
-    warehouse.replace_rows("market.quotes", rows, {"asset_class": [asset_class], "session": list(sessions)})
+    warehouse.replace_rows(names.QUOTES, rows, {"asset_class": [asset_class], "session": list(sessions)})
     cached = publish_latest_quotes(warehouse, cache, asset_class) if cache is not None else None
     latest = quotes.filter(pl.col("session") == sessions[-1]).drop("asset_class").sort("symbol")
     return Written(rows.height, len(sessions), cached=cached, preview=latest)
@@ -125,16 +99,11 @@ def write_quotes(
 
 def publish_latest_quotes(warehouse: Warehouse, cache: HotCache, asset_class: str) -> bool:
     """Cache the newest stored session (not merely this run's), so a backfill never makes the cache older."""
-    latest = warehouse.read_frame(
-        "SELECT symbol, name, session, open, high, low, close, volume, change_pct FROM market.quotes "
-        "WHERE asset_class = %s AND session = (SELECT max(session) FROM market.quotes WHERE asset_class = %s) "
-        "ORDER BY symbol",
-        [asset_class, asset_class],
-    )
+    latest = latest_quotes(warehouse, asset_class)
     if latest.height == 0:
         return False
     as_of = latest.get_column("session")[0]
-    return cache.publish(QUOTE_KEYS[asset_class], latest.to_dicts(), as_of=as_of)
+    return cache.publish(names.QUOTE_KEYS[asset_class], latest.to_dicts(), as_of=as_of)
 
 
 def top_movers(bars: pl.DataFrame, session: dt.date, count: int = 5) -> pl.DataFrame:

@@ -12,10 +12,10 @@ from investing_assets.lib.core import calendar
 from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.core.results import Written
 from investing_assets.lib.core.schemas import NEWS_ARTICLES, conform
-from investing_assets.lib.services.market import session_symbols, universe_by_session
+from investing_assets.lib.services.market import session_symbols
+from investing_assets.lib.storage import names
+from investing_assets.lib.storage.queries.market import universe_by_session
 from investing_assets.lib.storage.warehouse import Warehouse
-
-TABLE = "news.articles"
 
 
 def session_window(session: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -44,7 +44,7 @@ def write_news(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -
         frame = validate_news(fetched, symbols, session)
         frames.append(frame.with_columns(session=pl.lit(session), source=pl.lit(source.name)))
     rows = pl.concat(frames)
-    warehouse.replace_rows(TABLE, rows, {"session": sessions})
+    warehouse.replace_rows(names.NEWS_ARTICLES, rows, {"session": sessions})
     latest = rows.filter(pl.col("session") == sessions[-1]).sort("published_at", "symbol", descending=[True, False])
     preview = latest.select(pl.col("published_at").dt.convert_time_zone(calendar.TIMEZONE).dt.strftime("%H:%M"),
                             "symbol", "title")

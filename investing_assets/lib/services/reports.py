@@ -11,7 +11,11 @@ from investing_assets.lib.analytics.chart_patterns import detect_chart_patterns
 from investing_assets.lib.analytics.data_quality import screen_bars
 from investing_assets.lib.analytics.events import technical_events
 from investing_assets.lib.analytics.indicators import compute_indicators
+from investing_assets.lib.analytics.scanner import ScanConfig
 from investing_assets.lib.charts import technical_chart
+from investing_assets.lib.storage.queries.market import read_bars_window
+from investing_assets.lib.storage.queries.technicals import read_indicators_window
+from investing_assets.lib.storage.warehouse import Warehouse
 
 SHOWN_SESSIONS = 250
 
@@ -46,3 +50,11 @@ def technical_report(symbol: str, bars: pl.DataFrame, as_of: dt.date, indicators
     png = technical_chart(bars, indicators, patterns, events, title=f"{symbol} to {as_of}", sessions=SHOWN_SESSIONS)
     last = clean.tail(1).join(indicators, on=["symbol", "session"], how="left").to_dicts()[0] if clean.height else {}
     return Report(symbol, as_of, png, patterns, events, issues, last)
+
+
+def symbol_report_inputs(warehouse: Warehouse, symbol: str, as_of: dt.date, sessions: int = SHOWN_SESSIONS
+                         ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Bars and indicators of one symbol for its chart: `sessions` shown plus the detectors' lookback."""
+    bars, _ = read_bars_window(warehouse, as_of, as_of, sessions + ScanConfig().history_sessions, [symbol])
+    first = bars.get_column("session").min() if bars.height else as_of
+    return bars, read_indicators_window(warehouse, first, as_of, [symbol])

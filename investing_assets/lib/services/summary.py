@@ -7,28 +7,34 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from investing_assets.lib.services import estimates
-from investing_assets.lib.storage.cache import INDEX_QUOTES, HotCache
+from investing_assets.lib.services.market import top_movers
+from investing_assets.lib.storage import names
+from investing_assets.lib.storage.cache import HotCache
+from investing_assets.lib.storage.queries.fundamentals import latest_index_valuations, revisions
+from investing_assets.lib.storage.queries.market import index_levels, read_bars_with_previous
+from investing_assets.lib.storage.queries.news import latest_headlines
+from investing_assets.lib.storage.queries.summary import newest_session, riskiest_issuers
+from investing_assets.lib.storage.queries.technicals import latest_discoveries
 from investing_assets.lib.storage.warehouse import Warehouse
 
 TABLES = {
-    "universe": "market.universe",
-    "index_constituents": "market.index_constituents",
-    "daily_bars": "market.daily_bars",
-    "index/etf/commodity/crypto quotes": "market.quotes",
-    "indicators": "technicals.indicators",
-    "candlestick_patterns": "technicals.candlestick_patterns",
-    "chart_patterns": "technicals.chart_patterns",
-    "scan_results (discoveries)": "technicals.pattern_discoveries",
-    "correlations (symbol rows)": "technicals.symbol_correlations",
-    "demo_planted_patterns": "market.demo_planted_patterns",
-    "analyst_estimates": "fundamentals.analyst_estimates",
-    "industry_aggregates": "fundamentals.industry_aggregates",
-    "index_valuations": "fundamentals.index_valuations",
-    "news_articles": "news.articles",
-    "muni_documents": "muni.documents",
-    "muni_risk_model (versions)": "muni.models",
-    "muni_risk_scores": "muni.risk_scores",
+    "universe": names.UNIVERSE,
+    "index_constituents": names.INDEX_CONSTITUENTS,
+    "daily_bars": names.DAILY_BARS,
+    "index/etf/commodity/crypto quotes": names.QUOTES,
+    "indicators": names.INDICATORS,
+    "candlestick_patterns": names.CANDLESTICK_PATTERNS,
+    "chart_patterns": names.CHART_PATTERNS,
+    "scan_results (discoveries)": names.PATTERN_DISCOVERIES,
+    "correlations (symbol rows)": names.SYMBOL_CORRELATIONS,
+    "demo_planted_patterns": names.DEMO_PLANTED_PATTERNS,
+    "analyst_estimates": names.ANALYST_ESTIMATES,
+    "industry_aggregates": names.INDUSTRY_AGGREGATES,
+    "index_valuations": names.INDEX_VALUATIONS,
+    "news_articles": names.NEWS_ARTICLES,
+    "muni_documents": names.MUNI_DOCUMENTS,
+    "muni_risk_model (versions)": names.MUNI_MODELS,
+    "muni_risk_scores": names.MUNI_RISK_SCORES,
 }
 
 
@@ -84,45 +90,17 @@ class Summary:
 
 def summarize(warehouse: Warehouse, cache: HotCache | None, count: int = 5) -> Summary:
     rows = {name: warehouse.count(table) for name, table in TABLES.items()}
-    last = warehouse.read_frame("SELECT max(session) AS s FROM market.daily_bars")
-    session = last.item(0, 0) if last.height else None
+    session = newest_session(warehouse, names.DAILY_BARS)
     if session is None:
         return Summary(None, rows, pl.DataFrame(), pl.DataFrame(), None)
-    movers = warehouse.read_frame(
-        """
-        WITH day AS (
-            SELECT b.symbol, b.close, 100 * (b.close / p.close - 1) AS change_pct
-            FROM market.daily_bars b
-            JOIN market.daily_bars p ON p.symbol = b.symbol
-             AND p.session = (SELECT max(session) FROM market.daily_bars WHERE session < %s)
-            WHERE b.session = %s
-        )
-        (SELECT * FROM day ORDER BY change_pct DESC LIMIT %s)
-        UNION ALL
-        (SELECT * FROM day ORDER BY change_pct ASC LIMIT %s)
-        """,
-        [session, session, count, count],
-    )
-    indexes = warehouse.read_frame(
-        "SELECT symbol, name, close, change_pct FROM market.quotes "
-        "WHERE asset_class = 'index' AND session = %s ORDER BY symbol",
-        [session],
-    )
-    cached = cache.read(INDEX_QUOTES) if cache else None
-    discoveries = warehouse.read_frame(
-        "SELECT session, symbol, kind, pattern, direction, confidence FROM technicals.pattern_discoveries "
-        "WHERE session = (SELECT max(session) FROM technicals.pattern_discoveries) "
-        "ORDER BY score DESC, symbol LIMIT %s", [count])
-    riskiest = warehouse.read_frame(
-        "SELECT issuer_name, probability, bucket FROM muni.risk_scores WHERE source = 'document' "
-        "AND session = (SELECT max(session) FROM muni.risk_scores) ORDER BY probability DESC LIMIT 3")
-    estimated = warehouse.read_frame("SELECT max(session) AS s FROM fundamentals.analyst_estimates").item(0, 0)
-    revisions = estimates.revisions(warehouse, estimated, count) if estimated else None
-    headlines = warehouse.read_frame(
-        "SELECT session, symbol, title FROM news.articles WHERE session = (SELECT max(session) FROM news.articles) "
-        "ORDER BY published_at DESC, symbol LIMIT %s", [count])
-    valuations = warehouse.read_frame(
-        "SELECT session, index_code, forward_pe, earnings_yield FROM fundamentals.index_valuations "
-        "WHERE session = (SELECT max(session) FROM fundamentals.index_valuations) ORDER BY index_code")
+    movers = top_movers(read_bars_with_previous(warehouse, session), session, count)
+    indexes = index_levels(warehouse, session)
+    cached = cache.read(names.INDEX_QUOTES_KEY) if cache else None
+    discoveries = latest_discoveries(warehouse, count)
+    riskiest = riskiest_issuers(warehouse, 3)
+    estimated = newest_session(warehouse, names.ANALYST_ESTIMATES)
+    eps_revisions = revisions(warehouse, estimated, count) if estimated else None
+    headlines = latest_headlines(warehouse, count)
+    valuations = latest_index_valuations(warehouse)
     return Summary(session, rows, movers, indexes, cached["as_of"] if cached else None, discoveries, riskiest,
-                   revisions, headlines, valuations)
+                   eps_revisions, headlines, valuations)

@@ -9,17 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import redis
 
 log = logging.getLogger(__name__)
-
-INDEX_QUOTES = "cache:index_quotes"
-ETF_QUOTES = "cache:etf_quotes"
-COMMODITY_QUOTES = "cache:commodity_quotes"
-CRYPTO_QUOTES = "cache:crypto_quotes"
-QUOTE_KEYS = {"index": INDEX_QUOTES, "etf": ETF_QUOTES, "commodity": COMMODITY_QUOTES, "crypto": CRYPTO_QUOTES}
 
 _UNAVAILABLE = (redis.ConnectionError, redis.TimeoutError, OSError)
 
@@ -30,10 +25,6 @@ class HotCache:
         self._client = redis.Redis.from_url(
             url, socket_connect_timeout=timeout_s, socket_timeout=timeout_s, decode_responses=True
         )
-
-    @property
-    def client(self) -> redis.Redis:
-        return self._client
 
     def publish(self, key: str, payload: Any, *, as_of: dt.date | dt.datetime) -> bool:
         """Store `{"as_of": ..., "data": payload}` as JSON. Returns False (and warns) when Redis is down."""
@@ -53,6 +44,25 @@ class HotCache:
             log.warning("Redis unavailable, cannot read %s: %s", key, exc)
             return None
         return json.loads(raw) if raw else None
+
+    def add_scores(self, key: str, scores: Mapping[str, float]) -> bool:
+        """Set members' scores in the sorted set `key`. Returns False (and warns) when Redis is down."""
+        if not scores:
+            return True
+        try:
+            self._client.zadd(key, dict(scores))
+            return True
+        except _UNAVAILABLE as exc:
+            log.warning("Redis unavailable, %s not updated (the next run refills it): %s", key, exc)
+            return False
+
+    def read_scores(self, key: str) -> dict[str, float]:
+        """Every member of the sorted set `key` with its score; empty when absent or when Redis is down."""
+        try:
+            return dict(self._client.zrange(key, 0, -1, withscores=True))
+        except _UNAVAILABLE as exc:
+            log.warning("Redis unavailable, cannot read %s: %s", key, exc)
+            return {}
 
     def ping(self) -> bool:
         try:

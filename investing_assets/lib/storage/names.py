@@ -32,6 +32,7 @@ MUNI_QUARANTINE = "muni.quarantine"
 MUNI_MODELS = "muni.models"
 MUNI_RISK_SCORES = "muni.risk_scores"
 
+SCHEMA_MIGRATIONS = "ops.schema_migrations"
 PARTITION_DIGESTS = "ops.partition_digests"
 NATURAL_KEYS = "ops.natural_keys"
 

@@ -25,7 +25,7 @@ import polars as pl
 import psycopg
 from psycopg import sql
 
-from investing_assets.lib.storage import pg_binary
+from investing_assets.lib.storage import names, pg_binary
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ class Warehouse:
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('investing_assets.migrate'))")
             for path in files:
                 conn.execute(path.read_text())
-            ops = self.table("ops.schema_migrations")
+            ops = self.table(names.SCHEMA_MIGRATIONS)
             for path in files:
                 digest = hashlib.sha256(path.read_bytes()).hexdigest()
                 conn.execute(
@@ -145,13 +145,13 @@ class Warehouse:
             _copy_frame(cur, target, frame.sort(columns, maintain_order=True), table)
             # A write under another scope shape (price_history by symbol vs daily_bars by session) may have
             # changed rows those digests vouch for without changing their counts: they no longer vouch.
-            cur.execute("DELETE FROM ops.partition_digests WHERE table_name = %s "
+            cur.execute(f"DELETE FROM {names.PARTITION_DIGESTS} WHERE table_name = %s "
                         "AND (unit = ANY(%s) OR NOT starts_with(unit, %s))",
                         [table, changed, ",".join(columns) + ":"])
             written = [(table, u, *incoming[u]) for u in changed if u in incoming]
             if written:
                 cur.executemany(
-                    "INSERT INTO ops.partition_digests (table_name, unit, digest, row_count) "
+                    f"INSERT INTO {names.PARTITION_DIGESTS} (table_name, unit, digest, row_count) "
                     "VALUES (%s, %s, %s, %s)", written)
         inserted = sum(incoming[u][1] for u in changed if u in incoming)
         return WriteResult(table, deleted, inserted, time.perf_counter() - started, unchanged=len(unchanged))
@@ -162,7 +162,7 @@ class Warehouse:
 
         Only units with a matching digest are counted: a correction of every unit costs no count at all."""
         units = [_unit_key(list(scope), values) for values in itertools.product(*scope.values())]
-        cur.execute("SELECT unit, digest, row_count FROM ops.partition_digests "
+        cur.execute(f"SELECT unit, digest, row_count FROM {names.PARTITION_DIGESTS} "
                     "WHERE table_name = %s AND unit = ANY(%s)", [table, units])
         matching = {unit: count for unit, digest, count in cur.fetchall() if incoming.get(unit) == (digest, count)}
         if not matching:
@@ -237,6 +237,15 @@ class Warehouse:
             params = [list(v) for v in where.values()]
         with self.connect() as conn:
             return conn.execute(query, params).fetchone()[0]
+
+
+def json_column(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """A list-of-struct column as JSON text, for a jsonb column written through COPY."""
+    if column not in frame.columns:
+        return frame
+    encoded = pl.concat_str([pl.lit("["), pl.col(column).list.eval(pl.element().struct.json_encode())
+                             .list.join(","), pl.lit("]")])
+    return frame.with_columns(pl.when(pl.col(column).is_null()).then(None).otherwise(encoded).alias(column))
 
 
 def _check_within_scope(table: str, frame: pl.DataFrame, scope: Mapping[str, Sequence[object]]) -> None:
@@ -339,7 +348,7 @@ def _table_key(cur: psycopg.Cursor, table: str) -> TableKey:
         if primary:
             _TABLE_KEYS[key] = TableKey(tuple(primary), True)
         else:
-            cur.execute("SELECT columns FROM ops.natural_keys WHERE table_name = %s", [table])
+            cur.execute(f"SELECT columns FROM {names.NATURAL_KEYS} WHERE table_name = %s", [table])
             declared = cur.fetchone()
             _TABLE_KEYS[key] = TableKey(tuple(declared[0]) if declared else (), False)
     return _TABLE_KEYS[key]

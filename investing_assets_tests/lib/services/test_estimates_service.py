@@ -10,6 +10,8 @@ from investing_assets.lib.core.calendar import last_closed_session
 from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.services import estimates, market
 from investing_assets.lib.sources.demo import DemoSource
+from investing_assets.lib.storage import names
+from investing_assets.lib.storage.queries import fundamentals
 
 DAYS = calendar.sessions_ending(dt.date(2026, 11, 20), 2)
 
@@ -44,7 +46,7 @@ def snapshot(warehouse):
 def test_snapshots_are_written_per_session_and_reruns_change_nothing(universe):
     written = estimates.write_analyst_estimates(DemoSource(), universe, DAYS)
     symbols = universe.count("market.universe", {"session": [DAYS[-1]]})
-    assert written.rows == 2 * 3 * symbols and universe.count(estimates.TABLE) == written.rows
+    assert written.rows == 2 * 3 * symbols and universe.count(names.ANALYST_ESTIMATES) == written.rows
     before = snapshot(universe)
     estimates.write_analyst_estimates(DemoSource(), universe, DAYS)
     assert snapshot(universe) == before
@@ -80,7 +82,7 @@ def test_a_spoiled_row_fails_with_its_symbol_and_writes_nothing(universe, spoil,
 def test_a_source_without_history_is_refused_for_past_sessions(universe):
     with pytest.raises(BadMarketData, match=r"vendor source serves the current consensus only.*2026-11-19"):
         estimates.write_analyst_estimates(TodayOnly(), universe, DAYS)
-    assert universe.count(estimates.TABLE) == 0
+    assert universe.count(names.ANALYST_ESTIMATES) == 0
     current = last_closed_session()  # what the 02:00 run asks for
     market.write_universe(DemoSource(), universe, [current])
     assert estimates.write_analyst_estimates(TodayOnly(), universe, [current]).rows > 0
@@ -88,9 +90,9 @@ def test_a_source_without_history_is_refused_for_past_sessions(universe):
 
 def test_a_consensus_with_no_eps_is_kept_out_of_the_revisions(universe):
     estimates.write_analyst_estimates(DemoSource(), universe, DAYS)
-    first = estimates.revisions(universe, DAYS[-1], top=1).item(0, "symbol")
+    first = fundamentals.revisions(universe, DAYS[-1], top=1).item(0, "symbol")
     with universe.connect() as conn:  # e.g. FMP's 0/0/0 placeholder, stored as null
         conn.execute("UPDATE fundamentals.analyst_estimates SET eps_low = NULL, eps_avg = NULL, eps_high = NULL "
                      "WHERE symbol = %s AND session = %s", [first, DAYS[-1]])
-    after = estimates.revisions(universe, DAYS[-1])
+    after = fundamentals.revisions(universe, DAYS[-1])
     assert first not in after["symbol"].to_list() and after["eps_now"].null_count() == 0

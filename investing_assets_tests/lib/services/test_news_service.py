@@ -10,6 +10,7 @@ from investing_assets.lib.core import calendar
 from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.services import market, news
 from investing_assets.lib.sources.demo import DemoSource
+from investing_assets.lib.storage import names
 
 NY = ZoneInfo("America/New_York")
 MONDAY, FRIDAY = dt.date(2026, 11, 23), dt.date(2026, 11, 20)
@@ -39,7 +40,7 @@ class Untitled(DemoSource):
 def test_an_article_without_a_title_is_left_out_with_a_note(universe):
     complete = news.write_news(DemoSource(), universe, [MONDAY]).rows
     written = news.write_news(Untitled(), universe, [MONDAY])
-    assert written.rows == complete - 1 and universe.count(news.TABLE) == complete - 1
+    assert written.rows == complete - 1 and universe.count(names.NEWS_ARTICLES) == complete - 1
     assert written.notes and "1 article(s) without a title left out" in written.notes[0]
 
 
@@ -74,4 +75,4 @@ def test_news_is_written_per_session_and_reruns_change_nothing(universe):
 def test_an_article_outside_the_window_fails_the_partition_and_writes_nothing(universe):
     with pytest.raises(BadMarketData, match=r"published outside the session's window"):
         news.write_news(Late(), universe, [MONDAY])
-    assert universe.count(news.TABLE) == 0
+    assert universe.count(names.NEWS_ARTICLES) == 0

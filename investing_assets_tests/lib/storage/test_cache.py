@@ -4,20 +4,38 @@ import logging
 
 import redis
 
-from investing_assets.lib.storage.cache import INDEX_QUOTES, HotCache
+from investing_assets.lib.storage.cache import HotCache
+from investing_assets.lib.storage.names import INDEX_QUOTES_KEY, SCANNER_LAST_SCANNED_KEY
 
 
 def test_publish_and_read_round_trip(cache: HotCache, redis_url: str):
-    assert cache.publish(INDEX_QUOTES, [{"symbol": "SPX", "close": 5000.5}], as_of=dt.date(2026, 11, 20))
-    raw = json.loads(redis.Redis.from_url(redis_url).get(INDEX_QUOTES))
+    assert cache.publish(INDEX_QUOTES_KEY, [{"symbol": "SPX", "close": 5000.5}], as_of=dt.date(2026, 11, 20))
+    raw = json.loads(redis.Redis.from_url(redis_url).get(INDEX_QUOTES_KEY))
     assert raw == {"as_of": "2026-11-20", "data": [{"symbol": "SPX", "close": 5000.5}]}
-    assert cache.read(INDEX_QUOTES)["data"][0]["close"] == 5000.5
+    assert cache.read(INDEX_QUOTES_KEY)["data"][0]["close"] == 5000.5
 
 
 def test_outage_is_a_warning_not_an_error(dead_redis_url: str, caplog):
     dead = HotCache(dead_redis_url, timeout_s=0.5)
     with caplog.at_level(logging.WARNING):
-        assert dead.publish(INDEX_QUOTES, [], as_of=dt.date(2026, 11, 20)) is False
-        assert dead.read(INDEX_QUOTES) is None
+        assert dead.publish(INDEX_QUOTES_KEY, [], as_of=dt.date(2026, 11, 20)) is False
+        assert dead.read(INDEX_QUOTES_KEY) is None
     assert "Redis unavailable" in caplog.text
     assert dead.ping() is False
+
+
+def test_scores_round_trip_and_update_in_place(cache: HotCache, redis_url: str):
+    assert cache.read_scores(SCANNER_LAST_SCANNED_KEY) == {}
+    assert cache.add_scores(SCANNER_LAST_SCANNED_KEY, {"AAPL": 2.0, "MSFT": 1.0})
+    assert cache.add_scores(SCANNER_LAST_SCANNED_KEY, {"AAPL": 3.5, "NVDA": 0.5})
+    assert cache.read_scores(SCANNER_LAST_SCANNED_KEY) == {"NVDA": 0.5, "MSFT": 1.0, "AAPL": 3.5}
+    assert redis.Redis.from_url(redis_url).zcard(SCANNER_LAST_SCANNED_KEY) == 3
+    assert cache.add_scores(SCANNER_LAST_SCANNED_KEY, {})  # nothing to record is not a failure
+
+
+def test_scores_outage_is_a_warning_and_reads_as_empty(dead_redis_url: str, caplog):
+    dead = HotCache(dead_redis_url, timeout_s=0.5)
+    with caplog.at_level(logging.WARNING):
+        assert dead.add_scores(SCANNER_LAST_SCANNED_KEY, {"AAPL": 1.0}) is False
+        assert dead.read_scores(SCANNER_LAST_SCANNED_KEY) == {}
+    assert caplog.text.count("Redis unavailable") == 2

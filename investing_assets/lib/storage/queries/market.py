@@ -1,4 +1,4 @@
-"""Reads of the market tables: universe, bars."""
+"""Reads of the market tables: universe, bars, quotes, the demo's planted patterns."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from investing_assets.lib.core import calendar
-from investing_assets.lib.core.schemas import DAILY_BARS
+from investing_assets.lib.core import calendar, schemas
+from investing_assets.lib.storage import names
 from investing_assets.lib.storage.warehouse import Warehouse
 
 
@@ -17,9 +17,66 @@ def read_bars_window(warehouse: Warehouse, first: dt.date, last: dt.date, lookba
     """Bars from `lookback` sessions before `first` through `last`; returns them and the window's sessions."""
     window = calendar.sessions_ending(first, lookback + 1)[:-1] + calendar.sessions_between(first, last)
     where = {"symbol": list(symbols)} if symbols else None
-    schema = {k: v for k, v in DAILY_BARS.items()}
+    schema = {k: v for k, v in schemas.DAILY_BARS.items()}
     bars = warehouse.read_table(
-        "market.daily_bars", where, between=("session", window[0], window[-1]), schema=schema,
+        names.DAILY_BARS, where, between=("session", window[0], window[-1]), schema=schema,
         order_by=("symbol", "session"),
     )
     return bars, window
+
+
+def read_bars_with_previous(warehouse: Warehouse, session: dt.date) -> pl.DataFrame:
+    """The bars of `session` and of the newest stored session before it (what a day's change is taken from)."""
+    previous = warehouse.read_frame(
+        f"SELECT max(session) AS s FROM {names.DAILY_BARS} WHERE session < %s", [session]).item(0, 0)
+    return warehouse.read_table(names.DAILY_BARS, between=("session", previous or session, session),
+                                schema=schemas.DAILY_BARS, order_by=("symbol", "session"))
+
+
+def universe_symbols(warehouse: Warehouse, session: dt.date) -> list[str]:
+    """The universe stored for a session (or the latest stored before it)."""
+    frame = warehouse.read_frame(
+        f"SELECT symbol FROM {names.UNIVERSE} WHERE session = "
+        f"(SELECT max(session) FROM {names.UNIVERSE} WHERE session <= %s) ORDER BY symbol",
+        [session],
+    )
+    return frame.get_column("symbol").to_list() if frame.height else []
+
+
+def universe_by_session(warehouse: Warehouse, sessions: Sequence[dt.date]) -> pl.DataFrame:
+    """(session, symbol) of each session's own stored universe."""
+    frame = warehouse.read_frame(
+        f"SELECT session, symbol FROM {names.UNIVERSE} WHERE session = ANY(%s) ORDER BY 1, 2", [list(sessions)])
+    return frame if frame.height else pl.DataFrame(schema={"session": pl.Date, "symbol": pl.String})
+
+
+def latest_sectors(warehouse: Warehouse, session: dt.date) -> pl.DataFrame:
+    """(symbol, sector) from each symbol's newest universe row up to `session`."""
+    return warehouse.read_frame(
+        f"SELECT DISTINCT ON (symbol) symbol, sector FROM {names.UNIVERSE} WHERE session <= %s "
+        "ORDER BY symbol, session DESC", [session])
+
+
+def latest_quotes(warehouse: Warehouse, asset_class: str) -> pl.DataFrame:
+    """The newest stored session's quotes of one asset class, by symbol."""
+    return warehouse.read_frame(
+        f"SELECT symbol, name, session, open, high, low, close, volume, change_pct FROM {names.QUOTES} "
+        f"WHERE asset_class = %s AND session = (SELECT max(session) FROM {names.QUOTES} WHERE asset_class = %s) "
+        "ORDER BY symbol",
+        [asset_class, asset_class],
+    )
+
+
+def index_levels(warehouse: Warehouse, session: dt.date) -> pl.DataFrame:
+    """The index quotes of one session, by symbol."""
+    return warehouse.read_frame(
+        f"SELECT symbol, name, close, change_pct FROM {names.QUOTES} "
+        "WHERE asset_class = 'index' AND session = %s ORDER BY symbol",
+        [session],
+    )
+
+
+def planted_pattern_symbols(warehouse: Warehouse) -> list[str]:
+    """Every symbol with a stored planted pattern."""
+    stored = warehouse.read_frame(f"SELECT DISTINCT symbol FROM {names.DEMO_PLANTED_PATTERNS}")
+    return stored.to_series().to_list() if stored.height else []

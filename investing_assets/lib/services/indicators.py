@@ -1,0 +1,74 @@
+"""Indicator updates: read each day's lookback window from the warehouse, compute, replace the days' rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from investing_assets.lib.analytics.indicators import compute_indicators, lookback_sessions
+from investing_assets.lib.core.errors import BadMarketData
+from investing_assets.lib.core.results import Written
+from investing_assets.lib.storage import names
+from investing_assets.lib.storage.queries.market import read_bars_window
+from investing_assets.lib.storage.warehouse import Warehouse
+
+
+@dataclass(frozen=True)
+class WindowGaps:
+    """How complete the stored lookback is: symbols whose window misses sessions, and sessions with no bars."""
+
+    window_sessions: int
+    window_start: str  # ISO date of the window's first session
+    symbols_with_short_window: int
+    shortest_window: int
+    missing_sessions: int
+    missing_session_sample: list[str]  # ISO dates, the first five
+    complete: bool
+    target_sessions_without_bars: list[str]  # ISO dates of the requested sessions that have no bars
+
+
+def window_gaps(bars: pl.DataFrame, window: Sequence[dt.date], sessions: Sequence[dt.date]) -> WindowGaps:
+    """The gaps of `bars` over the lookback `window` of the requested `sessions`."""
+    per_symbol = bars.group_by("symbol").len()
+    short = per_symbol.filter(pl.col("len") < len(window)).sort("len")
+    present = set(bars.get_column("session").unique().to_list()) if bars.height else set()
+    missing_sessions = [d for d in window if d not in present]
+    return WindowGaps(
+        window_sessions=len(window),
+        window_start=window[0].isoformat(),
+        symbols_with_short_window=short.height,
+        shortest_window=int(short.get_column("len").min()) if short.height else len(window),
+        missing_sessions=len(missing_sessions),
+        missing_session_sample=[d.isoformat() for d in missing_sessions[:5]],
+        complete=short.height == 0 and not missing_sessions,
+        target_sessions_without_bars=[d.isoformat() for d in sessions if d not in present],
+    )
+
+
+def write_indicators(warehouse: Warehouse, sessions: Sequence[dt.date]) -> tuple[Written, WindowGaps]:
+    lookback = lookback_sessions()
+    bars, window = read_bars_window(warehouse, sessions[0], sessions[-1], lookback)
+    gaps = window_gaps(bars, window, sessions)
+    if gaps.target_sessions_without_bars:  # an empty session would replace its indicators with nothing
+        raise BadMarketData(f"no bars stored for session(s) {gaps.target_sessions_without_bars[:5]}: "
+                            "materialize daily_bars for them first")
+    values = compute_indicators(bars).filter(pl.col("session").is_in(list(sessions)))
+    warehouse.replace_rows(names.INDICATORS, values, {"session": list(sessions)})
+    notes = []
+    if not gaps.complete:
+        notes.append(
+            f"lookback window incomplete: {gaps.symbols_with_short_window} symbol(s) have fewer than "
+            f"{gaps.window_sessions} sessions of bars, {gaps.missing_sessions} session(s) missing; "
+            "early indicator values stay null until the history is loaded"
+        )
+    latest = values.filter(pl.col("session") == sessions[-1]).sort("symbol")
+    return Written(values.height, len(sessions), notes=notes, preview=latest.head(10)), gaps
+
+
+def latest_indicators(bars: pl.DataFrame) -> dict[str, float | None]:
+    """The newest row of one symbol's indicators (for `investing ta`)."""
+    values = compute_indicators(bars)
+    return values.sort("session").tail(1).to_dicts()[0]

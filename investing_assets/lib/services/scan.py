@@ -1,0 +1,126 @@
+"""The daily market scan over the warehouse: scan sessions, store what they found, rank them in Redis.
+
+Each session is scanned on a window of fixed length ending at it (ScanConfig.history_sessions), so the rows of
+a session do not depend on which range a run covered: a re-run of any partition gives the same rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from investing_assets.lib.analytics import scanner
+from investing_assets.lib.storage import names
+from investing_assets.lib.storage.cache import HotCache
+from investing_assets.lib.storage.queries.market import read_bars_window
+from investing_assets.lib.storage.queries.technicals import latest_discoveries
+from investing_assets.lib.storage.warehouse import Warehouse, json_column
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ScanOutcome:
+    sessions: list[dt.date]
+    symbols_scanned: int
+    discoveries: int
+    rows: dict[str, int]
+    latest: scanner.ScanResult | None
+    cached: bool | None
+    issues: pl.DataFrame
+
+
+def scan_sessions(warehouse: Warehouse, cache: HotCache | None, sessions: Sequence[dt.date], *,
+                  config: scanner.ScanConfig | None = None, symbols: Sequence[str] | None = None,
+                  progress: Callable[[str], None] = log.info) -> ScanOutcome:
+    """Scan each session; store detections, discoveries and eligibility for the sessions in one transaction."""
+    config = config or scanner.ScanConfig()
+    sessions = list(sessions)
+    bars, _ = read_bars_window(warehouse, sessions[0], sessions[-1], config.history_sessions, symbols)
+    results, started = [], time.perf_counter()
+    for k, session in enumerate(sessions, 1):
+        # indicators are recomputed on each session's own fixed window (cheap), never read from a table whose
+        # warm-up depends on how far back it was loaded: the session's rows then depend on nothing else
+        results.append(scanner.scan_day(bars, None, session, config))
+        if k % 10 == 0 or k == len(sessions):
+            progress(f"scanned {k}/{len(sessions)} sessions ({session}) in {time.perf_counter() - started:.1f} s")
+    scope: dict[str, list] = {"session": sessions}
+    if symbols:
+        scope["symbol"] = sorted(set(symbols))
+    frames = _frames(results)
+    warehouse.replace_many([(table, frame, scope) for table, frame in frames.items()])
+    cached = None
+    if cache is not None:
+        cached = publish_latest_scan(warehouse, cache)
+        scanned = {s: time.time() for r in results for s in r.eligibility.get_column("symbol").to_list()}
+        mark_scanned(cache, scanned)
+    latest = results[-1] if results else None
+    issues = pl.concat([r.issues for r in results], how="vertical_relaxed") if results else pl.DataFrame()
+    return ScanOutcome(sessions, len({s for r in results for s in r.eligibility.get_column("symbol").to_list()}),
+                       sum(r.discoveries.height for r in results),
+                       {table: frame.height for table, frame in frames.items()}, latest, cached, issues.unique())
+
+
+def _frames(results: list[scanner.ScanResult]) -> dict[str, pl.DataFrame]:
+    def stack(frames: list[pl.DataFrame]) -> pl.DataFrame:
+        return pl.concat(frames, how="vertical_relaxed")
+
+    candles = stack([r.candles for r in results])
+    confirmed = stack([r.confirmed_candles for r in results]).select("symbol", "session", "pattern", "kind",
+                                                                     "reason")
+    candle_rows = (candles.join(confirmed, on=["symbol", "session", "pattern"], how="left")
+                   .with_columns(confirmed=pl.col("reason").is_not_null())
+                   .select("session", "symbol", "pattern", "direction", "strength", "confirmed", "kind", "reason"))
+    patterns = json_column(stack([r.chart_patterns for r in results]), "key_points").rename(
+        {"end_session": "session"}).select("session", "symbol", "pattern", "family", "direction", "start_session",
+                                           "key_points", "breakout_level", "target", "height_atr", "confidence")
+    events = stack([r.events for r in results]).select("session", "symbol", "event", "direction", "value", "detail")
+    discoveries = json_column(stack([r.discoveries for r in results]), "key_points").select(
+        "session", "symbol", "kind", "pattern", "direction", "level", "target", "start_session", "key_points",
+        "confidence", "score", "detail").unique(["session", "symbol", "kind", "pattern"], keep="first",
+                                                maintain_order=True)
+    eligibility = stack([r.eligibility.with_columns(session=pl.lit(r.session)) for r in results]).select(
+        "session", "symbol", "eligible", "reason", "close", "dollar_volume", "history")
+    return {
+        names.CANDLESTICK_PATTERNS: candle_rows,
+        names.CHART_PATTERNS: patterns.unique(["session", "symbol", "pattern", "start_session"], keep="first",
+                                              maintain_order=True),
+        names.TECHNICAL_EVENTS: events.unique(["session", "symbol", "event"], keep="first", maintain_order=True),
+        names.PATTERN_DISCOVERIES: discoveries,
+        names.SCAN_ELIGIBILITY: eligibility,
+    }
+
+
+def publish_latest_scan(warehouse: Warehouse, cache: HotCache, top: int = 20) -> bool:
+    """Cache the newest stored session's ranking, so backfilling an old day never makes the cache older."""
+    best = latest_discoveries(warehouse, top)
+    if best.height == 0:
+        return False
+    ranked = [{"rank": k + 1, **{key: _plain(v) for key, v in row.items()}} for k, row in enumerate(best.to_dicts())]
+    return cache.publish(names.SCAN_LATEST_KEY, ranked, as_of=best.get_column("session")[0])
+
+
+def _plain(value: object) -> object:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def mark_scanned(cache: HotCache, scanned: dict[str, float]) -> bool:
+    """Record when each symbol was last scanned (a sorted set the next batch is picked from).
+
+    The cache is a copy: a timestamp lost to a Redis outage only changes the next batch's order."""
+    return cache.add_scores(names.SCANNER_LAST_SCANNED_KEY, scanned)
+
+
+def next_batch(cache: HotCache | None, universe: Sequence[str], batch_size: int) -> list[str]:
+    """The least recently scanned symbols (never scanned first); the whole universe when batch_size <= 0.
+
+    Without Redis every symbol counts as never scanned, so the batch is picked alphabetically."""
+    if batch_size <= 0:
+        return list(universe)
+    last = cache.read_scores(names.SCANNER_LAST_SCANNED_KEY) if cache is not None else {}
+    return scanner.pick_batch(last, universe, batch_size)

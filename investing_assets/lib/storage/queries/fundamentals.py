@@ -1,0 +1,70 @@
+"""Reads of the fundamentals tables: analyst estimates, index constituents' weights, industry inputs, valuations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import polars as pl
+
+from investing_assets.lib.core import calendar
+from investing_assets.lib.storage import names
+from investing_assets.lib.storage.warehouse import Warehouse
+
+
+def revisions(warehouse: Warehouse, session: dt.date, top: int = 10) -> pl.DataFrame:
+    """The largest moves of the nearest fiscal year's EPS consensus since the previous stored snapshot."""
+    estimates = names.ANALYST_ESTIMATES
+    return warehouse.read_frame(
+        f"WITH previous AS (SELECT max(session) AS s FROM {estimates} WHERE session < %s), "
+        f"nearest AS (SELECT DISTINCT ON (symbol) symbol, period_end, eps_avg FROM {estimates} "
+        "WHERE session = %s AND period = 'annual' ORDER BY symbol, period_end) "
+        "SELECT n.symbol, n.period_end, p.eps_avg AS eps_before, n.eps_avg AS eps_now, "
+        "round((100 * (n.eps_avg / p.eps_avg - 1))::numeric, 2)::float8 AS revision_pct "
+        f"FROM nearest n JOIN {estimates} p ON p.symbol = n.symbol AND p.period = 'annual' "
+        "AND p.period_end = n.period_end AND p.session = (SELECT s FROM previous) "
+        "WHERE p.eps_avg > 0 AND n.eps_avg IS NOT NULL ORDER BY abs(n.eps_avg / p.eps_avg - 1) DESC, n.symbol "
+        "LIMIT %s",
+        [session, session, top])
+
+
+def index_weights(warehouse: Warehouse, sessions: Sequence[dt.date]) -> pl.DataFrame:
+    """(session, index_code, symbol, weight) of the sessions' stored index constituents."""
+    return warehouse.read_frame(f"SELECT session, index_code, symbol, weight FROM {names.INDEX_CONSTITUENTS} "
+                                "WHERE session = ANY(%s)", [list(sessions)])
+
+
+def industry_members(warehouse: Warehouse, sessions: list[dt.date], return_sessions: int) -> pl.DataFrame:
+    """Per session and universe member: classification, shares, closes now / a session / `return_sessions`
+    sessions ago, SMA 50, and the nearest fiscal year's EPS consensus now and at the previous snapshot."""
+    window = calendar.sessions_ending(sessions[0], return_sessions + 1)[:-1] + sessions
+    return warehouse.read_frame(
+        f"""
+        WITH days AS (SELECT d, lag(d) OVER w AS d_1, lag(d, %s) OVER w AS d_21
+                      FROM unnest(%s::date[]) AS d WINDOW w AS (ORDER BY d)),
+             nearest AS (SELECT DISTINCT ON (session, symbol) session, symbol, period_end, eps_avg
+                         FROM {names.ANALYST_ESTIMATES} WHERE session = ANY(%s) AND period = 'annual'
+                         AND eps_avg IS NOT NULL ORDER BY session, symbol, period_end),
+             bars AS (SELECT session, symbol, close FROM {names.DAILY_BARS} WHERE session = ANY(%s))
+        SELECT u.session, u.symbol, u.sector, u.industry, u.shares_outstanding,
+               b.close, b1.close AS close_1d, b21.close AS close_21d, i.sma_50,
+               n.eps_avg AS forward_eps,
+               (SELECT e.eps_avg FROM {names.ANALYST_ESTIMATES} e
+                 WHERE e.symbol = u.symbol AND e.period = 'annual' AND e.period_end = n.period_end
+                   AND e.session < u.session ORDER BY e.session DESC LIMIT 1) AS forward_eps_before
+        FROM {names.UNIVERSE} u
+        JOIN days ON days.d = u.session
+        LEFT JOIN bars b ON b.session = u.session AND b.symbol = u.symbol
+        LEFT JOIN bars b1 ON b1.session = days.d_1 AND b1.symbol = u.symbol
+        LEFT JOIN bars b21 ON b21.session = days.d_21 AND b21.symbol = u.symbol
+        LEFT JOIN {names.INDICATORS} i ON i.session = u.session AND i.symbol = u.symbol
+        LEFT JOIN nearest n ON n.session = u.session AND n.symbol = u.symbol
+        WHERE u.session = ANY(%s)
+        """, [return_sessions, window, sessions, window, sessions])
+
+
+def latest_index_valuations(warehouse: Warehouse) -> pl.DataFrame:
+    """Every index's forward P/E and earnings yield on the newest stored session."""
+    return warehouse.read_frame(
+        f"SELECT session, index_code, forward_pe, earnings_yield FROM {names.INDEX_VALUATIONS} "
+        f"WHERE session = (SELECT max(session) FROM {names.INDEX_VALUATIONS}) ORDER BY index_code")
