@@ -95,7 +95,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def write_samples(folder, count: int, seed: int = 7) -> list[Path]:
     """Generate in a hidden folder beside the inbox, then move each finished file in: never half-written."""
-    from investing_assets.lib.muni.sample_documents import generate_documents
+    from investing_assets.lib.synthetic.muni_reports import generate_documents
 
     with tempfile.TemporaryDirectory(prefix=".samples-", dir=folder.root) as scratch:
         return [folder.drop(path) for path in generate_documents(scratch, count, seed=seed)]

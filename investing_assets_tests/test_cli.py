@@ -5,7 +5,7 @@ import pytest
 from investing_assets import cli
 from investing_assets.lib.analytics.indicators import compute_indicators
 from investing_assets.lib.core import calendar
-from investing_assets.lib.sources.demo import DemoSource
+from investing_assets.lib.synthetic.source import DemoSource
 
 
 @pytest.fixture

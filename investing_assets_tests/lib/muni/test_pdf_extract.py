@@ -20,7 +20,7 @@ from investing_assets.lib.muni.pdf_extract import (
     extract_with_timeout,
     inspect_pdf,
 )
-from investing_assets.lib.muni.sample_documents import generate_issuer, write_document
+from investing_assets.lib.synthetic.muni_reports import generate_issuer, write_document
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 ACFR_DIR = (REPO_ROOT / ".." / "shared" / "data" / "muni_acfr").resolve()
