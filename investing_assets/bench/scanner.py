@@ -32,7 +32,7 @@ from investing_assets.lib.analytics.pattern_evaluation import (
 )
 from investing_assets.lib.analytics.scanner import scan_day
 from investing_assets.lib.core import calendar
-from investing_assets.lib.sources.demo import DemoSource
+from investing_assets.lib.synthetic.source import DemoSource
 
 N_SYMBOLS = 500
 N_SESSIONS = 2_520

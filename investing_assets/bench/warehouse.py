@@ -15,9 +15,9 @@ import polars as pl
 from investing_assets.bench import Figure
 from investing_assets.bench.servers import bench_database
 from investing_assets.lib.core import calendar
-from investing_assets.lib.sources.demo import DemoSource
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.warehouse import Warehouse
+from investing_assets.lib.synthetic.source import DemoSource
 
 TARGET = 0.5
 REPEATS = 3

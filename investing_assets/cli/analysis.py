@@ -82,7 +82,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from investing_assets.bench import scanner as bench_scanner
-    from investing_assets.lib.sources.demo import DemoSource
+    from investing_assets.lib.synthetic.source import DemoSource
 
     for figure in (*bench_scanner.quality(DemoSource().seed, "planted demo", per_family=True),
                    *bench_scanner.random_walks()):

@@ -124,7 +124,7 @@ def ingest_now(instance, log: logging.Logger) -> tuple[int, int]:
 
 def write_samples(folder: DropFolder, count: int, seed: int = 7) -> list[Path]:
     """Generate in a hidden folder beside the inbox, then move each finished file in: never half-written."""
-    from investing_assets.lib.muni.sample_documents import generate_documents
+    from investing_assets.lib.synthetic.muni_reports import generate_documents
 
     with tempfile.TemporaryDirectory(prefix=".samples-", dir=folder.root) as scratch:
         return [folder.drop(path) for path in generate_documents(scratch, count, seed=seed)]

@@ -6,7 +6,7 @@ from investing_assets import cli
 from investing_assets.lib.analytics.indicators import compute_indicators
 from investing_assets.lib.analytics.scanner import ScanConfig, scan_day
 from investing_assets.lib.core import calendar
-from investing_assets.lib.sources.demo import DemoSource
+from investing_assets.lib.synthetic.source import DemoSource
 
 
 def test_scan_prints_the_same_discoveries_as_the_library(monkeypatch, capsys, tmp_path):

@@ -13,7 +13,7 @@ from investing_assets.lib.analytics.events import technical_events
 from investing_assets.lib.analytics.indicators import compute_indicators
 from investing_assets.lib.charts import PNG_SIGNATURE, correlation_heatmap, scan_chart, technical_chart
 from investing_assets.lib.core import calendar
-from investing_assets.lib.sources.demo import DemoSource
+from investing_assets.lib.synthetic.source import DemoSource
 
 
 def _image(png: bytes) -> np.ndarray:

@@ -11,7 +11,7 @@ SOURCES = ("demo", "csv", "yahoo", "fmp")
 def make_source(name: str, *, csv_folder: str | Path | None = None, fmp_api_key: str | None = None) -> Any:
     """Build a market source by name; the demo source needs nothing and is the default."""
     if name == "demo":
-        from investing_assets.lib.sources.demo import DemoSource
+        from investing_assets.lib.synthetic.source import DemoSource
 
         return DemoSource()
     if name == "csv":

@@ -12,8 +12,8 @@ from investing_assets.defs.market import assets as market_assets
 from investing_assets.defs.shared.partitions import symbol as symbol_partitions
 from investing_assets.defs.shared.resources import HotCacheResource, MarketDataResource
 from investing_assets.lib.core import calendar
-from investing_assets.lib.sources.demo import DemoSource
 from investing_assets.lib.storage.warehouse import Warehouse
+from investing_assets.lib.synthetic.source import DemoSource
 from investing_assets_tests.defs.conftest import materialize_range
 
 DAY_ASSETS = [market_assets.universe, market_assets.index_constituents, market_assets.daily_bars,

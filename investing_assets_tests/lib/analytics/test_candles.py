@@ -18,7 +18,7 @@ from investing_assets.lib.analytics.candles import (
 )
 from investing_assets.lib.analytics.indicators import compute_indicators
 from investing_assets.lib.core import calendar
-from investing_assets.lib.sources.demo import DemoSource
+from investing_assets.lib.synthetic.source import DemoSource
 
 DAYS = calendar.sessions_between(dt.date(2018, 1, 2), dt.date(2018, 12, 31))
 

@@ -16,7 +16,7 @@ from investing_assets.lib.analytics.chart_patterns import (
 )
 from investing_assets.lib.analytics.data_quality import screen_bars
 from investing_assets.lib.core import calendar
-from investing_assets.lib.sources.demo import DemoSource
+from investing_assets.lib.synthetic.source import DemoSource
 
 START = dt.date(2015, 1, 2)
 

@@ -10,7 +10,7 @@ import talib
 from investing_assets.lib.analytics.events import EVENT_NAMES, EVENTS, technical_events
 from investing_assets.lib.analytics.indicators import compute_indicators
 from investing_assets.lib.core import calendar
-from investing_assets.lib.sources.demo import DemoSource
+from investing_assets.lib.synthetic.source import DemoSource
 
 DAYS = calendar.sessions_between(dt.date(2012, 1, 3), dt.date(2014, 12, 31))
 

@@ -15,7 +15,8 @@ from investing_assets.lib.analytics.pattern_evaluation import (
     noise_bars,
 )
 from investing_assets.lib.core import calendar
-from investing_assets.lib.sources.demo import PLANTED_PATTERNS, DemoSource
+from investing_assets.lib.synthetic.planted import PLANTED_PATTERNS
+from investing_assets.lib.synthetic.source import DemoSource
 
 # Four years of every planted symbol: ~150 formations of >= 3 ATR, 200 symbol-years of noise.
 YEARS = calendar.sessions_between(dt.date(2014, 1, 1), dt.date(2017, 12, 31))

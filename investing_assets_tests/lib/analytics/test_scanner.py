@@ -20,7 +20,7 @@ from investing_assets.lib.analytics.scanner import (
     summary,
 )
 from investing_assets.lib.core import calendar
-from investing_assets.lib.sources.demo import DemoSource
+from investing_assets.lib.synthetic.source import DemoSource
 
 # ------------------------------------------------------------------------------------------- pick_batch
 

@@ -9,9 +9,9 @@ from investing_assets.lib.core import calendar
 from investing_assets.lib.core.calendar import last_closed_session
 from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.services import estimates, market
-from investing_assets.lib.sources.demo import DemoSource
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.queries import fundamentals
+from investing_assets.lib.synthetic.source import DemoSource
 
 DAYS = calendar.sessions_ending(dt.date(2026, 11, 20), 2)
 

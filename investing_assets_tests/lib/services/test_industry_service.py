@@ -9,7 +9,7 @@ from investing_assets.lib.analytics.industry import aggregates
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.services import estimates, industry, market
-from investing_assets.lib.sources.demo import DemoSource
+from investing_assets.lib.synthetic.source import DemoSource
 
 DAYS = calendar.sessions_ending(dt.date(2026, 11, 20), 2)
 

@@ -9,8 +9,8 @@ import pytest
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.services import market, news
-from investing_assets.lib.sources.demo import DemoSource
 from investing_assets.lib.storage import names
+from investing_assets.lib.synthetic.source import DemoSource
 
 NY = ZoneInfo("America/New_York")
 MONDAY, FRIDAY = dt.date(2026, 11, 23), dt.date(2026, 11, 20)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from investing_assets.lib.muni.sample_documents import generate_issuer, write_document
+from investing_assets.lib.synthetic.muni_reports import generate_issuer, write_document
 
 
 @pytest.fixture(scope="package")

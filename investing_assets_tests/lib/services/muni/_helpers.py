@@ -7,9 +7,9 @@ import datetime as dt
 from pathlib import Path
 
 from investing_assets.lib.muni.drop_folder import DropFolder
-from investing_assets.lib.muni.sample_documents import generate_issuer, write_document
 from investing_assets.lib.services import muni
 from investing_assets.lib.storage.warehouse import Warehouse
+from investing_assets.lib.synthetic.muni_reports import generate_issuer, write_document
 
 SMALL_PANEL = muni.PanelSpec(issuers=600, years=6)
 FAST = {"num_boost_round": 40, "min_data_in_leaf": 50}

@@ -9,7 +9,7 @@ from polars.testing import assert_frame_equal
 
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.schemas import ANALYST_ESTIMATES, NEWS_ARTICLES
-from investing_assets.lib.sources.demo import DemoSource
+from investing_assets.lib.synthetic.source import DemoSource
 
 NY = ZoneInfo("America/New_York")
 DAY = dt.date(2026, 11, 20)

@@ -11,7 +11,7 @@ import pytest
 
 from investing_assets.lib.core.muni_metrics import METRICS
 from investing_assets.lib.muni.extract import Extraction, extract
-from investing_assets.lib.muni.sample_documents import (
+from investing_assets.lib.synthetic.muni_reports import (
     LAYOUT_SCALE,
     LAYOUTS,
     SampleIssuer,

@@ -14,8 +14,9 @@ from pytickersymbols import PyTickerSymbols
 
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.schemas import DAILY_BARS, INDEX_CONSTITUENTS, QUOTES, UNIVERSE
-from investing_assets.lib.sources import demo
-from investing_assets.lib.sources.demo import DemoSource
+from investing_assets.lib.synthetic import market
+from investing_assets.lib.synthetic import universe as demo_universe
+from investing_assets.lib.synthetic.source import DemoSource
 
 DAY = dt.date(2025, 6, 2)
 # Four years for the statistical checks: long enough to be stable, short enough to be fast.
@@ -60,7 +61,7 @@ def test_universe_is_the_plain_us_union_of_the_three_indices(universe: pl.DataFr
     assert {"AAPL", "MSFT", "BRK.B", "JPM", "NVDA"} <= set(symbols)
     # Foreign NASDAQ-100 listings are dropped.
     assert not {"ASML", "PDD", "ARM", "SHOP", "TRI", "CCEP"} & set(symbols)
-    assert set(universe["sector"]) <= set(demo.SECTOR_ETFS)
+    assert set(universe["sector"]) <= set(demo_universe.SECTOR_ETFS)
     assert universe.filter(pl.col("symbol") == "XOM")["sector"].item() == "Energy"
     assert universe.filter(pl.col("symbol") == "EQIX")["sector"].item() == "Real Estate"
     assert universe["industry"].null_count() == 0 and universe["name"].null_count() == 0
@@ -186,7 +187,7 @@ def test_a_fresh_interpreter_gives_identical_data(source: DemoSource, tmp_path) 
     out = tmp_path / "bars.ipc"
     script = (
         "import datetime as dt, polars as pl, sys\n"
-        "from investing_assets.lib.sources.demo import DemoSource\n"
+        "from investing_assets.lib.synthetic.source import DemoSource\n"
         "s = DemoSource()\n"
         f"days = [dt.date.fromisoformat(d) for d in {[d.isoformat() for d in days]!r}]\n"
         "pl.concat([s.daily_bars(days).with_columns(kind=pl.lit('bars')).select('symbol', 'session', 'close', 'volume', 'kind'),\n"
@@ -210,9 +211,9 @@ def test_a_fresh_interpreter_gives_identical_data(source: DemoSource, tmp_path) 
 
 def test_a_longer_calendar_only_appends_sessions() -> None:
     """The calendar grows every day; existing bars must not change when it does."""
-    full = demo._market(20161104)
+    full = market.simulated_market(20161104)
     count = full.close.shape[0] - 150
-    shorter = demo._build_market(20161104, count)
+    shorter = market.build_market(20161104, count)
     for name in ("open", "high", "low", "close", "volume"):
         np.testing.assert_array_equal(getattr(shorter, name), getattr(full, name)[:count], err_msg=name)
     for asset_class, quotes in shorter.quotes.items():
@@ -225,10 +226,10 @@ def test_a_longer_calendar_only_appends_sessions() -> None:
 
 
 def test_a_symbols_bars_do_not_depend_on_the_rest_of_the_universe() -> None:
-    full = demo._market(20161104)
+    full = market.simulated_market(20161104)
     every_third = full.stocks[1::3]  # still covers every sector and index
     count = calendar.session_index(DAY) + 1
-    part = demo._build_market(20161104, count, every_third)
+    part = market.build_market(20161104, count, every_third)
     columns = [full.column[s.symbol] for s in every_third]
     for name in ("open", "high", "low", "close", "volume"):
         np.testing.assert_array_equal(getattr(part, name), getattr(full, name)[:count, columns], err_msg=name)
@@ -267,7 +268,7 @@ def test_annualized_vol_is_in_range_and_drift_positive(stats_bars: pl.DataFrame)
     vol = returns.std(axis=0) * np.sqrt(252)
     assert vol.min() >= 0.12 and vol.max() <= 0.70, (vol.min(), vol.max())
     assert 0.18 < np.median(vol) < 0.40
-    full = demo._market(20161104).close
+    full = market.simulated_market(20161104).close
     total = np.log(full[-1] / full[0])
     assert np.median(total) > 0
 
@@ -326,7 +327,7 @@ def test_sector_etfs_follow_their_sector_and_iwm_tlt_follow_the_market(
     spx_r = np.diff(np.log(spx))
     members = set(source.index_constituents(DAY).filter(pl.col("index_code") == "SPX")["symbol"])
     caps = stats_bars.join(universe, on="symbol").filter(pl.col("symbol").is_in(members))
-    for sector, etf in demo.SECTOR_ETFS.items():
+    for sector, etf in demo_universe.SECTOR_ETFS.items():
         basket = (
             caps.filter(pl.col("sector") == sector)
             .group_by("session")

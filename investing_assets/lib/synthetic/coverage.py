@@ -20,7 +20,8 @@ import polars as pl
 
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.schemas import ANALYST_ESTIMATES, NEWS_ARTICLES, conform
-from investing_assets.lib.sources.demo import _market, _rng
+from investing_assets.lib.synthetic import streams
+from investing_assets.lib.synthetic.market import Market, simulated_market
 
 # Fundamentals are pinned to prices on this day (like the demo's crypto levels), so recent valuations look
 # like a real market's (forward P/E around 20) whatever the simulated prices did in the decade before.
@@ -32,14 +33,16 @@ PUBLISHER, SITE = "Demo Wire", "demo.invalid"
 
 
 class Coverage:
-    """Seeded per-stock fundamentals over a demo market (`demo._Market`)."""
+    """Seeded per-stock fundamentals over a demo market."""
 
-    def __init__(self, seed: int, market) -> None:  # noqa: ANN001 - demo's private market type
+    def __init__(self, seed: int, market: Market) -> None:
         self.seed, self.market = seed, market
         self.symbols = [s.symbol for s in market.stocks]
         self.names = [s.name for s in market.stocks]
         n = len(self.symbols)
-        draws = np.array([_rng(seed, "coverage", s).random(8) for s in self.symbols])  # (n, 8) in [0, 1)
+        draws = np.array(
+            [streams.rng(seed, "coverage", s).random(8) for s in self.symbols]
+        )  # (n, 8) in [0, 1)
         self.fy_month = np.select([draws[:, 0] < 0.7, draws[:, 0] < 0.8, draws[:, 0] < 0.9], [12, 9, 6], 3)
         shares = market.shares.astype(float)
         price_to_sales = 1.5 + 6.0 * draws[:, 1]
@@ -74,16 +77,24 @@ class Coverage:
         wobble = _wobble(self.seed, year, len(self.symbols), session.toordinal())
         close = self.market.close
         momentum = np.log(close[row] / close[max(row - MOMENTUM_SESSIONS, 0)])
-        error = self.error_scale * np.minimum(horizon, 2.0) * wobble + 0.15 * momentum * np.minimum(horizon, 1.0)
+        error = self.error_scale * np.minimum(horizon, 2.0) * wobble + 0.15 * momentum * np.minimum(
+            horizon, 1.0
+        )
         revenue = self._revenue(year) * (1 + 0.5 * error)
         eps = self.true_eps(year) * (1 + error)
         spread = 0.02 + 0.05 * np.minimum(horizon, 3.0)
         analysts = np.maximum(self.analysts - (np.floor(horizon) * self.analysts // 4).astype(int), 1)
         return {
-            "period_end": ends, "revenue_avg": revenue, "revenue_low": revenue * (1 - spread),
-            "revenue_high": revenue * (1 + spread), "ebitda_avg": revenue * self.ebitda_margin,
-            "net_income_avg": eps * self.shares, "eps_avg": eps, "eps_low": eps * (1 - 1.5 * spread),
-            "eps_high": eps * (1 + 1.5 * spread), "analysts_revenue": analysts,
+            "period_end": ends,
+            "revenue_avg": revenue,
+            "revenue_low": revenue * (1 - spread),
+            "revenue_high": revenue * (1 + spread),
+            "ebitda_avg": revenue * self.ebitda_margin,
+            "net_income_avg": eps * self.shares,
+            "eps_avg": eps,
+            "eps_low": eps * (1 - 1.5 * spread),
+            "eps_high": eps * (1 + 1.5 * spread),
+            "analysts_revenue": analysts,
             "analysts_eps": np.maximum(analysts - 1, 1),
         }
 
@@ -94,11 +105,20 @@ class Coverage:
         for year in range(session.year, session.year + periods + 1):
             figures = self.consensus(row, year)
             ends = figures.pop("period_end")
-            frame = pl.DataFrame({"symbol": [self.symbols[c] for c in columns],
-                                  "period_end": pl.Series([ends[c] for c in columns], dtype=pl.Date),
-                                  **{k: v[columns] for k, v in figures.items()}})
+            frame = pl.DataFrame(
+                {
+                    "symbol": [self.symbols[c] for c in columns],
+                    "period_end": pl.Series([ends[c] for c in columns], dtype=pl.Date),
+                    **{k: v[columns] for k, v in figures.items()},
+                }
+            )
             frames.append(frame.filter(pl.col("period_end") >= session))
-        out = pl.concat(frames).sort("symbol", "period_end").group_by("symbol", maintain_order=True).head(periods)
+        out = (
+            pl.concat(frames)
+            .sort("symbol", "period_end")
+            .group_by("symbol", maintain_order=True)
+            .head(periods)
+        )
         return conform(out.with_columns(period=pl.lit("annual")), ANALYST_ESTIMATES)
 
     # -- news -----------------------------------------------------------------------------------------------
@@ -109,7 +129,7 @@ class Coverage:
     def _moves(self, row: int, columns: np.ndarray) -> list[dict]:
         if row < VOL_SESSIONS + 1:
             return []
-        close = self.market.close[row - VOL_SESSIONS - 1: row + 1, columns]
+        close = self.market.close[row - VOL_SESSIONS - 1 : row + 1, columns]
         returns = np.diff(np.log(close), axis=0)
         today, vol = np.expm1(returns[-1]), returns[:-1].std(axis=0, ddof=1)
         big = (np.abs(returns[-1]) >= MOVE_Z * vol) & (np.abs(today) >= MOVE_MIN)
@@ -121,12 +141,19 @@ class Coverage:
             verb = ("jump" if move > 0.06 else "climb") if move > 0 else ("sink" if move < -0.06 else "slide")
             symbol, name = self.symbols[c], self.names[c]
             minute = 5 + (_minutes(self.seed, symbol, session) % 85)
-            articles.append(_article(
-                symbol, session, dt.time(16, 0), minute, "move",
-                f"{name} shares {verb} {abs(move) * 100:.1f}%",
-                f"{name} ({symbol}) closed {'up' if move > 0 else 'down'} {abs(move) * 100:.1f}% at "
-                f"${self.market.close[row, c]:,.2f}, a {sigma:.1f}-sigma move for the stock, on volume of "
-                f"{int(self.market.volume[row, c]):,} shares."))
+            articles.append(
+                _article(
+                    symbol,
+                    session,
+                    dt.time(16, 0),
+                    minute,
+                    "move",
+                    f"{name} shares {verb} {abs(move) * 100:.1f}%",
+                    f"{name} ({symbol}) closed {'up' if move > 0 else 'down'} {abs(move) * 100:.1f}% at "
+                    f"${self.market.close[row, c]:,.2f}, a {sigma:.1f}-sigma move for the stock, on volume of "
+                    f"{int(self.market.volume[row, c]):,} shares.",
+                )
+            )
         return articles
 
     def _results(self, row: int, columns: np.ndarray) -> list[dict]:
@@ -149,28 +176,37 @@ class Coverage:
                 beat = "beats" if actual >= expected else "misses"
                 symbol, name = self.symbols[c], self.names[c]
                 at, minute = (dt.time(7, 0), 0) if self.before_open[c] else (dt.time(16, 0), 5)
-                articles.append(_article(
-                    symbol, session, at, minute, f"results-{quarter_end.isoformat()}",
-                    f"{name} {beat} estimates: quarterly EPS ${actual:.2f} vs ${expected:.2f} expected",
-                    f"{name} ({symbol}) reported results for the quarter ended {quarter_end:%B %d, %Y}: "
-                    f"earnings per share of ${actual:.2f} against a consensus of ${expected:.2f} "
-                    f"({surprise * 100:+.1f}%)."))
+                articles.append(
+                    _article(
+                        symbol,
+                        session,
+                        at,
+                        minute,
+                        f"results-{quarter_end.isoformat()}",
+                        f"{name} {beat} estimates: quarterly EPS ${actual:.2f} vs ${expected:.2f} expected",
+                        f"{name} ({symbol}) reported results for the quarter ended {quarter_end:%B %d, %Y}: "
+                        f"earnings per share of ${actual:.2f} against a consensus of ${expected:.2f} "
+                        f"({surprise * 100:+.1f}%).",
+                    )
+                )
         return articles
 
 
 @lru_cache(maxsize=4)
 def coverage(seed: int, plant: bool) -> Coverage:
-    return Coverage(seed, _market(seed, plant))
+    return Coverage(seed, simulated_market(seed, plant))
 
 
-def estimates(seed: int, plant: bool, session: dt.date, symbols: Sequence[str] | None, periods: int
-              ) -> pl.DataFrame:
+def estimates(
+    seed: int, plant: bool, session: dt.date, symbols: Sequence[str] | None, periods: int
+) -> pl.DataFrame:
     cov = coverage(seed, plant)
     return cov.estimates(calendar.session_index(session), _columns(cov, symbols), periods)
 
 
-def news(seed: int, plant: bool, start: dt.datetime, end: dt.datetime, symbols: Sequence[str] | None
-         ) -> pl.DataFrame:
+def news(
+    seed: int, plant: bool, start: dt.datetime, end: dt.datetime, symbols: Sequence[str] | None
+) -> pl.DataFrame:
     """Articles published in [start, end): the demo publishes on session days only."""
     cov = coverage(seed, plant)
     columns = _columns(cov, symbols)
@@ -180,7 +216,9 @@ def news(seed: int, plant: bool, start: dt.datetime, end: dt.datetime, symbols: 
     for day in calendar.sessions_between(first, last) if first <= last else []:
         rows += cov.news(calendar.session_index(day), columns)
     frame = pl.DataFrame(rows, schema=NEWS_ARTICLES) if rows else pl.DataFrame(schema=NEWS_ARTICLES)
-    inside = (pl.col("published_at") >= start.astimezone(dt.UTC)) & (pl.col("published_at") < end.astimezone(dt.UTC))
+    inside = (pl.col("published_at") >= start.astimezone(dt.UTC)) & (
+        pl.col("published_at") < end.astimezone(dt.UTC)
+    )
     return frame.filter(inside).sort("published_at", "symbol", "url")
 
 
@@ -201,7 +239,7 @@ def _wobble(seed: int, year: int, n: int, ordinal: int) -> np.ndarray:
 
 @lru_cache(maxsize=64)
 def _wobble_params(seed: int, year: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    rng = _rng(seed, "revisions", str(year))
+    rng = streams.rng(seed, "revisions", str(year))
     periods = np.array([90.0, 200.0, 400.0]) * (0.8 + 0.4 * rng.random((n, 3)))
     phases = 2 * np.pi * rng.random((n, 3))
     weights = np.array([0.2, 0.35, 0.6]) * (0.5 + rng.random((n, 3)))
@@ -221,15 +259,25 @@ def _quarter_ends(fy_month: int, session: dt.date) -> list[dt.date]:
 
 
 def _minutes(seed: int, symbol: str, session: dt.date) -> int:
-    return int(_rng(seed, "minute", symbol, session.isoformat()).integers(0, 1 << 30))
+    return int(streams.rng(seed, "minute", symbol, session.isoformat()).integers(0, 1 << 30))
 
 
 def _surprise(seed: int, symbol: str, quarter_end: dt.date) -> float:
-    return float(np.clip(_rng(seed, "surprise", symbol, quarter_end.isoformat()).normal(0.02, 0.06), -0.4, 0.4))
+    return float(
+        np.clip(streams.rng(seed, "surprise", symbol, quarter_end.isoformat()).normal(0.02, 0.06), -0.4, 0.4)
+    )
 
 
-def _article(symbol: str, session: dt.date, at: dt.time, minute: int, kind: str, title: str, text: str) -> dict:
+def _article(
+    symbol: str, session: dt.date, at: dt.time, minute: int, kind: str, title: str, text: str
+) -> dict:
     local = dt.datetime.combine(session, at, calendar.NEW_YORK) + dt.timedelta(minutes=minute)
-    return {"symbol": symbol, "published_at": local.astimezone(dt.UTC), "title": title, "publisher": PUBLISHER,
-            "site": SITE, "url": f"https://{SITE}/news/{session.isoformat()}/{symbol.lower()}-{kind}",
-            "text": text}
+    return {
+        "symbol": symbol,
+        "published_at": local.astimezone(dt.UTC),
+        "title": title,
+        "publisher": PUBLISHER,
+        "site": SITE,
+        "url": f"https://{SITE}/news/{session.isoformat()}/{symbol.lower()}-{kind}",
+        "text": text,
+    }

@@ -1,0 +1,443 @@
+"""The demo market: one fixed, simulated history of every stock, index, ETF, commodity and coin.
+
+The whole history, from CALENDAR_START to the calendar's last session, is simulated once per process and
+seed, and every read slices it, so a rerun of any partition gives identical rows. Model: log return =
+drift + beta * market factor + loading * sector factor + name-specific noise. Every factor and noise series
+is GARCH(1,1) with standardized Student-t (df 4) innovations (streams.py), which gives fat tails and
+volatility clustering; the name-specific price level slowly mean-reverts so that, without splits, no share
+price runs off to absurd levels. Chart-pattern templates are planted in a fixed subset of stocks
+(planted.py). Index divisors and ETF scales are fixed at the first session, so a longer calendar only
+appends sessions. Volume units: shares for stocks and ETFs, contracts for futures, US dollars of notional
+for crypto (as Yahoo reports them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from investing_assets.lib.core import calendar
+from investing_assets.lib.core.instruments import INSTRUMENTS
+from investing_assets.lib.synthetic import universe
+from investing_assets.lib.synthetic.planted import Plant, plant_patterns
+from investing_assets.lib.synthetic.streams import (
+    TRADING_DAYS,
+    Garch,
+    mean_revert,
+    normals,
+    rng,
+    simulate_garch,
+)
+from investing_assets.lib.synthetic.universe import INDEX_CODES, SECTOR_ETFS, SECTORS, Stock
+
+# Real closes on 2010-01-04 (CALENDAR_START): the divisors are fixed there, later levels are the model's.
+_INDEX_BASE_LEVELS = {"SPX": 1132.99, "NDX": 1886.70, "DJI": 10583.96}
+# Only for the size tier of synthetic shares outstanding: the largest US companies are mega caps.
+_MEGA_CAPS = {
+    "AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "GOOG", "META", "BRK.B", "AVGO", "TSLA", "LLY", "JPM", "V",
+    "WMT", "XOM", "UNH", "MA", "ORCL", "COST", "HD", "PG", "JNJ", "NFLX", "BAC", "ABBV",
+}  # fmt: skip
+# Typical total annual vol by sector; each name scatters around it.
+_SECTOR_VOL = {
+    "Utilities": 0.19, "Consumer Staples": 0.20, "Real Estate": 0.24, "Health Care": 0.26,
+    "Financials": 0.27, "Industrials": 0.27, "Communication Services": 0.29, "Materials": 0.29,
+    "Consumer Discretionary": 0.31, "Information Technology": 0.33, "Energy": 0.34,
+}  # fmt: skip
+_MARKET_VOL = 0.165
+_SECTOR_FACTOR_VOL = 0.11
+# Per year. Idiosyncratic price levels drift apart slowly and boundedly: without it a few names end the
+# history 300x up at $100k+ a share (no splits in the demo), which dominates the price-weighted Dow.
+_IDIO_MEAN_REVERSION = 0.1
+_OVERNIGHT_SHARE = 0.3  # part of the close-to-close move that shows up as the opening gap
+_GAP_NOISE = 0.25
+_RANGE_SCALE = 0.55
+
+
+@dataclass(frozen=True)
+class _Instrument:
+    """A non-stock quote series and how to simulate it (own GARCH noise plus optional market beta); its
+    display name is the one in INSTRUMENTS."""
+
+    asset_class: str
+    symbol: str
+    price: float  # level at CALENDAR_START, or at `anchor` when set
+    vol: float  # long-run annual vol of its own noise
+    drift: float  # annual log drift
+    market_beta: float = 0.0
+    mean_reversion: float = 0.0  # per year, toward the drifting base level (commodities)
+    anchor: dt.date | None = None
+    daily_volume: float = 1e6
+
+
+# ETFs that are a fixed fraction of an index (the real ratios, roughly).
+_INDEX_ETFS = {"SPY": ("SPX", 10.0, 80e6), "QQQ": ("NDX", 41.0, 45e6), "DIA": ("DJI", 100.0, 4e6)}
+# Sector ETF prices at CALENDAR_START (XLRE and XLC launched later; the demo backfills them).
+_SECTOR_ETF_START = {
+    "XLK": 23.0, "XLF": 14.6, "XLE": 58.0, "XLV": 31.5, "XLY": 30.0, "XLP": 26.6, "XLI": 28.0,
+    "XLU": 31.0, "XLB": 34.0, "XLRE": 30.0, "XLC": 45.0,
+}  # fmt: skip
+_SECTOR_ETF_VOLUME = {
+    "XLK": 8e6, "XLF": 40e6, "XLE": 18e6, "XLV": 9e6, "XLY": 5e6, "XLP": 10e6, "XLI": 12e6,
+    "XLU": 14e6, "XLB": 6e6, "XLRE": 6e6, "XLC": 5e6,
+}  # fmt: skip
+_ETF_TYPICAL_SD = 0.012
+_CRYPTO_ANCHOR = dt.date(2024, 1, 2)
+_INSTRUMENTS = (
+    _Instrument("etf", "IWM", 63.0, 0.10, 0.06, market_beta=1.25, daily_volume=30e6),
+    _Instrument("etf", "TLT", 89.0, 0.12, 0.005, market_beta=-0.35, daily_volume=15e6),
+    _Instrument("commodity", "GC=F", 1118.0, 0.165, 0.07, -0.05, 0.25, daily_volume=200e3),
+    _Instrument("commodity", "SI=F", 17.4, 0.28, 0.05, 0.2, 0.25, daily_volume=60e3),
+    _Instrument("commodity", "CL=F", 81.5, 0.37, 0.0, 0.4, 0.4, daily_volume=400e3),
+    _Instrument("commodity", "NG=F", 5.9, 0.58, -0.03, 0.1, 0.5, daily_volume=150e3),
+    _Instrument("commodity", "HG=F", 3.4, 0.22, 0.02, 0.5, 0.3, daily_volume=50e3),
+    _Instrument("crypto", "BTC-USD", 44_900.0, 0.63, 0.35, 0.9, anchor=_CRYPTO_ANCHOR, daily_volume=25e9),
+    _Instrument("crypto", "ETH-USD", 2_350.0, 0.76, 0.40, 1.0, anchor=_CRYPTO_ANCHOR, daily_volume=12e9),
+    _Instrument("crypto", "SOL-USD", 100.0, 0.9, 0.45, 1.1, anchor=_CRYPTO_ANCHOR, daily_volume=2e9),
+)  # fmt: skip
+
+Series = tuple[np.ndarray, ...]  # (open, high, low, close, volume) of one quoted symbol
+
+
+@dataclass(frozen=True)
+class Quotes:
+    symbols: tuple[str, ...]
+    names: tuple[str, ...]
+    open: np.ndarray  # (sessions, symbols)
+    high: np.ndarray
+    low: np.ndarray
+    close: np.ndarray
+    volume: np.ndarray
+    change_pct: np.ndarray  # NaN on the first session
+
+
+@dataclass(frozen=True)
+class Market:
+    sessions: np.ndarray  # datetime64[D]
+    stocks: tuple[Stock, ...]
+    column: dict[str, int]
+    shares: np.ndarray  # (symbols,) int64
+    open: np.ndarray  # (sessions, symbols)
+    high: np.ndarray
+    low: np.ndarray
+    close: np.ndarray
+    volume: np.ndarray
+    members: dict[str, np.ndarray]  # index code -> column numbers
+    quotes: dict[str, Quotes]  # asset class -> series
+    plants: tuple[Plant, ...] = ()  # pattern templates planted in the stock paths
+
+
+@lru_cache(maxsize=3)
+def simulated_market(seed: int, plant: bool = True) -> Market:
+    """The whole calendar's market for a seed, built once per process."""
+    return build_market(seed, len(calendar.all_sessions()), plant=plant)
+
+
+def build_market(
+    seed: int, count: int, stocks: tuple[Stock, ...] | None = None, plant: bool = True
+) -> Market:
+    """Simulate `count` sessions from CALENDAR_START. Everything is causal, so a larger count only appends.
+    `stocks` (default: the universe) exists so tests can show a symbol's bars ignore the other symbols;
+    `plant=False` gives the same market without the planted chart patterns (the pure-noise control)."""
+    stocks = universe.stocks() if stocks is None else stocks
+    parameters = [stock_parameters(seed, s) for s in stocks]
+    noise = _simulate_noise(seed, count, stocks, parameters)
+    bars = _stock_bars(seed, count, stocks, parameters, noise, plant)
+    members = {
+        code: np.array([i for i, s in enumerate(stocks) if code in s.indices], dtype=np.int64)
+        for code in INDEX_CODES
+    }
+    baskets = _baskets(bars, members)
+    index_rows = _index_rows(baskets, bars.volume, members)
+    rows: dict[str, dict[str, Series]] = {
+        "index": index_rows,
+        "etf": _etf_rows(seed, count, index_rows, baskets),
+        "commodity": {},
+        "crypto": {},
+    }
+    for inst, series in _instrument_series(seed, count, noise):
+        rows[inst.asset_class][inst.symbol] = series
+    quotes = {asset_class: _quote_set(asset_class, of_class) for asset_class, of_class in rows.items()}
+    sessions = np.array(calendar.all_sessions()[:count], dtype="datetime64[D]")
+    column = {s.symbol: i for i, s in enumerate(stocks)}
+    return Market(
+        sessions, stocks, column, bars.shares, bars.open, bars.high, bars.low, bars.close, bars.volume,
+        members, quotes, bars.plants,
+    )  # fmt: skip
+
+
+def stock_parameters(seed: int, stock: Stock) -> dict[str, float]:
+    """Per-symbol constants from the symbol's own stream, so they never depend on the rest of the universe."""
+    u = rng(seed, "stock", stock.symbol, "parameters").random(10)
+    defensive = stock.sector in {"Utilities", "Consumer Staples", "Real Estate"}
+    vol = float(np.clip(_SECTOR_VOL[stock.sector] * np.exp(0.4 * (2 * u[0] - 1)), 0.18, 0.44))
+    market_beta = (0.55 + 0.45 * u[1]) if defensive else (0.75 + 0.6 * u[1])
+    sector_loading = 0.6 + 0.7 * u[2]
+    systematic = (market_beta * _MARKET_VOL) ** 2 + (sector_loading * _SECTOR_FACTOR_VOL) ** 2
+    idio_vol = float(np.sqrt(max(vol**2 - systematic, 0.09**2)))
+    price = float(np.exp(np.log(20.0) + u[3] * (np.log(600.0) - np.log(20.0))))
+    if stock.symbol in _MEGA_CAPS:
+        cap = 120e9 * np.exp(0.5 * (u[4] * 2 - 1))
+    elif stock.indices & {"DJI", "NDX"}:
+        cap = 35e9 * np.exp(0.8 * (u[4] * 2 - 1))
+    else:
+        cap = 11e9 * np.exp(1.0 * (u[4] * 2 - 1))
+    persistence = 0.93 + 0.045 * u[5]
+    alpha = 0.03 + 0.04 * u[6]
+    return {
+        "price": price,
+        "shares": float(np.rint(cap / price)),
+        "market_beta": market_beta,
+        "sector_loading": sector_loading,
+        "idio_vol": idio_vol,
+        "drift": 0.04 + 0.09 * u[7],
+        "alpha": alpha,
+        "beta": persistence - alpha,
+        "turnover": 0.004 + 0.008 * u[8],  # daily fraction of shares outstanding
+    }
+
+
+# ------------------------------------------------------------------------------------------------ factors
+
+
+@dataclass(frozen=True)
+class _Noise:
+    """GARCH shocks and conditional sds, (sessions, series), split by what they drive."""
+
+    market: np.ndarray  # (sessions,)
+    market_sd: np.ndarray
+    sector: np.ndarray  # one column per SECTORS entry
+    sector_sd: np.ndarray
+    stock: np.ndarray  # one column per stock: name-specific noise
+    stock_sd: np.ndarray
+    instrument: np.ndarray  # one column per _INSTRUMENTS entry: its own noise
+    instrument_sd: np.ndarray
+
+
+def _simulate_noise(
+    seed: int, count: int, stocks: tuple[Stock, ...], parameters: list[dict[str, float]]
+) -> _Noise:
+    """One GARCH run for every noise series: market, sectors, stock idiosyncratic, other instruments."""
+    spec = Garch(keys=[("factor", "market")], annual_vol=[_MARKET_VOL], alpha=[0.09], beta=[0.89])
+    for sector in SECTORS:
+        spec.keys.append(("factor", "sector", sector))
+        spec.annual_vol.append(_SECTOR_FACTOR_VOL)
+        spec.alpha.append(0.07)
+        spec.beta.append(0.91)
+    for stock, x in zip(stocks, parameters, strict=True):
+        spec.keys.append(("stock", stock.symbol, "returns"))
+        spec.annual_vol.append(x["idio_vol"])
+        spec.alpha.append(x["alpha"])
+        spec.beta.append(x["beta"])
+    for inst in _INSTRUMENTS:
+        spec.keys.append((inst.asset_class, inst.symbol, "returns"))
+        spec.annual_vol.append(inst.vol)
+        spec.alpha.append(0.07)
+        spec.beta.append(0.91)
+    shocks, sds = simulate_garch(seed, count, spec)
+    sector_cols = slice(1, 1 + len(SECTORS))
+    stock_cols = slice(1 + len(SECTORS), 1 + len(SECTORS) + len(stocks))
+    instrument_cols = slice(1 + len(SECTORS) + len(stocks), None)
+    return _Noise(
+        shocks[:, 0], sds[:, 0], shocks[:, sector_cols], sds[:, sector_cols],
+        shocks[:, stock_cols], sds[:, stock_cols], shocks[:, instrument_cols], sds[:, instrument_cols],
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------------- stocks
+
+
+@dataclass(frozen=True)
+class _StockBars:
+    open: np.ndarray  # (sessions, stocks)
+    high: np.ndarray
+    low: np.ndarray
+    close: np.ndarray
+    volume: np.ndarray
+    shares: np.ndarray  # (stocks,) int64
+    sector_of: np.ndarray  # (stocks,) position in SECTORS
+    plants: tuple[Plant, ...]
+
+
+def _stock_bars(
+    seed: int,
+    count: int,
+    stocks: tuple[Stock, ...],
+    parameters: list[dict[str, float]],
+    noise: _Noise,
+    plant: bool,
+) -> _StockBars:
+    """Factor-model log returns (with the planted patterns laid in), then bars and volume from them."""
+    p = {k: np.array([x[k] for x in parameters]) for k in parameters[0]}
+    sector_of = np.array([SECTORS.index(s.sector) for s in stocks])
+    log_returns = (
+        p["drift"] / TRADING_DAYS
+        + p["market_beta"] * noise.market[:, None]
+        + p["sector_loading"] * noise.sector[:, sector_of]
+        + mean_revert(noise.stock, _IDIO_MEAN_REVERSION)
+    )
+    sd = np.sqrt(
+        (p["market_beta"] * noise.market_sd[:, None]) ** 2
+        + (p["sector_loading"] * noise.sector_sd[:, sector_of]) ** 2
+        + noise.stock_sd**2
+    )
+    plants: tuple[Plant, ...] = ()
+    if plant:
+        log_returns, plants = plant_patterns(seed, stocks, log_returns, sd)
+    bar_noise = np.stack([normals(seed, count, 4, "stock", s.symbol, "bars") for s in stocks], axis=1)
+    o, h, lo, c = _bars_from_returns(p["price"], log_returns, sd, bar_noise)
+    long_run_sd = np.sqrt(
+        (p["market_beta"] * _MARKET_VOL) ** 2
+        + (p["sector_loading"] * _SECTOR_FACTOR_VOL) ** 2
+        + p["idio_vol"] ** 2
+    ) / np.sqrt(TRADING_DAYS)
+    shares = p["shares"].astype(np.int64)
+    volume = _volume(shares * p["turnover"], log_returns, long_run_sd, bar_noise[..., 3])
+    return _StockBars(o, h, lo, c, volume, shares, sector_of, plants)
+
+
+def _round_price(x: np.ndarray) -> np.ndarray:
+    """Cents, or 4 decimals below $1. Monotone, so rounding never breaks low <= open/close <= high."""
+    out = np.round(x, 2)
+    small = x < 1.0
+    out[small] = np.maximum(np.round(x[small], 4), 1e-4)
+    return out
+
+
+def _volume(
+    base: np.ndarray, log_returns: np.ndarray, daily_sd: np.ndarray | float, noise: np.ndarray
+) -> np.ndarray:
+    """Volume rises with size (base) and with the day's absolute move relative to the usual move."""
+    activity = 0.55 + 0.9 * np.abs(log_returns) / daily_sd
+    return np.maximum(np.rint(base * activity * np.exp(0.3 * noise - 0.045)), 1).astype(np.int64)
+
+
+def _bars_from_returns(
+    start: np.ndarray, log_returns: np.ndarray, sd: np.ndarray, noise: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """OHLC from close-to-close log returns: part of the move gaps at the open, the range grows with the
+    day's conditional vol. High/low extend beyond open/close, so the bars are valid by construction."""
+    close = start * np.exp(np.cumsum(log_returns, axis=0))
+    previous = np.concatenate([start[None, :], close[:-1]], axis=0)
+    open_ = previous * np.exp(_OVERNIGHT_SHARE * log_returns + _GAP_NOISE * sd * noise[..., 0])
+    high = np.maximum(open_, close) * np.exp(_RANGE_SCALE * sd * np.abs(noise[..., 1]))
+    low = np.minimum(open_, close) * np.exp(-_RANGE_SCALE * sd * np.abs(noise[..., 2]))
+    return _round_price(open_), _round_price(high), _round_price(low), _round_price(close)
+
+
+# ------------------------------------------------------------------------------------------------ baskets
+
+
+def _baskets(bars: _StockBars, members: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
+    """Every basket in one matmul per price field: cap-weighted SPX/NDX, price-weighted DJI, then each
+    sector's SPX members cap-weighted (the sector SPDRs). Columns: INDEX_CODES, then SECTORS."""
+    n_stocks, n_indices = bars.shares.shape[0], len(INDEX_CODES)
+    weights = np.zeros((n_stocks, n_indices + len(SECTORS)))
+    for k, code in enumerate(INDEX_CODES):
+        weights[members[code], k] = 1.0 if code == "DJI" else bars.shares[members[code]]
+    in_spx = np.zeros(n_stocks, dtype=bool)
+    in_spx[members["SPX"]] = True
+    for j in range(len(SECTORS)):
+        weights[:, n_indices + j] = np.where(in_spx & (bars.sector_of == j), bars.shares, 0)
+    return _basket(weights, bars.open, bars.high, bars.low, bars.close)
+
+
+def _basket(
+    weights: np.ndarray, o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """Weighted sums of constituent OHLC. Constituent highs and lows do not happen at the same moment, so
+    the basket's high/low sit halfway between its open/close extremes and the summed highs/lows."""
+    bo, bh, bl, bc = (x @ weights for x in (o, h, lo, c))
+    top, bottom = np.maximum(bo, bc), np.minimum(bo, bc)
+    return bo, top + 0.5 * (bh - top), bottom - 0.5 * (bottom - bl), bc
+
+
+def _index_rows(
+    baskets: tuple[np.ndarray, ...], volume: np.ndarray, members: dict[str, np.ndarray]
+) -> dict[str, Series]:
+    """Index levels with the divisors fixed on the first session; volume is the constituents' total."""
+    index_rows: dict[str, Series] = {}
+    for k, code in enumerate(INDEX_CODES):
+        divisor = baskets[3][0, k] / _INDEX_BASE_LEVELS[code]
+        index_rows[code] = tuple(np.round(x[:, k] / divisor, 2) for x in baskets) + (
+            volume[:, members[code]].sum(axis=1),
+        )
+    return index_rows
+
+
+def _etf_rows(
+    seed: int, count: int, index_rows: dict[str, Series], baskets: tuple[np.ndarray, ...]
+) -> dict[str, Series]:
+    """Index trackers (a fixed fraction of their index) and the sector baskets scaled to their start price."""
+    etf_rows: dict[str, Series] = {}
+    for symbol, (code, ratio, base_volume) in _INDEX_ETFS.items():
+        etf_noise = normals(seed, count, 2, "etf", symbol, "bars")
+        tracking = np.exp(0.0002 * etf_noise[:, 0])  # about 2bp of daily tracking noise, not cumulative
+        io, ih, il, ic = (index_rows[code][k] / ratio * tracking for k in range(4))
+        etf_rows[symbol] = (
+            *(_round_price(x) for x in (io, ih, il, ic)),
+            _etf_volume(base_volume, ic, etf_noise),
+        )
+    for j, sector in enumerate(SECTORS):
+        symbol, k = SECTOR_ETFS[sector], len(INDEX_CODES) + j
+        scale = _SECTOR_ETF_START[symbol] / baskets[3][0, k]
+        etf_noise = normals(seed, count, 2, "etf", symbol, "bars")
+        rows = tuple(_round_price(x[:, k] * scale) for x in baskets)
+        etf_rows[symbol] = (*rows, _etf_volume(_SECTOR_ETF_VOLUME[symbol], baskets[3][:, k], etf_noise))
+    return etf_rows
+
+
+def _etf_volume(base: float, close: np.ndarray, noise: np.ndarray) -> np.ndarray:
+    """A fixed typical move (not the path's own std, which would change as the calendar grows)."""
+    log_returns = np.diff(np.log(close), prepend=np.log(close[0]))
+    return _volume(np.full(close.shape[0], base), log_returns, _ETF_TYPICAL_SD, noise[:, 1])
+
+
+# ------------------------------------------------------------------------------------------- instruments
+
+
+def _instrument_series(seed: int, count: int, noise: _Noise) -> Iterator[tuple[_Instrument, Series]]:
+    """IWM/TLT from the market factor, the commodities and the coins: own noise plus a market beta."""
+    for k, inst in enumerate(_INSTRUMENTS):
+        own, own_sd = noise.instrument[:, k], noise.instrument_sd[:, k]
+        shock = inst.market_beta * noise.market + own
+        shock_sd = np.sqrt((inst.market_beta * noise.market_sd) ** 2 + own_sd**2)
+        drift = inst.drift / TRADING_DAYS
+        if inst.mean_reversion:
+            log_returns = drift + mean_revert(shock, inst.mean_reversion)
+        else:
+            log_returns = drift + shock
+        start = inst.price
+        if inst.anchor is not None:
+            anchor_row = calendar.session_index(inst.anchor)
+            if anchor_row >= count:  # the anchor must lie inside the simulated history
+                raise ValueError(f"{count} sessions end before the {inst.symbol} anchor {inst.anchor}")
+            start = inst.price / float(np.exp(np.sum(log_returns[: anchor_row + 1])))
+        bar_noise = normals(seed, count, 4, inst.asset_class, inst.symbol, "bars")
+        bars = _bars_from_returns(
+            np.array([start]), log_returns[:, None], shock_sd[:, None], bar_noise[:, None, :]
+        )
+        typical_sd = np.sqrt(inst.market_beta**2 * _MARKET_VOL**2 + inst.vol**2) / np.sqrt(TRADING_DAYS)
+        if inst.asset_class == "crypto":  # notional volume: scale the coin count by its price
+            base = inst.daily_volume / inst.price * bars[3][:, 0]
+        else:
+            base = np.full(count, inst.daily_volume)
+        volume = _volume(base, log_returns, typical_sd, bar_noise[:, 3])
+        yield inst, (*(x[:, 0] for x in bars), volume)
+
+
+def _quote_set(asset_class: str, rows: dict[str, Series]) -> Quotes:
+    """The class's series side by side, sorted by symbol, with their INSTRUMENTS display names."""
+    symbols = sorted(rows)
+    names = [INSTRUMENTS[asset_class][s] for s in symbols]
+    o, h, lo, c, v = (np.column_stack([rows[s][k] for s in symbols]) for k in range(5))
+    return Quotes(tuple(symbols), tuple(names), o, h, lo, c, v.astype(np.int64), _change_pct(c))
+
+
+def _change_pct(close: np.ndarray) -> np.ndarray:
+    change = np.full_like(close, np.nan)
+    change[1:] = (close[1:] / close[:-1] - 1.0) * 100.0
+    return change

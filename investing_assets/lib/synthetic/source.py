@@ -1,0 +1,238 @@
+"""The demo market source: offline, deterministic market data for the whole asset graph and every test.
+
+Why it exists: the asset graph must run without a network or a data vendor, and a rerun of any partition
+must give identical rows. DemoSource slices one simulated history (market.py) per process and seed, and
+serves the analyst coverage and press written about it (coverage.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import numpy as np
+import polars as pl
+
+from investing_assets.lib.core import calendar
+from investing_assets.lib.core.schemas import DAILY_BARS, INDEX_CONSTITUENTS, QUOTES, UNIVERSE, conform
+from investing_assets.lib.synthetic import coverage, universe
+from investing_assets.lib.synthetic.market import Market, simulated_market, stock_parameters
+from investing_assets.lib.synthetic.planted import planted_frame
+from investing_assets.lib.synthetic.universe import INDEX_CODES
+
+
+def _session_rows(sessions: Iterable[dt.date] | dt.date) -> np.ndarray:
+    """Sorted, de-duplicated calendar rows; every bad date is named in one error."""
+    if isinstance(sessions, dt.date):
+        sessions = [sessions]
+    rows, bad, last = set(), [], calendar.all_sessions()[-1]
+    for day in sessions:
+        if isinstance(day, dt.datetime):
+            day = day.date()
+        if not isinstance(day, dt.date):
+            raise TypeError(f"sessions must be datetime.date values, got {day!r}")
+        if day < calendar.CALENDAR_START:
+            bad.append(
+                f"{day.isoformat()} (before the demo history starts on {calendar.CALENDAR_START.isoformat()})"
+            )
+        elif day > last:
+            bad.append(
+                f"{day.isoformat()} (not an NYSE session the calendar knows; it ends {last.isoformat()})"
+            )
+        elif not calendar.is_session(day):
+            bad.append(f"{day.isoformat()} (not an NYSE session)")
+        else:
+            rows.add(calendar.session_index(day))
+    if bad:
+        shown = ", ".join(bad[:10]) + (f" and {len(bad) - 10} more" if len(bad) > 10 else "")
+        raise ValueError(f"not a demo session: {shown}")
+    return np.array(sorted(rows), dtype=np.int64)
+
+
+def _frame(
+    symbols: Sequence[str],
+    sessions: np.ndarray,
+    rows: np.ndarray,
+    columns: np.ndarray,
+    arrays: dict[str, np.ndarray],
+) -> pl.DataFrame:
+    """Symbol-major rows of (session, symbol) arrays, i.e. already sorted by (symbol, session)."""
+    n_rows = rows.shape[0]
+    picked = np.ix_(rows, columns)
+    data: dict[str, object] = {
+        "symbol": pl.Series("symbol", [symbols[c] for c in columns], dtype=pl.String).gather(
+            np.repeat(np.arange(columns.shape[0]), n_rows)
+        ),
+        "session": np.tile(sessions[rows], columns.shape[0]),
+    }
+    for name, array in arrays.items():
+        data[name] = array[picked].T.ravel()
+    return pl.DataFrame(data)
+
+
+class DemoSource:
+    """Synthetic but plausible US market data that never touches the network and never changes.
+
+    Universe and index membership are the real current S&P 500, NASDAQ-100 and Dow members from
+    pytickersymbols; membership is the same on every session (the demo has no index changes and no
+    corporate actions, so adj_close equals close). About 10% of the stocks carry planted chart patterns
+    (planted_patterns() lists them); plant_patterns=False gives the same market without them, the
+    pure-noise control for measuring false detections.
+    """
+
+    name = "demo"
+    point_in_time_estimates = True  # the consensus of any past session can be rebuilt
+
+    def __init__(self, seed: int = 20161104, plant_patterns: bool = True) -> None:
+        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+            raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+        self.seed = seed
+        self.plant_patterns = bool(plant_patterns)
+
+    @property
+    def _market(self) -> Market:
+        return simulated_market(self.seed, self.plant_patterns)
+
+    def planted_patterns(self) -> pl.DataFrame:
+        """Ground truth for the chart-pattern detectors (PLANTED_PATTERNS schema), one row per template
+        planted in the simulated history, sorted by (symbol, completion_session). Empty without planting.
+
+        key_points are the formation's turning points at the realised closes; amplitude is the template's
+        height in dollars at the formation start and amplitude_atr that height over the realised ATR 14
+        there, so recall can be measured against what a detector actually sees."""
+        market = self._market
+        symbols = [s.symbol for s in market.stocks]
+        return planted_frame(market.plants, symbols, market.sessions, market.high, market.low, market.close)
+
+    def universe(self, session: dt.date) -> pl.DataFrame:
+        """The same members every session; shares_outstanding is synthetic, bigger for mega caps."""
+        _session_rows(session)
+        return _universe_frame(self.seed).clone()  # callers may mutate; the cache must not change
+
+    def index_constituents(self, session: dt.date) -> pl.DataFrame:
+        """SPX and NDX cap-weighted (shares x that session's close), DJI price-weighted; sorted by
+        (index_code, symbol). Membership is fixed; only the weights move with prices."""
+        row = int(_session_rows(session)[0])
+        market = self._market
+        frames = []
+        for code in sorted(INDEX_CODES):
+            cols = market.members[code]
+            close = market.close[row, cols]
+            raw = close if code == "DJI" else close * market.shares[cols].astype(float)
+            frames.append(
+                pl.DataFrame(
+                    {
+                        "index_code": [code] * cols.shape[0],
+                        "symbol": [market.stocks[i].symbol for i in cols],
+                        "weight": raw / raw.sum(),
+                    }
+                )
+            )
+        return conform(pl.concat(frames), INDEX_CONSTITUENTS)
+
+    def daily_bars(self, sessions: Sequence[dt.date], symbols: Sequence[str] | None = None) -> pl.DataFrame:
+        """Bars sorted by (symbol, session); symbols=None means the whole universe. Each bar is a pure
+        function of (seed, symbol, session), whatever else is asked for in the same call."""
+        rows = _session_rows(sessions)
+        market = self._market
+        if symbols is None:
+            columns = np.arange(len(market.stocks), dtype=np.int64)
+        else:
+            if isinstance(symbols, str):
+                symbols = [symbols]
+            wanted = set(symbols)
+            unknown = sorted(str(s) for s in wanted if s not in market.column)
+            if unknown:
+                raise ValueError(f"unknown symbol(s) for the demo universe: {unknown}")
+            columns = np.array(sorted(market.column[s] for s in wanted), dtype=np.int64)
+        names = [s.symbol for s in market.stocks]
+        frame = _frame(
+            names,
+            market.sessions,
+            rows,
+            columns,
+            {
+                "open": market.open,
+                "high": market.high,
+                "low": market.low,
+                "close": market.close,
+                "volume": market.volume,
+            },
+        )
+        return conform(frame.with_columns(adj_close=pl.col("close")), DAILY_BARS)
+
+    def index_quotes(self, sessions: Sequence[dt.date]) -> pl.DataFrame:
+        """SPX, NDX, DJI levels computed from the demo constituents; volume is the constituents' total."""
+        return self._quotes("index", sessions)
+
+    def etf_quotes(self, sessions: Sequence[dt.date]) -> pl.DataFrame:
+        """SPY/QQQ/DIA track their index (/10, /41, /100), sector SPDRs are their sector's cap-weighted
+        SPX members, IWM is high-beta market, TLT is low-vol and negatively correlated with it."""
+        return self._quotes("etf", sessions)
+
+    def commodity_quotes(self, sessions: Sequence[dt.date]) -> pl.DataFrame:
+        """Front-month futures, one daily close per NYSE session; mean-reverting around a drifting level."""
+        return self._quotes("commodity", sessions)
+
+    def crypto_quotes(self, sessions: Sequence[dt.date]) -> pl.DataFrame:
+        """A snapshot per NYSE session (crypto trades every day; the demo only samples sessions). Levels
+        are pinned on 2024-01-02 so recent prices look familiar; earlier years are the model's backfill."""
+        return self._quotes("crypto", sessions)
+
+    def analyst_estimates(
+        self, session: dt.date, symbols: Sequence[str] | None = None, periods: int = 3
+    ) -> pl.DataFrame:
+        """The consensus as of the session for each stock's next `periods` fiscal years (coverage.py):
+        it converges on the year's figure as the year end nears, drifts slowly and leans with the price."""
+        _session_rows(session)
+        return coverage.estimates(self.seed, self.plant_patterns, session, symbols, periods)
+
+    def news(
+        self, start: dt.datetime, end: dt.datetime, symbols: Sequence[str] | None = None
+    ) -> pl.DataFrame:
+        """Articles published in [start, end): big moves of the demo tape and quarterly results."""
+        return coverage.news(self.seed, self.plant_patterns, start, end, symbols)
+
+    def _quotes(self, asset_class: str, sessions: Sequence[dt.date]) -> pl.DataFrame:
+        rows = _session_rows(sessions)
+        market = self._market
+        q = market.quotes[asset_class]
+        columns = np.arange(len(q.symbols), dtype=np.int64)
+        frame = _frame(
+            q.symbols,
+            market.sessions,
+            rows,
+            columns,
+            {
+                "open": q.open,
+                "high": q.high,
+                "low": q.low,
+                "close": q.close,
+                "volume": q.volume,
+                "change_pct": q.change_pct,
+            },
+        )
+        name_of = dict(zip(q.symbols, q.names, strict=True))
+        frame = frame.with_columns(
+            asset_class=pl.lit(asset_class),
+            name=pl.col("symbol").replace_strict(name_of, return_dtype=pl.String),
+            change_pct=pl.col("change_pct").fill_nan(None),
+        )
+        return conform(frame, QUOTES)
+
+
+@lru_cache(maxsize=2)
+def _universe_frame(seed: int) -> pl.DataFrame:
+    stocks = universe.stocks()
+    shares = [int(stock_parameters(seed, s)["shares"]) for s in stocks]
+    frame = pl.DataFrame(
+        {
+            "symbol": [s.symbol for s in stocks],
+            "name": [s.name for s in stocks],
+            "sector": [s.sector for s in stocks],
+            "industry": [s.industry for s in stocks],
+            "shares_outstanding": shares,
+        }
+    )
+    return conform(frame, UNIVERSE)
