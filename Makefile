@@ -24,8 +24,9 @@ test: $(STAMP)  ## the test suite against real PostgreSQL and Redis
 bench: $(STAMP) ## speed figures with their targets, measured against baselines in the same run
 	$(BIN)/python -m investing_assets.bench
 
-lint: $(STAMP)
+lint: $(STAMP)  ## style and complexity (ruff, C90 <= 15), and the layer contracts (import-linter)
 	$(BIN)/ruff check investing_assets investing_assets_tests
+	$(BIN)/lint-imports
 
 services: $(STAMP)
 	$(BIN)/investing services up

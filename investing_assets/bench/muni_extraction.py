@@ -1,4 +1,4 @@
-"""Muni local agent bench: PDF extraction speed on the real state reports (target >= 50 pages/s on one core),
+"""Muni drop-folder bench: PDF extraction speed on the real state reports (target >= 50 pages/s on one core),
 the same reports through the service's child-process timeout guard, and 10,000 issuers scored through the
 service (newest stored model -> book -> SHAP scores -> PostgreSQL -> Redis; target < 5 s).
 

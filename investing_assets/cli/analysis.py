@@ -114,4 +114,14 @@ def print_summary(pg_url: str, redis_url: str) -> None:
     from investing_assets.lib.storage.cache import HotCache
     from investing_assets.lib.storage.warehouse import Warehouse
 
-    print(summarize(Warehouse(pg_url), HotCache(redis_url)).render())
+    print(summarize(Warehouse(pg_url), HotCache(redis_url), counted_tables()).render())
+
+
+def counted_tables() -> dict[str, str]:
+    """Label -> table for the summary's row counts, from the graph: assets sharing a table share a line."""
+    from investing_assets.cli.selections import asset_tables
+
+    by_table: dict[str, list[str]] = {}
+    for asset, table in asset_tables().items():
+        by_table.setdefault(table, []).append(asset)
+    return {"/".join(assets): table for table, assets in by_table.items()}

@@ -1,5 +1,5 @@
--- Schemas of the areas that later issues fill (fundamentals, news, muni); created now so grants and
--- migrations have one shape from the start.
+-- Schemas of the fundamentals, news and muni areas, created together so grants and migrations have one
+-- shape for every area.
 CREATE SCHEMA IF NOT EXISTS fundamentals;
 CREATE SCHEMA IF NOT EXISTS news;
 CREATE SCHEMA IF NOT EXISTS muni;

@@ -6,6 +6,7 @@ import dagster as dg
 from investing_assets.defs.fixed_income.metadata import document_metadata, model_metadata, scores_metadata
 from investing_assets.defs.fixed_income.resources import DropFolderResource
 from investing_assets.defs.shared import keys
+from investing_assets.defs.shared.metadata import stored_in
 from investing_assets.defs.shared.partitions import (
     SINGLE_RUN,
     muni_document,
@@ -15,6 +16,7 @@ from investing_assets.defs.shared.partitions import (
 )
 from investing_assets.defs.shared.resources import HotCacheResource, WarehouseResource
 from investing_assets.lib.services import muni
+from investing_assets.lib.storage import names
 
 GROUP = "fixed_income"
 PATH_TAG = "muni/path"  # where the sensor saw the file, relative to the drop folder
@@ -36,7 +38,7 @@ class ScoringConfig(dg.Config):
     synthetic_issuers: int = muni.SYNTHETIC_BOOK_ISSUERS  # 0: score issuers from documents only
 
 
-@dg.asset(partitions_def=muni_document, group_name=GROUP, kinds={"pdf", "postgres"},
+@dg.asset(partitions_def=muni_document, group_name=GROUP, kinds={"pdf", "postgres"}, metadata=stored_in(names.MUNI_DOCUMENTS),
           check_specs=[dg.AssetCheckSpec("extracted", asset=keys.MUNI_DOCUMENTS,
                                          description="the file was read; a WARN names the quarantine reason")],
           description="One municipal annual report from the drop folder: issuer, fiscal year end, scale and "
@@ -52,7 +54,7 @@ def muni_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     return dg.MaterializeResult(metadata=document_metadata(outcome), check_results=[check])
 
 
-@dg.asset(partitions_def=muni_month, group_name=GROUP, kinds={"lightgbm", "postgres"},
+@dg.asset(partitions_def=muni_month, group_name=GROUP, kinds={"lightgbm", "postgres"}, metadata=stored_in(names.MUNI_MODELS),
           description="LightGBM model of 3-year issuer distress, trained on the synthetic panel; every version is "
                       "kept in muni.models with AUC, Brier, calibration and feature importance.")
 def muni_risk_model(context: dg.AssetExecutionContext, config: TrainingConfig,
@@ -65,7 +67,7 @@ def muni_risk_model(context: dg.AssetExecutionContext, config: TrainingConfig,
 
 
 @dg.asset(partitions_def=trading_day, backfill_policy=SINGLE_RUN, group_name=GROUP,
-          kinds={"lightgbm", "postgres", "redis"},
+          kinds={"lightgbm", "postgres", "redis"}, metadata=stored_in(names.MUNI_RISK_SCORES),
           deps=[dg.AssetDep(keys.MUNI_RISK_MODEL, partition_mapping=dg.TimeWindowPartitionMapping(
                     allow_nonexistent_upstream_partitions=True)),
                 dg.AssetDep(keys.MUNI_DOCUMENTS, partition_mapping=dg.AllPartitionMapping())],

@@ -6,11 +6,12 @@ import polars as pl
 
 from investing_assets.defs.fundamentals.metadata import aggregate_metadata, valuation_metadata
 from investing_assets.defs.shared import keys
-from investing_assets.defs.shared.metadata import written_metadata
+from investing_assets.defs.shared.metadata import stored_in, written_metadata
 from investing_assets.defs.shared.partitions import SINGLE_RUN, sessions_of, trading_day
 from investing_assets.defs.shared.resources import MarketDataResource, WarehouseResource
 from investing_assets.lib.services.estimates import write_analyst_estimates
 from investing_assets.lib.services.industry import write_industry_aggregates
+from investing_assets.lib.storage import names
 
 GROUP = "fundamentals"
 DAILY = dict(partitions_def=trading_day, backfill_policy=SINGLE_RUN, group_name=GROUP)
@@ -18,7 +19,7 @@ DAILY_SPEC = dict(partitions_def=trading_day, group_name=GROUP)
 _AGGREGATE_INPUTS = [keys.UNIVERSE, keys.DAILY_BARS, keys.INDICATORS, keys.ANALYST_ESTIMATES, keys.INDEX_CONSTITUENTS]
 
 
-@dg.asset(**DAILY, deps=[keys.UNIVERSE], kinds={"postgres", "polars"},
+@dg.asset(**DAILY, deps=[keys.UNIVERSE], kinds={"postgres", "polars"}, metadata=stored_in(names.ANALYST_ESTIMATES),
           description="Analyst consensus (revenue, EBITDA, net income, EPS: low/avg/high, analyst counts) for each "
                       "universe symbol's next fiscal years, as published on the session; shows the day's "
                       "largest EPS revisions.")
@@ -33,9 +34,11 @@ def analyst_estimates(context: dg.AssetExecutionContext, market_data: MarketData
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(keys.INDUSTRY_AGGREGATES, deps=_AGGREGATE_INPUTS, kinds={"postgres", "polars"}, **DAILY_SPEC,
+                     metadata=stored_in(names.INDUSTRY_AGGREGATES),
                      description="Per sector and industry: members, market cap, cap-weighted 1- and 21-session "
                                  "returns, forward P/E, share above the 50-day SMA, EPS revision breadth."),
         dg.AssetSpec(keys.INDEX_VALUATIONS, deps=_AGGREGATE_INPUTS, kinds={"postgres", "polars"}, **DAILY_SPEC,
+                     metadata=stored_in(names.INDEX_VALUATIONS),
                      description="World P/E: each index's forward P/E and earnings yield from its constituent "
                                  "weights and the consensus EPS of the coming fiscal year."),
     ],

@@ -6,18 +6,19 @@ import dagster as dg
 
 from investing_assets.defs.market.checks import BAR_CHECKS, bar_check_results
 from investing_assets.defs.shared import keys
-from investing_assets.defs.shared.metadata import written_metadata
+from investing_assets.defs.shared.metadata import stored_in, written_metadata
 from investing_assets.defs.shared.partitions import SINGLE_RUN, sessions_of, symbol, trading_day
 from investing_assets.defs.shared.resources import HotCacheResource, MarketDataResource, WarehouseResource
 from investing_assets.lib.core import calendar
 from investing_assets.lib.services import market
 from investing_assets.lib.services.history import write_symbol_history
+from investing_assets.lib.storage import names
 
 GROUP = "market"
 DAILY = dict(partitions_def=trading_day, backfill_policy=SINGLE_RUN, group_name=GROUP)
 
 
-@dg.asset(**DAILY, kinds={"postgres", "polars"},
+@dg.asset(**DAILY, kinds={"postgres", "polars"}, metadata=stored_in(names.UNIVERSE),
           description="Tradable universe (symbol, sector, industry) per session; keeps `symbol` partitions equal to it.")
 def universe(context: dg.AssetExecutionContext, market_data: MarketDataResource,
              warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -28,7 +29,7 @@ def universe(context: dg.AssetExecutionContext, market_data: MarketDataResource,
         written, symbols=len(symbols), symbol_partitions_added=added, symbol_partitions_removed=removed))
 
 
-@dg.asset(**DAILY, deps=[keys.UNIVERSE], kinds={"postgres", "polars"},
+@dg.asset(**DAILY, deps=[keys.UNIVERSE], kinds={"postgres", "polars"}, metadata=stored_in(names.INDEX_CONSTITUENTS),
           description="S&P 500, NASDAQ-100 and Dow membership with index weights, per session.")
 def index_constituents(context: dg.AssetExecutionContext, market_data: MarketDataResource,
                        warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -36,7 +37,7 @@ def index_constituents(context: dg.AssetExecutionContext, market_data: MarketDat
     return dg.MaterializeResult(metadata=written_metadata(written))
 
 
-@dg.asset(**DAILY, deps=[keys.UNIVERSE], kinds={"postgres", "polars"}, check_specs=BAR_CHECKS,
+@dg.asset(**DAILY, deps=[keys.UNIVERSE], kinds={"postgres", "polars"}, check_specs=BAR_CHECKS, metadata=stored_in(names.DAILY_BARS),
           description="Daily OHLCV bars for every universe symbol, validated before anything is written.")
 def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataResource,
                warehouse: WarehouseResource):
@@ -49,7 +50,7 @@ def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataResourc
 
 def _quote_asset(asset_class: str, description: str, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
     @dg.asset(name=f"{asset_class}_quotes", **DAILY, deps=deps, kinds={"postgres", "redis", "polars"},
-              description=description)
+              metadata=stored_in(names.QUOTES), description=description)
     def _asset(context: dg.AssetExecutionContext, market_data: MarketDataResource, warehouse: WarehouseResource,
                cache: HotCacheResource) -> dg.MaterializeResult:
         written = market.write_quotes(market_data.get(), warehouse.get(), cache.get(), sessions_of(context),
@@ -70,7 +71,7 @@ crypto_quotes = _quote_asset("crypto", "BTC, ETH, SOL quotes at each session's c
                              "newest in Redis `cache:crypto_quotes`.", [])
 
 
-@dg.asset(partitions_def=symbol, group_name=GROUP, kinds={"postgres", "polars"},
+@dg.asset(partitions_def=symbol, group_name=GROUP, kinds={"postgres", "polars"}, metadata=stored_in(names.DAILY_BARS),
           deps=[dg.AssetDep(keys.UNIVERSE, partition_mapping=dg.LastPartitionMapping())],
           description="A symbol's full price history from the source (onboarding, repair after a split).")
 def price_history(context: dg.AssetExecutionContext, market_data: MarketDataResource,

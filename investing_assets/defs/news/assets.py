@@ -3,16 +3,17 @@
 import dagster as dg
 
 from investing_assets.defs.shared import keys
-from investing_assets.defs.shared.metadata import written_metadata
+from investing_assets.defs.shared.metadata import stored_in, written_metadata
 from investing_assets.defs.shared.partitions import SINGLE_RUN, sessions_of, trading_day
 from investing_assets.defs.shared.resources import MarketDataResource, WarehouseResource
 from investing_assets.lib.services.news import write_news
+from investing_assets.lib.storage import names
 
 GROUP = "news"
 
 
 @dg.asset(partitions_def=trading_day, backfill_policy=SINGLE_RUN, group_name=GROUP, deps=[keys.UNIVERSE],
-          kinds={"postgres", "polars"},
+          kinds={"postgres", "polars"}, metadata=stored_in(names.NEWS_ARTICLES),
           description="Company news about universe symbols published after the previous session's day and "
                       "through this one (weekend news lands on Monday); the latest headlines in the metadata.")
 def news_articles(context: dg.AssetExecutionContext, market_data: MarketDataResource,

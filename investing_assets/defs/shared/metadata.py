@@ -12,6 +12,11 @@ from investing_assets.lib.charts import save_png
 from investing_assets.lib.core.results import Written
 
 
+def stored_in(table: str) -> dict[str, str]:
+    """Definition metadata naming the table an asset lives in: the UI shows it, the summary counts it."""
+    return {"dagster/table_name": table}
+
+
 def written_metadata(written: Written, **extra: object) -> dict[str, object]:
     meta: dict[str, object] = {
         "dagster/row_count": written.rows,

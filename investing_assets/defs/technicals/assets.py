@@ -8,7 +8,7 @@ import dagster as dg
 from investing_assets import settings
 from investing_assets.defs.shared import keys
 from investing_assets.defs.shared.checks import unique_key_result, unique_key_spec
-from investing_assets.defs.shared.metadata import chart_metadata, written_metadata
+from investing_assets.defs.shared.metadata import chart_metadata, stored_in, written_metadata
 from investing_assets.defs.shared.partitions import (
     SINGLE_RUN,
     lookback_mapping,
@@ -46,7 +46,7 @@ _SCAN_INPUTS = [dg.AssetDep(keys.DAILY_BARS, partition_mapping=lookback_mapping(
 
 
 @dg.asset(
-    **DAILY, kinds={"postgres", "polars"},
+    **DAILY, kinds={"postgres", "polars"}, metadata=stored_in(names.INDICATORS),
     ins={"daily_bars": dg.AssetIn(key=keys.DAILY_BARS, partition_mapping=lookback_mapping(lookback_sessions()),
                                   dagster_type=dg.Nothing)},
     check_specs=[unique_key_spec(keys.INDICATORS)],
@@ -77,16 +77,19 @@ class ScanRunConfig(dg.Config):
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(keys.CANDLESTICK_PATTERNS, deps=_SCAN_INPUTS, kinds={"postgres", "talib"}, **DAILY_SPEC,
+                     metadata=stored_in(names.CANDLESTICK_PATTERNS),
                      description="The 61 TA-Lib candlestick patterns per symbol and session; `confirmed` marks "
                                  "those the trend-and-volume rule lets the scanner surface, with the reason."),
         dg.AssetSpec(keys.CHART_PATTERNS, deps=_SCAN_INPUTS, kinds={"postgres", "polars"}, **DAILY_SPEC,
+                     metadata=stored_in(names.CHART_PATTERNS),
                      description="Head-and-shoulders, doubles, triangles, rectangles, broadenings, wedges, "
                                  "channels (kernel-regression extrema, volatility-scaled), reported on breakout."),
         dg.AssetSpec(keys.TECHNICAL_EVENTS, deps=_SCAN_INPUTS, kinds={"postgres", "polars"}, **DAILY_SPEC,
+                     metadata=stored_in(names.TECHNICAL_EVENTS),
                      description="Golden/death crosses, 52-week highs and lows, range breakouts, unusual volume, "
                                  "RSI extremes, MACD crosses."),
         dg.AssetSpec(keys.SCAN_RESULTS, deps=[keys.CANDLESTICK_PATTERNS, keys.CHART_PATTERNS, keys.TECHNICAL_EVENTS],
-                     kinds={"postgres", "redis"}, **DAILY_SPEC,
+                     kinds={"postgres", "redis"}, **DAILY_SPEC, metadata=stored_in(names.PATTERN_DISCOVERIES),
                      description="The day's ranked discoveries (symbol, pattern, direction, key levels, "
                                  "confidence); top 20 in Redis `cache:scan:latest`."),
     ],
@@ -119,7 +122,7 @@ def daily_scan(context: dg.AssetExecutionContext, config: ScanRunConfig, warehou
     yield dg.MaterializeResult(asset_key=keys.SCAN_RESULTS, metadata=scan_metadata(run, best))
 
 
-@dg.asset(**DAILY, kinds={"postgres", "polars"},
+@dg.asset(**DAILY, kinds={"postgres", "polars"}, metadata=stored_in(names.SYMBOL_CORRELATIONS),
           deps=[dg.AssetDep(keys.DAILY_BARS, partition_mapping=lookback_mapping(61)), keys.UNIVERSE],
           description="Rolling 60-session correlations: each symbol vs its sector and the market, the most and "
                       "least correlated pairs, and a sector heatmap.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import polars as pl
@@ -16,26 +17,6 @@ from investing_assets.lib.storage.queries.news import latest_headlines
 from investing_assets.lib.storage.queries.summary import newest_session, riskiest_issuers
 from investing_assets.lib.storage.queries.technicals import latest_discoveries
 from investing_assets.lib.storage.warehouse import Warehouse
-
-TABLES = {
-    "universe": names.UNIVERSE,
-    "index_constituents": names.INDEX_CONSTITUENTS,
-    "daily_bars": names.DAILY_BARS,
-    "index/etf/commodity/crypto quotes": names.QUOTES,
-    "indicators": names.INDICATORS,
-    "candlestick_patterns": names.CANDLESTICK_PATTERNS,
-    "chart_patterns": names.CHART_PATTERNS,
-    "scan_results (discoveries)": names.PATTERN_DISCOVERIES,
-    "correlations (symbol rows)": names.SYMBOL_CORRELATIONS,
-    "demo_planted_patterns": names.DEMO_PLANTED_PATTERNS,
-    "analyst_estimates": names.ANALYST_ESTIMATES,
-    "industry_aggregates": names.INDUSTRY_AGGREGATES,
-    "index_valuations": names.INDEX_VALUATIONS,
-    "news_articles": names.NEWS_ARTICLES,
-    "muni_documents": names.MUNI_DOCUMENTS,
-    "muni_risk_model (versions)": names.MUNI_MODELS,
-    "muni_risk_scores": names.MUNI_RISK_SCORES,
-}
 
 
 @dataclass
@@ -88,8 +69,9 @@ class Summary:
         return "\n".join(lines)
 
 
-def summarize(warehouse: Warehouse, cache: HotCache | None, count: int = 5) -> Summary:
-    rows = {name: warehouse.count(table) for name, table in TABLES.items()}
+def summarize(warehouse: Warehouse, cache: HotCache | None, tables: Mapping[str, str], count: int = 5) -> Summary:
+    """`tables`: label -> table to count (the CLI reads them off the asset graph)."""
+    rows = {name: warehouse.count(table) for name, table in tables.items()}
     session = newest_session(warehouse, names.DAILY_BARS)
     if session is None:
         return Summary(None, rows, pl.DataFrame(), pl.DataFrame(), None)
