@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import polars as pl
 
@@ -64,8 +64,19 @@ def _validate(
     return frame
 
 
-def _refuse(frame: pl.DataFrame, bad: pl.Expr, reason: str) -> None:
-    offenders = frame.filter(bad.fill_null(True))
+def refuse_rows(offenders: pl.DataFrame, message: str, describe: Callable[[dict], str], *,
+                examples: int = 1) -> None:
+    """Raise BadMarketData when any row offends: `message` with "{rows}" replaced by the first rows as
+    `describe` names them, and how many there are. The one shape of every row-level refusal."""
     if offenders.height:
-        where = ", ".join(f"{first['symbol']} on {first['session']}" for first in offenders.head(3).iter_rows(named=True))
-        raise BadMarketData(f"{reason}: {where} ({offenders.height} row(s) in all); nothing was written")
+        rows = ", ".join(describe(row) for row in offenders.head(examples).iter_rows(named=True))
+        raise BadMarketData(f"{message.replace('{rows}', rows)} ({offenders.height} row(s) in all); "
+                            "nothing was written")
+
+
+def symbol_on_session(row: dict) -> str:
+    return f"{row['symbol']} on {row['session']}"
+
+
+def _refuse(frame: pl.DataFrame, bad: pl.Expr, reason: str) -> None:
+    refuse_rows(frame.filter(bad.fill_null(True)), f"{reason}: {{rows}}", symbol_on_session, examples=3)

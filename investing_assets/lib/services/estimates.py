@@ -12,6 +12,7 @@ from investing_assets.lib.core.calendar import last_closed_session
 from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.core.results import Written
 from investing_assets.lib.core.schemas import ANALYST_ESTIMATES, conform
+from investing_assets.lib.core.validation import refuse_rows
 from investing_assets.lib.services.market import session_symbols
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.queries.fundamentals import revisions
@@ -52,11 +53,6 @@ def write_analyst_estimates(source: Any, warehouse: Warehouse, sessions: Sequenc
 
 def validate_estimates(frame: pl.DataFrame, symbols: Sequence[str], session: dt.date) -> pl.DataFrame:
     """Refuse what would store a wrong consensus; the message names the symbol and period."""
-    def refuse(bad: pl.DataFrame, why: str) -> None:
-        row = bad.row(0, named=True)
-        raise BadMarketData(f"analyst estimates for {session.isoformat()}: {row['symbol']} {row['period']} "
-                            f"{row['period_end']}: {why} ({bad.height} row(s) in all); nothing was written")
-
     keys = ["symbol", "period", "period_end"]
     for bad, why in (
         (frame.filter(pl.any_horizontal(pl.col(k).is_null() for k in keys)), "missing symbol, period or period end"),
@@ -70,7 +66,7 @@ def validate_estimates(frame: pl.DataFrame, symbols: Sequence[str], session: dt.
          "the average estimate is outside its low-high range"),
         (frame.filter((pl.col("analysts_revenue") < 0) | (pl.col("analysts_eps") < 0)), "negative analyst count"),
     ):
-        if bad.height:
-            refuse(bad, why)
+        refuse_rows(bad, f"analyst estimates for {session.isoformat()}: {{rows}}: {why}",
+                    lambda row: f"{row['symbol']} {row['period']} {row['period_end']}")
     return frame
 

@@ -16,7 +16,12 @@ from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.core.results import Written
 from investing_assets.lib.core.schemas import INDEX_CONSTITUENTS, UNIVERSE, conform
 from investing_assets.lib.core.symbols import check_symbols
-from investing_assets.lib.core.validation import validate_bars, validate_quotes
+from investing_assets.lib.core.validation import (
+    refuse_rows,
+    symbol_on_session,
+    validate_bars,
+    validate_quotes,
+)
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.cache import HotCache
 from investing_assets.lib.storage.queries.market import latest_quotes, universe_by_session
@@ -70,10 +75,7 @@ def write_daily_bars(source: Any, warehouse: Warehouse, sessions: Sequence[dt.da
     symbols = sorted(set(members.get_column("symbol").to_list()))
     bars = validate_bars(source.daily_bars(sessions, symbols), symbols)
     outside = bars.join(members, on=["session", "symbol"], how="anti")
-    if outside.height:
-        first = outside.row(0, named=True)
-        raise BadMarketData(f"bar for a symbol outside that session's universe: {first['symbol']} on "
-                            f"{first['session']} ({outside.height} row(s) in all); nothing was written")
+    refuse_rows(outside, "bar for a symbol outside that session's universe: {rows}", symbol_on_session)
     _require_sessions(bars, sessions, "bars")
     rows = bars.with_columns(source=pl.lit(source.name))
     warehouse.replace_rows(names.DAILY_BARS, rows, {"session": list(sessions)})

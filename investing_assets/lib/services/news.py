@@ -9,9 +9,9 @@ from typing import Any
 import polars as pl
 
 from investing_assets.lib.core import calendar
-from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.core.results import Written
 from investing_assets.lib.core.schemas import NEWS_ARTICLES, conform
+from investing_assets.lib.core.validation import refuse_rows
 from investing_assets.lib.services.market import session_symbols
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.queries.market import universe_by_session
@@ -61,9 +61,6 @@ def validate_news(frame: pl.DataFrame, symbols: Sequence[str], session: dt.date)
          f"published outside the session's window [{start.isoformat()}, {end.isoformat()})"),
     )
     for bad, why in checks:
-        wrong = frame.filter(bad)
-        if wrong.height:
-            row = wrong.row(0, named=True)
-            raise BadMarketData(f"news for {session.isoformat()}: {row['symbol']} {row['url']}: {why} "
-                                f"({wrong.height} row(s) in all); nothing was written")
+        refuse_rows(frame.filter(bad), f"news for {session.isoformat()}: {{rows}}: {why}",
+                    lambda row: f"{row['symbol']} {row['url']}")
     return frame.unique(["symbol", "url"], keep="first", maintain_order=True)
