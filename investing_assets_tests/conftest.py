@@ -21,8 +21,6 @@ import redis
 from investing_assets.lib.storage.cache import HotCache
 from investing_assets.lib.storage.warehouse import Warehouse
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-
 
 def with_database(url: str, name: str) -> str:
     parts = urlsplit(url)

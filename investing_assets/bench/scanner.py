@@ -12,7 +12,6 @@ Run: python -m investing_assets.bench.scanner
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Callable
 
@@ -25,10 +24,10 @@ from investing_assets.lib.analytics.correlations import rolling_correlations
 from investing_assets.lib.analytics.events import technical_events
 from investing_assets.lib.analytics.indicators import compute_indicators
 from investing_assets.lib.analytics.pattern_evaluation import (
-    FAMILY_ORDER,
-    evaluate,
-    false_detections_per_symbol_year,
-    noise_bars,
+    NOISE_TARGET,
+    RECALL_TARGET,
+    planted_quality,
+    random_walk_quality,
 )
 from investing_assets.lib.analytics.scanner import scan_day
 from investing_assets.lib.core import calendar
@@ -37,8 +36,6 @@ from investing_assets.lib.synthetic.source import DemoSource
 N_SYMBOLS = 500
 N_SESSIONS = 2_520
 HOLDOUT_SEED = 7
-RECALL_TARGET = 0.8
-NOISE_TARGET = 0.2
 
 
 def _timed(fn: Callable[[], object], repeats: int = 1) -> tuple[float, object]:
@@ -91,48 +88,38 @@ def _speed(source: DemoSource) -> list[Figure]:
 def quality(seed: int, label: str, per_family: bool) -> list[Figure]:
     """Recall on every planted formation of the seed's history, false rates on its unplanted twin."""
     source = DemoSource(seed)
-    last = calendar.last_session_on_or_before(dt.date.today())
-    sessions = calendar.sessions_between(calendar.CALENDAR_START, last)
-    planted = source.planted_patterns().filter(pl.col("completion_session") <= last)
-    symbols = sorted(planted["symbol"].unique())
-    result = evaluate(detect_chart_patterns(source.daily_bars(sessions, symbols)), planted)
-    control = DemoSource(seed, plant_patterns=False).daily_bars(sessions, symbols)
-    noise = false_detections_per_symbol_year(detect_chart_patterns(control), control)
+    result = planted_quality(
+        source.planted_patterns(), source.daily_bars, DemoSource(seed, plant_patterns=False).daily_bars
+    )
     figures = []
-    families = FAMILY_ORDER if per_family else ()
-    for family in (*families, "all"):
-        row = result.filter(pl.col("family") == family).row(0, named=True)
-        recall = row["recall_large"] or 0.0
+    for row in (r for r in result.recall if per_family or r.family == "all"):
+        recall = row.recall_large or 0.0
         figures.append(
-            Figure(f"{label} recall >= 3 ATR, {family}", recall, "", f">= {RECALL_TARGET}", recall >= RECALL_TARGET,
-                   f"{row['recalled_large']}/{row['planted_large']} found; all amplitudes {row['recall'] or 0:.2f}; "
-                   f"precision {row['precision'] or 0:.2f} (in planted windows "
-                   f"{row['precision_in_windows'] or 0:.2f})")
+            Figure(f"{label} recall >= 3 ATR, {row.family}", recall, "", f">= {RECALL_TARGET}", row.meets_target,
+                   f"{row.recalled_large}/{row.planted_large} found; all amplitudes {row.recall or 0:.2f}; "
+                   f"precision {row.precision or 0:.2f} (in planted windows {row.precision_in_windows or 0:.2f})")
         )  # fmt: skip
-    rates = noise.filter(pl.col("family") != "all")
-    worst = rates.sort("per_symbol_year", descending=True).row(0, named=True)
-    for family, count, rate in rates.iter_rows() if per_family else ():
-        figures.append(Figure(f"{label} false detections on noise, {family}", rate, "per symbol-year",
-                              f"<= {NOISE_TARGET}", rate <= NOISE_TARGET, f"{count} in {len(symbols)} unplanted "
-                              f"symbols x {len(sessions):,} sessions"))  # fmt: skip
+    for rate in result.noise if per_family else ():
+        figures.append(Figure(f"{label} false detections on noise, {rate.family}", rate.per_symbol_year,
+                              "per symbol-year", f"<= {NOISE_TARGET}", rate.meets_target,
+                              f"{rate.detections} in {result.symbols} unplanted symbols x {result.sessions:,} "
+                              "sessions"))  # fmt: skip
     if not per_family:
-        figures.append(Figure(f"{label} false detections on noise, worst family ({worst['family']})",
-                              worst["per_symbol_year"], "per symbol-year", f"<= {NOISE_TARGET}",
-                              worst["per_symbol_year"] <= NOISE_TARGET))  # fmt: skip
+        worst = result.worst_noise
+        figures.append(Figure(f"{label} false detections on noise, worst family ({worst.family})",
+                              worst.per_symbol_year, "per symbol-year", f"<= {NOISE_TARGET}",
+                              worst.meets_target))  # fmt: skip
     return figures
 
 
 def random_walks() -> list[Figure]:
-    walks = noise_bars(100, N_SESSIONS, seed=2024)
-    rates = false_detections_per_symbol_year(detect_chart_patterns(walks), walks)
-    worst = (
-        rates.filter(pl.col("family") != "all").sort("per_symbol_year", descending=True).row(0, named=True)
-    )
-    total = rates.filter(pl.col("family") == "all")["per_symbol_year"].item()
+    result = random_walk_quality()
+    worst = result.worst_noise
     return [
-        Figure(f"random walks: false detections, worst family ({worst['family']})", worst["per_symbol_year"],
-               "per symbol-year", f"<= {NOISE_TARGET}", worst["per_symbol_year"] <= NOISE_TARGET,
-               f"100 GARCH walks x {N_SESSIONS:,} sessions; all families together {total:.2f}"),
+        Figure(f"random walks: false detections, worst family ({worst.family})", worst.per_symbol_year,
+               "per symbol-year", f"<= {NOISE_TARGET}", worst.meets_target,
+               f"{result.walks} GARCH walks x {result.sessions:,} sessions; all families together "
+               f"{result.all_families:.2f}"),
     ]  # fmt: skip
 
 

@@ -222,13 +222,25 @@ class _Symbol:
     def clean(self, first: int, last: int) -> bool:
         return self.bad_before[last + 1] - self.bad_before[first] == 0
 
-    def track_range(self, k: int, first_row: int) -> tuple[int, int]:
-        """Rows on which the candidate anchored at turning point k is alive."""
-        p = self.points
+    def track(
+        self, anchor: int, first_row: int, last_fixed_row: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """The candidate anchored at turning point `anchor` on each row it is alive (from the session the
+        anchor is fixed until a newer turning point replaces it or the formation, which starts at
+        `first_row`, outgrows the window): (the running extreme since `last_fixed_row`, the row where it was
+        reached, the row). That extreme is the formation's last, still-forming turning point. None if the
+        candidate is never alive."""
+        points = self.points
+        start = int(points.fixed_at[anchor])
         stop = self.value.shape[0] - 1
-        if k + 2 < p.row.shape[0]:
-            stop = min(stop, int(p.fixed_at[k + 2]) - 1)
-        return int(p.fixed_at[k]), min(stop, first_row + self.window)
+        if anchor + 2 < points.row.shape[0]:
+            stop = min(stop, int(points.fixed_at[anchor + 2]) - 1)
+        stop = min(stop, first_row + self.window)
+        if start > stop:
+            return None
+        extreme, extreme_row = _running_extreme(self.value, last_fixed_row + 1, stop)
+        offset = start - (last_fixed_row + 1)
+        return extreme[offset:], extreme_row[offset:], np.arange(start, stop + 1)
 
 
 @dataclass(frozen=True)
@@ -268,118 +280,117 @@ def _size_score(height: float, atr: float, rules: PatternRules) -> float:
     return min(1.0, height / (2.0 * rules.min_height_atr * atr))
 
 
-def _advance_into(s: _Symbol, first: int, peak: float, trough: float, height: float, leg: float) -> bool:
+def _advance_into(symbol: _Symbol, first: int, peak: float, trough: float, height: float, leg: float) -> bool:
     """Reversal tops need something to reverse: the price rose into the formation from below it."""
-    before = s.value[max(0, first - int(round(s.rules.prior_legs * leg))) : first]
+    before = symbol.value[max(0, first - int(round(symbol.rules.prior_legs * leg))) : first]
     if before.shape[0] == 0:
         return False
-    return bool(before.max() < peak and before.min() <= trough - s.rules.advance_frac * height)
+    return bool(before.max() < peak and before.min() <= trough - symbol.rules.advance_frac * height)
 
 
-def _head_and_shoulders(s: _Symbol, k: int) -> _Hit | None:
-    """Peaks k-3 (left shoulder), k-1 (head), troughs k-2, k; the right shoulder is the running max."""
-    p, r = s.points, s.rules
-    if k < 3:
+def _head_and_shoulders(symbol: _Symbol, anchor: int) -> _Hit | None:
+    """Turning points anchor-3 (left shoulder), anchor-1 (head) are peaks, anchor-2 and anchor (a trough)
+    troughs; the right shoulder is the running max."""
+    points, rules = symbol.points, symbol.rules
+    if anchor < 3:
         return None
-    x1, x2, x3, x4 = (int(v) for v in p.row[k - 3 : k + 1])
-    p1, p2, p3, p4 = (float(v) for v in p.price[k - 3 : k + 1])
-    a = float(s.atr[p.fixed_at[k]])
+    x1, x2, x3, x4 = (int(v) for v in points.row[anchor - 3 : anchor + 1])
+    p1, p2, p3, p4 = (float(v) for v in points.price[anchor - 3 : anchor + 1])
+    atr = float(symbol.atr[points.fixed_at[anchor]])
     neck = lambda x: _line(x2, p2, x4, p4, x)  # noqa: E731
     height = p3 - float(neck(x3))
     if not (
-        height >= r.min_height_atr * a
-        and abs(p4 - p2) <= r.neckline_tol_atr * a + r.tol_frac * height
-        and p3 - p1 >= r.head_over_shoulders_atr * a
-        and p1 - float(neck(x1)) >= r.shoulder_min_frac * height
-        and _advance_into(s, x1, p1, min(p2, p4), height, np.mean([x2 - x1, x3 - x2, x4 - x3]))
-        and min(x2 - x1, x3 - x2, x4 - x3) >= r.min_leg
+        height >= rules.min_height_atr * atr
+        and abs(p4 - p2) <= rules.neckline_tol_atr * atr + rules.tol_frac * height
+        and p3 - p1 >= rules.head_over_shoulders_atr * atr
+        and p1 - float(neck(x1)) >= rules.shoulder_min_frac * height
+        and _advance_into(symbol, x1, p1, min(p2, p4), height, np.mean([x2 - x1, x3 - x2, x4 - x3]))
+        and min(x2 - x1, x3 - x2, x4 - x3) >= rules.min_leg
     ):
         return None
-    start, stop = s.track_range(k, x1)
-    if start > stop:
+    tracked = symbol.track(anchor, x1, x4)
+    if tracked is None:
         return None
-    top, at = _running_extreme(s.value, x4 + 1, stop)
-    offset = start - (x4 + 1)
-    top, at, rows = top[offset:], at[offset:], np.arange(start, stop + 1)
+    top, at, rows = tracked
     legs = np.array([x2 - x1, x3 - x2, x4 - x3], dtype=np.float64)
     ratio = (at - x3) / (x3 - x1)
     level = neck(rows)
     ok = (
-        (np.abs(top - p1) <= r.shoulder_tol_atr * a + r.tol_frac * height)
-        & (p3 - top >= r.head_over_shoulders_atr * a)
-        & (top - neck(at) >= r.shoulder_min_frac * height)
-        & (at - x4 >= r.min_leg)
-        & (ratio >= 1 / r.max_time_ratio)
-        & (ratio <= r.max_time_ratio)
-        & (rows - at <= r.max_wait_legs * legs.mean())
-        & (s.value[rows] < level - r.break_atr * a)
+        (np.abs(top - p1) <= rules.shoulder_tol_atr * atr + rules.tol_frac * height)
+        & (p3 - top >= rules.head_over_shoulders_atr * atr)
+        & (top - neck(at) >= rules.shoulder_min_frac * height)
+        & (at - x4 >= rules.min_leg)
+        & (ratio >= 1 / rules.max_time_ratio)
+        & (ratio <= rules.max_time_ratio)
+        & (rows - at <= rules.max_wait_legs * legs.mean())
+        & (symbol.value[rows] < level - rules.break_atr * atr)
     )
     hit = _first(ok)
-    if hit is None or not s.clean(x1, int(rows[hit])):
+    if hit is None or not symbol.clean(x1, int(rows[hit])):
         return None
     x5, p5 = int(at[hit]), float(top[hit])
     fit = np.mean(
         [
-            _score(abs(p5 - p1), r.shoulder_tol_atr * a + r.tol_frac * height),
-            _score(abs(p4 - p2), r.neckline_tol_atr * a + r.tol_frac * height),
-            _score(abs(math.log(float(ratio[hit]))), math.log(r.max_time_ratio)),
+            _score(abs(p5 - p1), rules.shoulder_tol_atr * atr + rules.tol_frac * height),
+            _score(abs(p4 - p2), rules.neckline_tol_atr * atr + rules.tol_frac * height),
+            _score(abs(math.log(float(ratio[hit]))), math.log(rules.max_time_ratio)),
         ]
     )
-    confidence = 0.5 * fit + 0.5 * _size_score(height, a, r)
-    return _Hit("head_and_shoulders", x1, int(rows[hit]), (x1, x2, x3, x4, x5), float(level[hit]), height, a,
+    confidence = 0.5 * fit + 0.5 * _size_score(height, atr, rules)
+    return _Hit("head_and_shoulders", x1, int(rows[hit]), (x1, x2, x3, x4, x5), float(level[hit]), height, atr,
                 confidence)  # fmt: skip
 
 
-def _double_top(s: _Symbol, k: int) -> _Hit | None:
-    """Peak k-1, trough k; the second peak is the running max; the break is below the trough."""
-    p, r = s.points, s.rules
-    if k < 1:
+def _double_top(symbol: _Symbol, anchor: int) -> _Hit | None:
+    """Peak anchor-1, trough anchor; the second peak is the running max; the break is below the trough."""
+    points, rules = symbol.points, symbol.rules
+    if anchor < 1:
         return None
-    x1, x2 = (int(v) for v in p.row[k - 1 : k + 1])
-    p1, p2 = (float(v) for v in p.price[k - 1 : k + 1])
-    a = float(s.atr[p.fixed_at[k]])
+    x1, x2 = (int(v) for v in points.row[anchor - 1 : anchor + 1])
+    p1, p2 = (float(v) for v in points.price[anchor - 1 : anchor + 1])
+    atr = float(symbol.atr[points.fixed_at[anchor]])
     depth = p1 - p2
     if not (
-        depth >= r.min_height_atr * a
-        and x2 - x1 >= r.min_leg
-        and _advance_into(s, x1, p1, p2, depth, x2 - x1)
+        depth >= rules.min_height_atr * atr
+        and x2 - x1 >= rules.min_leg
+        and _advance_into(symbol, x1, p1, p2, depth, x2 - x1)
     ):
         return None
-    start, stop = s.track_range(k, x1)
-    if start > stop:
+    tracked = symbol.track(anchor, x1, x2)
+    if tracked is None:
         return None
-    top, at = _running_extreme(s.value, x2 + 1, stop)
-    offset = start - (x2 + 1)
-    top, at, rows = top[offset:], at[offset:], np.arange(start, stop + 1)
+    top, at, rows = tracked
     level = p2
     ok = (
-        (np.abs(top - p1) <= r.peak_tol_atr * a + r.tol_frac * depth)
-        & (at - x1 >= r.min_peak_separation)
-        & (at - x2 >= r.min_leg)
-        & ((at - x2) * r.max_time_ratio >= x2 - x1)
-        & ((at - x2) <= r.max_time_ratio * (x2 - x1))
-        & (rows - at <= r.double_wait_legs * 0.5 * (at - x1))
-        & (s.value[rows] < level - r.break_atr * a)
+        (np.abs(top - p1) <= rules.peak_tol_atr * atr + rules.tol_frac * depth)
+        & (at - x1 >= rules.min_peak_separation)
+        & (at - x2 >= rules.min_leg)
+        & ((at - x2) * rules.max_time_ratio >= x2 - x1)
+        & ((at - x2) <= rules.max_time_ratio * (x2 - x1))
+        & (rows - at <= rules.double_wait_legs * 0.5 * (at - x1))
+        & (symbol.value[rows] < level - rules.break_atr * atr)
     )
     hit = _first(ok)
-    if hit is None or not s.clean(x1, int(rows[hit])):
+    if hit is None or not symbol.clean(x1, int(rows[hit])):
         return None
     x3, p3 = int(at[hit]), float(top[hit])
-    confidence = 0.5 * _score(abs(p3 - p1), r.peak_tol_atr * a + r.tol_frac * depth) + 0.5 * _size_score(
-        depth, a, r
-    )
-    return _Hit("double_top", x1, int(rows[hit]), (x1, x2, x3), level, depth, a, confidence)
+    confidence = 0.5 * _score(
+        abs(p3 - p1), rules.peak_tol_atr * atr + rules.tol_frac * depth
+    ) + 0.5 * _size_score(depth, atr, rules)
+    return _Hit("double_top", x1, int(rows[hit]), (x1, x2, x3), level, depth, atr, confidence)
 
 
-def _boundary_shape(d_upper: float, d_lower: float, height: float, a: float, r: PatternRules) -> str | None:
+def _boundary_shape(
+    d_upper: float, d_lower: float, height: float, atr: float, rules: PatternRules
+) -> str | None:
     """Classify two lines (bearish frame: the break is downward) by how the width and the middle move.
 
     The unit is the noise a line's move carries: max(flat_atr ATR, flat_frac x height). Width change
     (upper move - lower move) within parallel_factor units: rectangle or channel, told apart by the
     middle's move; wider: broadening; narrower: triangle or wedge, told apart by each line's move."""
-    noise = max(r.flat_atr * a, r.flat_frac * height)
+    noise = max(rules.flat_atr * atr, rules.flat_frac * height)
     widening, middle = d_upper - d_lower, 0.5 * (d_upper + d_lower)
-    band = r.parallel_factor * noise
+    band = rules.parallel_factor * noise
     if abs(widening) <= band:
         if abs(middle) <= band:
             return "rectangle"
@@ -405,82 +416,81 @@ def _fit_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return slope, float(y_mean - slope * x_mean)
 
 
-def _boundary(s: _Symbol, k: int) -> _Hit | None:
-    """Peaks k-3, k-1 and the running max after trough k touch the upper line, troughs k-2, k the lower;
+def _boundary(symbol: _Symbol, anchor: int) -> _Hit | None:
+    """Peaks anchor-3, anchor-1 and the running max after trough anchor touch the upper line, troughs
+    anchor-2, anchor the lower;
     the shape is judged on all five touches once the close breaks below the lower line."""
-    p, r = s.points, s.rules
-    if k < 3:
+    points, rules = symbol.points, symbol.rules
+    if anchor < 3:
         return None
-    x1, x2, x3, x4 = (int(v) for v in p.row[k - 3 : k + 1])
-    p1, p2, p3, p4 = (float(v) for v in p.price[k - 3 : k + 1])
-    a = float(s.atr[p.fixed_at[k]])
+    x1, x2, x3, x4 = (int(v) for v in points.row[anchor - 3 : anchor + 1])
+    p1, p2, p3, p4 = (float(v) for v in points.price[anchor - 3 : anchor + 1])
+    atr = float(symbol.atr[points.fixed_at[anchor]])
     legs = [x2 - x1, x3 - x2, x4 - x3]
     lower = lambda x: _line(x2, p2, x4, p4, x)  # noqa: E731
     first_gap = p1 - float(lower(x1))
     if not (
-        min(legs) >= r.min_leg
-        and max(legs) <= r.max_leg_ratio * min(legs)
-        and min(first_gap, p3 - float(lower(x3))) >= r.swing_atr * a
-        and max(first_gap, p3 - float(lower(x3))) >= r.min_height_atr * a
+        min(legs) >= rules.min_leg
+        and max(legs) <= rules.max_leg_ratio * min(legs)
+        and min(first_gap, p3 - float(lower(x3))) >= rules.swing_atr * atr
+        and max(first_gap, p3 - float(lower(x3))) >= rules.min_height_atr * atr
     ):
         return None
-    start, stop = s.track_range(k, x1)
-    if start > stop:
+    tracked = symbol.track(anchor, x1, x4)
+    if tracked is None:
         return None
-    top, at = _running_extreme(s.value, x4 + 1, stop)
-    offset = start - (x4 + 1)
-    top, at, rows = top[offset:], at[offset:], np.arange(start, stop + 1)
+    top, at, rows = tracked
     last_leg = (at - x4).astype(np.float64)
     level = lower(rows)
     ok = (
-        (last_leg >= r.min_leg)
-        & (last_leg <= r.max_leg_ratio * min(legs))
-        & (max(legs) <= r.max_leg_ratio * last_leg)
-        & (rows - at <= r.max_wait_legs * np.mean(legs))
-        & (s.value[rows] < level - r.break_atr * a)
+        (last_leg >= rules.min_leg)
+        & (last_leg <= rules.max_leg_ratio * min(legs))
+        & (max(legs) <= rules.max_leg_ratio * last_leg)
+        & (rows - at <= rules.max_wait_legs * np.mean(legs))
+        & (symbol.value[rows] < level - rules.break_atr * atr)
     )
     for hit in np.flatnonzero(ok).tolist():
         x5, p5 = int(at[hit]), float(top[hit])
         xs = np.array([x1, x3, x5], dtype=np.float64)
         slope, intercept = _fit_line(xs, np.array([p1, p3, p5]))
         residual = float(np.abs(np.array([p1, p3, p5]) - (slope * xs + intercept)).max())
-        if residual > r.touch_tol_atr * a:
+        if residual > rules.touch_tol_atr * atr:
             continue
         upper_first, upper_last = slope * x1 + intercept, slope * x5 + intercept
         height = 0.5 * ((upper_first - float(lower(x1))) + (upper_last - float(lower(x5))))
         if (
             min(upper_first - float(lower(x1)), upper_last - float(lower(x5))) <= 0
-            or height < r.min_height_atr * a
+            or height < rules.min_height_atr * atr
         ):
             continue
-        shape = _boundary_shape(upper_last - upper_first, float(lower(x5) - lower(x1)), height, a, r)
+        shape = _boundary_shape(upper_last - upper_first, float(lower(x5) - lower(x1)), height, atr, rules)
         if shape is None:
             continue
         row = int(rows[hit])
         if shape in _CONVERGING and slope * row + intercept <= level[hit]:
             continue  # past the apex: nothing left to break out of
-        if not s.clean(x1, row):
+        if not symbol.clean(x1, row):
             return None
         all_legs = [*legs, x5 - x4]
-        fit = 0.5 * _score(residual, r.touch_tol_atr * a) + 0.5 * _score(
-            max(all_legs) / min(all_legs) - 1.0, r.max_leg_ratio - 1.0
+        fit = 0.5 * _score(residual, rules.touch_tol_atr * atr) + 0.5 * _score(
+            max(all_legs) / min(all_legs) - 1.0, rules.max_leg_ratio - 1.0
         )
-        confidence = 0.5 * fit + 0.5 * _size_score(height, a, r)
-        return _Hit(shape, x1, row, (x1, x2, x3, x4, x5), float(level[hit]), height, a, confidence)
+        confidence = 0.5 * fit + 0.5 * _size_score(height, atr, rules)
+        return _Hit(shape, x1, row, (x1, x2, x3, x4, x5), float(level[hit]), height, atr, confidence)
     return None
 
 
 _FIVE_POINT = (_head_and_shoulders, _boundary)
 
 
-def _frame_hits(s: _Symbol) -> list[_Hit]:
+def _frame_hits(symbol: _Symbol) -> list[_Hit]:
     """Every formation of the bearish frame: candidates anchored at each fixed trough."""
     hits: list[_Hit] = []
-    troughs = np.flatnonzero(s.points.kind == -1)
-    for k in troughs.tolist():
-        five = [h for h in (f(s, k) for f in _FIVE_POINT) if h is not None]
+    troughs = np.flatnonzero(symbol.points.kind == -1)
+    for anchor in troughs.tolist():
+        five = [h for h in (detector(symbol, anchor) for detector in _FIVE_POINT) if h is not None]
         hits.extend(five)
-        double = _double_top(s, k)
+        double = _double_top(symbol, anchor)
         # A triple top / rectangle also contains a double top on its last two peaks: report the fuller one.
         if double is not None and not any(h.row == double.row for h in five):
             hits.append(double)
@@ -562,22 +572,25 @@ def detect_chart_patterns(
     symbols = frame["symbol"]
     starts, stops = symbol_bounds(frame)
     out: dict[str, list] = {c: [] for c in DETECTIONS}
-    for a, b in zip(starts.tolist(), stops.tolist(), strict=True):
-        if as_of is not None and sessions[b - 1] != np.datetime64(as_of):
+    for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
+        if as_of is not None and sessions[stop - 1] != np.datetime64(as_of):
             continue
-        hits = _detect_symbol(close[a:b], high[a:b], low[a:b], open_[a:b], detectable[a:b], window, rules)
+        block = slice(start, stop)
+        hits = _detect_symbol(
+            close[block], high[block], low[block], open_[block], detectable[block], window, rules
+        )
         for name, direction, hit, sign in hits:
-            if as_of is not None and a + hit.row != b - 1:
+            if as_of is not None and start + hit.row != stop - 1:
                 continue
-            out["symbol"].append(symbols[a])
+            out["symbol"].append(symbols[start])
             out["pattern"].append(name)
             out["family"].append(FAMILIES[name])
             out["direction"].append(direction)
-            out["start_session"].append(sessions[a + hit.first_row])
-            out["end_session"].append(sessions[a + hit.row])
+            out["start_session"].append(sessions[start + hit.first_row])
+            out["end_session"].append(sessions[start + hit.row])
             out["key_points"].append(
                 [
-                    {"session": sessions[a + row].item(), "price": float(close[a + row])}
+                    {"session": sessions[start + row].item(), "price": float(close[start + row])}
                     for row in hit.key_rows
                 ]
             )

@@ -30,10 +30,10 @@ ISSUES = {
 
 # Overnight price ratios of the common splits (forward and reverse).
 SPLIT_RATIOS = (1 / 2, 1 / 3, 1 / 4, 1 / 5, 1 / 10, 2 / 3, 2.0, 3.0, 4.0, 5.0, 10.0, 3 / 2)
-_SPLIT_TOLERANCE = 0.03  # relative distance of the overnight ratio from a split ratio
+SPLIT_TOLERANCE = 0.03  # relative distance of the overnight ratio from a split ratio
 # A split also has to be far outside the stock's normal daily range, in ATRs: a 2:1 split of a stock with
 # 2% daily moves is a ~25 ATR gap; a -33% earnings crash of a volatile small cap can be 8 ATR.
-_SPLIT_MIN_ATR = 8.0
+SPLIT_MIN_ATR = 8.0
 
 
 @dataclass(frozen=True)
@@ -69,31 +69,39 @@ def symbol_bounds(frame: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return starts, np.append(starts[1:], frame.height)
 
 
+def split_ratio_near(ratio: pl.Expr) -> pl.Expr:
+    """The first of SPLIT_RATIOS that `ratio` is within SPLIT_TOLERANCE of, else null."""
+    chain = pl.when((ratio / SPLIT_RATIOS[0] - 1).abs() <= SPLIT_TOLERANCE).then(pl.lit(SPLIT_RATIOS[0]))
+    for candidate in SPLIT_RATIOS[1:]:
+        chain = chain.when((ratio / candidate - 1).abs() <= SPLIT_TOLERANCE).then(pl.lit(candidate))
+    return chain.otherwise(pl.lit(None, dtype=pl.Float64))
+
+
+def split_like_gap(open_: pl.Expr, previous_close: pl.Expr, previous_atr: pl.Expr) -> pl.Expr:
+    """The split guard: the overnight move (previous close to open) is a split ratio and at least
+    SPLIT_MIN_ATR of the previous session's ATR. False where any input is null or NaN."""
+    near_split = split_ratio_near(open_ / previous_close).is_not_null()
+    size = ((open_ - previous_close).abs() / previous_atr).fill_nan(None)
+    return (near_split & (size >= SPLIT_MIN_ATR)).fill_null(False)
+
+
 def nearest_split_ratio(ratio: np.ndarray) -> np.ndarray:
     """The split ratio each overnight ratio is within tolerance of, else NaN."""
-    ratio = np.asarray(ratio, dtype=np.float64)
-    out = np.full(ratio.shape, np.nan)
-    for candidate in SPLIT_RATIOS:
-        hit = np.isnan(out) & (np.abs(ratio / candidate - 1.0) <= _SPLIT_TOLERANCE)
-        out[hit] = candidate
-    return out
+    values = pl.Series(np.asarray(ratio, dtype=np.float64).ravel())
+    return pl.select(split_ratio_near(pl.lit(values))).to_series().to_numpy().reshape(np.shape(ratio))
 
 
 def split_like_jumps(open_: np.ndarray, close: np.ndarray, atr: np.ndarray) -> np.ndarray:
-    """Rows whose overnight move (previous close to open) is a split ratio and huge in ATRs.
+    """split_like_gap on one symbol's arrays: rows whose overnight move is a split ratio and huge in ATRs.
 
     Detectors use it as a guard even on screened bars: a formation that spans such a jump is dropped
     rather than read as a breakdown."""
-    n = close.shape[0]
-    out = np.zeros(n, dtype=bool)
-    if n < 2:
-        return out
-    prev = close[:-1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = open_[1:] / prev
-        size = np.abs(open_[1:] - prev) / atr[:-1]
-    out[1:] = ~np.isnan(nearest_split_ratio(ratio)) & (size >= _SPLIT_MIN_ATR)
-    return out
+    frame = pl.DataFrame(
+        {"open": open_, "close": close, "atr": atr},
+        schema=dict.fromkeys(("open", "close", "atr"), pl.Float64),
+    )
+    guard = split_like_gap(pl.col("open"), pl.col("close").shift(1), pl.col("atr").shift(1))
+    return frame.select(guard).to_series().to_numpy()
 
 
 # ------------------------------------------------------------------------------------------- screening

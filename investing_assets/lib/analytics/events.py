@@ -3,16 +3,17 @@
 Every event is a *crossing* (the condition became true on that session) except new 52-week highs and
 lows, which are news every time they happen. All windows look strictly backwards (the 20-day range and
 volume average exclude the session itself), so an event on session t uses bars up to t only. Sessions
-where the open gaps by a split ratio and more than 8 ATR (an unadjusted split) report nothing: a split
-is not a breakdown, a 52-week low or a volume record. Later sessions still see the jump in their
-windows, which is why the scanner screens bars (data_quality.screen_bars back-adjusts splits) first.
+where the open gaps by a split ratio and more than 8 ATR (an unadjusted split, data_quality.split_like_gap)
+report nothing: a split is not a breakdown, a 52-week low or a volume record. Later sessions still see the
+jump in their windows, which is why the scanner screens bars (data_quality.screen_bars back-adjusts splits)
+first.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from investing_assets.lib.analytics.data_quality import SPLIT_RATIOS
+from investing_assets.lib.analytics.data_quality import split_like_gap
 
 EVENTS = {
     "symbol": pl.String,
@@ -44,12 +45,19 @@ RANGE_SESSIONS = 20
 VOLUME_SESSIONS = 20
 VOLUME_Z = 3.0
 RSI_HIGH, RSI_LOW = 70.0, 30.0
-_SPLIT_TOLERANCE, _SPLIT_MIN_ATR = 0.03, 8.0
 
 
-def _crossed_above(a: pl.Expr, b: pl.Expr) -> pl.Expr:
-    """a > b now and a <= b on the previous session (both known then)."""
-    return (a > b) & (a.shift(1) <= b.shift(1)).over("symbol")
+def _crossed_above(a: str | float, b: str | float) -> pl.Expr:
+    """a > b on this session and a <= b on the previous one; a crossing below is _crossed_above(b, a).
+
+    a and b are column names or fixed levels. A column's previous value is its `<name>_prev` column,
+    shifted per symbol before any session is filtered out."""
+
+    def now_and_before(x: str | float) -> tuple[pl.Expr, pl.Expr]:
+        return (pl.col(x), pl.col(f"{x}_prev")) if isinstance(x, str) else (pl.lit(x), pl.lit(x))
+
+    (a_now, a_before), (b_now, b_before) = now_and_before(a), now_and_before(b)
+    return (a_now > b_now) & (a_before <= b_before)
 
 
 def _joined(bars: pl.DataFrame, indicators: pl.DataFrame) -> pl.DataFrame:
@@ -105,22 +113,21 @@ def technical_events(
             pl.col("range_high", "range_low", "previous_close").shift(1).over("symbol").name.suffix("_prev"),
         )
     )
-    ratio = pl.col("open") / pl.col("previous_close")
-    near_split = pl.any_horizontal([(ratio / r - 1).abs() <= _SPLIT_TOLERANCE for r in SPLIT_RATIOS])
-    jump = (pl.col("open") - pl.col("previous_close")).abs() / pl.col("atr_14").shift(1).over("symbol")
-    frame = frame.with_columns(split_like=(near_split & (jump >= _SPLIT_MIN_ATR)).fill_null(False))
+    previous_atr = pl.col("atr_14").shift(1).over("symbol")
+    frame = frame.with_columns(
+        split_like=split_like_gap(pl.col("open"), pl.col("previous_close"), previous_atr)
+    )
 
     z = (pl.col("volume") - pl.col("volume_mean")) / pl.col("volume_sd")
     move = pl.col("close") - pl.col("previous_close")
     day_direction = pl.when(move > 0).then(pl.lit("bullish")).when(move < 0).then(pl.lit("bearish"))
     sma50, sma200 = pl.col("sma_50"), pl.col("sma_200")
     rsi, macd, signal = pl.col("rsi_14"), pl.col("macd"), pl.col("macd_signal")
-    prev = {c: pl.col(f"{c}_prev") for c in ("sma_50", "sma_200", "rsi_14", "macd", "macd_signal")}
     n = str(range_sessions)
     events = [
-        _event("golden_cross", (sma50 > sma200) & (prev["sma_50"] <= prev["sma_200"]), "bullish", sma50,
+        _event("golden_cross", _crossed_above("sma_50", "sma_200"), "bullish", sma50,
                pl.format("SMA 50 {} crossed above SMA 200 {}", _fmt(sma50), _fmt(sma200))),
-        _event("death_cross", (sma50 < sma200) & (prev["sma_50"] >= prev["sma_200"]), "bearish", sma50,
+        _event("death_cross", _crossed_above("sma_200", "sma_50"), "bearish", sma50,
                pl.format("SMA 50 {} crossed below SMA 200 {}", _fmt(sma50), _fmt(sma200))),
         _event("high_52w", pl.col("high") > pl.col("year_high"), "bullish", pl.col("high"),
                pl.format("high {} above the 52-week high {}", _fmt(pl.col("high")), _fmt(pl.col("year_high")))),
@@ -142,13 +149,13 @@ def technical_events(
                day_direction.otherwise(pl.lit("neutral")), z,
                pl.format("volume {} is {} sd above its 20-day average {}", _fmt(pl.col("volume"), 0), _fmt(z, 1),
                          _fmt(pl.col("volume_mean"), 0))),
-        _event("rsi_overbought", (rsi > RSI_HIGH) & (prev["rsi_14"] <= RSI_HIGH), "bearish", rsi,
+        _event("rsi_overbought", _crossed_above("rsi_14", RSI_HIGH), "bearish", rsi,
                pl.format("RSI 14 rose above 70 to {}", _fmt(rsi, 1))),
-        _event("rsi_oversold", (rsi < RSI_LOW) & (prev["rsi_14"] >= RSI_LOW), "bullish", rsi,
+        _event("rsi_oversold", _crossed_above(RSI_LOW, "rsi_14"), "bullish", rsi,
                pl.format("RSI 14 fell below 30 to {}", _fmt(rsi, 1))),
-        _event("macd_cross_up", (macd > signal) & (prev["macd"] <= prev["macd_signal"]), "bullish", macd,
+        _event("macd_cross_up", _crossed_above("macd", "macd_signal"), "bullish", macd,
                pl.format("MACD {} crossed above its signal {}", _fmt(macd, 3), _fmt(signal, 3))),
-        _event("macd_cross_down", (macd < signal) & (prev["macd"] >= prev["macd_signal"]), "bearish", macd,
+        _event("macd_cross_down", _crossed_above("macd_signal", "macd"), "bearish", macd,
                pl.format("MACD {} crossed below its signal {}", _fmt(macd, 3), _fmt(signal, 3))),
     ]  # fmt: skip
     frame = frame.filter(pl.col("detectable") & ~pl.col("split_like"))

@@ -13,22 +13,31 @@ Two numbers per family (head-and-shoulders, double, triangle, rectangle, broaden
 Precision is reported too, but read it with care: planted symbols are mostly unplanted time, so
 `precision` (over every detection on them) is bounded by the noise rate; `precision_in_windows` counts
 only detections ending inside some planted formation's window and measures family confusions.
+
+``planted_quality`` and ``random_walk_quality`` run the detector and return those figures per family,
+against the targets (RECALL_TARGET, NOISE_TARGET); the bars come from the caller, so the measurement does
+not depend on where the planted market lives.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
 
 import numpy as np
 import polars as pl
 
-from investing_assets.lib.analytics.chart_patterns import FAMILIES
+from investing_assets.lib.analytics.chart_patterns import FAMILIES, detect_chart_patterns
 from investing_assets.lib.core import calendar
 
 FAMILY_ORDER = tuple(dict.fromkeys(FAMILIES.values()))
 TRADING_DAYS = 252
 MIN_AMPLITUDE_ATR = 3.0
 TOLERANCE_SESSIONS = 10
+RECALL_TARGET = 0.8  # per family, on planted formations of at least MIN_AMPLITUDE_ATR
+NOISE_TARGET = 0.2  # false detections per symbol-year on noise, per family
+RANDOM_WALKS, RANDOM_WALK_SESSIONS, RANDOM_WALK_SEED = 100, 2_520, 2024
 
 EVALUATION = {
     "family": pl.String,
@@ -174,3 +183,98 @@ def noise_bars(
     return frame.with_columns(pl.col("session").cast(pl.Date), adj_close=pl.col("close")).select(
         "symbol", "session", "open", "high", "low", "close", "adj_close", "volume"
     )
+
+
+# ------------------------------------------------------------------------------------ quality figures
+
+# daily_bars(sessions, symbols) of a market source: DAILY_BARS sorted by (symbol, session).
+BarsFor = Callable[[Sequence[dt.date], Sequence[str]], pl.DataFrame]
+
+
+@dataclass(frozen=True)
+class FamilyRecall:
+    """One EVALUATION row: how many planted formations of a family (or "all") were found, and how
+    precise the detections of that family on the planted symbols were. None: nothing to divide by."""
+
+    family: str
+    planted_large: int
+    recalled_large: int
+    recall_large: float | None
+    recall: float | None  # every amplitude
+    precision: float | None
+    precision_in_windows: float | None
+
+    @property
+    def meets_target(self) -> bool:
+        return (self.recall_large or 0.0) >= RECALL_TARGET
+
+
+@dataclass(frozen=True)
+class NoiseRate:
+    """False detections of one family on a noise market."""
+
+    family: str
+    detections: int
+    per_symbol_year: float
+
+    @property
+    def meets_target(self) -> bool:
+        return self.per_symbol_year <= NOISE_TARGET
+
+
+@dataclass(frozen=True)
+class PlantedQuality:
+    recall: tuple[FamilyRecall, ...]  # FAMILY_ORDER, then "all"
+    noise: tuple[NoiseRate, ...]  # FAMILY_ORDER, on the same symbols and sessions with planting off
+    worst_noise: NoiseRate
+    symbols: int
+    sessions: int
+
+
+@dataclass(frozen=True)
+class RandomWalkQuality:
+    noise: tuple[NoiseRate, ...]  # FAMILY_ORDER
+    worst_noise: NoiseRate
+    all_families: float  # every family together, per symbol-year
+    walks: int
+    sessions: int
+
+
+def _noise_rates(rates: pl.DataFrame) -> tuple[tuple[NoiseRate, ...], NoiseRate]:
+    """Per-family rows of a false_detections_per_symbol_year frame, and the worst of them."""
+    families = rates.filter(pl.col("family") != "all")
+    worst = families.sort("per_symbol_year", descending=True).row(0, named=True)
+    return tuple(NoiseRate(*row) for row in families.iter_rows()), NoiseRate(**worst)
+
+
+def planted_quality(
+    planted: pl.DataFrame,
+    planted_bars: BarsFor,
+    unplanted_bars: BarsFor,
+    *,
+    through: dt.date | None = None,
+) -> PlantedQuality:
+    """Recall on every formation in `planted` (a PLANTED_PATTERNS frame) completed by `through` (default
+    today), detected on the whole history of the planted symbols from `planted_bars`, and false detections
+    on the same symbols and sessions from `unplanted_bars` (the same market with planting off)."""
+    last = calendar.last_session_on_or_before(through or dt.date.today())
+    sessions = calendar.sessions_between(calendar.CALENDAR_START, last)
+    planted = planted.filter(pl.col("completion_session") <= last)
+    symbols = sorted(planted["symbol"].unique())
+    result = evaluate(detect_chart_patterns(planted_bars(sessions, symbols)), planted)
+    control = unplanted_bars(sessions, symbols)
+    noise, worst = _noise_rates(false_detections_per_symbol_year(detect_chart_patterns(control), control))
+    columns = [f.name for f in fields(FamilyRecall)]
+    recall = tuple(FamilyRecall(*row) for row in result.select(columns).iter_rows())
+    return PlantedQuality(recall, noise, worst, len(symbols), len(sessions))
+
+
+def random_walk_quality(
+    walks: int = RANDOM_WALKS, sessions: int = RANDOM_WALK_SESSIONS, seed: int = RANDOM_WALK_SEED
+) -> RandomWalkQuality:
+    """False detections on independent GARCH random walks (noise_bars): every detection is false."""
+    bars = noise_bars(walks, sessions, seed=seed)
+    rates = false_detections_per_symbol_year(detect_chart_patterns(bars), bars)
+    noise, worst = _noise_rates(rates)
+    total = rates.filter(pl.col("family") == "all")["per_symbol_year"].item()
+    return RandomWalkQuality(noise, worst, total, walks, sessions)

@@ -4,8 +4,9 @@ One day's scan: take each symbol's recent history up to the session, screen it (
 eligible symbols (price, liquidity, history: ScanConfig), then run the three detectors on them and keep
 what they report *on that session*: confirmed candlesticks, chart-pattern breakouts and technical events.
 Each discovery gets a confidence (0..1) and a score = confidence x the weight of its kind, and the list is
-ranked by score. Scheduling, batching across runs and Redis belong to the Dagster layer; this module only
-offers ``pick_batch`` so the rotation rule lives next to the scan it feeds.
+ranked by score. Scheduling belongs to the Dagster layer, and batching across runs (the last-scanned times
+kept in Redis) to lib/services/scan.py; this module only offers ``pick_batch`` so the rotation rule lives
+next to the scan it feeds.
 
 Confidence of the kinds that have none of their own (documented here so a ranking can be explained):
 candles 0.5, +0.2 for TA-Lib's confirmed (+-200) variants, +0.1 per unit of relative volume above 1 (up

@@ -10,16 +10,9 @@ import os
 import shutil
 import subprocess
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import redis
-
-
-@dataclass(frozen=True)
-class EmbeddedServers:
-    pg_url: str
-    redis_url: str
 
 
 def start_postgres(home: Path) -> str:

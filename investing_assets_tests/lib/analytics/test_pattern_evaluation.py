@@ -10,9 +10,15 @@ from investing_assets.lib.analytics.chart_patterns import FAMILIES, detect_chart
 from investing_assets.lib.analytics.pattern_evaluation import (
     EVALUATION,
     FAMILY_ORDER,
+    NOISE_TARGET,
+    RECALL_TARGET,
+    FamilyRecall,
+    NoiseRate,
     evaluate,
     false_detections_per_symbol_year,
     noise_bars,
+    planted_quality,
+    random_walk_quality,
 )
 from investing_assets.lib.core import calendar
 from investing_assets.lib.synthetic.planted import PLANTED_PATTERNS
@@ -152,6 +158,59 @@ def test_noise_bars_are_valid_deterministic_random_walks() -> None:
     close = bars.filter(pl.col("symbol") == "NOISE0000")["close"].to_numpy()
     vol = np.diff(np.log(close)).std() * np.sqrt(252)
     assert 0.1 < vol < 0.7
+
+
+# ----------------------------------------------------------------------------------- quality figures
+
+
+def test_planted_quality_is_evaluate_and_the_noise_rate_on_the_bars_it_is_given(planted: pl.DataFrame) -> None:
+    through = dt.date(2011, 12, 30)
+    asked: list[tuple[int, list[str]]] = []
+
+    def bars_for(source: DemoSource):
+        def daily_bars(sessions, symbols):
+            asked.append((len(sessions), list(symbols)))
+            return source.daily_bars(sessions, symbols)
+
+        return daily_bars
+
+    result = planted_quality(planted, bars_for(DemoSource()), bars_for(DemoSource(plant_patterns=False)),
+                             through=through)  # fmt: skip
+    truth = planted.filter(pl.col("completion_session") <= through)
+    symbols = sorted(truth["symbol"].unique())
+    sessions = calendar.sessions_between(calendar.CALENDAR_START, through)
+    assert asked == [(len(sessions), symbols)] * 2  # planted symbols, whole history, both markets
+    assert (result.symbols, result.sessions) == (len(symbols), len(sessions))
+
+    expected = evaluate(detect_chart_patterns(DemoSource().daily_bars(sessions, symbols)), truth)
+    assert [r.family for r in result.recall] == [*FAMILY_ORDER, "all"]
+    assert result.recall == tuple(FamilyRecall(*row) for row in expected.select(
+        "family", "planted_large", "recalled_large", "recall_large", "recall", "precision", "precision_in_windows"
+    ).iter_rows())  # fmt: skip
+
+    control = DemoSource(plant_patterns=False).daily_bars(sessions, symbols)
+    rates = false_detections_per_symbol_year(detect_chart_patterns(control), control)
+    per_family = rates.filter(pl.col("family") != "all")
+    assert result.noise == tuple(NoiseRate(*row) for row in per_family.iter_rows())
+    assert result.worst_noise.per_symbol_year == per_family["per_symbol_year"].max()
+
+
+def test_quality_figures_meet_their_target_at_the_threshold() -> None:
+    assert FamilyRecall("double", 10, 8, RECALL_TARGET, 0.5, None, None).meets_target
+    assert not FamilyRecall("double", 0, 0, None, None, None, None).meets_target  # nothing planted
+    assert NoiseRate("wedge", 3, NOISE_TARGET).meets_target
+    assert not NoiseRate("wedge", 3, NOISE_TARGET + 0.01).meets_target
+
+
+def test_random_walk_quality_counts_every_detection_as_false() -> None:
+    result = random_walk_quality(walks=20, sessions=600, seed=3)
+    bars = noise_bars(20, 600, seed=3)
+    rates = false_detections_per_symbol_year(detect_chart_patterns(bars), bars)
+    assert (result.walks, result.sessions) == (20, 600)
+    assert [r.family for r in result.noise] == list(FAMILY_ORDER)
+    assert result.all_families == rates.filter(pl.col("family") == "all")["per_symbol_year"].item()
+    assert sum(r.detections for r in result.noise) == rates.filter(pl.col("family") == "all")["detections"].item()
+    assert result.worst_noise.per_symbol_year == max(r.per_symbol_year for r in result.noise)
 
 
 # ---------------------------------------------------------------------------------------- the targets
