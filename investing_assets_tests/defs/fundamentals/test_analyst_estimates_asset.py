@@ -9,7 +9,7 @@ import pytest
 from investing_assets.defs.fundamentals.assets import analyst_estimates
 from investing_assets.defs.market.assets import universe
 from investing_assets.lib.core import calendar
-from investing_assets_tests.defs.conftest import materialize_range
+from investing_assets_tests.defs._helpers import materialize_range
 
 DAYS = calendar.sessions_ending(dt.date(2026, 11, 20), 3)
 NY = ZoneInfo("America/New_York")

@@ -8,7 +8,7 @@ import dagster as dg
 from investing_assets.defs.fundamentals.assets import analyst_estimates, industry_aggregation
 from investing_assets.defs.market import assets as market_assets
 from investing_assets.lib.core import calendar
-from investing_assets_tests.defs.conftest import materialize_range
+from investing_assets_tests.defs._helpers import materialize_range
 
 DAY = dt.date(2026, 11, 20)
 NY = ZoneInfo("America/New_York")

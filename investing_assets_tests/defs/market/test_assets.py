@@ -14,7 +14,7 @@ from investing_assets.defs.shared.resources import HotCacheResource, MarketDataR
 from investing_assets.lib.core import calendar
 from investing_assets.lib.storage.warehouse import Warehouse
 from investing_assets.lib.synthetic.source import DemoSource
-from investing_assets_tests.defs.conftest import materialize_range
+from investing_assets_tests.defs._helpers import materialize_range
 
 DAY_ASSETS = [market_assets.universe, market_assets.index_constituents, market_assets.daily_bars,
               market_assets.index_quotes, market_assets.etf_quotes, market_assets.commodity_quotes,

@@ -8,7 +8,7 @@ import pytest
 
 from investing_assets.defs.market.assets import universe
 from investing_assets.defs.news.assets import news_articles
-from investing_assets_tests.defs.conftest import materialize_range
+from investing_assets_tests.defs._helpers import materialize_range
 
 MONDAY = dt.date(2026, 11, 23)
 NY = ZoneInfo("America/New_York")

@@ -11,7 +11,7 @@ from investing_assets.defs.technicals.assets import indicators
 from investing_assets.lib.analytics.indicators import compute_indicators, lookback_sessions
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.schemas import DAILY_BARS, INDICATORS
-from investing_assets_tests.defs.conftest import materialize_range
+from investing_assets_tests.defs._helpers import materialize_range
 
 LAST = dt.date(2026, 11, 20)
 

@@ -12,7 +12,7 @@ from investing_assets.defs.technicals import assets as technicals
 from investing_assets.lib.analytics.scanner import ScanConfig
 from investing_assets.lib.core import calendar
 from investing_assets.lib.storage.warehouse import Warehouse
-from investing_assets_tests.defs.conftest import materialize_range
+from investing_assets_tests.defs._helpers import materialize_range
 
 LAST = dt.date(2026, 11, 20)
 # The demo plants a broadening top in UPS completing 2026-11-18 and a double top in JBL completing 2026-11-20.
