@@ -31,14 +31,6 @@ def test_chart_writes_a_png(monkeypatch, capsys, tmp_path):
     assert "AAPL to 2026-11-20" in capsys.readouterr().out
 
 
-@pytest.fixture
-def env(monkeypatch, pg_url, redis_url, tmp_path):
-    monkeypatch.setenv("INVESTING_PG_URL", pg_url)
-    monkeypatch.setenv("INVESTING_REDIS_URL", redis_url)
-    monkeypatch.setenv("INVESTING_HOME", str(tmp_path))
-    return pg_url
-
-
 def test_ta_prints_the_same_values_as_the_library(env, capsys):
     end = dt.date(2026, 11, 20)
     assert cli.main(["ta", "AAPL", "--days", "250", "--session", end.isoformat()]) == 0

@@ -1,16 +1,6 @@
 import datetime as dt
 
-import pytest
-
 from investing_assets import cli
-
-
-@pytest.fixture
-def env(monkeypatch, pg_url, redis_url, tmp_path):
-    monkeypatch.setenv("INVESTING_PG_URL", pg_url)
-    monkeypatch.setenv("INVESTING_REDIS_URL", redis_url)
-    monkeypatch.setenv("INVESTING_HOME", str(tmp_path))
-    return pg_url
 
 
 def test_demo_builds_the_market_through_dagster(env, tmp_path, capsys):

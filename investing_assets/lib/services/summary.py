@@ -26,11 +26,11 @@ class Summary:
     movers: pl.DataFrame
     indexes: pl.DataFrame
     cached_index_as_of: str | None
-    discoveries: pl.DataFrame = None
-    riskiest: pl.DataFrame = None
-    revisions: pl.DataFrame = None
-    headlines: pl.DataFrame = None
-    valuations: pl.DataFrame = None
+    discoveries: pl.DataFrame | None = None
+    riskiest: pl.DataFrame | None = None
+    revisions: pl.DataFrame | None = None
+    headlines: pl.DataFrame | None = None
+    valuations: pl.DataFrame | None = None
 
     def render(self) -> str:
         lines = ["Rows in the warehouse:"]
