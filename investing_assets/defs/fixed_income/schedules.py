@@ -51,6 +51,6 @@ def muni_local_agent(context: dg.ScheduleEvaluationContext, muni_drop: DropFolde
 SCHEDULES = [
     monthly_muni_risk_refresh,
     muni_local_agent,
-    session_schedule("daily_bond_risk", jobs.daily_bond_risk, "0 12 * * *",
-                     description="12:00: score every issuer for the session with the newest model."),
+    session_schedule("daily_bond_risk", jobs.daily_bond_risk, "0 12 * * *", previous=True,
+                     description="12:00: score every issuer for the last closed session with the newest model."),
 ]

@@ -54,11 +54,15 @@ muni_month = dg.MonthlyPartitionsDefinition(start_date="2025-01-01", timezone=TI
 
 
 def sessions_of(context: dg.AssetExecutionContext) -> list[dt.date]:
-    """The sessions a (possibly multi-partition, single-run) materialization covers."""
+    """The sessions a (possibly multi-partition, single-run) materialization covers; refuses any that has not
+    closed, so today's partition holds the close, never a figure from before it."""
     key_range = context.partition_key_range
     start = dt.date.fromisoformat(key_range.start)
     end = dt.date.fromisoformat(key_range.end)
-    return calendar.sessions_between(start, end)
+    try:
+        return calendar.require_closed(calendar.sessions_between(start, end))
+    except calendar.SessionNotClosed as exc:
+        raise dg.Failure(description=str(exc), allow_retries=False) from None
 
 
 def lookback_mapping(sessions: int) -> dg.TimeWindowPartitionMapping:

@@ -1,4 +1,4 @@
-"""The schedule shape every area uses: a New York cron tick asks for one session and skips non-sessions."""
+"""The schedule shape every area uses: a New York cron tick asks for one closed session and skips otherwise."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ def session_schedule(name: str, job, cron: str, *, previous: bool = False,
             target = day
         else:
             return dg.SkipReason(f"{day.isoformat()} is not an NYSE session")
+        if target > calendar.last_closed_session(context.scheduled_execution_time):
+            return dg.SkipReason(f"{target.isoformat()} has not closed yet (16:00 America/New_York)")
         key = target.isoformat()
         return dg.RunRequest(run_key=f"{name}:{key}", partition_key=key)
 

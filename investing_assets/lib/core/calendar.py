@@ -83,6 +83,21 @@ def last_closed_session(now: dt.datetime | None = None) -> dt.date:
     return last_session_on_or_before(today - dt.timedelta(days=1))
 
 
+def require_closed(sessions: list[dt.date], now: dt.datetime | None = None) -> list[dt.date]:
+    """The sessions, if every one has closed by `now`; a session still trading (or not begun) is refused by
+    name, so nothing stores an intraday figure as the session's close."""
+    last = last_closed_session(now)
+    open_ = [d for d in sessions if d > last]
+    if open_:
+        raise SessionNotClosed(f"session {open_[0].isoformat()} has not closed yet (the close is 16:00 "
+                               f"America/New_York; the last closed session is {last.isoformat()})")
+    return sessions
+
+
+class SessionNotClosed(ValueError):
+    """A session asked for before its close."""
+
+
 def holidays_between(start: dt.date, end: dt.date) -> list[dt.date]:
     """Weekdays that are not sessions: what Dagster's weekday partitions must exclude."""
     sessions = set(sessions_between(start, end))

@@ -52,10 +52,11 @@ def test_monthly_refresh_trains_the_month_it_runs_in(defs):
         assert request.partition_key == "2026-12-01"
 
 
-def test_daily_bond_risk_scores_the_session_and_skips_holidays(defs):
+def test_daily_bond_risk_scores_the_last_closed_session(defs):
     [request] = evaluate(defs, "daily_bond_risk", dt.datetime(2026, 11, 20, 12, 0, tzinfo=NY))
-    assert request.partition_key == "2026-11-20"
-    assert evaluate(defs, "daily_bond_risk", dt.datetime(2026, 11, 26, 12, 0, tzinfo=NY)) == []  # Thanksgiving
+    assert request.partition_key == "2026-11-19"  # noon: the 20th has not closed
+    [request] = evaluate(defs, "daily_bond_risk", dt.datetime(2026, 11, 27, 12, 0, tzinfo=NY))
+    assert request.partition_key == "2026-11-25"  # the day after Thanksgiving
 
 
 def test_adhoc_training_job_trains_the_model(defs):

@@ -139,3 +139,16 @@ def test_price_history_replaces_one_symbol(resources, instance, warehouse):
     assert warehouse.count("market.daily_bars") == stored  # nothing but AAPL
     dg.materialize([market_assets.price_history], partition_key="AAPL", resources=resources, instance=instance)
     assert warehouse.count("market.daily_bars", {"symbol": ["AAPL"]}) == stored
+
+
+def test_a_session_before_its_close_is_refused_by_name(resources, instance, warehouse, monkeypatch):
+    """02:47 in New York on the 20th: the 20th has not traded yet, so no asset may write it."""
+    early = dt.datetime(2026, 11, 20, 2, 47, tzinfo=calendar.NEW_YORK)
+    monkeypatch.setattr(calendar, "in_new_york", lambda when=None: (when or early).astimezone(calendar.NEW_YORK))
+    result = dg.materialize([market_assets.universe], partition_key=LAST.isoformat(), resources=resources,
+                            instance=instance, raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert "session 2026-11-20 has not closed yet" in failure.step_failure_data.error.message
+    assert warehouse.count("market.universe") == 0
+    assert instance.get_materialized_partitions(dg.AssetKey("universe")) == set()

@@ -60,3 +60,20 @@ def test_run_requests_target_existing_partitions():
 
     requests, _ = evaluate("etf_index_quotes_close", dt.datetime(2026, 11, 20, 16, 30, tzinfo=NY))
     assert requests and all(trading_day.has_partition_key(r.partition_key) for r in requests)
+
+
+def test_no_schedule_asks_for_a_session_before_its_close():
+    """Every session schedule, ticked every half hour of a week: each request names a session already closed."""
+    from investing_assets.lib.core import calendar as cal
+
+    for schedule in defs.schedules:
+        if schedule.name in {"muni_local_agent", "monthly_muni_risk_refresh", "watchlist_reports_close"}:
+            continue  # document and month partitions; the watchlist runs at 16:45
+        tick = dt.datetime(2026, 11, 23, 0, 0, tzinfo=NY)
+        while tick < dt.datetime(2026, 11, 30, tzinfo=NY):
+            with dg.build_schedule_context(scheduled_execution_time=tick,
+                                           repository_def=defs.get_repository_def()) as context:
+                for request in schedule.evaluate_tick(context).run_requests or []:
+                    session = dt.date.fromisoformat(request.partition_key)
+                    assert session <= cal.last_closed_session(tick), (schedule.name, tick, session)
+            tick += dt.timedelta(minutes=30)

@@ -27,14 +27,15 @@ def test_a_session_holds_the_weekend_and_reruns_identically(resources, instance,
 
 
 @pytest.mark.parametrize("when, expected", [
-    (dt.datetime(2026, 11, 23, 9, 0, tzinfo=NY), "2026-11-23"),
-    (dt.datetime(2026, 11, 26, 11, 0, tzinfo=NY), None),  # Thanksgiving: skipped, Friday's run takes it
+    (dt.datetime(2026, 11, 23, 17, 0, tzinfo=NY), "2026-11-23"),
+    (dt.datetime(2026, 11, 23, 23, 0, tzinfo=NY), "2026-11-23"),
+    (dt.datetime(2026, 11, 26, 19, 0, tzinfo=NY), None),  # Thanksgiving: skipped, Friday's run takes it
 ])
-def test_the_schedule_runs_today_every_two_hours_on_weekdays(when, expected):
+def test_the_schedule_runs_today_every_two_hours_after_the_close(when, expected):
     from investing_assets.definitions import defs
 
     schedule = defs.get_schedule_def("news_ingestion_2h")
-    assert schedule.cron_schedule == "0 9-23/2 * * 1-5"
+    assert schedule.cron_schedule == "0 17-23/2 * * 1-5"
     with dg.build_schedule_context(scheduled_execution_time=when, repository_def=defs.get_repository_def()) as context:
         requests = schedule.evaluate_tick(context).run_requests or []
     assert [r.partition_key for r in requests] == ([expected] if expected else [])

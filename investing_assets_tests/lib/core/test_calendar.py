@@ -51,3 +51,10 @@ def test_in_new_york_converts_and_defaults_to_now():
     utc = dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC)
     assert calendar.in_new_york(utc).hour == 8  # EDT
     assert calendar.in_new_york().tzinfo == NY
+
+
+def test_require_closed_refuses_a_session_before_its_close():
+    friday = dt.date(2026, 11, 20)
+    assert calendar.require_closed([friday], dt.datetime(2026, 11, 20, 16, 0, tzinfo=NY)) == [friday]
+    with pytest.raises(calendar.SessionNotClosed, match="session 2026-11-20 has not closed yet"):
+        calendar.require_closed([dt.date(2026, 11, 19), friday], dt.datetime(2026, 11, 20, 2, 47, tzinfo=NY))
