@@ -2,16 +2,16 @@
 valuations built on it (one computation, two assets)."""
 
 import dagster as dg
-import polars as pl
 
-from investing_assets.defs.fundamentals.metadata import aggregate_metadata, valuation_metadata
+from investing_assets.defs.fundamentals.metadata import aggregate_metadata, run_metadata, valuation_metadata
 from investing_assets.defs.shared import keys
-from investing_assets.defs.shared.metadata import stored_in, written_metadata
+from investing_assets.defs.shared.metadata import session_results, stored_in, written_results
 from investing_assets.defs.shared.partitions import SINGLE_RUN, sessions_of, trading_day
 from investing_assets.defs.shared.resources import MarketDataResource, WarehouseResource
 from investing_assets.lib.services.estimates import write_analyst_estimates
 from investing_assets.lib.services.industry import write_industry_aggregates
 from investing_assets.lib.storage import names
+from investing_assets.lib.storage.queries.sessions import rows_per_session
 
 GROUP = "fundamentals"
 DAILY = dict(partitions_def=trading_day, backfill_policy=SINGLE_RUN, group_name=GROUP)
@@ -24,11 +24,12 @@ _AGGREGATE_INPUTS = [keys.UNIVERSE, keys.DAILY_BARS, keys.INDICATORS, keys.ANALY
                       "universe symbol's next fiscal years, as published on the session; shows the day's "
                       "largest EPS revisions.")
 def analyst_estimates(context: dg.AssetExecutionContext, market_data: MarketDataResource,
-                      warehouse: WarehouseResource) -> dg.MaterializeResult:
-    written = write_analyst_estimates(market_data.get(), warehouse.get(), sessions_of(context))
+                      warehouse: WarehouseResource):
+    sessions, store = sessions_of(context), warehouse.get()
+    written = write_analyst_estimates(market_data.get(), store, sessions)
     for note in written.notes:
         context.log.warning(note)
-    return dg.MaterializeResult(metadata=written_metadata(written))
+    yield from written_results(context.asset_key, written, sessions, store, names.ANALYST_ESTIMATES)
 
 
 @dg.multi_asset(
@@ -46,9 +47,13 @@ def analyst_estimates(context: dg.AssetExecutionContext, market_data: MarketData
     can_subset=False,
 )
 def industry_aggregation(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    run = write_industry_aggregates(warehouse.get(), sessions_of(context))
+    sessions, store = sessions_of(context), warehouse.get()
+    run = write_industry_aggregates(store, sessions)
     for note in run.notes:
         context.log.warning(note)
-    yield dg.MaterializeResult(asset_key=keys.INDUSTRY_AGGREGATES, metadata=aggregate_metadata(run))
-    latest = run.latest(run.valuations) if run.valuations.height else pl.DataFrame()
-    yield dg.MaterializeResult(asset_key=keys.INDEX_VALUATIONS, metadata=valuation_metadata(run, latest))
+    yield from session_results(keys.INDUSTRY_AGGREGATES, sessions,
+                               rows_per_session(store, names.INDUSTRY_AGGREGATES, sessions), run=run_metadata(run),
+                               own=lambda session: aggregate_metadata(run, session))
+    yield from session_results(keys.INDEX_VALUATIONS, sessions,
+                               rows_per_session(store, names.INDEX_VALUATIONS, sessions),
+                               own=lambda session: valuation_metadata(run, session))

@@ -1,6 +1,8 @@
-"""What the fundamentals assets show in the UI: the newest session's sector table, chart and valuations."""
+"""What the fundamentals assets show in the UI, per session: the sector table and chart, the index valuations."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import dagster as dg
 import polars as pl
@@ -10,26 +12,37 @@ from investing_assets.defs.shared.metadata import chart_metadata, markdown_table
 from investing_assets.lib.charts import sector_valuation_chart
 from investing_assets.lib.services.industry import IndustryOutcome
 
+# A range run draws charts for its newest sessions only; older partitions say how to get theirs.
+CHARTED_SESSIONS = 10
 
-def aggregate_metadata(run: IndustryOutcome) -> dict[str, object]:
-    latest = run.latest(run.aggregates)
-    sectors = latest.filter(pl.col("level") == "sector")
-    meta: dict[str, object] = {"dagster/row_count": run.aggregates.height, "sessions": len(run.sessions),
-                               "sectors": sectors.height, "industries": latest.height - sectors.height}
-    if run.notes:
-        meta["notes"] = dg.MetadataValue.md("\n".join(f"- {n}" for n in run.notes))
-    if sectors.height:
-        shown = sectors.select("name", "members", "return_1d", "return_21d", "forward_pe", "pct_above_sma50",
-                               "revision_breadth").sort("return_21d", descending=True, nulls_last=True)
-        meta["sectors_table"] = dg.MetadataValue.md(markdown_table(shown))
-        day = run.sessions[-1]
-        meta.update(chart_metadata(sector_valuation_chart(sectors, title=f"Sector forward P/E, {day}"),
-                                   settings.charts_folder() / "industry" / f"{day}.png"))
+
+def of_session(frame: pl.DataFrame, session: dt.date) -> pl.DataFrame:
+    return frame.filter(pl.col("session") == session).drop("session")
+
+
+def run_metadata(run: IndustryOutcome) -> dict[str, object]:
+    return {"notes": dg.MetadataValue.md("\n".join(f"- {n}" for n in run.notes))} if run.notes else {}
+
+
+def aggregate_metadata(run: IndustryOutcome, session: dt.date) -> dict[str, object]:
+    """One session's sectors and industries."""
+    rows = of_session(run.aggregates, session)
+    sectors = rows.filter(pl.col("level") == "sector")
+    meta: dict[str, object] = {"sectors": sectors.height, "industries": rows.height - sectors.height}
+    if not sectors.height:
+        return meta
+    shown = sectors.select("name", "members", "return_1d", "return_21d", "forward_pe", "pct_above_sma50",
+                           "revision_breadth").sort("return_21d", descending=True, nulls_last=True)
+    meta["sectors_table"] = dg.MetadataValue.md(markdown_table(shown))
+    if session in run.sessions[-CHARTED_SESSIONS:]:
+        meta.update(chart_metadata(sector_valuation_chart(sectors, title=f"Sector forward P/E, {session}"),
+                                   settings.charts_folder() / "industry" / f"{session}.png"))
+    else:
+        meta["chart"] = (f"not drawn: a range run draws the newest {CHARTED_SESSIONS} of its {len(run.sessions)} "
+                         "sessions; materialize this session alone to draw it")
     return meta
 
 
-def valuation_metadata(run: IndustryOutcome, latest: pl.DataFrame) -> dict[str, object]:
-    meta: dict[str, object] = {"dagster/row_count": run.valuations.height, "sessions": len(run.sessions)}
-    if latest.height:
-        meta["valuations"] = dg.MetadataValue.md(markdown_table(latest))
-    return meta
+def valuation_metadata(run: IndustryOutcome, session: dt.date) -> dict[str, object]:
+    rows = of_session(run.valuations, session)
+    return {"valuations": dg.MetadataValue.md(markdown_table(rows))} if rows.height else {}

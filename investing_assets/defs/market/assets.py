@@ -6,7 +6,7 @@ import dagster as dg
 
 from investing_assets.defs.market.checks import BAR_CHECKS, bar_check_results
 from investing_assets.defs.shared import keys
-from investing_assets.defs.shared.metadata import stored_in, written_metadata
+from investing_assets.defs.shared.metadata import stored_in, written_metadata, written_results
 from investing_assets.defs.shared.partitions import SINGLE_RUN, sessions_of, symbol, trading_day
 from investing_assets.defs.shared.resources import HotCacheResource, MarketDataResource, WarehouseResource
 from investing_assets.lib.core import calendar
@@ -20,21 +20,22 @@ DAILY = dict(partitions_def=trading_day, backfill_policy=SINGLE_RUN, group_name=
 
 @dg.asset(**DAILY, kinds={"postgres", "polars"}, metadata=stored_in(names.UNIVERSE),
           description="Tradable universe (symbol, sector, industry) per session; keeps `symbol` partitions equal to it.")
-def universe(context: dg.AssetExecutionContext, market_data: MarketDataResource,
-             warehouse: WarehouseResource) -> dg.MaterializeResult:
+def universe(context: dg.AssetExecutionContext, market_data: MarketDataResource, warehouse: WarehouseResource):
     sessions = sessions_of(context)
-    written, symbols = market.write_universe(market_data.get(), warehouse.get(), sessions)
+    store = warehouse.get()
+    written, symbols = market.write_universe(market_data.get(), store, sessions)
     added, removed = _sync_symbol_partitions(context, symbols, latest=sessions[-1])
-    return dg.MaterializeResult(metadata=written_metadata(
-        written, symbols=len(symbols), symbol_partitions_added=added, symbol_partitions_removed=removed))
+    yield from written_results(context.asset_key, written, sessions, store, names.UNIVERSE,
+                               symbol_partitions_added=added, symbol_partitions_removed=removed)
 
 
 @dg.asset(**DAILY, deps=[keys.UNIVERSE], kinds={"postgres", "polars"}, metadata=stored_in(names.INDEX_CONSTITUENTS),
           description="S&P 500, NASDAQ-100 and Dow membership with index weights, per session.")
 def index_constituents(context: dg.AssetExecutionContext, market_data: MarketDataResource,
-                       warehouse: WarehouseResource) -> dg.MaterializeResult:
-    written = market.write_index_constituents(market_data.get(), warehouse.get(), sessions_of(context))
-    return dg.MaterializeResult(metadata=written_metadata(written))
+                       warehouse: WarehouseResource):
+    sessions, store = sessions_of(context), warehouse.get()
+    written = market.write_index_constituents(market_data.get(), store, sessions)
+    yield from written_results(context.asset_key, written, sessions, store, names.INDEX_CONSTITUENTS)
 
 
 @dg.asset(**DAILY, deps=[keys.UNIVERSE], kinds={"postgres", "polars"}, check_specs=BAR_CHECKS, metadata=stored_in(names.DAILY_BARS),
@@ -44,7 +45,7 @@ def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataResourc
     sessions = sessions_of(context)
     store = warehouse.get()
     written = market.write_daily_bars(market_data.get(), store, sessions)
-    yield dg.MaterializeResult(metadata=written_metadata(written))
+    yield from written_results(context.asset_key, written, sessions, store, names.DAILY_BARS)
     yield from bar_check_results(store, sessions)
 
 
@@ -52,12 +53,13 @@ def _quote_asset(asset_class: str, description: str, deps: list[dg.AssetKey]) ->
     @dg.asset(name=f"{asset_class}_quotes", **DAILY, deps=deps, kinds={"postgres", "redis", "polars"},
               metadata=stored_in(names.QUOTES), description=description)
     def _asset(context: dg.AssetExecutionContext, market_data: MarketDataResource, warehouse: WarehouseResource,
-               cache: HotCacheResource) -> dg.MaterializeResult:
-        written = market.write_quotes(market_data.get(), warehouse.get(), cache.get(), sessions_of(context),
-                                      asset_class)
+               cache: HotCacheResource):
+        sessions, store = sessions_of(context), warehouse.get()
+        written = market.write_quotes(market_data.get(), store, cache.get(), sessions, asset_class)
         if written.cached is False:
             context.log.warning(f"Redis not refreshed for {asset_class} quotes; the next run refills it")
-        return dg.MaterializeResult(metadata=written_metadata(written))
+        yield from written_results(context.asset_key, written, sessions, store, names.QUOTES,
+                                   where={"asset_class": [asset_class]})
 
     return _asset
 

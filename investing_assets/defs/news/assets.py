@@ -3,7 +3,7 @@
 import dagster as dg
 
 from investing_assets.defs.shared import keys
-from investing_assets.defs.shared.metadata import stored_in, written_metadata
+from investing_assets.defs.shared.metadata import stored_in, written_results
 from investing_assets.defs.shared.partitions import SINGLE_RUN, sessions_of, trading_day
 from investing_assets.defs.shared.resources import MarketDataResource, WarehouseResource
 from investing_assets.lib.services.news import write_news
@@ -17,6 +17,7 @@ GROUP = "news"
           description="Company news about universe symbols published after the previous session's day and "
                       "through this one (weekend news lands on Monday); the latest headlines in the metadata.")
 def news_articles(context: dg.AssetExecutionContext, market_data: MarketDataResource,
-                  warehouse: WarehouseResource) -> dg.MaterializeResult:
-    return dg.MaterializeResult(metadata=written_metadata(
-        write_news(market_data.get(), warehouse.get(), sessions_of(context))))
+                  warehouse: WarehouseResource):
+    sessions, store = sessions_of(context), warehouse.get()
+    yield from written_results(context.asset_key, write_news(market_data.get(), store, sessions), sessions, store,
+                               names.NEWS_ARTICLES)

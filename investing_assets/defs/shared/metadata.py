@@ -1,8 +1,18 @@
-"""Turning lib results into the metadata a user reads in the UI."""
+"""Turning lib results into the metadata a user reads in the UI.
+
+A partition's page must describe that partition only, however it was run. Dagster attaches one
+`MaterializeResult`'s metadata to every partition of a single-run range (dagster #18123), so a range run reports
+twice: the run's own materialization carries the range's figures, named as such (`run_sessions`, `run_rows`,
+`run_range`), and then each partition gets a materialization of its own (`AssetMaterialization(partition=...)`,
+written after, so it is the one the UI shows) with the rows stored for that session, read back from PostgreSQL,
+and that session's preview and chart. A single-partition run reports once, with its own figures.
+"""
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import dagster as dg
@@ -10,11 +20,52 @@ import polars as pl
 
 from investing_assets.lib.charts import save_png
 from investing_assets.lib.core.results import Written
+from investing_assets.lib.storage.queries.sessions import rows_per_session
+from investing_assets.lib.storage.warehouse import Warehouse
 
 
 def stored_in(table: str) -> dict[str, str]:
     """Definition metadata naming the table an asset lives in: the UI shows it, the summary counts it."""
     return {"dagster/table_name": table}
+
+
+def session_results(asset_key: dg.AssetKey, sessions: Sequence[dt.date], counts: Mapping[dt.date, int], *,
+                    run: Mapping[str, object] | None = None,
+                    own: Callable[[dt.date], Mapping[str, object]] | None = None) -> Iterator[object]:
+    """The materializations of one asset for the run's sessions: see the module docstring."""
+    def own_metadata(session: dt.date) -> dict[str, object]:
+        return {"dagster/row_count": counts.get(session, 0), **(own(session) if own else {})}
+
+    run = dict(run or {})
+    if len(sessions) == 1:
+        yield dg.MaterializeResult(asset_key=asset_key, metadata={**run, **own_metadata(sessions[0])})
+        return
+    span = f"{sessions[0].isoformat()} .. {sessions[-1].isoformat()}"
+    yield dg.MaterializeResult(asset_key=asset_key, metadata={
+        "run_sessions": len(sessions), "run_range": span, "run_rows": sum(counts.values()), **run})
+    for session in sessions:
+        yield dg.AssetMaterialization(asset_key=asset_key, partition=session.isoformat(), metadata={
+            **own_metadata(session), "run_range": f"{span} ({len(sessions)} sessions, one run)"})
+
+
+def written_results(asset_key: dg.AssetKey, written: Written, sessions: Sequence[dt.date], warehouse: Warehouse,
+                    table: str, *, where: Mapping[str, Sequence[object]] | None = None,
+                    **extra: object) -> Iterator[object]:
+    """`session_results` for a service's `Written`: stored rows per session, each session's own preview."""
+    run: dict[str, object] = {}
+    if written.cached is not None:
+        run["cache_refreshed"] = written.cached
+    if written.notes:
+        run["notes"] = dg.MetadataValue.md("\n".join(f"- {n}" for n in written.notes))
+    run.update(extra)
+
+    def own(session: dt.date) -> dict[str, object]:
+        preview = written.preview_of(session)
+        return {"preview": dg.MetadataValue.md(markdown_table(preview))} if preview is not None and preview.height \
+            else {}
+
+    yield from session_results(asset_key, sessions, rows_per_session(warehouse, table, sessions, where), run=run,
+                               own=own)
 
 
 def written_metadata(written: Written, **extra: object) -> dict[str, object]:

@@ -8,7 +8,7 @@ import dagster as dg
 from investing_assets import settings
 from investing_assets.defs.shared import keys
 from investing_assets.defs.shared.checks import unique_key_result, unique_key_spec
-from investing_assets.defs.shared.metadata import chart_metadata, stored_in, written_metadata
+from investing_assets.defs.shared.metadata import chart_metadata, session_results, stored_in, written_results
 from investing_assets.defs.shared.partitions import (
     SINGLE_RUN,
     lookback_mapping,
@@ -19,14 +19,16 @@ from investing_assets.defs.shared.partitions import (
 )
 from investing_assets.defs.shared.resources import HotCacheResource, WarehouseResource
 from investing_assets.defs.technicals.metadata import (
+    charted,
     correlation_metadata,
+    discoveries_metadata,
+    not_charted,
     report_metadata,
-    scan_metadata,
+    scan_run_metadata,
     watchlist_metadata,
 )
 from investing_assets.lib.analytics.indicators import lookback_sessions
 from investing_assets.lib.analytics.scanner import ScanConfig
-from investing_assets.lib.charts import save_png
 from investing_assets.lib.core.calendar import last_closed_session
 from investing_assets.lib.services import scan as scan_service
 from investing_assets.lib.services.correlations import write_correlations
@@ -35,6 +37,7 @@ from investing_assets.lib.services.reports import symbol_report_inputs
 from investing_assets.lib.services.reports import technical_report as build_report
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.queries.market import universe_symbols
+from investing_assets.lib.storage.queries.sessions import rows_per_session
 from investing_assets.lib.storage.queries.technicals import latest_discoveries
 
 GROUP = "technicals"
@@ -58,10 +61,10 @@ def indicators(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     written, gaps = write_indicators(store, sessions)
     for note in written.notes:
         context.log.warning(note)
-    yield dg.MaterializeResult(metadata=written_metadata(
-        written, lookback_complete=gaps.complete, lookback_sessions=gaps.window_sessions,
-        lookback_start=gaps.window_start, symbols_with_short_window=gaps.symbols_with_short_window,
-    ))
+    yield from written_results(
+        context.asset_key, written, sessions, store, names.INDICATORS, lookback_complete=gaps.complete,
+        lookback_sessions=gaps.window_sessions, lookback_start=gaps.window_start,
+        symbols_with_short_window=gaps.symbols_with_short_window)
     yield unique_key_result(store, names.INDICATORS, keys.INDICATORS, sessions)
 
 
@@ -110,25 +113,37 @@ def daily_scan(context: dg.AssetExecutionContext, config: ScanRunConfig, warehou
                                      progress=context.log.info)
     if run.cached is False:
         context.log.warning("Redis not refreshed for the scan; the next run refills it")
-    rows = run.rows
-    confirmed = run.latest.confirmed_candles.height if run.latest is not None else 0
-    yield dg.MaterializeResult(asset_key=keys.CANDLESTICK_PATTERNS, metadata={
-        "dagster/row_count": rows[names.CANDLESTICK_PATTERNS], "confirmed": confirmed, "sessions": len(sessions)})
-    yield dg.MaterializeResult(asset_key=keys.CHART_PATTERNS, metadata={
-        "dagster/row_count": rows[names.CHART_PATTERNS], "sessions": len(sessions)})
-    yield dg.MaterializeResult(asset_key=keys.TECHNICAL_EVENTS, metadata={
-        "dagster/row_count": rows[names.TECHNICAL_EVENTS], "sessions": len(sessions)})
-    best = latest_discoveries(store, 20, run.sessions[-1])
-    yield dg.MaterializeResult(asset_key=keys.SCAN_RESULTS, metadata=scan_metadata(run, best))
+    confirmed = rows_per_session(store, names.CANDLESTICK_PATTERNS, sessions, {"confirmed": [True]})
+    yield from session_results(keys.CANDLESTICK_PATTERNS, sessions,
+                               rows_per_session(store, names.CANDLESTICK_PATTERNS, sessions),
+                               own=lambda session: {"confirmed": confirmed[session]})
+    for key, table in ((keys.CHART_PATTERNS, names.CHART_PATTERNS), (keys.TECHNICAL_EVENTS, names.TECHNICAL_EVENTS)):
+        yield from session_results(key, sessions, rows_per_session(store, table, sessions))
+    yield from session_results(
+        keys.SCAN_RESULTS, sessions, rows_per_session(store, names.PATTERN_DISCOVERIES, sessions),
+        run=scan_run_metadata(run),
+        own=lambda session: {**discoveries_metadata(session, latest_discoveries(store, 20, session),
+                                                    chart=charted(session, sessions)),
+                             **({} if charted(session, sessions) else not_charted(sessions))})
 
 
 @dg.asset(**DAILY, kinds={"postgres", "polars"}, metadata=stored_in(names.SYMBOL_CORRELATIONS),
           deps=[dg.AssetDep(keys.DAILY_BARS, partition_mapping=lookback_mapping(61)), keys.UNIVERSE],
           description="Rolling 60-session correlations: each symbol vs its sector and the market, the most and "
                       "least correlated pairs, and a sector heatmap.")
-def correlations(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    return dg.MaterializeResult(metadata=correlation_metadata(
-        write_correlations(warehouse.get(), sessions_of(context))))
+def correlations(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    sessions, store = sessions_of(context), warehouse.get()
+    outcome = write_correlations(store, sessions)
+
+    def own(session):
+        if session not in outcome.by_session:
+            return {}
+        if not charted(session, sessions):
+            return {**correlation_metadata(outcome.by_session[session], chart=False), **not_charted(sessions)}
+        return correlation_metadata(outcome.by_session[session], chart=True)
+
+    yield from session_results(context.asset_key, sessions,
+                               rows_per_session(store, names.SYMBOL_CORRELATIONS, sessions), own=own)
 
 
 @dg.asset(partitions_def=symbol, group_name=GROUP, kinds={"matplotlib", "postgres"},
@@ -150,15 +165,20 @@ def technical_report(context: dg.AssetExecutionContext, warehouse: WarehouseReso
           deps=[dg.AssetDep(keys.DAILY_BARS, partition_mapping=dg.MultiToSingleDimensionPartitionMapping("date"))],
           description="The watchlist's deep-dive grid (date x symbol): the technical report as of that date, "
                       "from bars up to it only.")
-def watchlist_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """A schedule asks for a whole day's watchlist as one run (range DATE|FIRST ... DATE|LAST)."""
+def watchlist_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """A schedule asks for a whole day's watchlist as one run (range DATE|FIRST ... DATE|LAST); every cell gets
+    its own report: its chart, patterns and events, never the run's last symbol's."""
     store = warehouse.get()
-    rows, report, path = [], None, None
+    cells = {}
     for key in context.partition_keys:
         day_key, name = key.split("|")
         bars, indicators = symbol_report_inputs(store, name, dt.date.fromisoformat(day_key))
         report = build_report(name, bars, dt.date.fromisoformat(day_key), indicators)
-        path = save_png(report.png, settings.charts_folder() / "watchlist" / day_key / f"{name}.png")
-        rows.append({"date": day_key, "symbol": name, "patterns": report.patterns.height,
-                     "events": report.events.height, "chart": str(path)})
-    return dg.MaterializeResult(metadata=watchlist_metadata(rows, report, path))
+        path = settings.charts_folder() / "watchlist" / day_key / f"{name}.png"
+        cells[key] = {**report_metadata(report), **chart_metadata(report.png, path)}
+    if len(cells) == 1:
+        yield dg.MaterializeResult(metadata=next(iter(cells.values())))
+        return
+    yield dg.MaterializeResult(metadata=watchlist_metadata(cells))
+    for key, meta in cells.items():
+        yield dg.AssetMaterialization(asset_key=context.asset_key, partition=key, metadata=meta)

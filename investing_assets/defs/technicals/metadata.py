@@ -2,45 +2,64 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import dagster as dg
 import polars as pl
 
 from investing_assets import settings
 from investing_assets.defs.shared.metadata import chart_metadata, markdown_table
+from investing_assets.lib.analytics.correlations import CorrelationResult
 from investing_assets.lib.charts import correlation_heatmap, scan_chart
-from investing_assets.lib.services.correlations import CorrelationOutcome
 from investing_assets.lib.services.scan import ScanOutcome
-from investing_assets.lib.storage import names
+
+# A range run draws each partition's chart for its newest sessions only; older ones say how to get theirs.
+CHARTED_SESSIONS = 10
 
 
-def scan_metadata(run: ScanOutcome, best: pl.DataFrame) -> dict[str, object]:
+def charted(session: dt.date, sessions: list[dt.date]) -> bool:
+    return session in sessions[-CHARTED_SESSIONS:]
+
+
+def not_charted(sessions: list[dt.date]) -> dict[str, object]:
+    return {"chart": f"not drawn: a range run draws the newest {CHARTED_SESSIONS} of its {len(sessions)} sessions; "
+                     "materialize this session alone to draw it"}
+
+
+def scan_run_metadata(run: ScanOutcome) -> dict[str, object]:
+    """The run's figures: how many symbols it scanned, whether Redis was refreshed, what the screen handled."""
     meta: dict[str, object] = {
-        "dagster/row_count": run.rows[names.PATTERN_DISCOVERIES],
         "symbols_scanned": run.symbols_scanned,
-        "sessions": len(run.sessions),
         "cache_refreshed": run.cached if run.cached is not None else "no cache",
     }
-    if best.height:
-        table = best.select("symbol", "kind", "pattern", "direction", "level", "target", "confidence")
-        meta["top_discoveries"] = dg.MetadataValue.md(markdown_table(table))
-        summary = [dict(rank=k + 1, **row) for k, row in enumerate(best.to_dicts())]
-        meta.update(chart_metadata(scan_chart(summary, title=f"Top discoveries {run.sessions[-1]}"),
-                                   settings.charts_folder() / "scan" / f"{run.sessions[-1]}.png"))
     if run.issues.height:
-        handled = run.issues.group_by("issue", "action").len().sort("len", descending=True)
+        handled = run.issues.group_by("issue", "action").agg(symbols=pl.len()).sort("symbols", descending=True)
         meta["data_issues"] = dg.MetadataValue.md(markdown_table(handled))
     return meta
 
 
-def correlation_metadata(run: CorrelationOutcome) -> dict[str, object]:
-    latest = run.latest
-    meta: dict[str, object] = {"dagster/row_count": run.rows, "symbols_dropped": run.dropped}
-    if latest is not None:
-        pairs = pl.concat([latest.top_pairs.head(5), latest.bottom_pairs.head(5)])
-        meta["extreme_pairs"] = dg.MetadataValue.md(markdown_table(pairs))
-        meta.update(chart_metadata(correlation_heatmap(latest.sector_matrix, latest.sectors,
-                                                       title=f"Sector correlations, 60 sessions to {latest.session}"),
-                                   settings.charts_folder() / "correlations" / f"{latest.session}.png",
+def discoveries_metadata(session: dt.date, best: pl.DataFrame, *, chart: bool) -> dict[str, object]:
+    """One session's top discoveries, as a table and (when `chart`) a chart."""
+    if not best.height:
+        return {"top_discoveries": "none on this session"}
+    table = best.select("symbol", "kind", "pattern", "direction", "level", "target", "confidence")
+    meta: dict[str, object] = {"top_discoveries": dg.MetadataValue.md(markdown_table(table))}
+    if chart:
+        summary = [dict(rank=k + 1, **row) for k, row in enumerate(best.to_dicts())]
+        meta.update(chart_metadata(scan_chart(summary, title=f"Top discoveries {session}"),
+                                   settings.charts_folder() / "scan" / f"{session}.png"))
+    return meta
+
+
+def correlation_metadata(result: CorrelationResult, *, chart: bool) -> dict[str, object]:
+    """One session's correlations: symbols left out, the extreme pairs, and (when `chart`) the sector heatmap."""
+    pairs = pl.concat([result.top_pairs.head(5), result.bottom_pairs.head(5)])
+    meta: dict[str, object] = {"symbols_dropped": result.dropped.height,
+                               "extreme_pairs": dg.MetadataValue.md(markdown_table(pairs))}
+    if chart:
+        meta.update(chart_metadata(correlation_heatmap(result.sector_matrix, result.sectors,
+                                                       title=f"Sector correlations, 60 sessions to {result.session}"),
+                                   settings.charts_folder() / "correlations" / f"{result.session}.png",
                                    label="heatmap"))
     return meta
 
@@ -57,8 +76,8 @@ def report_metadata(report) -> dict[str, object]:
     return meta
 
 
-def watchlist_metadata(rows: list[dict], report, path) -> dict[str, object]:
-    meta: dict[str, object] = {"reports": len(rows), "index": dg.MetadataValue.md(markdown_table(pl.DataFrame(rows)))}
-    if report is not None:
-        meta.update(chart_metadata(report.png, path, label=f"chart_{report.symbol}"))
-    return meta
+def watchlist_metadata(cells: dict[str, dict[str, object]]) -> dict[str, object]:
+    """The run's index of cells; each cell's own report is its own materialization."""
+    rows = [{"cell": key, "patterns": meta["patterns"], "events": meta["events"], "chart": str(meta["chart_path"].value)}
+            for key, meta in cells.items()]
+    return {"run_cells": len(rows), "run_index": dg.MetadataValue.md(markdown_table(pl.DataFrame(rows)))}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -10,10 +12,21 @@ import polars as pl
 @dataclass
 class Written:
     """Rows and sessions written, whether the hot cache was refreshed (None: no cache involved), notes for
-    the run log, and a preview of the newest rows."""
+    the run log, a preview of the newest rows, and each session's own preview (so a range run can show every
+    partition its own rows)."""
 
     rows: int
     sessions: int
     cached: bool | None = None
     notes: list[str] = field(default_factory=list)
     preview: pl.DataFrame | None = None
+    previews: dict[dt.date, pl.DataFrame] = field(default_factory=dict)
+
+    def preview_of(self, session: dt.date) -> pl.DataFrame | None:
+        return self.previews.get(session)
+
+
+def previews_by_session(sessions: Sequence[dt.date],
+                        build: Callable[[dt.date], pl.DataFrame | None]) -> dict[dt.date, pl.DataFrame]:
+    """One preview per session, each from that session's rows only."""
+    return {session: frame for session in sessions if (frame := build(session)) is not None}

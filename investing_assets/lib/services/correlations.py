@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -19,6 +19,7 @@ class CorrelationOutcome:
     rows: int
     latest: CorrelationResult | None  # the newest session's result
     dropped: int
+    by_session: dict[dt.date, CorrelationResult] = field(default_factory=dict)
 
 
 def write_correlations(warehouse: Warehouse, sessions: Sequence[dt.date], window: int = 60) -> CorrelationOutcome:
@@ -26,9 +27,10 @@ def write_correlations(warehouse: Warehouse, sessions: Sequence[dt.date], window
     sessions = list(sessions)
     bars, _ = read_bars_window(warehouse, sessions[0], sessions[-1], window + 1)
     sectors = latest_sectors(warehouse, sessions[-1])
-    by_symbol, pairs, sector_rows, latest = [], [], [], None
+    by_symbol, pairs, sector_rows, latest, results = [], [], [], None, {}
     for session in sessions:
         result = rolling_correlations(bars, sectors, session, window)
+        results[session] = result
         by_symbol.append(result.by_symbol.with_columns(session=pl.lit(session)))
         for kind, frame in (("most", result.top_pairs), ("least", result.bottom_pairs)):
             pairs.append(frame.with_columns(session=pl.lit(session), kind=pl.lit(kind),
@@ -47,4 +49,4 @@ def write_correlations(warehouse: Warehouse, sessions: Sequence[dt.date], window
                                                                    "correlation"), scope),
     ])
     return CorrelationOutcome(sum(w.inserted for w in written), latest,
-                              latest.dropped.height if latest is not None else 0)
+                              latest.dropped.height if latest is not None else 0, results)

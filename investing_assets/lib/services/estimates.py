@@ -10,7 +10,7 @@ import polars as pl
 
 from investing_assets.lib.core.calendar import last_closed_session
 from investing_assets.lib.core.errors import BadMarketData
-from investing_assets.lib.core.results import Written
+from investing_assets.lib.core.results import Written, previews_by_session
 from investing_assets.lib.core.schemas import ANALYST_ESTIMATES, conform
 from investing_assets.lib.core.validation import refuse_rows
 from investing_assets.lib.services.market import session_symbols
@@ -43,7 +43,8 @@ def write_analyst_estimates(source: Any, warehouse: Warehouse, sessions: Sequenc
         frames.append(frame.with_columns(session=pl.lit(session), source=pl.lit(source.name)))
     rows = pl.concat(frames)
     warehouse.replace_rows(names.ANALYST_ESTIMATES, rows, {"session": sessions})
-    written = Written(rows.height, len(sessions), preview=revisions(warehouse, sessions[-1]))
+    previews = previews_by_session(sessions, lambda session: revisions(warehouse, session))
+    written = Written(rows.height, len(sessions), preview=previews.get(sessions[-1]), previews=previews)
     covered = rows.filter(pl.col("session") == sessions[-1]).get_column("symbol").n_unique()
     if covered < len(symbols):
         written.notes.append(f"{len(symbols) - covered} of {len(symbols)} universe symbols have no estimates on "

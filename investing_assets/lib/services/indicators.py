@@ -10,7 +10,7 @@ import polars as pl
 
 from investing_assets.lib.analytics.indicators import compute_indicators, lookback_sessions
 from investing_assets.lib.core.errors import BadMarketData
-from investing_assets.lib.core.results import Written
+from investing_assets.lib.core.results import Written, previews_by_session
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.queries.market import read_bars_window
 from investing_assets.lib.storage.warehouse import Warehouse
@@ -64,8 +64,10 @@ def write_indicators(warehouse: Warehouse, sessions: Sequence[dt.date]) -> tuple
             f"{gaps.window_sessions} sessions of bars, {gaps.missing_sessions} session(s) missing; "
             "early indicator values stay null until the history is loaded"
         )
-    latest = values.filter(pl.col("session") == sessions[-1]).sort("symbol")
-    return Written(values.height, len(sessions), notes=notes, preview=latest.head(10)), gaps
+    previews = previews_by_session(
+        sessions, lambda session: values.filter(pl.col("session") == session).sort("symbol").head(10))
+    return Written(values.height, len(sessions), notes=notes, preview=previews[sessions[-1]],
+                   previews=previews), gaps
 
 
 def latest_indicators(bars: pl.DataFrame) -> dict[str, float | None]:

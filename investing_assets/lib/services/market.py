@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from investing_assets.lib.core.errors import BadMarketData
-from investing_assets.lib.core.results import Written
+from investing_assets.lib.core.results import Written, previews_by_session
 from investing_assets.lib.core.schemas import INDEX_CONSTITUENTS, UNIVERSE, conform
 from investing_assets.lib.core.symbols import check_symbols
 from investing_assets.lib.core.validation import (
@@ -42,7 +42,9 @@ def write_universe(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date
     rows = pl.concat(frames)
     warehouse.replace_rows(names.UNIVERSE, rows, {"session": list(sessions)})
     latest = frames[-1].get_column("symbol").to_list()
-    return Written(rows.height, len(sessions), preview=frames[-1].head(10)), latest
+    previews = {session: frame.drop("session", "source").head(10)
+                for session, frame in zip(sessions, frames, strict=True)}
+    return Written(rows.height, len(sessions), preview=previews[sessions[-1]], previews=previews), latest
 
 
 def write_index_constituents(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
@@ -53,8 +55,9 @@ def write_index_constituents(source: Any, warehouse: Warehouse, sessions: Sequen
         frames.append(frame.with_columns(session=pl.lit(session), source=pl.lit(source.name)))
     rows = pl.concat(frames)
     warehouse.replace_rows(names.INDEX_CONSTITUENTS, rows, {"session": list(sessions)})
-    counts = frames[-1].group_by("index_code").len().sort("index_code")
-    return Written(rows.height, len(sessions), preview=counts)
+    previews = {session: frame.group_by("index_code").agg(members=pl.len(), weight=pl.col("weight").sum())
+                .sort("index_code") for session, frame in zip(sessions, frames, strict=True)}
+    return Written(rows.height, len(sessions), preview=previews[sessions[-1]], previews=previews)
 
 
 def session_symbols(members: pl.DataFrame, session: dt.date) -> list[str]:
@@ -79,7 +82,8 @@ def write_daily_bars(source: Any, warehouse: Warehouse, sessions: Sequence[dt.da
     _require_sessions(bars, sessions, "bars")
     rows = bars.with_columns(source=pl.lit(source.name))
     warehouse.replace_rows(names.DAILY_BARS, rows, {"session": list(sessions)})
-    return Written(rows.height, len(sessions), preview=top_movers(bars, sessions[-1]))
+    previews = previews_by_session(sessions, lambda session: top_movers(bars, session))
+    return Written(rows.height, len(sessions), preview=previews[sessions[-1]], previews=previews)
 
 
 def write_quotes(
@@ -95,8 +99,9 @@ def write_quotes(
     rows = quotes.with_columns(source=pl.lit(source.name))
     warehouse.replace_rows(names.QUOTES, rows, {"asset_class": [asset_class], "session": list(sessions)})
     cached = publish_latest_quotes(warehouse, cache, asset_class) if cache is not None else None
-    latest = quotes.filter(pl.col("session") == sessions[-1]).drop("asset_class").sort("symbol")
-    return Written(rows.height, len(sessions), cached=cached, preview=latest)
+    previews = previews_by_session(
+        sessions, lambda session: quotes.filter(pl.col("session") == session).drop("asset_class").sort("symbol"))
+    return Written(rows.height, len(sessions), cached=cached, preview=previews[sessions[-1]], previews=previews)
 
 
 def publish_latest_quotes(warehouse: Warehouse, cache: HotCache, asset_class: str) -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 
 from investing_assets.lib.core import calendar
-from investing_assets.lib.core.results import Written
+from investing_assets.lib.core.results import Written, previews_by_session
 from investing_assets.lib.core.schemas import NEWS_ARTICLES, conform
 from investing_assets.lib.core.validation import refuse_rows
 from investing_assets.lib.services.market import session_symbols
@@ -45,10 +45,15 @@ def write_news(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -
         frames.append(frame.with_columns(session=pl.lit(session), source=pl.lit(source.name)))
     rows = pl.concat(frames)
     warehouse.replace_rows(names.NEWS_ARTICLES, rows, {"session": sessions})
-    latest = rows.filter(pl.col("session") == sessions[-1]).sort("published_at", "symbol", descending=[True, False])
-    preview = latest.select(pl.col("published_at").dt.convert_time_zone(calendar.TIMEZONE).dt.strftime("%H:%M"),
-                            "symbol", "title")
-    return Written(rows.height, len(sessions), notes=notes, preview=preview.head(15))
+    previews = previews_by_session(sessions, lambda session: _headlines(rows, session))
+    return Written(rows.height, len(sessions), notes=notes, preview=previews[sessions[-1]], previews=previews)
+
+
+def _headlines(rows: pl.DataFrame, session: dt.date) -> pl.DataFrame:
+    """A session's newest articles, New York time first."""
+    latest = rows.filter(pl.col("session") == session).sort("published_at", "symbol", descending=[True, False])
+    return latest.select(pl.col("published_at").dt.convert_time_zone(calendar.TIMEZONE).dt.strftime("%H:%M"),
+                         "symbol", "title").head(15)
 
 
 def validate_news(frame: pl.DataFrame, symbols: Sequence[str], session: dt.date) -> pl.DataFrame:

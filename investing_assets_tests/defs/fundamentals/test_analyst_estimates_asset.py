@@ -9,7 +9,7 @@ import pytest
 from investing_assets.defs.fundamentals.assets import analyst_estimates
 from investing_assets.defs.market.assets import universe
 from investing_assets.lib.core import calendar
-from investing_assets_tests.defs._helpers import materialize_range
+from investing_assets_tests.defs._helpers import latest_metadata, materialize_range
 
 DAYS = calendar.sessions_ending(dt.date(2026, 11, 20), 3)
 NY = ZoneInfo("America/New_York")
@@ -19,10 +19,13 @@ def test_a_range_is_one_run_with_revisions_in_the_metadata(resources, instance, 
     assert materialize_range([universe], DAYS[0], DAYS[-1], resources, instance).success
     result = materialize_range([analyst_estimates], DAYS[0], DAYS[-1], resources, instance)
     assert result.success
-    materialization = result.asset_materializations_for_node("analyst_estimates")[-1]
-    meta = materialization.metadata
-    assert meta["dagster/row_count"].value == warehouse.count("fundamentals.analyst_estimates") > 0
-    assert meta["sessions"].value == 3 and "revision_pct" in meta["preview"].value
+    assert len(instance.get_runs()) == 2  # one for the universe, one for the estimates
+    for day in DAYS:  # every partition shows its own rows and revisions, not the range's
+        meta = latest_metadata(instance, "analyst_estimates", day.isoformat())
+        assert meta["dagster/row_count"] == warehouse.count("fundamentals.analyst_estimates",
+                                                            {"session": [day]}) > 0
+        assert meta["run_range"].startswith(f"{DAYS[0].isoformat()} .. {DAYS[-1].isoformat()}")
+    assert "revision_pct" in latest_metadata(instance, "analyst_estimates", DAYS[-1].isoformat())["preview"]
 
 
 @pytest.mark.parametrize("when, expected", [

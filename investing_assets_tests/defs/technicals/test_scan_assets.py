@@ -12,7 +12,7 @@ from investing_assets.defs.technicals import assets as technicals
 from investing_assets.lib.analytics.scanner import ScanConfig
 from investing_assets.lib.core import calendar
 from investing_assets.lib.storage.warehouse import Warehouse
-from investing_assets_tests.defs._helpers import materialize_range
+from investing_assets_tests.defs._helpers import latest_metadata, materialize_range
 
 LAST = dt.date(2026, 11, 20)
 # The demo plants a broadening top in UPS completing 2026-11-18 and a double top in JBL completing 2026-11-20.
@@ -66,9 +66,15 @@ def test_scan_writes_every_table_caches_the_ranking_and_reruns_identically(histo
     assert scores == sorted(scores, reverse=True)
     assert client.zcard("scanner:last_scanned") > 400
 
-    meta = result.asset_materializations_for_node("daily_scan")
-    scan_meta = next(m for m in meta if m.asset_key == dg.AssetKey("scan_results")).metadata
-    assert "top_discoveries" in scan_meta and scan_meta["chart"].value.startswith("![chart](data:image/png;base64,")
+    for day in DAYS:  # each partition shows its own discoveries, chart and counts, read back from the instance
+        scan_meta = latest_metadata(instance, "scan_results", day.isoformat())
+        stored = warehouse.count("technicals.pattern_discoveries", {"session": [day]})
+        assert scan_meta["dagster/row_count"] == stored
+        assert scan_meta["chart"].startswith("![chart](data:image/png;base64,")
+        events = latest_metadata(instance, "technical_events", day.isoformat())
+        assert events["dagster/row_count"] == warehouse.count("technicals.technical_events", {"session": [day]})
+        candles = latest_metadata(instance, "candlestick_patterns", day.isoformat())
+        assert 0 < candles["confirmed"] <= candles["dagster/row_count"]
 
     before = {t: fingerprint(warehouse, t) for t in SCAN_TABLES}
     assert run_scan(resources, instance, DAYS[0], LAST).success
@@ -112,9 +118,7 @@ def test_an_unadjusted_split_does_not_make_a_breakdown(history, resources, insta
             "SELECT pattern FROM technicals.pattern_discoveries WHERE symbol = %s AND direction = 'bearish'",
             [victim]).fetchall()
     assert bearish == []
-    meta = next(m for m in result.asset_materializations_for_node("daily_scan")
-                if m.asset_key == dg.AssetKey("scan_results")).metadata
-    assert "split" in meta["data_issues"].value
+    assert "split" in latest_metadata(instance, "scan_results", LAST.isoformat())["data_issues"]
 
 
 def test_correlations_store_pairs_and_a_sector_heatmap(history, resources, instance):
@@ -124,8 +128,9 @@ def test_correlations_store_pairs_and_a_sector_heatmap(history, resources, insta
     assert warehouse.count("technicals.symbol_correlations") > 400
     assert warehouse.count("technicals.correlation_pairs", {"kind": ["most"]}) == 10
     assert warehouse.count("technicals.sector_correlations") == 11 * 11
-    meta = result.asset_materializations_for_node("correlations")[0].metadata
-    assert meta["heatmap"].value.startswith("![heatmap](data:image/png;base64,")
+    meta = latest_metadata(instance, "correlations", LAST.isoformat())
+    assert meta["heatmap"].startswith("![heatmap](data:image/png;base64,")
+    assert meta["dagster/row_count"] == warehouse.count("technicals.symbol_correlations")
 
 
 def test_technical_report_charts_one_symbol(history, resources, instance, tmp_path, monkeypatch):
@@ -151,6 +156,10 @@ def test_watchlist_grid_runs_a_days_symbols_as_one_run(history, resources, insta
     assert sorted(p.name for p in (tmp_path / "charts" / "watchlist" / key).iterdir()) == [
         "AAPL.png", "MSFT.png", "NVDA.png"]
     assert len(instance.get_materialized_partitions(dg.AssetKey("watchlist_report"))) == 3
+    for symbol in ("AAPL", "MSFT", "NVDA"):  # every cell shows its own chart, not the run's last symbol's
+        meta = latest_metadata(instance, "watchlist_report", f"{key}|{symbol}")
+        assert meta["chart_path"].endswith(f"watchlist/{key}/{symbol}.png")
+        assert meta["as_of"] == key and meta["chart"].startswith("![chart](data:image/png;base64,")
 
 
 def test_planted_patterns_are_stored_as_ground_truth(resources, instance, warehouse):
