@@ -416,6 +416,74 @@ def _fit_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return slope, float(y_mean - slope * x_mean)
 
 
+def _lower_line_holds(
+    legs: list[int], first_gap: float, third_gap: float, atr: float, rules: PatternRules
+) -> bool:
+    """The four fixed touches can start a boundary: legs long and even enough, both peaks clear of the lower
+    line by a swing, one of them by the minimum height."""
+    return (
+        min(legs) >= rules.min_leg
+        and max(legs) <= rules.max_leg_ratio * min(legs)
+        and min(first_gap, third_gap) >= rules.swing_atr * atr
+        and max(first_gap, third_gap) >= rules.min_height_atr * atr
+    )
+
+
+def _breaks_below(
+    symbol: _Symbol, at: np.ndarray, rows: np.ndarray, level: np.ndarray, x4: int, legs: list[int], atr: float
+) -> np.ndarray:
+    """Rows where the last leg (trough x4 to the running max at `at`) fits the formation and the close
+    breaks below the lower line soon enough."""
+    rules = symbol.rules
+    last_leg = (at - x4).astype(np.float64)
+    return (
+        (last_leg >= rules.min_leg)
+        & (last_leg <= rules.max_leg_ratio * min(legs))
+        & (max(legs) <= rules.max_leg_ratio * last_leg)
+        & (rows - at <= rules.max_wait_legs * np.mean(legs))
+        & (symbol.value[rows] < level - rules.break_atr * atr)
+    )
+
+
+def _upper_boundary(
+    touches: tuple[tuple[int, float], tuple[int, float], tuple[int, float]],
+    lower_first: float,
+    lower_last: float,
+    atr: float,
+    rules: PatternRules,
+) -> tuple[str, float, float, float, float] | None:
+    """(shape, slope, intercept, residual, height) of the upper line through the three peak touches, None
+    when they are not on a line, the formation is too thin, or _boundary_shape names no shape for it.
+    `lower_first` and `lower_last` are the lower line at the first and last touch."""
+    (x1, p1), (x3, p3), (x5, p5) = touches
+    xs = np.array([x1, x3, x5], dtype=np.float64)
+    slope, intercept = _fit_line(xs, np.array([p1, p3, p5]))
+    residual = float(np.abs(np.array([p1, p3, p5]) - (slope * xs + intercept)).max())
+    if residual > rules.touch_tol_atr * atr:
+        return None
+    upper_first, upper_last = slope * x1 + intercept, slope * x5 + intercept
+    height = 0.5 * ((upper_first - float(lower_first)) + (upper_last - float(lower_last)))
+    if (
+        min(upper_first - float(lower_first), upper_last - float(lower_last)) <= 0
+        or height < rules.min_height_atr * atr
+    ):
+        return None
+    shape = _boundary_shape(upper_last - upper_first, float(lower_last - lower_first), height, atr, rules)
+    if shape is None:
+        return None
+    return shape, slope, intercept, residual, height
+
+
+def _boundary_confidence(
+    residual: float, legs: list[int], height: float, atr: float, rules: PatternRules
+) -> float:
+    """How closely the peaks sit on their line and the legs match in length, and how large the formation is."""
+    fit = 0.5 * _score(residual, rules.touch_tol_atr * atr) + 0.5 * _score(
+        max(legs) / min(legs) - 1.0, rules.max_leg_ratio - 1.0
+    )
+    return 0.5 * fit + 0.5 * _size_score(height, atr, rules)
+
+
 def _boundary(symbol: _Symbol, anchor: int) -> _Hit | None:
     """Peaks anchor-3, anchor-1 and the running max after trough anchor touch the upper line, troughs
     anchor-2, anchor the lower;
@@ -428,54 +496,25 @@ def _boundary(symbol: _Symbol, anchor: int) -> _Hit | None:
     atr = float(symbol.atr[points.fixed_at[anchor]])
     legs = [x2 - x1, x3 - x2, x4 - x3]
     lower = lambda x: _line(x2, p2, x4, p4, x)  # noqa: E731
-    first_gap = p1 - float(lower(x1))
-    if not (
-        min(legs) >= rules.min_leg
-        and max(legs) <= rules.max_leg_ratio * min(legs)
-        and min(first_gap, p3 - float(lower(x3))) >= rules.swing_atr * atr
-        and max(first_gap, p3 - float(lower(x3))) >= rules.min_height_atr * atr
-    ):
+    if not _lower_line_holds(legs, p1 - float(lower(x1)), p3 - float(lower(x3)), atr, rules):
         return None
     tracked = symbol.track(anchor, x1, x4)
     if tracked is None:
         return None
     top, at, rows = tracked
-    last_leg = (at - x4).astype(np.float64)
     level = lower(rows)
-    ok = (
-        (last_leg >= rules.min_leg)
-        & (last_leg <= rules.max_leg_ratio * min(legs))
-        & (max(legs) <= rules.max_leg_ratio * last_leg)
-        & (rows - at <= rules.max_wait_legs * np.mean(legs))
-        & (symbol.value[rows] < level - rules.break_atr * atr)
-    )
-    for hit in np.flatnonzero(ok).tolist():
-        x5, p5 = int(at[hit]), float(top[hit])
-        xs = np.array([x1, x3, x5], dtype=np.float64)
-        slope, intercept = _fit_line(xs, np.array([p1, p3, p5]))
-        residual = float(np.abs(np.array([p1, p3, p5]) - (slope * xs + intercept)).max())
-        if residual > rules.touch_tol_atr * atr:
+    for hit in np.flatnonzero(_breaks_below(symbol, at, rows, level, x4, legs, atr)).tolist():
+        x5 = int(at[hit])
+        upper = _upper_boundary(((x1, p1), (x3, p3), (x5, float(top[hit]))), lower(x1), lower(x5), atr, rules)
+        if upper is None:
             continue
-        upper_first, upper_last = slope * x1 + intercept, slope * x5 + intercept
-        height = 0.5 * ((upper_first - float(lower(x1))) + (upper_last - float(lower(x5))))
-        if (
-            min(upper_first - float(lower(x1)), upper_last - float(lower(x5))) <= 0
-            or height < rules.min_height_atr * atr
-        ):
-            continue
-        shape = _boundary_shape(upper_last - upper_first, float(lower(x5) - lower(x1)), height, atr, rules)
-        if shape is None:
-            continue
+        shape, slope, intercept, residual, height = upper
         row = int(rows[hit])
         if shape in _CONVERGING and slope * row + intercept <= level[hit]:
             continue  # past the apex: nothing left to break out of
         if not symbol.clean(x1, row):
             return None
-        all_legs = [*legs, x5 - x4]
-        fit = 0.5 * _score(residual, rules.touch_tol_atr * atr) + 0.5 * _score(
-            max(all_legs) / min(all_legs) - 1.0, rules.max_leg_ratio - 1.0
-        )
-        confidence = 0.5 * fit + 0.5 * _size_score(height, atr, rules)
+        confidence = _boundary_confidence(residual, [*legs, x5 - x4], height, atr, rules)
         return _Hit(shape, x1, row, (x1, x2, x3, x4, x5), float(level[hit]), height, atr, confidence)
     return None
 
@@ -542,6 +581,57 @@ def _empty() -> pl.DataFrame:
     return pl.DataFrame(schema=DETECTIONS)
 
 
+def _detection_input(bars: pl.DataFrame, columns: list[str], as_of: dt.date | None) -> pl.DataFrame:
+    """The bars sorted by (symbol, session) with a `detectable` column (True where bars has none), up to
+    `as_of`."""
+    frame = sorted_by_symbol(bars, columns)
+    if "detectable" in bars.columns:
+        frame = frame.join(
+            bars.select("symbol", "session", "detectable"), on=["symbol", "session"], how="left"
+        )
+    else:
+        frame = frame.with_columns(detectable=pl.lit(True))
+    if as_of is not None:
+        frame = frame.filter(pl.col("session") <= as_of)
+    return frame
+
+
+def _append_detection(
+    out: dict[str, list],
+    symbol: str,
+    name: str,
+    direction: str,
+    hit: _Hit,
+    sign: int,
+    sessions: np.ndarray,
+    close: np.ndarray,
+) -> None:
+    """One DETECTIONS row into the columns of `out`. `hit` is in the bearish frame and `sign` turns its
+    levels back into prices; `sessions` and `close` are the symbol's own rows."""
+    out["symbol"].append(symbol)
+    out["pattern"].append(name)
+    out["family"].append(FAMILIES[name])
+    out["direction"].append(direction)
+    out["start_session"].append(sessions[hit.first_row])
+    out["end_session"].append(sessions[hit.row])
+    out["key_points"].append(
+        [{"session": sessions[row].item(), "price": float(close[row])} for row in hit.key_rows]
+    )
+    out["breakout_level"].append(sign * hit.level)
+    out["target"].append(sign * (hit.level - hit.height))
+    out["height_atr"].append(hit.height / hit.atr)
+    out["confidence"].append(float(np.clip(hit.confidence, 0.0, 1.0)))
+
+
+def _detections_frame(out: dict[str, list]) -> pl.DataFrame:
+    if not out["symbol"]:
+        return _empty()
+    out["start_session"] = np.array(out["start_session"], dtype="datetime64[D]")
+    out["end_session"] = np.array(out["end_session"], dtype="datetime64[D]")
+    result = pl.DataFrame({c: pl.Series(c, v).cast(DETECTIONS[c]) for c, v in out.items()})
+    return result.sort("symbol", "end_session", "pattern")
+
+
 def detect_chart_patterns(
     bars: pl.DataFrame,
     *,
@@ -555,15 +645,7 @@ def detect_chart_patterns(
     that session are read and only detections on it are returned (the daily scan). A `detectable` column
     (from data_quality.screen_bars) masks bars no formation may span."""
     columns = ["open", "high", "low", "close"]
-    frame = sorted_by_symbol(bars, columns)
-    if "detectable" in bars.columns:
-        frame = frame.join(
-            bars.select("symbol", "session", "detectable"), on=["symbol", "session"], how="left"
-        )
-    else:
-        frame = frame.with_columns(detectable=pl.lit(True))
-    if as_of is not None:
-        frame = frame.filter(pl.col("session") <= as_of)
+    frame = _detection_input(bars, columns, as_of)
     if frame.height == 0:
         return _empty()
     open_, high, low, close = (np.ascontiguousarray(frame[c].to_numpy()) for c in columns)
@@ -582,25 +664,5 @@ def detect_chart_patterns(
         for name, direction, hit, sign in hits:
             if as_of is not None and start + hit.row != stop - 1:
                 continue
-            out["symbol"].append(symbols[start])
-            out["pattern"].append(name)
-            out["family"].append(FAMILIES[name])
-            out["direction"].append(direction)
-            out["start_session"].append(sessions[start + hit.first_row])
-            out["end_session"].append(sessions[start + hit.row])
-            out["key_points"].append(
-                [
-                    {"session": sessions[start + row].item(), "price": float(close[start + row])}
-                    for row in hit.key_rows
-                ]
-            )
-            out["breakout_level"].append(sign * hit.level)
-            out["target"].append(sign * (hit.level - hit.height))
-            out["height_atr"].append(hit.height / hit.atr)
-            out["confidence"].append(float(np.clip(hit.confidence, 0.0, 1.0)))
-    if not out["symbol"]:
-        return _empty()
-    out["start_session"] = np.array(out["start_session"], dtype="datetime64[D]")
-    out["end_session"] = np.array(out["end_session"], dtype="datetime64[D]")
-    result = pl.DataFrame({c: pl.Series(c, v).cast(DETECTIONS[c]) for c, v in out.items()})
-    return result.sort("symbol", "end_session", "pattern")
+            _append_detection(out, symbols[start], name, direction, hit, sign, sessions[block], close[block])
+    return _detections_frame(out)

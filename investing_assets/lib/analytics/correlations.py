@@ -92,6 +92,80 @@ def _leave_one_out(standard: np.ndarray, returns: np.ndarray, members: np.ndarra
     return np.where((size[own_group] > 1) & (norm > 0), corr, np.nan)
 
 
+def _centred(returns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(return counts, de-meaned returns with gaps as 0, root sum of squares) per symbol."""
+    valid = np.isfinite(returns)
+    counts = valid.sum(axis=0)
+    filled = np.where(valid, returns, 0.0)
+    means = filled.sum(axis=0) / np.maximum(counts, 1)
+    centred = np.where(valid, returns - means, 0.0)
+    spread = np.sqrt((centred**2).sum(axis=0))
+    return counts, centred, spread
+
+
+def _screen(
+    symbols: list[str],
+    counts: np.ndarray,
+    spread: np.ndarray,
+    sector_of: dict[str, str],
+    window: int,
+    min_fraction: float,
+) -> tuple[list[int], list[tuple[str, str]]]:
+    """(columns kept, (symbol, reason) for each dropped one)."""
+    dropped, keep = [], []
+    for k, symbol in enumerate(symbols):
+        if counts[k] < min_fraction * window:
+            dropped.append((symbol, f"{int(counts[k])} of {window} daily returns in the window"))
+        elif spread[k] == 0:
+            dropped.append((symbol, "no price movement in the window"))
+        elif symbol not in sector_of:
+            dropped.append((symbol, "no sector"))
+        else:
+            keep.append(k)
+    return keep, dropped
+
+
+def _sector_members(symbols: list[str], sector_of: dict[str, str]) -> tuple[list[str], np.ndarray]:
+    """(sorted sector labels, members[symbol, sector] 0/1)."""
+    labels = sorted({sector_of[s] for s in symbols})
+    members = np.zeros((len(symbols), len(labels)))
+    members[np.arange(len(symbols)), [labels.index(sector_of[s]) for s in symbols]] = 1.0
+    return labels, members
+
+
+def _by_symbol(
+    symbols: list[str],
+    sector_of: dict[str, str],
+    standard: np.ndarray,
+    centred: np.ndarray,
+    members: np.ndarray,
+    counts: np.ndarray,
+) -> pl.DataFrame:
+    """Each symbol against its sector and the market, both leaving the symbol out."""
+    everyone = np.ones((len(symbols), 1))
+    return pl.DataFrame(
+        {
+            "symbol": symbols,
+            "sector": [sector_of[s] for s in symbols],
+            "corr_sector": _leave_one_out(standard, centred, members) if symbols else [],
+            "corr_market": _leave_one_out(standard, centred, everyone) if symbols else [],
+            "returns": counts.astype(np.int64),
+        },
+        schema={"symbol": pl.String, "sector": pl.String, "corr_sector": pl.Float64, "corr_market": pl.Float64,
+                "returns": pl.Int64},
+    ).with_columns(pl.col("corr_sector", "corr_market").fill_nan(None))  # fmt: skip
+
+
+def _sector_matrix(matrix: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """Mean pairwise correlation between members of two sectors (NaN without a pair)."""
+    sums = members.T @ matrix @ members
+    size = members.sum(axis=0)
+    pairs = np.outer(size, size) - np.diag(size)  # same-sector pairs exclude the symbol with itself
+    sums -= np.diag(size)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(pairs > 0, sums / pairs, np.nan)
+
+
 def rolling_correlations(
     bars: pl.DataFrame,
     sectors: pl.DataFrame,
@@ -107,57 +181,23 @@ def rolling_correlations(
     sector_of = dict(
         sectors.select(pl.col("symbol").cast(pl.String), pl.col("sector").cast(pl.String)).iter_rows()
     )
-    valid = np.isfinite(returns)
-    counts = valid.sum(axis=0)
-    filled = np.where(valid, returns, 0.0)
-    means = filled.sum(axis=0) / np.maximum(counts, 1)
-    centred = np.where(valid, returns - means, 0.0)
-    spread = np.sqrt((centred**2).sum(axis=0))
-    dropped, keep = [], []
-    for k, symbol in enumerate(symbols):
-        if counts[k] < min_fraction * window:
-            dropped.append((symbol, f"{int(counts[k])} of {window} daily returns in the window"))
-        elif spread[k] == 0:
-            dropped.append((symbol, "no price movement in the window"))
-        elif symbol not in sector_of:
-            dropped.append((symbol, "no sector"))
-        else:
-            keep.append(k)
+    counts, centred, spread = _centred(returns)
+    keep, dropped = _screen(symbols, counts, spread, sector_of, window, min_fraction)
     symbols = [symbols[k] for k in keep]
     centred, spread = centred[:, keep], spread[keep]
     standard = centred / spread if symbols else centred
     matrix = standard.T @ standard
     np.fill_diagonal(matrix, 1.0)
-    labels = sorted({sector_of[s] for s in symbols})
-    members = np.zeros((len(symbols), len(labels)))
-    members[np.arange(len(symbols)), [labels.index(sector_of[s]) for s in symbols]] = 1.0
-    everyone = np.ones((len(symbols), 1))
-    by_symbol = pl.DataFrame(
-        {
-            "symbol": symbols,
-            "sector": [sector_of[s] for s in symbols],
-            "corr_sector": _leave_one_out(standard, centred, members) if symbols else [],
-            "corr_market": _leave_one_out(standard, centred, everyone) if symbols else [],
-            "returns": counts[keep].astype(np.int64),
-        },
-        schema={"symbol": pl.String, "sector": pl.String, "corr_sector": pl.Float64, "corr_market": pl.Float64,
-                "returns": pl.Int64},
-    ).with_columns(pl.col("corr_sector", "corr_market").fill_nan(None))  # fmt: skip
-    sums = members.T @ matrix @ members
-    size = members.sum(axis=0)
-    pairs = np.outer(size, size) - np.diag(size)  # same-sector pairs exclude the symbol with itself
-    sums -= np.diag(size)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        sector_matrix = np.where(pairs > 0, sums / pairs, np.nan)
+    labels, members = _sector_members(symbols, sector_of)
     return CorrelationResult(
         session=session,
         window=window,
         symbols=symbols,
         matrix=matrix,
-        by_symbol=by_symbol,
+        by_symbol=_by_symbol(symbols, sector_of, standard, centred, members, counts[keep]),
         top_pairs=_pairs(matrix, symbols, top, largest=True),
         bottom_pairs=_pairs(matrix, symbols, top, largest=False),
         sectors=labels,
-        sector_matrix=sector_matrix,
+        sector_matrix=_sector_matrix(matrix, members),
         dropped=pl.DataFrame(dropped, schema={"symbol": pl.String, "reason": pl.String}, orient="row"),
     )

@@ -86,14 +86,11 @@ def _fmt(expr: pl.Expr, decimals: int = 2) -> pl.Expr:
     return (rounded.cast(pl.Int64) if decimals == 0 else rounded).cast(pl.String)
 
 
-def technical_events(
-    bars: pl.DataFrame, indicators: pl.DataFrame, *, range_sessions: int = RANGE_SESSIONS
-) -> pl.DataFrame:
-    """EVENTS for every bar, sorted by (symbol, session, event). `indicators` is an INDICATORS frame for
-    the same bars (compute_indicators); the 52-week events need 252 earlier sessions in `bars`."""
-    if bars.height == 0:
-        return pl.DataFrame(schema=EVENTS)
-    frame = _joined(bars, indicators).with_columns(
+def _with_windows(frame: pl.DataFrame, range_sessions: int) -> pl.DataFrame:
+    """The joined bars plus each crossing's previous values, the strictly backward windows (52-week and
+    range extremes, volume mean and sd) and the split-like flag; computed before any session is filtered
+    out, so shifts and windows see every bar of the symbol."""
+    frame = frame.with_columns(
         (pl.col(c).shift(1).over("symbol")).alias(f"{c}_prev")
         for c in ("sma_50", "sma_200", "rsi_14", "macd", "macd_signal")
     )
@@ -114,17 +111,20 @@ def technical_events(
         )
     )
     previous_atr = pl.col("atr_14").shift(1).over("symbol")
-    frame = frame.with_columns(
+    return frame.with_columns(
         split_like=split_like_gap(pl.col("open"), pl.col("previous_close"), previous_atr)
     )
 
+
+def _event_specs(range_sessions: int) -> list[dict]:
+    """Every event's condition, direction, value and detail text, as expressions over _with_windows."""
     z = (pl.col("volume") - pl.col("volume_mean")) / pl.col("volume_sd")
     move = pl.col("close") - pl.col("previous_close")
     day_direction = pl.when(move > 0).then(pl.lit("bullish")).when(move < 0).then(pl.lit("bearish"))
     sma50, sma200 = pl.col("sma_50"), pl.col("sma_200")
     rsi, macd, signal = pl.col("rsi_14"), pl.col("macd"), pl.col("macd_signal")
     n = str(range_sessions)
-    events = [
+    return [
         _event("golden_cross", _crossed_above("sma_50", "sma_200"), "bullish", sma50,
                pl.format("SMA 50 {} crossed above SMA 200 {}", _fmt(sma50), _fmt(sma200))),
         _event("death_cross", _crossed_above("sma_200", "sma_50"), "bearish", sma50,
@@ -158,7 +158,10 @@ def technical_events(
         _event("macd_cross_down", _crossed_above("macd_signal", "macd"), "bearish", macd,
                pl.format("MACD {} crossed below its signal {}", _fmt(macd, 3), _fmt(signal, 3))),
     ]  # fmt: skip
-    frame = frame.filter(pl.col("detectable") & ~pl.col("split_like"))
+
+
+def _fired(frame: pl.DataFrame, events: list[dict]) -> pl.DataFrame:
+    """One row per (bar, event) whose condition holds."""
     # Conditions first (cheap booleans over every bar), text only for the few bars that fire.
     flags = frame.select(
         "symbol", "session", *(e["condition"].fill_null(False).alias(e["name"]) for e in events)
@@ -177,5 +180,17 @@ def technical_events(
                 detail=spec["detail"],
             )
         )
-    found = pl.concat(parts)
+    return pl.concat(parts)
+
+
+def technical_events(
+    bars: pl.DataFrame, indicators: pl.DataFrame, *, range_sessions: int = RANGE_SESSIONS
+) -> pl.DataFrame:
+    """EVENTS for every bar, sorted by (symbol, session, event). `indicators` is an INDICATORS frame for
+    the same bars (compute_indicators); the 52-week events need 252 earlier sessions in `bars`."""
+    if bars.height == 0:
+        return pl.DataFrame(schema=EVENTS)
+    frame = _with_windows(_joined(bars, indicators), range_sessions)
+    frame = frame.filter(pl.col("detectable") & ~pl.col("split_like"))
+    found = _fired(frame, _event_specs(range_sessions))
     return found.select([pl.col(c).cast(t) for c, t in EVENTS.items()]).sort("symbol", "session", "event")

@@ -15,6 +15,7 @@ import polars as pl
 import talib
 from talib import abstract
 
+from investing_assets.lib.analytics.data_quality import symbol_bounds
 from investing_assets.lib.core.schemas import DAILY_BARS, INDICATOR_COLUMNS, INDICATORS
 
 # TA-Lib parameters (keyword names as TA-Lib spells them), shared by the loop and lookback_sessions().
@@ -115,6 +116,41 @@ def _sorted_view(bars: pl.DataFrame) -> pl.DataFrame:
     return frame.sort(rank * (1 << 32) + days, maintain_order=True)
 
 
+def _float_arrays(frame: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(close, high, low, volume) as contiguous float64 arrays, in the frame's row order."""
+    # to_numpy is zero-copy for null-free Float64; nulls become NaN, which TA-Lib propagates.
+    close, high, low, volume = (
+        np.ascontiguousarray(frame[c].to_numpy(), dtype=np.float64)
+        for c in ("close", "high", "low", "volume")
+    )
+    return close, high, low, volume
+
+
+def _talib_into(
+    out: dict[str, np.ndarray],
+    rows: slice,
+    close: np.ndarray,
+    high: np.ndarray,
+    low: np.ndarray,
+    volume: np.ndarray,
+) -> None:
+    """Every indicator of one symbol's contiguous `rows`, written into the preallocated `out` arrays."""
+    c, h, lo, v = close[rows], high[rows], low[rows], volume[rows]
+    p = _PARAMS
+    out["sma_20"][rows] = talib.SMA(c, **p["sma_20"])
+    out["sma_50"][rows] = talib.SMA(c, **p["sma_50"])
+    out["sma_200"][rows] = talib.SMA(c, **p["sma_200"])
+    out["ema_12"][rows] = talib.EMA(c, **p["ema_12"])
+    out["ema_26"][rows] = talib.EMA(c, **p["ema_26"])
+    out["rsi_14"][rows] = talib.RSI(c, **p["rsi_14"])
+    out["macd"][rows], out["macd_signal"][rows], out["macd_hist"][rows] = talib.MACD(c, **p["macd"])
+    out["bb_upper"][rows], out["bb_middle"][rows], out["bb_lower"][rows] = talib.BBANDS(c, **p["bbands"])
+    out["atr_14"][rows] = talib.ATR(h, lo, c, **p["atr_14"])
+    out["adx_14"][rows] = talib.ADX(h, lo, c, **p["adx_14"])
+    out["obv"][rows] = talib.OBV(c, v)
+    out["stoch_k"][rows], out["stoch_d"][rows] = talib.STOCH(h, lo, c, **p["stoch"])
+
+
 def compute_indicators(bars: pl.DataFrame) -> pl.DataFrame:
     """INDICATORS frame (one row per input bar, sorted by symbol, session) with warm-up rows null.
 
@@ -128,64 +164,11 @@ def compute_indicators(bars: pl.DataFrame) -> pl.DataFrame:
         return _empty()
 
     frame = _sorted_view(bars)
-    n = frame.height
-    # to_numpy is zero-copy for null-free Float64; nulls become NaN, which TA-Lib propagates.
-    close = np.ascontiguousarray(frame["close"].to_numpy(), dtype=np.float64)
-    high = np.ascontiguousarray(frame["high"].to_numpy(), dtype=np.float64)
-    low = np.ascontiguousarray(frame["low"].to_numpy(), dtype=np.float64)
-    volume = np.ascontiguousarray(frame["volume"].to_numpy(), dtype=np.float64)
-
-    symbol = frame["symbol"]
-    # Row 0 compares with null and is filled True, so starts[0] == 0.
-    starts = np.flatnonzero((symbol != symbol.shift(1)).fill_null(True).to_numpy())
-    stops = np.append(starts[1:], n)
-
-    out = {c: np.empty(n, dtype=np.float64) for c in INDICATOR_COLUMNS}
-    (
-        sma_20,
-        sma_50,
-        sma_200,
-        ema_12,
-        ema_26,
-        rsi_14,
-        macd,
-        macd_signal,
-        macd_hist,
-        bb_upper,
-        bb_middle,
-        bb_lower,
-        atr_14,
-        adx_14,
-        obv,
-        stoch_k,
-        stoch_d,
-    ) = (out[c] for c in INDICATOR_COLUMNS)
-    sma, ema, rsi, macd_f, bbands, atr, adx, obv_f, stoch = (
-        talib.SMA,
-        talib.EMA,
-        talib.RSI,
-        talib.MACD,
-        talib.BBANDS,
-        talib.ATR,
-        talib.ADX,
-        talib.OBV,
-        talib.STOCH,
-    )
-    p = _PARAMS
-    for a, b in zip(starts.tolist(), stops.tolist(), strict=True):
-        c, h, lo, v = close[a:b], high[a:b], low[a:b], volume[a:b]
-        sma_20[a:b] = sma(c, **p["sma_20"])
-        sma_50[a:b] = sma(c, **p["sma_50"])
-        sma_200[a:b] = sma(c, **p["sma_200"])
-        ema_12[a:b] = ema(c, **p["ema_12"])
-        ema_26[a:b] = ema(c, **p["ema_26"])
-        rsi_14[a:b] = rsi(c, **p["rsi_14"])
-        macd[a:b], macd_signal[a:b], macd_hist[a:b] = macd_f(c, **p["macd"])
-        bb_upper[a:b], bb_middle[a:b], bb_lower[a:b] = bbands(c, **p["bbands"])
-        atr_14[a:b] = atr(h, lo, c, **p["atr_14"])
-        adx_14[a:b] = adx(h, lo, c, **p["adx_14"])
-        obv[a:b] = obv_f(c, v)
-        stoch_k[a:b], stoch_d[a:b] = stoch(h, lo, c, **p["stoch"])
+    close, high, low, volume = _float_arrays(frame)
+    out = {c: np.empty(frame.height, dtype=np.float64) for c in INDICATOR_COLUMNS}
+    starts, stops = symbol_bounds(frame)
+    for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
+        _talib_into(out, slice(start, stop), close, high, low, volume)
 
     result = frame.select("symbol", "session").with_columns(
         pl.Series(name, values, dtype=pl.Float64) for name, values in out.items()

@@ -204,6 +204,157 @@ def _solve_intercept(score: np.ndarray, uniforms: np.ndarray, years: int, target
     return 0.5 * (low + high)
 
 
+@dataclass(frozen=True)
+class _Draws:
+    """The random source of one panel. Every helper draws from it in a fixed order, so a seed gives one panel."""
+
+    rng: np.random.Generator
+    type_index: np.ndarray  # index into ISSUER_TYPES, per issuer
+    shape: tuple[int, int]  # (issuers, simulated years)
+
+    def by_type(self, attr: str) -> np.ndarray:
+        """The issuer type's profile value, per issuer, as an (n, 1) column."""
+        profiles = [_PROFILES[name] for name in ISSUER_TYPES]
+        return np.array([getattr(p, attr) for p in profiles])[self.type_index][:, None]
+
+    def noise(self, sd: float) -> np.ndarray:
+        """Independent noise per issuer-year."""
+        return sd * self.rng.standard_normal(self.shape)
+
+    def issuer_effect(self, sd: float) -> np.ndarray:
+        """A persistent offset per issuer."""
+        return sd * self.rng.standard_normal(self.shape[0])[:, None]
+
+
+@dataclass(frozen=True)
+class _Factors:
+    """The latent drivers behind the features (see the module docstring)."""
+
+    weak_credit: np.ndarray  # (n, 1)
+    wealth: np.ndarray  # (n, 1), correlated with credit strength
+    management: np.ndarray  # (n, 1), drives the hazard but no feature
+    cycle: np.ndarray  # (1, span), national
+    stress: np.ndarray  # (n, span), AR(1) fiscal stress
+
+
+def _draw_factors(draws: _Draws) -> _Factors:
+    rng, (n, span) = draws.rng, draws.shape
+    weak_credit = rng.standard_normal(n)[:, None]
+    wealth = -0.4 * weak_credit + math.sqrt(1 - 0.16) * rng.standard_normal(n)[:, None]
+    management = rng.standard_normal(n)[:, None]
+    cycle = _ar1(rng, (1, span), rho=0.6, sd=1.0)
+    stress = 0.7 * weak_credit + _ar1(rng, draws.shape, rho=0.85, sd=0.6) - 0.3 * cycle
+    return _Factors(weak_credit, wealth, management, cycle, stress)
+
+
+def _finances(draws: _Draws, factors: _Factors) -> dict[str, np.ndarray]:
+    """Fund balance moves with stress each year; liabilities, funding and debt service are mostly persistent."""
+    weak_credit, cycle = factors.weak_credit, factors.cycle
+    fund_balance = draws.by_type("fund_balance") - 0.12 * factors.stress + 0.02 * cycle + draws.noise(0.04)
+    pension_funded = np.clip(
+        draws.by_type("pension_funded")
+        - 0.06 * weak_credit
+        + draws.issuer_effect(0.10)
+        + 0.03 * cycle
+        + draws.noise(0.02),
+        0.2,
+        1.2,
+    )
+    liability_burden = np.exp(
+        np.log(draws.by_type("liability_burden"))
+        + 0.30 * weak_credit
+        + draws.issuer_effect(0.40)
+        + 1.0 * (draws.by_type("pension_funded") - pension_funded)
+        + draws.noise(0.05)
+    )
+    debt_service = np.exp(
+        np.log(draws.by_type("debt_service"))
+        + 0.20 * weak_credit
+        + draws.issuer_effect(0.40)
+        + draws.noise(0.08)
+    )
+    return {
+        "fund_balance_ratio": fund_balance,
+        "liability_burden_ratio": liability_burden,
+        "pension_funded_ratio": pension_funded,
+        "debt_service_ratio": debt_service,
+    }
+
+
+def _economy(draws: _Draws, factors: _Factors) -> dict[str, np.ndarray]:
+    """Full value compounds its growth; income follows wealth; population grows slowly."""
+    wealth, cycle = factors.wealth, factors.cycle
+    full_value_growth = 0.035 + 0.015 * wealth + 0.03 * cycle - 0.01 * factors.stress + draws.noise(0.03)
+    log_full_value_start = (
+        np.log(draws.by_type("full_value_per_capita")) + 0.5 * wealth + draws.issuer_effect(0.3)
+    )
+    full_value_per_capita = np.exp(
+        log_full_value_start + np.cumsum(full_value_growth, axis=1) - full_value_growth[:, :1]
+    )
+    income_ratio = np.exp(math.log(0.95) + 0.18 * wealth + draws.issuer_effect(0.05) + draws.noise(0.02))
+    log_population = (
+        np.log(draws.by_type("median_population"))
+        + draws.by_type("log_population_sd") * draws.rng.standard_normal(draws.shape[0])[:, None]
+        + 0.005 * np.arange(draws.shape[1])[None, :]
+    )
+    return {
+        "full_value_per_capita": full_value_per_capita,
+        "full_value_growth": full_value_growth,
+        "income_ratio": income_ratio,
+        "log_population": log_population,
+    }
+
+
+def _distress(
+    draws: _Draws, features: dict[str, np.ndarray], management: np.ndarray, years: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(row, distress_3y) masks of shape (n, years), with the intercept solved for the target base rate."""
+    score = _hazard_score(
+        features["fund_balance_ratio"],
+        features["liability_burden_ratio"],
+        features["pension_funded_ratio"],
+        features["debt_service_ratio"],
+        features["full_value_per_capita"],
+        features["full_value_growth"],
+        features["income_ratio"],
+        features["log_population"],
+        management,
+    )
+    uniforms = draws.rng.random(draws.shape)
+    intercept = _solve_intercept(score, uniforms, years, TARGET_DISTRESS_RATE_3Y)
+    return _simulate_distress(intercept + score, uniforms, years)
+
+
+def _panel_frame(
+    draws: _Draws,
+    features: dict[str, np.ndarray],
+    at_risk: np.ndarray,
+    label: np.ndarray,
+    years: int,
+    first_fiscal_year: int,
+) -> pl.DataFrame:
+    """One row per at-risk issuer-year, with a few percent of every feature missing at random."""
+    n = draws.shape[0]
+    rows = at_risk.ravel()
+    issuer_number = np.repeat(np.arange(n), years)[rows]
+    type_names = np.array(ISSUER_TYPES)[draws.type_index]
+    columns: dict[str, pl.Series] = {
+        "issuer_id": pl.Series([f"SYN{i:06d}" for i in issuer_number], dtype=pl.String),
+        "issuer_name": pl.Series(
+            [f"Synthetic {type_names[i].replace('_', ' ').title()} {i:06d}" for i in issuer_number],
+            dtype=pl.String,
+        ),
+        "issuer_type": pl.Series(type_names[issuer_number], dtype=pl.String),
+        "fiscal_year": pl.Series(np.tile(first_fiscal_year + np.arange(years), n)[rows], dtype=pl.Int32),
+    }
+    for name in FEATURES:
+        values = features[name][:, :years].ravel()[rows].astype(np.float64)
+        values[draws.rng.random(values.shape[0]) < _MISSING_RATE[name]] = np.nan
+        columns[name] = pl.Series(name, values, dtype=pl.Float64, nan_to_null=True)
+    columns["distress_3y"] = pl.Series(label.ravel()[rows].astype(np.int8), dtype=pl.Int8)
+    return pl.DataFrame(columns)
+
+
 def generate_panel(
     n_issuers: int, years: int, seed: int, *, first_fiscal_year: int = FIRST_FISCAL_YEAR
 ) -> pl.DataFrame:
@@ -215,98 +366,13 @@ def generate_panel(
     if n_issuers < 1 or years < 1:
         raise ValueError("n_issuers and years must be positive")
     rng = np.random.default_rng(seed)
-    n, span = n_issuers, years + HORIZON_YEARS
-    shape = (n, span)
-
-    profiles = [_PROFILES[name] for name in ISSUER_TYPES]
-    type_index = rng.choice(len(ISSUER_TYPES), size=n, p=[p.share for p in profiles])
-
-    def by_type(attr: str) -> np.ndarray:
-        return np.array([getattr(p, attr) for p in profiles])[type_index][:, None]
-
-    weak_credit = rng.standard_normal(n)[:, None]
-    wealth = -0.4 * weak_credit + math.sqrt(1 - 0.16) * rng.standard_normal(n)[:, None]
-    management = rng.standard_normal(n)[:, None]
-    cycle = _ar1(rng, (1, span), rho=0.6, sd=1.0)
-    stress = 0.7 * weak_credit + _ar1(rng, shape, rho=0.85, sd=0.6) - 0.3 * cycle
-
-    def noise(sd: float) -> np.ndarray:
-        return sd * rng.standard_normal(shape)
-
-    def issuer_effect(sd: float) -> np.ndarray:
-        return sd * rng.standard_normal(n)[:, None]
-
-    fund_balance = by_type("fund_balance") - 0.12 * stress + 0.02 * cycle + noise(0.04)
-    pension_funded = np.clip(
-        by_type("pension_funded") - 0.06 * weak_credit + issuer_effect(0.10) + 0.03 * cycle + noise(0.02),
-        0.2,
-        1.2,
-    )
-    liability_burden = np.exp(
-        np.log(by_type("liability_burden"))
-        + 0.30 * weak_credit
-        + issuer_effect(0.40)
-        + 1.0 * (by_type("pension_funded") - pension_funded)
-        + noise(0.05)
-    )
-    debt_service = np.exp(
-        np.log(by_type("debt_service")) + 0.20 * weak_credit + issuer_effect(0.40) + noise(0.08)
-    )
-    full_value_growth = 0.035 + 0.015 * wealth + 0.03 * cycle - 0.01 * stress + noise(0.03)
-    log_full_value_start = np.log(by_type("full_value_per_capita")) + 0.5 * wealth + issuer_effect(0.3)
-    full_value_per_capita = np.exp(
-        log_full_value_start + np.cumsum(full_value_growth, axis=1) - full_value_growth[:, :1]
-    )
-    income_ratio = np.exp(math.log(0.95) + 0.18 * wealth + issuer_effect(0.05) + noise(0.02))
-    log_population = (
-        np.log(by_type("median_population"))
-        + by_type("log_population_sd") * rng.standard_normal(n)[:, None]
-        + 0.005 * np.arange(span)[None, :]
-    )
-
-    score = _hazard_score(
-        fund_balance,
-        liability_burden,
-        pension_funded,
-        debt_service,
-        full_value_per_capita,
-        full_value_growth,
-        income_ratio,
-        log_population,
-        management,
-    )
-    uniforms = rng.random(shape)
-    intercept = _solve_intercept(score, uniforms, years, TARGET_DISTRESS_RATE_3Y)
-    at_risk, label = _simulate_distress(intercept + score, uniforms, years)
-
-    observed = {
-        "fund_balance_ratio": fund_balance,
-        "liability_burden_ratio": liability_burden,
-        "pension_funded_ratio": pension_funded,
-        "debt_service_ratio": debt_service,
-        "full_value_per_capita": full_value_per_capita,
-        "full_value_growth": full_value_growth,
-        "income_ratio": income_ratio,
-        "log_population": log_population,
-    }
-    rows = at_risk.ravel()
-    issuer_number = np.repeat(np.arange(n), years)[rows]
-    type_names = np.array(ISSUER_TYPES)[type_index]
-    columns: dict[str, pl.Series] = {
-        "issuer_id": pl.Series([f"SYN{i:06d}" for i in issuer_number], dtype=pl.String),
-        "issuer_name": pl.Series(
-            [f"Synthetic {type_names[i].replace('_', ' ').title()} {i:06d}" for i in issuer_number],
-            dtype=pl.String,
-        ),
-        "issuer_type": pl.Series(type_names[issuer_number], dtype=pl.String),
-        "fiscal_year": pl.Series(np.tile(first_fiscal_year + np.arange(years), n)[rows], dtype=pl.Int32),
-    }
-    for name in FEATURES:
-        values = observed[name][:, :years].ravel()[rows].astype(np.float64)
-        values[rng.random(values.shape[0]) < _MISSING_RATE[name]] = np.nan
-        columns[name] = pl.Series(name, values, dtype=pl.Float64, nan_to_null=True)
-    columns["distress_3y"] = pl.Series(label.ravel()[rows].astype(np.int8), dtype=pl.Int8)
-    return pl.DataFrame(columns)
+    shares = [_PROFILES[name].share for name in ISSUER_TYPES]
+    type_index = rng.choice(len(ISSUER_TYPES), size=n_issuers, p=shares)
+    draws = _Draws(rng, type_index, (n_issuers, years + HORIZON_YEARS))
+    factors = _draw_factors(draws)
+    features = _finances(draws, factors) | _economy(draws, factors)
+    at_risk, label = _distress(draws, features, factors.management, years)
+    return _panel_frame(draws, features, at_risk, label, years, first_fiscal_year)
 
 
 def _ratio(numerator: float | None, denominator: float | None) -> float | None:
