@@ -8,6 +8,7 @@ import logging
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from investing_assets import settings
@@ -90,15 +91,33 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     with dg.DagsterInstance.get() as instance:
-        ran, failed = ingest_now(instance, logging.getLogger("muni.ingest"))
-    print(f"read {ran} new report(s) from the drop folder; {failed} run(s) failed")
-    return 1 if failed else 0
+        ingested = ingest_now(instance, logging.getLogger("muni.ingest"))
+    print(ingested.summary())
+    return 1 if ingested.quarantined or ingested.failed else 0
 
 
-def ingest_now(instance, log: logging.Logger) -> tuple[int, int]:
+@dataclass
+class Ingested:
+    """Each new file's end, by its path in the drop folder: read, quarantined (its run failed on purpose, the
+    reason beside it in the quarantine folder) or failed for another reason (see the run in the UI)."""
+
+    extracted: list[str] = field(default_factory=list)
+    quarantined: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    @property
+    def ran(self) -> int:
+        return len(self.extracted) + len(self.quarantined) + len(self.failed)
+
+    def summary(self) -> str:
+        return (f"read {len(self.extracted)} of {self.ran} new report(s) from the drop folder; "
+                f"{len(self.quarantined)} quarantined, {len(self.failed)} other run failure(s)")
+
+
+def ingest_now(instance, log: logging.Logger) -> Ingested:
     """The plan the sensor makes (no settle wait: the caller vouches the files are complete), the same
     partitions and run tags, each document one run recorded in the instance, so the UI shows them like sensor
-    runs. Returns (documents run, runs that failed)."""
+    runs."""
     from investing_assets.definitions import defs
     from investing_assets.defs.fixed_income.jobs import muni_document_extraction
     from investing_assets.defs.fixed_income.resources import build_drop_folder_resource
@@ -108,18 +127,23 @@ def ingest_now(instance, log: logging.Logger) -> tuple[int, int]:
     folder = drop_folder(None)
     plan = folder.plan({}, now=time.time(), known_digests=known_digests(instance, folder), settle_seconds=0)
     report(log, folder, plan)
+    ingested = Ingested()
     if not plan.new:
-        return 0, 0
+        return ingested
     instance.add_dynamic_partitions(muni_document.name, [c.key for c in plan.new])
     job = defs.resolve_job_def(muni_document_extraction.name)
     current = {"muni_drop": build_drop_folder_resource()}  # today's settings, not those at first import
-    failed = 0
     for candidate in plan.new:
         request = run_request(candidate)
         result = job.execute_in_process(instance=instance, partition_key=request.partition_key, tags=request.tags,
                                         run_config=QUIET_RUN, resources=current, raise_on_error=False)
-        failed += not result.success
-    return len(plan.new), failed
+        if result.success:
+            ingested.extracted.append(candidate.entry.rel)
+        elif any(not e.passed for e in result.get_asset_check_evaluations()):  # the `extracted` check failed
+            ingested.quarantined.append(candidate.entry.rel)
+        else:
+            ingested.failed.append(candidate.entry.rel)
+    return ingested
 
 
 def write_samples(folder: DropFolder, count: int, seed: int = 7) -> list[Path]:

@@ -72,3 +72,22 @@ def test_samples_land_in_the_drop_folder_without_overwriting(monkeypatch, tmp_pa
     assert sorted(p.name for p in drop.iterdir()) == ["sample_000_classic-1.pdf", "sample_000_classic.pdf",
                                                       "sample_001_pre2012.pdf"]
     assert f"into {drop}" in capsys.readouterr().out
+
+
+def test_ingest_names_a_quarantined_report_apart_from_the_ones_read(env, monkeypatch, tmp_path, sample):
+    """What `make demo` relies on: a user's unreadable file fails its own run, and is told apart from a sample
+    that could not be read (which would fail the demo)."""
+    import logging
+
+    import dagster as dg
+
+    monkeypatch.delenv("INVESTING_MUNI_DROP", raising=False)
+    folder = cli_muni.drop_folder(None)
+    (folder.root / "good.pdf").write_bytes(sample[0])
+    (folder.root / "broken.pdf").write_bytes(sample[0][:400])
+    with dg.instance_for_test() as instance:
+        ingested = cli_muni.ingest_now(instance, logging.getLogger("test"))
+        failed = [run for run in instance.get_runs() if run.status == dg.DagsterRunStatus.FAILURE]
+    assert (ingested.extracted, ingested.quarantined, ingested.failed) == (["good.pdf"], ["broken.pdf"], [])
+    assert [run.tags["muni/path"] for run in failed] == ["broken.pdf"]
+    assert ingested.summary() == "read 1 of 2 new report(s) from the drop folder; 1 quarantined, 0 other run failure(s)"

@@ -10,6 +10,8 @@ from investing_assets.defs.shared.partitions import muni_document, muni_month, t
 muni_document_extraction = dg.define_asset_job(
     "muni_document_extraction", selection=dg.AssetSelection.assets(keys.MUNI_DOCUMENTS), partitions_def=muni_document,
     description="Read one dropped report (the drop-folder sensor and the 4-hourly sweep launch it).",
+    # a quarantined document fails its run on purpose and would fail again: the sweep re-reads transient ones
+    tags={"dagster/retry_on_asset_or_op_failure": "false"},
 )
 adhoc_bond_risk_training = dg.define_asset_job(
     "adhoc_bond_risk_training", selection=dg.AssetSelection.assets(keys.MUNI_RISK_MODEL), partitions_def=muni_month,

@@ -8,8 +8,16 @@ import dagster as dg
 import polars as pl
 
 from investing_assets.defs.shared.metadata import markdown_table
-from investing_assets.lib.muni.risk_model import TrainedModel, feature_importance_chart
+from investing_assets.lib.muni.drop_folder import TRANSIENT_REASONS
+from investing_assets.lib.muni.risk_model import (
+    BUCKET_LABELS,
+    BUCKETS,
+    TrainedModel,
+    feature_importance_chart,
+)
 from investing_assets.lib.services import muni
+
+RISKIEST_SHOWN = 15  # issuers in the riskiest table
 
 
 def document_metadata(outcome: muni.DocumentOutcome) -> dict[str, object]:
@@ -41,6 +49,28 @@ def document_metadata(outcome: muni.DocumentOutcome) -> dict[str, object]:
     return meta
 
 
+def extracted_check_metadata(outcome: muni.DocumentOutcome) -> dict[str, object]:
+    """What the `extracted` check shows for this document: the file, and why it was set aside if it was."""
+    meta: dict[str, object] = {"file": outcome.file_name, "status": outcome.status}
+    if not outcome.extracted:
+        meta.update(reason=outcome.reason or "", message=outcome.message or "")
+        if outcome.reason_file:
+            meta["reason_file"] = dg.MetadataValue.path(str(outcome.reason_file))
+    return meta
+
+
+def quarantine_failure(outcome: muni.DocumentOutcome) -> str:
+    """The one line a quarantined document's failed run ends with: what, why, where it is, what happens next."""
+    where = f"; moved to {outcome.stored_path}" if outcome.stored_path else ""
+    note = f", reason in {outcome.reason_file.name}" if outcome.reason_file else ""
+    if outcome.reason in TRANSIENT_REASONS:
+        then = "the muni_local_agent sweep reads it again (3 attempts in all)"
+    else:
+        then = "replace the file in the quarantine folder and re-materialize this partition, or drop a fixed copy"
+    return (f"muni_document {outcome.key}: {outcome.file_name} could not be read ({outcome.reason}): "
+            f"{outcome.message}{where}{note}; {then}")
+
+
 def model_metadata(model: TrainedModel, panel: muni.PanelSpec) -> dict[str, object]:
     chart = base64.b64encode(feature_importance_chart(model)).decode()
     calibration = pl.DataFrame(model.calibration).select("bin", "mean_predicted", "observed_rate", "count")
@@ -58,18 +88,36 @@ def model_metadata(model: TrainedModel, panel: muni.PanelSpec) -> dict[str, obje
 
 
 def scores_metadata(scores: muni.Scores) -> dict[str, object]:
-    buckets = scores.frame.group_by("bucket").len().sort("bucket") if scores.frame.height else pl.DataFrame()
-    riskiest = scores.frame.head(15).with_columns(pl.col("top_drivers").list.join(", "))
+    """The book read from documents first (riskiest, buckets); the synthetic book that pads a fresh machine's
+    population apart and named as such, so its issuers never pass for ones the user dropped."""
+    frame = scores.frame
+    documents = frame.filter(pl.col("source") == "document") if frame.height else frame
+    synthetic = frame.filter(pl.col("source") == "synthetic") if frame.height else frame
     meta: dict[str, object] = {
-        "dagster/row_count": scores.rows,
-        "sessions": len(scores.sessions),
         "model_version": scores.model_version,
         "issuers_from_documents": scores.documents,
-        "synthetic_issuers": scores.synthetic,
-        "cache_refreshed": "skipped: not the newest session" if scores.cached is None else scores.cached,
     }
-    if buckets.height:
-        meta["buckets"] = dg.MetadataValue.md(markdown_table(buckets))
-        meta["riskiest"] = dg.MetadataValue.md(markdown_table(
-            riskiest.select("issuer", "issuer_name", "source", "probability", "bucket", "top_drivers")))
+    if documents.height:
+        riskiest = documents.head(RISKIEST_SHOWN).with_columns(pl.col("top_drivers").list.join(", "))
+        meta["riskiest_from_documents"] = dg.MetadataValue.md(markdown_table(riskiest.select(
+            "issuer_name", "fiscal_year_end", "probability", "bucket", "top_drivers", "document_key")))
+        meta["buckets_from_documents"] = dg.MetadataValue.md(markdown_table(bucket_counts(documents)))
+    else:
+        meta["riskiest_from_documents"] = "(no issuer read from documents yet: drop reports into the drop folder)"
+    meta["synthetic_book_issuers"] = scores.synthetic
+    if synthetic.height:
+        meta["synthetic_book_buckets"] = dg.MetadataValue.md(
+            f"Synthetic issuers scored beside the documents (`synthetic_issuers`, 0 for none); no report behind "
+            f"them.\n\n{markdown_table(bucket_counts(synthetic))}")
+    meta["cache_refreshed"] = "skipped: not the newest session" if scores.cached is None else scores.cached
     return meta
+
+
+def bucket_counts(frame: pl.DataFrame) -> pl.DataFrame:
+    """Issuers per bucket in rating order (safest first), every bucket listed, with its probability range."""
+    counts = dict(frame.group_by("bucket").len().iter_rows())
+    lows = [0.0, *(upper for _, upper in BUCKETS[:-1])]
+    ranges = [f"< {upper:.1%}" if low == 0 else (f">= {low:.1%}" if upper == float("inf")
+              else f"{low:.1%} - {upper:.1%}") for low, (_, upper) in zip(lows, BUCKETS, strict=True)]
+    return pl.DataFrame({"bucket": list(BUCKET_LABELS), "3-year distress probability": ranges,
+                         "issuers": [counts.get(label, 0) for label in BUCKET_LABELS]})

@@ -53,13 +53,15 @@ def known_digests(instance: dg.DagsterInstance, folder: DropFolder) -> set[str]:
 
 def partitions_to_run_again(instance: dg.DagsterInstance, folder: DropFolder) -> list[str]:
     """Registered documents to run again, none queued or running under any job (the UI materializes through the
-    asset job): never materialized (a failed or lost run), or set aside for a timeout or a dead worker. Only
-    registered keys: a quarantine note can outlive its partition, and a run for that would fail the tick."""
+    asset job): never materialized and not set aside (a run that crashed or was lost), or set aside for a
+    timeout or a dead worker with attempts left. A quarantined document's run failed on purpose and would fail
+    the same way, so it waits for a person. Only registered keys: a quarantine note can outlive its partition,
+    and a run for that would fail the tick."""
     registered = set(instance.get_dynamic_partitions(muni_document.name))
     runs = instance.get_runs(filters=dg.RunsFilter(statuses=IN_FLIGHT))
     idle = registered - {run.tags.get("dagster/partition") for run in runs}
     done = set(instance.get_materialized_partitions(keys.MUNI_DOCUMENTS))
-    return sorted((idle - done) | (idle & set(folder.retryable())))
+    return sorted((idle - done - set(folder.set_aside())) | (idle & set(folder.retryable())))
 
 
 def report(log: logging.Logger | dg.DagsterLogManager, folder: DropFolder, plan: TickPlan) -> None:

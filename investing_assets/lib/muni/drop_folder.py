@@ -379,6 +379,12 @@ class DropFolder:
                 keys.add(key)
         return sorted(keys)
 
+    def set_aside(self) -> list[str]:
+        """Document keys with a reason note (any reason) and not read since: their runs failed on purpose, so
+        running them again reads the same bytes to the same end unless the reason is transient (`retryable`)."""
+        keys = {record.get("document_key") for _, record in self._reason_records()}
+        return sorted(key for key in keys if key and not self.archived(key).is_file())
+
     def release(self, key: str) -> list[Path]:
         """The document was read: its quarantined copies and their notes go (the archive holds the bytes)."""
         released = []

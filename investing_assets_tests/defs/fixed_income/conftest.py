@@ -4,11 +4,21 @@ import dagster as dg
 import pytest
 
 from investing_assets.defs.fixed_income.resources import DropFolderResource
+from investing_assets.lib.storage.servers import to_psycopg2_url
 
 
 @pytest.fixture
 def instance():
     with dg.instance_for_test() as instance:
+        yield instance
+
+
+@pytest.fixture
+def pg_instance(pg_url):
+    """A Dagster instance stored in the test's own PostgreSQL database, as `dagster.yaml` stores the real one:
+    what the UI reads (partition status, check evaluations per partition) comes from these tables."""
+    url = to_psycopg2_url(pg_url)
+    with dg.instance_for_test(overrides={"storage": {"postgres": {"postgres_url": url}}}) as instance:
         yield instance
 
 

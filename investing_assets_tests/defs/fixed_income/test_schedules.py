@@ -12,9 +12,15 @@ from investing_assets.defs.fixed_income.schedules import muni_local_agent
 from investing_assets.defs.shared.partitions import muni_document
 from investing_assets.lib.muni.drop_folder import document_key, sha256_file
 from investing_assets_tests.defs.fixed_income.conftest import area_definitions
+from investing_assets_tests.lib.services.muni._helpers import sample_report
 
 NY = ZoneInfo("America/New_York")
 PDF = b"%PDF-1.7\n" + b"x" * 2000 + b"\n%%EOF\n"
+
+
+@pytest.fixture(scope="module")
+def sample_pdf(tmp_path_factory) -> bytes:
+    return sample_report(tmp_path_factory.mktemp("muni_sample"))[0]
 
 
 @pytest.fixture
@@ -86,11 +92,21 @@ def test_the_sweep_leaves_files_still_being_written(instance, drop):
     assert instance.get_dynamic_partitions(muni_document.name) == []
 
 
-def test_the_sweep_restarts_registered_documents_whose_run_never_finished(instance, instant_drop, muni_resources):
-    instance.add_dynamic_partitions(muni_document.name, ["lost-0123456789", "done-0123456789"])
-    result = dg.materialize([muni_documents], partition_key="done-0123456789", instance=instance,
-                            resources={**muni_resources, "muni_drop": instant_drop})
-    assert result.success  # nothing found: recorded as missing, so materialized
+def test_the_sweep_restarts_registered_documents_whose_run_never_finished(instance, instant_drop, muni_resources,
+                                                                         sample_pdf):
+    """A run that was lost is started again; a quarantined document's failed run is not: it would fail the same
+    way every 4 hours."""
+    folder = instant_drop.get()
+    (folder.root / "good.pdf").write_bytes(sample_pdf)
+    good = document_key("good.pdf", sha256_file(folder.root / "good.pdf"))
+    instance.add_dynamic_partitions(muni_document.name, ["lost-0123456789", "gone-0123456789", good])
+    resources = {**muni_resources, "muni_drop": instant_drop}
+    gone = dg.materialize([muni_documents], partition_key="gone-0123456789", instance=instance,
+                          resources=resources, raise_on_error=False)
+    assert not gone.success  # nothing found: recorded as missing, and its partition failed
+    assert folder.set_aside() == ["gone-0123456789"]
+    assert dg.materialize([muni_documents], partition_key=good, tags={PATH_TAG: "good.pdf"}, instance=instance,
+                          resources=resources).success
     requests = sweep(instance, instant_drop)
     assert [r.partition_key for r in requests] == ["lost-0123456789"]
     assert requests[0].run_key.startswith("lost-0123456789@")
@@ -105,8 +121,7 @@ def test_the_sweep_reads_again_documents_set_aside_for_a_timeout(instance, insta
     instance.add_dynamic_partitions(muni_document.name, list(keys.values()))
     folder.quarantine_file(slow, "timeout", "took too long", document_key=keys["slow.pdf"])
     folder.quarantine_file(bad, "not_pdf", "no header", document_key=keys["bad.pdf"])
-    for key in keys.values():  # both runs ended: their partitions are materialized as quarantined
-        instance.report_runless_asset_event(dg.AssetMaterialization(muni_documents.key, partition=key))
+    # both runs failed (quarantined, never materialized): only the transient one is read again
     [request] = sweep(instance, instant_drop)
     assert request.partition_key == keys["slow.pdf"] and request.run_key.startswith(keys["slow.pdf"] + "@")
 
@@ -121,7 +136,6 @@ def test_the_sweep_skips_retries_it_cannot_or_need_not_start(instance, instant_d
     instance.add_dynamic_partitions(muni_document.name, [keys["busy.pdf"]])
     for path in (orphan, busy):
         folder.quarantine_file(path, "timeout", "took too long", document_key=keys[path.name])
-    instance.report_runless_asset_event(dg.AssetMaterialization(muni_documents.key, partition=keys["busy.pdf"]))
     assert [r.partition_key for r in sweep(instance, instant_drop)] == [keys["busy.pdf"]]
     instance.add_run(dg.DagsterRun(job_name="__ASSET_JOB", run_id=str(uuid.uuid4()),
                                    status=dg.DagsterRunStatus.STARTED, tags={"dagster/partition": keys["busy.pdf"]}))

@@ -274,12 +274,14 @@ def test_transient_failures_are_retryable_until_the_attempts_run_out(folder):
     record = folder.quarantine_file(path, "timeout", "took too long", document_key=key)
     folder.quarantine_file(put(folder, "bad.pdf", b"x"), "not_pdf", "no header", document_key="bad-0123456789")
     assert folder.retryable() == [key]  # the file's fault (not_pdf) is never retried
+    assert folder.set_aside() == sorted(["bad-0123456789", key])  # both runs failed on purpose
     for attempt in range(2, df.MAX_ATTEMPTS + 1):
         record = folder.quarantine_file(record.file, "worker_died", "killed", document_key=key)
         assert json.loads(record.reason_file.read_text())["attempts"] == attempt
     assert folder.retryable() == []  # tried MAX_ATTEMPTS times: it stays for a person to look at
     folder.archive_file(record.file, key)  # a manual re-run that succeeds releases it
     assert folder.retryable() == [] and not record.reason_file.exists()
+    assert folder.set_aside() == ["bad-0123456789"]  # read: no longer set aside
 
 
 @pytest.mark.skipif(not Path("/dev/shm").is_dir() or os.stat("/dev/shm").st_dev == os.stat(Path.cwd()).st_dev,
