@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from functools import lru_cache
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 import polars as pl
@@ -90,7 +90,7 @@ def _convergence() -> int:
     return math.ceil(math.log(_SEED_WEIGHT_TOLERANCE) / math.log(1.0 - 1.0 / 14.0))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _talib_lookback(name: str) -> int:
     func = abstract.Function(_FUNCS[name])
     func.set_parameters(_PARAMS[name])
