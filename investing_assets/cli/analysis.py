@@ -16,9 +16,8 @@ from investing_assets.lib.core.symbols import check_symbol
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    ta = sub.add_parser("ta", help="indicators for one symbol, without Dagster")
+    ta = sub.add_parser("ta", help="one symbol's indicators on a session, as the indicators asset stores them")
     ta.add_argument("symbol")
-    ta.add_argument("--days", type=int, default=250, help="sessions of history to compute over")
     ta.add_argument("--session", type=dt.date.fromisoformat, default=None, help="last session (default: latest)")
     ta.set_defaults(func=cmd_ta)
 
@@ -42,21 +41,24 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_ta(args: argparse.Namespace) -> int:
-    from investing_assets.lib.services.indicators import latest_indicators
+    from investing_assets.lib.analytics.indicators import window_sessions
+    from investing_assets.lib.services.indicators import session_indicators
 
     symbol = check_symbol(args.symbol.upper())
     end = args.session or last_closed_session()
-    bars, origin = bars_window([symbol], end, args.days)
-    if bars.height == 0:
-        print(f"no bars for {symbol}", file=sys.stderr)
+    # the asset's own fixed window ending at the session, so the figures are the stored ones
+    bars, origin = bars_window([symbol], end, window_sessions())
+    values = session_indicators(bars, end) if bars.height else None
+    if values is None:
+        print(f"no bar for {symbol} on {end.isoformat()}", file=sys.stderr)
         return 1
-    values = latest_indicators(bars)
-    last = bars.sort("session").tail(1).row(0, named=True)
-    print(f"{symbol} on {values['session']} ({bars.height} sessions from the {origin}); close {last['close']:.2f}")
+    close = bars.filter(pl.col("session") == end).item(0, "close")
+    print(f"{symbol} on {end.isoformat()} ({bars.height} of {window_sessions()} sessions in its window, from the "
+          f"{origin}); close {close:.2f}")
     for name, value in values.items():
         if name in {"symbol", "session"}:
             continue
-        print(f"  {name:<12} {'n/a (warm-up)' if value is None else f'{value:,.4f}'}")
+        print(f"  {name:<12} {'n/a (window too short)' if value is None else f'{value:,.4f}'}")
     return 0
 
 

@@ -1,9 +1,10 @@
 import datetime as dt
 
+import dagster as dg
+import polars as pl
 import pytest
 
 from investing_assets import cli
-from investing_assets.lib.analytics.indicators import compute_indicators
 from investing_assets.lib.analytics.scanner import ScanConfig, scan_day
 from investing_assets.lib.core import calendar
 from investing_assets.lib.synthetic.source import DemoSource
@@ -31,17 +32,34 @@ def test_chart_writes_a_png(monkeypatch, capsys, tmp_path):
     assert "AAPL to 2026-11-20" in capsys.readouterr().out
 
 
-def test_ta_prints_the_same_values_as_the_library(env, capsys):
+def test_ta_prints_the_stored_indicators_of_the_session(env, capsys):
+    from investing_assets.defs.market import assets as market_assets
+    from investing_assets.defs.shared.resources import MarketDataResource, WarehouseResource
+    from investing_assets.defs.technicals.assets import indicators
+    from investing_assets.lib.analytics.indicators import window_sessions
+    from investing_assets.lib.core.schemas import INDICATORS
+    from investing_assets.lib.storage.warehouse import Warehouse
+    from investing_assets_tests.defs._helpers import materialize_range
+
     end = dt.date(2026, 11, 20)
-    assert cli.main(["ta", "AAPL", "--days", "250", "--session", end.isoformat()]) == 0
+    days = calendar.sessions_ending(end, window_sessions() + 2)
+    resources = {"warehouse": WarehouseResource(url=env), "market_data": MarketDataResource(source="demo")}
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert materialize_range([market_assets.universe, market_assets.daily_bars], days[0], end, resources,
+                                 instance).success
+        # stored by a range run that starts two sessions before: ta must still print these values
+        assert materialize_range([indicators], days[-3], end, resources, instance).success
+    stored = Warehouse(env).read_table("technicals.indicators", {"symbol": ["AAPL"]}, schema=INDICATORS)
+    row = stored.filter(pl.col("session") == end).row(0, named=True)
+
+    assert cli.main(["ta", "AAPL", "--session", end.isoformat()]) == 0
     out = capsys.readouterr().out
-    bars = DemoSource().daily_bars(calendar.sessions_ending(end, 250), ["AAPL"])
-    expected = compute_indicators(bars).tail(1).row(0, named=True)
-    assert "AAPL on 2026-11-20 (250 sessions" in out
-    assert f"rsi_14       {expected['rsi_14']:,.4f}" in out
-    assert f"sma_200      {expected['sma_200']:,.4f}" in out
+    assert f"AAPL on 2026-11-20 ({window_sessions()} of {window_sessions()} sessions in its window, from the " \
+           "warehouse)" in out
+    printed = dict(line.split(maxsplit=1) for line in out.splitlines()[1:])
+    assert printed == {name: f"{value:,.4f}" for name, value in row.items() if name not in {"symbol", "session"}}
 
 
 def test_ta_refuses_a_non_ticker(env):
     with pytest.raises(Exception, match="refused symbol"):
-        cli.main(["ta", "AAPL;DROP", "--days", "30"])
+        cli.main(["ta", "AAPL;DROP"])

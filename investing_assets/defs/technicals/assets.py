@@ -64,7 +64,8 @@ def indicators(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     yield from written_results(
         context.asset_key, written, sessions, store, names.INDICATORS, lookback_complete=gaps.complete,
         lookback_sessions=gaps.window_sessions, lookback_start=gaps.window_start,
-        symbols_with_short_window=gaps.symbols_with_short_window)
+        symbols_with_short_window=gaps.symbols_with_short_window,
+        null_for_lack_of_history=dg.MetadataValue.json(written.null_counts))
     yield unique_key_result(store, names.INDICATORS, keys.INDICATORS, sessions)
 
 

@@ -1,5 +1,18 @@
 """Technical indicators for every symbol of a DAILY_BARS frame, computed with TA-Lib.
 
+Two entry points. `indicators_on_windows` is what is stored (technicals.indicators) and what `investing ta`
+prints: each (symbol, session) value is TA-Lib called on that symbol's bars within the fixed window of
+`window_sessions()` NYSE sessions ending at the session, so a session's values depend on nothing but that
+window: not on where a run started, how many sessions it covered, or what was loaded before. Recursive
+indicators (EMA, RSI, MACD, ATR, ADX) therefore always start from the same seed; OBV is the running total over
+that same window (TA-Lib's OBV, starting at the window's first bar), i.e. net signed volume of the last
+`window_sessions()` sessions, comparable across sessions and symbols. Where the window holds fewer bars than
+an indicator needs (`required_bars`: TA-Lib's lookback, plus the seed's decay for the recursive ones, and the
+whole window for OBV), the value is null, never a warm-up number.
+
+`compute_indicators` runs TA-Lib once over each symbol's whole frame; the scanner and the chart reports call it
+on a window they fixed themselves.
+
 Implementation choice: sort once by (symbol, session), take contiguous numpy arrays and loop TA-Lib
 over each symbol's slice into preallocated outputs. polars-talib ``.over("symbol")`` gave identical
 values at about the same speed on sorted rows but was ~1.3x slower on shuffled rows (its sort), so the
@@ -8,7 +21,10 @@ plain loop stays: bit-identical to TA-Lib per symbol by construction (500 x 2,52
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 import polars as pl
@@ -16,6 +32,7 @@ import talib
 from talib import abstract
 
 from investing_assets.lib.analytics.data_quality import symbol_bounds
+from investing_assets.lib.core import calendar
 from investing_assets.lib.core.schemas import DAILY_BARS, INDICATOR_COLUMNS, INDICATORS
 
 # TA-Lib parameters (keyword names as TA-Lib spells them), shared by the loop and lookback_sessions().
@@ -57,24 +74,60 @@ _SEED_WEIGHT_TOLERANCE = 1e-8
 _MIN_LOOKBACK = 250
 
 
+_RECURSIVE = frozenset({"ema_12", "ema_26", "rsi_14", "macd", "atr_14", "adx_14"})
+# Output columns of each TA-Lib function, in INDICATOR_COLUMNS order.
+_OUTPUTS = {
+    "sma_20": ("sma_20",), "sma_50": ("sma_50",), "sma_200": ("sma_200",), "ema_12": ("ema_12",),
+    "ema_26": ("ema_26",), "rsi_14": ("rsi_14",), "macd": ("macd", "macd_signal", "macd_hist"),
+    "bbands": ("bb_upper", "bb_middle", "bb_lower"), "atr_14": ("atr_14",), "adx_14": ("adx_14",),
+    "obv": ("obv",), "stoch": ("stoch_k", "stoch_d"),
+}
+# The arrays each function reads (c)lose, (h)igh, (l)ow, (v)olume; default: close only.
+_INPUTS = {"atr_14": "hlc", "adx_14": "hlc", "stoch": "hlc", "obv": "cv"}
+
+
+def _convergence() -> int:
+    """Sessions until a Wilder (period 14) seed weighs less than the tolerance: the slowest recursive decay."""
+    return math.ceil(math.log(_SEED_WEIGHT_TOLERANCE) / math.log(1.0 - 1.0 / 14.0))
+
+
+@cache
+def _talib_lookback(name: str) -> int:
+    func = abstract.Function(_FUNCS[name])
+    func.set_parameters(_PARAMS[name])
+    return int(func.lookback)
+
+
+def window_sessions() -> int:
+    """Sessions in the fixed window a stored session's indicators are computed on (the session included)."""
+    return lookback_sessions() + 1
+
+
+def required_bars() -> dict[str, int]:
+    """Output column -> bars its window must hold for a value that does not depend on a warm-up."""
+    need = {}
+    for name, columns in _OUTPUTS.items():
+        bars = _talib_lookback(name) + 1 + (_convergence() if name in _RECURSIVE else 0)
+        if name == "obv":  # a running total is only comparable over the whole window
+            bars = window_sessions()
+        need.update(dict.fromkeys(columns, bars))
+    return need
+
+
 def lookback_sessions() -> int:
     """Prior sessions a day needs so every indicator on it is non-null and independent of the seed.
 
     = max over indicators of TA-Lib's own lookback (abstract API with our parameters; SMA 200 needs
     199, ADX 14 needs 27, MACD 12/26/9 needs 33) plus, for the recursive ones, the sessions until the
     Wilder/EMA seed weighs less than 1e-8 (~249 for period 14), floored at a trading year (250).
-    OBV is a running total from a symbol's first bar: it never "warms"; only its changes are comparable.
+    OBV has no warm-up; it is anchored at the window's first bar (see the module docstring).
     """
-    recursive = {"ema_12", "ema_26", "rsi_14", "macd", "atr_14", "adx_14"}
     # Wilder smoothing with period 14 is the slowest decay among the recursive indicators
     # (EMA 26 has alpha 2/27 > 1/14). ADX smooths twice; measured on random walks its value at this
     # lookback matches full history to ~1e-9 relative.
-    convergence = math.ceil(math.log(_SEED_WEIGHT_TOLERANCE) / math.log(1.0 - 1.0 / 14.0))
     need = _MIN_LOOKBACK
-    for name, func_name in _FUNCS.items():
-        func = abstract.Function(func_name)
-        func.set_parameters(_PARAMS[name])
-        need = max(need, func.lookback + (convergence if name in recursive else 0))
+    for name in _FUNCS:
+        need = max(need, _talib_lookback(name) + (_convergence() if name in _RECURSIVE else 0))
     return int(need)
 
 
@@ -175,3 +228,59 @@ def compute_indicators(bars: pl.DataFrame) -> pl.DataFrame:
     )
     # TA-Lib marks warm-up (and undefined) values with NaN; polars must see null.
     return result.with_columns(pl.col(INDICATOR_COLUMNS).fill_nan(None))
+
+
+def indicators_on_windows(bars: pl.DataFrame, sessions: Sequence[dt.date]) -> pl.DataFrame:
+    """INDICATORS for the (symbol, session) bars of `sessions`: TA-Lib on that symbol's bars within the
+    `window_sessions()` sessions ending at the session, null where they are fewer than `required_bars()`.
+
+    `bars` must hold those windows (more is ignored); rows come out sorted by symbol, session.
+    """
+    missing = [c for c in ("symbol", "session", "high", "low", "close", "volume") if c not in bars.columns]
+    if missing:
+        raise ValueError(f"bars are missing column(s) {missing}; has {bars.columns}")
+    wanted = sorted(set(sessions))
+    if bars.height == 0 or not wanted:
+        return _empty()
+    frame = _sorted_view(bars)
+    arrays = {k: np.ascontiguousarray(frame[c].to_numpy(), dtype=np.float64)
+              for k, c in (("c", "close"), ("h", "high"), ("l", "low"), ("v", "volume"))}
+    # One sortable key per row, (symbol rank, day): a window's first row is a searchsorted away.
+    symbol = frame["symbol"]
+    rank = np.cumsum((symbol != symbol.shift(1)).fill_null(True).to_numpy()) - 1
+    day = frame["session"].cast(pl.Int32).to_numpy().astype(np.int64)
+    key = rank * (1 << 32) + day + (1 << 31)
+    count = window_sessions()
+    first_day = {d: calendar.sessions_ending(d, count)[0] for d in wanted}
+    targets = np.flatnonzero(frame["session"].is_in(wanted).to_numpy())
+    starts = frame["session"].gather(targets).replace_strict(first_day, return_dtype=pl.Date)
+    lows = np.searchsorted(key, rank[targets] * (1 << 32) + starts.cast(pl.Int32).to_numpy() + (1 << 31))
+    out = _window_values(arrays, targets, lows)
+    result = frame.select("symbol", "session")[targets].with_columns(
+        pl.Series(name, values, dtype=pl.Float64) for name, values in out.items()
+    )
+    return result.with_columns(pl.col(INDICATOR_COLUMNS).fill_nan(None))
+
+
+def _window_values(arrays: dict[str, np.ndarray], targets: np.ndarray, lows: np.ndarray) -> dict[str, np.ndarray]:
+    """Each target row's last TA-Lib value over rows [low, target]; NaN where the window is too short."""
+    need = required_bars()
+    order = ("c", "h", "l", "v")
+    out = {c: np.full(targets.size, np.nan) for c in INDICATOR_COLUMNS}
+    # (TA-Lib function, positions of its input arrays, parameters, output arrays, bars it needs)
+    specs = [(getattr(talib, _FUNCS[name]), [order.index(i) for i in _INPUTS.get(name, "c")], _PARAMS[name],
+              [out[c] for c in columns], need[columns[0]]) for name, columns in _OUTPUTS.items()]
+    series = [arrays[i] for i in order]
+    for k, (row, low) in enumerate(zip(targets.tolist(), lows.tolist(), strict=True)):
+        size = row + 1 - low
+        window = [values[low : row + 1] for values in series]
+        for func, inputs, params, outputs, bars_needed in specs:
+            if size < bars_needed:
+                continue
+            values = func(*[window[i] for i in inputs], **params)
+            if len(outputs) == 1:
+                outputs[0][k] = values[-1]
+            else:
+                for target, result in zip(outputs, values, strict=True):
+                    target[k] = result[-1]
+    return out

@@ -33,6 +33,7 @@ from investing_assets.lib.analytics.chart_patterns import DEFAULT_WINDOW, DETECT
 from investing_assets.lib.analytics.data_quality import ISSUES, ScreenConfig, screen_bars
 from investing_assets.lib.analytics.events import EVENTS, PRICE_EVENTS, YEAR_SESSIONS, technical_events
 from investing_assets.lib.analytics.indicators import compute_indicators, lookback_sessions
+from investing_assets.lib.core import calendar
 
 DISCOVERIES = {
     "symbol": pl.String,
@@ -114,9 +115,13 @@ def pick_batch(last_scanned: Mapping[str, float], universe: Iterable[str], batch
 
 
 def _recent(bars: pl.DataFrame, session: dt.date, sessions: int) -> pl.DataFrame:
-    """Each symbol's last `sessions` bars up to and including `session`."""
+    """Each symbol's bars among the `sessions` NYSE sessions ending at `session` (at most `sessions` of them):
+    bounded by the calendar, not by row count, so a symbol with a gap never reaches further back in a longer
+    read than in a shorter one."""
+    window = calendar.sessions_ending(session, sessions)
+    first = window[0] if len(window) == sessions else dt.date.min  # the calendar's start bounds it anyway
     return (
-        bars.filter(pl.col("session") <= session)
+        bars.filter(pl.col("session").is_between(first, session))
         .sort("symbol", "session")
         .group_by("symbol", maintain_order=True)
         .tail(sessions)

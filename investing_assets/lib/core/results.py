@@ -12,8 +12,9 @@ import polars as pl
 @dataclass
 class Written:
     """Rows and sessions written, whether the hot cache was refreshed (None: no cache involved), notes for
-    the run log, a preview of the newest rows, and each session's own preview (so a range run can show every
-    partition its own rows)."""
+    the run log, a preview of the newest rows, each session's own preview (so a range run can show every
+    partition its own rows), and per column the values written as null because their input was too short
+    (e.g. an indicator whose window holds less history than it needs)."""
 
     rows: int
     sessions: int
@@ -21,6 +22,7 @@ class Written:
     notes: list[str] = field(default_factory=list)
     preview: pl.DataFrame | None = None
     previews: dict[dt.date, pl.DataFrame] = field(default_factory=dict)
+    null_counts: dict[str, int] = field(default_factory=dict)
 
     def preview_of(self, session: dt.date) -> pl.DataFrame | None:
         return self.previews.get(session)

@@ -10,7 +10,7 @@ import polars as pl
 
 from investing_assets.lib.analytics.correlations import CorrelationResult, rolling_correlations
 from investing_assets.lib.storage import names
-from investing_assets.lib.storage.queries.market import latest_sectors, read_bars_window
+from investing_assets.lib.storage.queries.market import read_bars_window, sectors_by_session
 from investing_assets.lib.storage.warehouse import Warehouse
 
 
@@ -23,13 +23,16 @@ class CorrelationOutcome:
 
 
 def write_correlations(warehouse: Warehouse, sessions: Sequence[dt.date], window: int = 60) -> CorrelationOutcome:
-    """Rolling correlations per session: each symbol vs its sector and the market, extreme pairs, sector matrix."""
+    """Rolling correlations per session: each symbol vs its sector and the market, extreme pairs, sector matrix.
+
+    A session reads only its own window: its bars and the sectors as of that session (never the run's last)."""
     sessions = list(sessions)
     bars, _ = read_bars_window(warehouse, sessions[0], sessions[-1], window + 1)
-    sectors = latest_sectors(warehouse, sessions[-1])
+    sectors = sectors_by_session(warehouse, sessions, window)
     by_symbol, pairs, sector_rows, latest, results = [], [], [], None, {}
     for session in sessions:
-        result = rolling_correlations(bars, sectors, session, window)
+        result = rolling_correlations(bars, sectors.filter(pl.col("session") == session).drop("session"), session,
+                                      window)
         results[session] = result
         by_symbol.append(result.by_symbol.with_columns(session=pl.lit(session)))
         for kind, frame in (("most", result.top_pairs), ("least", result.bottom_pairs)):

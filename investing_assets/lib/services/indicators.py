@@ -1,4 +1,7 @@
-"""Indicator updates: read each day's lookback window from the warehouse, compute, replace the days' rows."""
+"""Indicator updates: read each day's lookback window from the warehouse, compute, replace the days' rows.
+
+Each session is computed on its own fixed window (`indicators_on_windows`), so its rows are the same whether
+it ran alone or anywhere inside a range, and `investing ta` prints exactly what is stored."""
 
 from __future__ import annotations
 
@@ -8,9 +11,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from investing_assets.lib.analytics.indicators import compute_indicators, lookback_sessions
+from investing_assets.lib.analytics.indicators import indicators_on_windows, lookback_sessions
 from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.core.results import Written, previews_by_session
+from investing_assets.lib.core.schemas import INDICATOR_COLUMNS
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.queries.market import read_bars_window
 from investing_assets.lib.storage.warehouse import Warehouse
@@ -55,22 +59,28 @@ def write_indicators(warehouse: Warehouse, sessions: Sequence[dt.date]) -> tuple
     if gaps.target_sessions_without_bars:  # an empty session would replace its indicators with nothing
         raise BadMarketData(f"no bars stored for session(s) {gaps.target_sessions_without_bars[:5]}: "
                             "materialize daily_bars for them first")
-    values = compute_indicators(bars).filter(pl.col("session").is_in(list(sessions)))
+    values = indicators_on_windows(bars, sessions)
     warehouse.replace_rows(names.INDICATORS, values, {"session": list(sessions)})
+    null_counts = {c: n for c, n in values.select(pl.col(INDICATOR_COLUMNS).null_count()).row(0, named=True).items()
+                   if n}
     notes = []
     if not gaps.complete:
         notes.append(
             f"lookback window incomplete: {gaps.symbols_with_short_window} symbol(s) have fewer than "
             f"{gaps.window_sessions} sessions of bars, {gaps.missing_sessions} session(s) missing; "
-            "early indicator values stay null until the history is loaded"
+            "indicators that need more history than a window holds are stored null"
         )
+    if null_counts:
+        notes.append("null for lack of history: " + ", ".join(f"{c} {n}" for c, n in null_counts.items()))
     previews = previews_by_session(
         sessions, lambda session: values.filter(pl.col("session") == session).sort("symbol").head(10))
     return Written(values.height, len(sessions), notes=notes, preview=previews[sessions[-1]],
-                   previews=previews), gaps
+                   previews=previews, null_counts=null_counts), gaps
 
 
-def latest_indicators(bars: pl.DataFrame) -> dict[str, float | None]:
-    """The newest row of one symbol's indicators (for `investing ta`)."""
-    values = compute_indicators(bars)
-    return values.sort("session").tail(1).to_dicts()[0]
+def session_indicators(bars: pl.DataFrame, session: dt.date) -> dict[str, float | None] | None:
+    """One symbol's indicators on `session`, computed as the asset stores them (for `investing ta`); `bars`
+    should cover the `window_sessions()` sessions ending at it. None when there is no bar on that session."""
+    values = indicators_on_windows(bars, [session])
+    return values.to_dicts()[0] if values.height else None
+

@@ -12,6 +12,7 @@ from typing import Any
 
 import polars as pl
 
+from investing_assets.lib.core import calendar
 from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.core.results import Written, previews_by_session
 from investing_assets.lib.core.schemas import INDEX_CONSTITUENTS, UNIVERSE, conform
@@ -24,7 +25,7 @@ from investing_assets.lib.core.validation import (
 )
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.cache import HotCache
-from investing_assets.lib.storage.queries.market import latest_quotes, universe_by_session
+from investing_assets.lib.storage.queries.market import bars_of_session, latest_quotes, universe_by_session
 from investing_assets.lib.storage.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,8 @@ def write_daily_bars(source: Any, warehouse: Warehouse, sessions: Sequence[dt.da
     _require_sessions(bars, sessions, "bars")
     rows = bars.with_columns(source=pl.lit(source.name))
     warehouse.replace_rows(names.DAILY_BARS, rows, {"session": list(sessions)})
-    previews = previews_by_session(sessions, lambda session: top_movers(bars, session))
+    with_previous = with_previous_session(warehouse, bars, sessions[0])
+    previews = previews_by_session(sessions, lambda session: top_movers(with_previous, session))
     return Written(rows.height, len(sessions), preview=previews[sessions[-1]], previews=previews)
 
 
@@ -113,18 +115,32 @@ def publish_latest_quotes(warehouse: Warehouse, cache: HotCache, asset_class: st
     return cache.publish(names.QUOTE_KEYS[asset_class], latest.to_dicts(), as_of=as_of)
 
 
-def top_movers(bars: pl.DataFrame, session: dt.date, count: int = 5) -> pl.DataFrame:
-    """The session's biggest gainers and losers by close-to-close change (needs the previous bar)."""
-    day = bars.sort("symbol", "session").with_columns(
-        change_pct=(pl.col("close") / pl.col("close").shift(1).over("symbol") - 1) * 100
+def session_changes(bars: pl.DataFrame, session: dt.date) -> pl.DataFrame:
+    """symbol, close, change_pct on `session`: close over the previous NYSE session's close, in percent; null
+    when `bars` has no bar of the symbol on that previous session (never close over open)."""
+    previous = calendar.sessions_ending(session - dt.timedelta(days=1), 1)
+    today = bars.filter(pl.col("session") == session).select("symbol", "close")
+    before = bars.filter(pl.col("session") == previous[0]).select("symbol", previous_close="close") if previous \
+        else pl.DataFrame(schema={"symbol": pl.String, "previous_close": pl.Float64})
+    return today.join(before, on="symbol", how="left").select(
+        "symbol", "close", change_pct=(pl.col("close") / pl.col("previous_close") - 1) * 100
     )
-    day = day.filter((pl.col("session") == session) & pl.col("change_pct").is_not_null())
-    if day.height == 0:  # a single-session run has no previous close in the frame: use the open
-        day = bars.filter(pl.col("session") == session).with_columns(
-            change_pct=(pl.col("close") / pl.col("open") - 1) * 100
-        )
-    ranked = day.sort("change_pct", descending=True).select("symbol", "close", "change_pct")
+
+
+def top_movers(bars: pl.DataFrame, session: dt.date, count: int = 5) -> pl.DataFrame:
+    """The session's biggest gainers and losers by `session_changes` (`bars` must hold the previous session)."""
+    day = session_changes(bars, session).filter(pl.col("change_pct").is_not_null())
+    ranked = day.sort(["change_pct", "symbol"], descending=[True, False])
     return pl.concat([ranked.head(count), ranked.tail(count)]).unique(maintain_order=True)
+
+
+def with_previous_session(warehouse: Warehouse, bars: pl.DataFrame, first: dt.date) -> pl.DataFrame:
+    """`bars` plus the stored bars of the session before `first`, so `first` has a change too."""
+    previous = calendar.sessions_ending(first - dt.timedelta(days=1), 1)
+    if not previous or bars.filter(pl.col("session") == previous[0]).height:
+        return bars
+    stored = bars_of_session(warehouse, previous[0])
+    return pl.concat([stored, bars.select(stored.columns)], how="vertical_relaxed") if stored.height else bars
 
 
 def _require_sessions(frame: pl.DataFrame, sessions: Sequence[dt.date], what: str) -> None:

@@ -2,13 +2,12 @@ import datetime as dt
 import hashlib
 
 import dagster as dg
-import polars as pl
 from polars.testing import assert_frame_equal
 
 from investing_assets.defs.market import assets as market_assets
 from investing_assets.defs.shared.checks import unique_key_result
 from investing_assets.defs.technicals.assets import indicators
-from investing_assets.lib.analytics.indicators import compute_indicators, lookback_sessions
+from investing_assets.lib.analytics.indicators import indicators_on_windows, lookback_sessions
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.schemas import DAILY_BARS, INDICATORS
 from investing_assets_tests.defs._helpers import materialize_range
@@ -44,10 +43,11 @@ def test_indicators_match_talib_on_the_stored_window_and_rerun_identically(resou
 
     stored = warehouse.read_table("technicals.indicators", schema=INDICATORS, order_by=("symbol", "session"))
     bars = warehouse.read_table("market.daily_bars", schema=DAILY_BARS, order_by=("symbol", "session"))
-    expected = compute_indicators(bars).filter(pl.col("session").is_in(days))
+    expected = indicators_on_windows(bars, days)
     assert stored.height == expected.height == bars.get_column("symbol").n_unique() * 2
     assert_frame_equal(stored, expected, check_exact=True)
-    assert stored.get_column("sma_200").null_count() == 0  # the window is long enough for every indicator
+    assert stored.null_count().sum_horizontal().item() == 0  # the window is long enough for every indicator
+    assert run_meta["null_for_lack_of_history"].value == {}
 
     digest = hashlib.sha256(stored.write_csv().encode()).hexdigest()
     assert materialize_range([indicators], days[0], LAST, resources, instance).success
@@ -64,7 +64,11 @@ def test_incomplete_window_is_reported_not_hidden(resources, instance, warehouse
     assert "lookback window incomplete" in meta["notes"].value
     stored = warehouse.read_table("technicals.indicators", schema=INDICATORS)
     assert stored.get_column("sma_200").null_count() == stored.height  # nulls, never guesses
+    assert stored.get_column("ema_12").null_count() == stored.height  # 30 bars cannot forget an EMA's seed
     assert stored.get_column("sma_20").null_count() == 0
+    nulls = meta["null_for_lack_of_history"].value
+    assert nulls == {c: n for c, n in stored.null_count().row(0, named=True).items() if n}
+    assert nulls["sma_200"] == stored.height and "sma_20" not in nulls
 
 
 def test_the_key_check_sees_a_row_written_behind_the_writer(warehouse):

@@ -36,7 +36,9 @@ def index_weights(warehouse: Warehouse, sessions: Sequence[dt.date]) -> pl.DataF
 
 def industry_members(warehouse: Warehouse, sessions: list[dt.date], return_sessions: int) -> pl.DataFrame:
     """Per session and universe member: classification, shares, closes now / a session / `return_sessions`
-    sessions ago, SMA 50, and the nearest fiscal year's EPS consensus now and at the previous snapshot."""
+    sessions ago, SMA 50, and the nearest fiscal year's EPS consensus now and on the previous NYSE session (null
+    when that session's estimates are not stored: never an older snapshot, so no value depends on what else
+    happens to be loaded)."""
     window = calendar.sessions_ending(sessions[0], return_sessions + 1)[:-1] + sessions
     return warehouse.read_frame(
         f"""
@@ -51,7 +53,7 @@ def industry_members(warehouse: Warehouse, sessions: list[dt.date], return_sessi
                n.eps_avg AS forward_eps,
                (SELECT e.eps_avg FROM {names.ANALYST_ESTIMATES} e
                  WHERE e.symbol = u.symbol AND e.period = 'annual' AND e.period_end = n.period_end
-                   AND e.session < u.session ORDER BY e.session DESC LIMIT 1) AS forward_eps_before
+                   AND e.session = days.d_1) AS forward_eps_before
         FROM {names.UNIVERSE} u
         JOIN days ON days.d = u.session
         LEFT JOIN bars b ON b.session = u.session AND b.symbol = u.symbol

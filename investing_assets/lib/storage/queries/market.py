@@ -26,10 +26,15 @@ def read_bars_window(warehouse: Warehouse, first: dt.date, last: dt.date, lookba
 
 
 def read_bars_with_previous(warehouse: Warehouse, session: dt.date) -> pl.DataFrame:
-    """The bars of `session` and of the newest stored session before it (what a day's change is taken from)."""
-    previous = warehouse.read_frame(
-        f"SELECT max(session) AS s FROM {names.DAILY_BARS} WHERE session < %s", [session]).item(0, 0)
-    return warehouse.read_table(names.DAILY_BARS, between=("session", previous or session, session),
+    """The bars of `session` and of the NYSE session before it (what a day's change is taken from)."""
+    days = calendar.sessions_ending(session, 2)
+    return warehouse.read_table(names.DAILY_BARS, between=("session", days[0], session),
+                                schema=schemas.DAILY_BARS, order_by=("symbol", "session"))
+
+
+def bars_of_session(warehouse: Warehouse, session: dt.date) -> pl.DataFrame:
+    """The stored bars of one session (DAILY_BARS columns), by symbol."""
+    return warehouse.read_table(names.DAILY_BARS, between=("session", session, session),
                                 schema=schemas.DAILY_BARS, order_by=("symbol", "session"))
 
 
@@ -50,11 +55,16 @@ def universe_by_session(warehouse: Warehouse, sessions: Sequence[dt.date]) -> pl
     return frame if frame.height else pl.DataFrame(schema={"session": pl.Date, "symbol": pl.String})
 
 
-def latest_sectors(warehouse: Warehouse, session: dt.date) -> pl.DataFrame:
-    """(symbol, sector) from each symbol's newest universe row up to `session`."""
-    return warehouse.read_frame(
-        f"SELECT DISTINCT ON (symbol) symbol, sector FROM {names.UNIVERSE} WHERE session <= %s "
-        "ORDER BY symbol, session DESC", [session])
+def sectors_by_session(warehouse: Warehouse, sessions: Sequence[dt.date], lookback: int) -> pl.DataFrame:
+    """(session, symbol, sector) per asked session: each symbol's newest universe row among the `lookback` + 1
+    sessions ending at it, so a session's sectors never come from a later session."""
+    frame = warehouse.read_frame(
+        f"SELECT s.session, u.symbol, u.sector FROM unnest(%s::date[], %s::date[]) AS s(session, first) "
+        f"CROSS JOIN LATERAL (SELECT DISTINCT ON (symbol) symbol, sector FROM {names.UNIVERSE} "
+        "WHERE session BETWEEN s.first AND s.session ORDER BY symbol, session DESC) u ORDER BY 1, 2",
+        [list(sessions), [calendar.sessions_ending(d, lookback + 1)[0] for d in sessions]])
+    return frame if frame.height else pl.DataFrame(schema={"session": pl.Date, "symbol": pl.String,
+                                                           "sector": pl.String})
 
 
 def latest_quotes(warehouse: Warehouse, asset_class: str) -> pl.DataFrame:
