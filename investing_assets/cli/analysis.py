@@ -119,15 +119,20 @@ def _figure(ok: bool, name: str, value: float, unit: str, target: str, detail: s
 
 def cmd_chart(args: argparse.Namespace) -> int:
     from investing_assets.lib.charts import save_png
-    from investing_assets.lib.services.reports import SHOWN_SESSIONS, technical_report
+    from investing_assets.lib.services.reports import REPORT_SESSIONS, technical_report
 
     symbol = check_symbol(args.symbol.upper())
     session = args.session or last_closed_session()
-    bars, origin = bars_window([symbol], session, SHOWN_SESSIONS + 300)
+    # the report's whole window (shown sessions plus the indicators' lookback), as the report assets read it
+    bars, origin = bars_window([symbol], session, REPORT_SESSIONS)
+    if bars.filter(pl.col("symbol") == symbol).height == 0:
+        print(f"no bars for {symbol} up to {session} in the {origin}", file=sys.stderr)
+        return 1
     report = technical_report(symbol, bars, session)
     out = save_png(report.png, args.out or settings.charts_folder() / f"{symbol}.png")
-    print(f"{out} ({symbol} to {session}, bars from the {origin}; {report.patterns.height} patterns, "
+    print(f"{out} ({symbol} to {report.as_of}, bars from the {origin}; {report.patterns.height} patterns, "
           f"{report.events.height} events)")
+    print(f"  {report.window.describe()}")
     return 0
 
 

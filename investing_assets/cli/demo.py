@@ -34,13 +34,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from investing_assets.lib.analytics.indicators import lookback_sessions
     from investing_assets.lib.analytics.scanner import ScanConfig
+    from investing_assets.lib.services.reports import REPORT_SESSIONS
 
     started = time.perf_counter()
     env = {**os.environ, **prepare_environment()}
     end = args.end or last_closed_session()
     recent = calendar.sessions_ending(end, args.sessions)
     scanned = recent[-min(args.scan_sessions, len(recent)):]
-    lookback = max(lookback_sessions(), ScanConfig().history_sessions)
+    # enough bars stored for the reports' whole window, so they draw what `investing chart` draws from the source
+    lookback = max(lookback_sessions(), ScanConfig().history_sessions, REPORT_SESSIONS - len(recent))
     history = calendar.sessions_ending(recent[0], lookback + 1)[:-1]
     steps = [
         ("history bars for the indicator and scanner lookback", ["universe", "daily_bars"], history),

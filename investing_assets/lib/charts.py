@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -19,6 +20,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import polars as pl  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 
 UP, DOWN, NEUTRAL = "#2e7d32", "#c62828", "#757575"
 DIRECTION_COLOURS = {"bullish": UP, "bearish": DOWN, "neutral": NEUTRAL}
@@ -32,9 +35,13 @@ def save_png(png: bytes, path: Path) -> Path:
     return path
 
 
+# Fixed PNG text chunks: the same figure gives the same bytes in every process (Agg is deterministic).
+PNG_METADATA = {"Software": "investing-assets"}
+
+
 def _png(fig: plt.Figure) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
+    fig.savefig(buffer, format="png", dpi=100, metadata=PNG_METADATA)
     plt.close(fig)
     return buffer.getvalue()
 
@@ -62,35 +69,102 @@ def _candles(ax: plt.Axes, bars: pl.DataFrame) -> None:
     ax.bar(x, body, bottom=np.minimum(o, c), width=0.7, color=colour, edgecolor=colour, linewidth=0.3)
 
 
-def _patterns(ax: plt.Axes, patterns: pl.DataFrame, position: dict[dt.date, int]) -> None:
+@dataclass(frozen=True)
+class DrawnChart:
+    """A technical chart and what is on it, so faces can be compared without pixel diffs.
+
+    `series`: label -> points drawn (non-null values in the shown window); `markers`: label -> markers
+    drawn; `legend`: every legend label, all panels."""
+
+    png: bytes
+    sessions: tuple[dt.date, ...]
+    series: dict[str, int]
+    markers: dict[str, int]
+    legend: tuple[str, ...]
+
+
+BOLLINGER_FILL, SMA_50_COLOUR, SMA_200_COLOUR, RSI_COLOUR = "#90caf9", "#1565c0", "#ef6c00", "#6a1b9a"
+EVENT_MARKERS = {"bullish": ("^", UP), "bearish": ("v", DOWN), "neutral": ("D", NEUTRAL)}
+EVENT_STEP = 0.015  # markers sit this fraction of the price away from the bar, stacked when a session has several
+
+
+def _patterns(ax: plt.Axes, patterns: pl.DataFrame, position: dict[dt.date, int]) -> dict[str, int]:
     """Key points joined by a line, the breakout level dashed from the formation's start to a little
-    past its detection, the name at the detection."""
+    past its detection, the name at the detection. Returns the count drawn per direction."""
+    drawn = dict.fromkeys(DIRECTION_COLOURS, 0)
+    last = max(position.values(), default=0)
     for row in patterns.iter_rows(named=True):
         points = [(position[p["session"]], p["price"]) for p in row["key_points"] if p["session"] in position]
         end = position.get(row["end_session"])
         if not points or end is None:
             continue
-        colour = DIRECTION_COLOURS.get(row["direction"], NEUTRAL)
+        direction = row["direction"] if row["direction"] in DIRECTION_COLOURS else "neutral"
+        colour = DIRECTION_COLOURS[direction]
         xs, ys = zip(*points, strict=True)
         ax.plot(xs, ys, "-o", color=colour, linewidth=1.2, markersize=4, alpha=0.9)
-        ax.hlines(row["breakout_level"], xs[0], end + 5, colors=colour, linestyles="--", linewidth=1.0)
+        ax.hlines(row["breakout_level"], xs[0], min(end + 5, last), colors=colour, linestyles="--", linewidth=1.0)
         ax.annotate(
             row["pattern"].replace("_", " "), (end, row["breakout_level"]), fontsize=7, color=colour,
-            xytext=(3, 6 if row["direction"] == "bullish" else -10), textcoords="offset points",
+            xytext=(3, 6 if direction == "bullish" else -10), textcoords="offset points",
         )  # fmt: skip
+        drawn[direction] += 1
+    return drawn
 
 
-def _events(ax: plt.Axes, events: pl.DataFrame, bars: pl.DataFrame, position: dict[dt.date, int]) -> None:
+def _events(ax: plt.Axes, events: pl.DataFrame, bars: pl.DataFrame, position: dict[dt.date, int]) -> dict[str, int]:
+    """A marker per event: bullish below the bar, bearish and neutral above it; several on one session stack
+    outwards so none hides another. Returns the count drawn per direction."""
     high = dict(zip(bars["session"].to_list(), bars["high"].to_list(), strict=True))
     low = dict(zip(bars["session"].to_list(), bars["low"].to_list(), strict=True))
-    for row in events.iter_rows(named=True):
+    drawn = dict.fromkeys(EVENT_MARKERS, 0)
+    stacked: dict[tuple[dt.date, bool], int] = {}
+    for row in events.sort("session", "event").iter_rows(named=True):
         x = position.get(row["session"])
         if x is None:
             continue
-        if row["direction"] == "bullish":
-            ax.plot(x, low[row["session"]] * 0.985, "^", color=UP, markersize=5)
-        elif row["direction"] == "bearish":
-            ax.plot(x, high[row["session"]] * 1.015, "v", color=DOWN, markersize=5)
+        direction = row["direction"] if row["direction"] in EVENT_MARKERS else "neutral"
+        below = direction == "bullish"
+        k = stacked[(row["session"], below)] = stacked.get((row["session"], below), 0) + 1
+        y = low[row["session"]] * (1 - EVENT_STEP * k) if below else high[row["session"]] * (1 + EVENT_STEP * k)
+        marker, colour = EVENT_MARKERS[direction]
+        ax.plot(x, y, marker, color=colour, markersize=5 if marker != "D" else 4)
+        drawn[direction] += 1
+    return drawn
+
+
+def _price_legend(drawn_patterns: dict[str, int], drawn_events: dict[str, int]) -> list[Line2D | Patch]:
+    """One entry per kind of line and marker on the price panel, always all of them (with their counts),
+    so every chart reads the same way."""
+    handles: list[Line2D | Patch] = [
+        Patch(facecolor=UP, edgecolor=UP, label="candle: close >= open"),
+        Patch(facecolor=DOWN, edgecolor=DOWN, label="candle: close < open"),
+        Line2D([], [], color=SMA_50_COLOUR, linewidth=1.0, label="SMA 50"),
+        Line2D([], [], color=SMA_200_COLOUR, linewidth=1.0, label="SMA 200"),
+        Patch(facecolor=BOLLINGER_FILL, alpha=0.4, label="Bollinger 20/2 band"),
+    ]
+    for direction, count in drawn_patterns.items():
+        handles.append(Line2D([], [], color=DIRECTION_COLOURS[direction], marker="o", markersize=4, linewidth=1.2,
+                              label=f"{direction} pattern: key points ({count})"))
+    handles.append(Line2D([], [], color=NEUTRAL, linestyle="--", linewidth=1.0,
+                          label="breakout level, in its pattern's colour"))
+    where = {"bullish": "below the bar", "bearish": "above the bar", "neutral": "above the bar"}
+    for direction, count in drawn_events.items():
+        marker, colour = EVENT_MARKERS[direction]
+        handles.append(Line2D([], [], color=colour, marker=marker, linestyle="none", markersize=5,
+                              label=f"{direction} event, {where[direction]} ({count})"))
+    return handles
+
+
+def _event_kinds(ax: plt.Axes, events: pl.DataFrame) -> None:
+    """Under the legend: which events the markers stand for, with their counts."""
+    counts = events.group_by("event").len().sort(["len", "event"], descending=[True, False])
+    lines = [f"{row['event'].replace('_', ' ')}: {row['len']}" for row in counts.iter_rows(named=True)]
+    ax.text(1.005, 0.0, "events drawn\n" + "\n".join(lines), transform=ax.transAxes, fontsize=7, va="bottom",
+            ha="left")
+
+
+def _drawn_points(values: np.ndarray) -> int:
+    return int(np.isfinite(values.astype(np.float64)).sum())
 
 
 def technical_chart(
@@ -101,10 +175,11 @@ def technical_chart(
     *,
     title: str | None = None,
     sessions: int | None = 250,
-) -> bytes:
-    """PNG: candles with SMA 50/200 and Bollinger bands, detected patterns (key points, dashed breakout
-    level) and event markers; a volume panel; an RSI 14 panel with 70/30 lines. One symbol; the last
-    `sessions` bars (None: all)."""
+) -> DrawnChart:
+    """Candles with SMA 50/200 and Bollinger bands, detected patterns (key points, dashed breakout level)
+    and event markers; a volume panel; an RSI 14 panel with 70/30 bands; a legend for all of it. One
+    symbol; the last `sessions` bars (None: all). Indicators are drawn as given: the caller reads enough
+    history before the window for them to cover it (lib.services.reports)."""
     symbol = _one_symbol(bars, "bars")
     bars = bars.sort("session")
     if sessions is not None:
@@ -118,35 +193,50 @@ def technical_chart(
     )
     x = np.arange(bars.height)
     fig, (price, volume, rsi) = plt.subplots(
-        3, 1, figsize=(12, 8), sharex=True, gridspec_kw={"height_ratios": [4, 1, 1.2]}
+        3, 1, figsize=(12, 9), sharex=True, gridspec_kw={"height_ratios": [4, 1, 1.2]}, layout="constrained"
     )
-    price.fill_between(x, ind["bb_lower"].to_numpy(), ind["bb_upper"].to_numpy(), color="#90caf9", alpha=0.25,
-                       label="Bollinger 20/2")  # fmt: skip
+    lines = {name: ind[column].to_numpy().astype(np.float64) for name, column in (
+        ("SMA 50", "sma_50"), ("SMA 200", "sma_200"), ("Bollinger upper", "bb_upper"),
+        ("Bollinger lower", "bb_lower"), ("RSI 14", "rsi_14"))}  # fmt: skip
+    price.fill_between(x, lines["Bollinger lower"], lines["Bollinger upper"], color=BOLLINGER_FILL, alpha=0.25)
     _candles(price, bars)
-    price.plot(x, ind["sma_50"].to_numpy(), color="#1565c0", linewidth=1.0, label="SMA 50")
-    price.plot(x, ind["sma_200"].to_numpy(), color="#ef6c00", linewidth=1.0, label="SMA 200")
-    if patterns.height:
-        _patterns(price, patterns.filter(pl.col("symbol") == symbol), position)
-    if events is not None and events.height:
-        _events(price, events.filter(pl.col("symbol") == symbol), bars, position)
+    price.plot(x, lines["SMA 50"], color=SMA_50_COLOUR, linewidth=1.0)
+    price.plot(x, lines["SMA 200"], color=SMA_200_COLOUR, linewidth=1.0)
+    drawn_patterns = _patterns(price, patterns.filter(pl.col("symbol") == symbol), position)
+    drawn_events = _events(price, events.filter(pl.col("symbol") == symbol), bars, position) if (
+        events is not None) else dict.fromkeys(EVENT_MARKERS, 0)  # fmt: skip
     price.set_title(title or f"{symbol} daily", fontsize=11)
-    price.legend(loc="upper left", fontsize=7)
+    price_handles = _price_legend(drawn_patterns, drawn_events)
+    price.legend(handles=price_handles, loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=7,
+                 title="price panel", title_fontsize=7)
+    if sum(drawn_events.values()):
+        _event_kinds(price, events.filter((pl.col("symbol") == symbol) & pl.col("session").is_in(days)))
     price.grid(alpha=0.2)
 
     up = (bars["close"] >= bars["open"]).to_numpy()
     volume.bar(x, bars["volume"].to_numpy(), color=np.where(up, UP, DOWN), width=0.7, alpha=0.7)
     volume.set_ylabel("volume", fontsize=8)
+    volume_handles = [Patch(facecolor=UP, alpha=0.7, label="volume, up session"),
+                      Patch(facecolor=DOWN, alpha=0.7, label="volume, down session")]
+    volume.legend(handles=volume_handles, loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=7)
     volume.grid(alpha=0.2)
 
-    rsi.plot(x, ind["rsi_14"].to_numpy(), color="#6a1b9a", linewidth=1.0)
-    for level in (70, 30):
-        rsi.axhline(level, color=NEUTRAL, linestyle=":", linewidth=0.8)
+    rsi.plot(x, lines["RSI 14"], color=RSI_COLOUR, linewidth=1.0)
+    rsi.axhline(70, color=DOWN, linestyle=":", linewidth=0.8)
+    rsi.axhline(30, color=UP, linestyle=":", linewidth=0.8)
+    rsi_handles = [Line2D([], [], color=RSI_COLOUR, linewidth=1.0, label="RSI 14"),
+                   Line2D([], [], color=DOWN, linestyle=":", linewidth=0.8, label="overbought 70"),
+                   Line2D([], [], color=UP, linestyle=":", linewidth=0.8, label="oversold 30")]
+    rsi.legend(handles=rsi_handles, loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=7)
     rsi.set_ylim(0, 100)
     rsi.set_ylabel("RSI 14", fontsize=8)
     rsi.grid(alpha=0.2)
     _date_ticks(rsi, days)
-    fig.tight_layout()
-    return _png(fig)
+    series = {"candles": bars.height, "volume": bars.height, **{k: _drawn_points(v) for k, v in lines.items()}}
+    markers = {**{f"{d} pattern": n for d, n in drawn_patterns.items()},
+               **{f"{d} event": n for d, n in drawn_events.items()}}
+    legend = tuple(h.get_label() for h in (*price_handles, *volume_handles, *rsi_handles))
+    return DrawnChart(_png(fig), tuple(days), series, markers, legend)
 
 
 def correlation_heatmap(

@@ -33,12 +33,25 @@ def planted_symbol() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
 def test_technical_chart_is_a_png_with_three_panels_worth_of_pixels(planted_symbol) -> None:
     bars, indicators, patterns = planted_symbol
     assert patterns.height >= 1  # something to draw
-    png = technical_chart(bars, indicators, patterns, technical_events(bars, indicators), title="planted")
-    image = _image(png)
-    assert image.shape[:2] == (800, 1200)
+    events = technical_events(bars, indicators)
+    drawn = technical_chart(bars, indicators, patterns, events, title="planted")
+    image = _image(drawn.png)
+    assert image.shape[:2] == (900, 1200)
     assert image[..., :3].std() > 0.05  # not a blank canvas
-    # Without patterns or events, and over the whole history, it still draws.
-    assert _image(technical_chart(bars, indicators, patterns.clear(), sessions=None)).shape[:2] == (800, 1200)
+    assert len(drawn.sessions) == 250 and drawn.series["candles"] == 250
+    shown = events.filter(pl.col("session").is_in(list(drawn.sessions)))
+    assert sum(n for k, n in drawn.markers.items() if k.endswith("event")) == shown.height > 0
+    # Without patterns or events, and over the whole history, it still draws and still explains itself.
+    bare = technical_chart(bars, indicators, patterns.clear(), sessions=None)
+    assert _image(bare.png).shape[:2] == (900, 1200) and len(bare.sessions) == bars.height
+    assert "bullish pattern: key points (0)" in bare.legend and "neutral event, above the bar (0)" in bare.legend
+
+
+def test_technical_chart_bytes_depend_only_on_its_inputs(planted_symbol) -> None:
+    bars, indicators, patterns = planted_symbol
+    first = technical_chart(bars, indicators, patterns, title="same")
+    assert technical_chart(bars, indicators, patterns, title="same").png == first.png
+    assert technical_chart(bars, indicators, patterns, title="other").png != first.png
 
 
 def test_technical_chart_wants_one_symbol(planted_symbol) -> None:

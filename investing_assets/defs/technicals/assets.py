@@ -33,8 +33,7 @@ from investing_assets.lib.core.calendar import last_closed_session
 from investing_assets.lib.services import scan as scan_service
 from investing_assets.lib.services.correlations import write_correlations
 from investing_assets.lib.services.indicators import write_indicators
-from investing_assets.lib.services.reports import symbol_report_inputs
-from investing_assets.lib.services.reports import technical_report as build_report
+from investing_assets.lib.services.reports import stored_report
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.queries.market import universe_symbols
 from investing_assets.lib.storage.queries.sessions import rows_per_session
@@ -152,11 +151,8 @@ def correlations(context: dg.AssetExecutionContext, warehouse: WarehouseResource
           description="One symbol's chart: candles, SMA 50/200, Bollinger bands, volume, RSI, and every "
                       "detected pattern with its key points and breakout level (PNG, also under .investing/charts).")
 def technical_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    store = warehouse.get()
-    as_of = last_closed_session()
-    bars, indicators = symbol_report_inputs(store, context.partition_key, as_of)
-    report = build_report(context.partition_key, bars, bars.get_column("session").max() if bars.height else as_of,
-                          indicators)
+    # as of now, not of a partition: the last closed session, or the last one the warehouse holds before it
+    report = stored_report(warehouse.get(), context.partition_key, last_closed_session())
     path = settings.charts_folder() / "symbols" / f"{report.symbol}.png"
     return dg.MaterializeResult(metadata={**report_metadata(report), **chart_metadata(report.png, path)})
 
@@ -173,8 +169,7 @@ def watchlist_report(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     cells = {}
     for key in context.partition_keys:
         day_key, name = key.split("|")
-        bars, indicators = symbol_report_inputs(store, name, dt.date.fromisoformat(day_key))
-        report = build_report(name, bars, dt.date.fromisoformat(day_key), indicators)
+        report = stored_report(store, name, dt.date.fromisoformat(day_key))
         path = settings.charts_folder() / "watchlist" / day_key / f"{name}.png"
         cells[key] = {**report_metadata(report), **chart_metadata(report.png, path)}
     if len(cells) == 1:

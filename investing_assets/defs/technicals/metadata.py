@@ -67,7 +67,10 @@ def correlation_metadata(result: CorrelationResult, *, chart: bool) -> dict[str,
 def report_metadata(report) -> dict[str, object]:
     last = {k: report.last.get(k) for k in ("close", "sma_50", "sma_200", "rsi_14", "atr_14") if report.last}
     meta: dict[str, object] = {"as_of": report.as_of.isoformat(), "patterns": report.patterns.height,
-                               "events": report.events.height, **{k: v for k, v in last.items() if v is not None}}
+                               "events": report.events.height, "window": report.window.describe(),
+                               "drawn": dg.MetadataValue.json({"series": report.chart.series,
+                                                               "markers": report.chart.markers}),
+                               **{k: v for k, v in last.items() if v is not None}}
     if report.patterns.height:
         meta["pattern_table"] = dg.MetadataValue.md(markdown_table(report.patterns.select(
             "pattern", "direction", "start_session", "end_session", "breakout_level", "confidence")))

@@ -1,4 +1,13 @@
-"""One symbol's technical report: its chart with every detected pattern, as of a session."""
+"""One symbol's technical report as of a session: the one builder behind the `technical_report` asset, the
+`watchlist_report` grid and `investing chart`.
+
+Every face gives it the bars of the same calendar window (REPORT_SESSIONS sessions ending at the report's
+session, from the warehouse or the source) and it computes everything from those bars alone: indicators,
+patterns and events are never read from tables, whose coverage depends on what was materialized. The first
+WARMUP_SESSIONS of the window are the indicators' own lookback (lib.analytics.indicators.lookback_sessions), so
+every line covers the whole shown window and, on each shown session, equals what the indicator asset computes
+for that session; the 52-week events have their year of history too.
+"""
 
 from __future__ import annotations
 
@@ -9,52 +18,103 @@ import polars as pl
 
 from investing_assets.lib.analytics.chart_patterns import detect_chart_patterns
 from investing_assets.lib.analytics.data_quality import screen_bars
-from investing_assets.lib.analytics.events import technical_events
-from investing_assets.lib.analytics.indicators import compute_indicators
-from investing_assets.lib.analytics.scanner import ScanConfig
-from investing_assets.lib.charts import technical_chart
+from investing_assets.lib.analytics.events import EVENTS, technical_events
+from investing_assets.lib.analytics.indicators import compute_indicators, lookback_sessions
+from investing_assets.lib.charts import DrawnChart, technical_chart
+from investing_assets.lib.core import calendar
+from investing_assets.lib.storage import names
 from investing_assets.lib.storage.queries.market import read_bars_window
-from investing_assets.lib.storage.queries.technicals import read_indicators_window
 from investing_assets.lib.storage.warehouse import Warehouse
 
 SHOWN_SESSIONS = 250
+WARMUP_SESSIONS = lookback_sessions()
+REPORT_SESSIONS = SHOWN_SESSIONS + WARMUP_SESSIONS
+_BAR_COLUMNS = {"symbol": pl.String, "session": pl.Date, "open": pl.Float64, "high": pl.Float64,
+                "low": pl.Float64, "close": pl.Float64, "volume": pl.Float64}
 
 
-@dataclass
+@dataclass(frozen=True)
+class ReportWindow:
+    """The bars a report was computed from: `read` of the `wanted` sessions, starting at `first`."""
+
+    first: dt.date
+    read: int
+    wanted: int
+    shown: int
+
+    @property
+    def complete(self) -> bool:
+        return self.read >= self.wanted
+
+    def describe(self) -> str:
+        short = "" if self.complete else f" (short: {self.wanted - self.read} earlier sessions missing)"
+        return (f"{self.shown} sessions shown, indicators and detections over {self.read} of {self.wanted} "
+                f"sessions from {self.first}{short}")
+
+
+@dataclass(frozen=True)
 class Report:
     symbol: str
     as_of: dt.date
-    png: bytes
+    chart: DrawnChart
+    window: ReportWindow
     patterns: pl.DataFrame
     events: pl.DataFrame
     issues: pl.DataFrame
     last: dict
 
+    @property
+    def png(self) -> bytes:
+        return self.chart.png
 
-def technical_report(symbol: str, bars: pl.DataFrame, as_of: dt.date, indicators: pl.DataFrame | None = None
-                     ) -> Report:
-    """Chart of the last SHOWN_SESSIONS bars up to `as_of` with the patterns and events detected in them.
 
-    Detections come from bars up to `as_of` only (the detectors are causal), so a report for a past date shows
-    what the scanner could have known then.
+def report_window(as_of: dt.date) -> list[dt.date]:
+    """The calendar sessions a report as of `as_of` reads: REPORT_SESSIONS ending at it."""
+    return calendar.sessions_ending(as_of, REPORT_SESSIONS)
+
+
+def technical_report(symbol: str, bars: pl.DataFrame, as_of: dt.date) -> Report:
+    """The report on the last session with a bar up to `as_of`, from the bars of report_window(that session).
+
+    `bars` may hold more (other symbols, earlier or later sessions): only that window is used, so the same bars
+    give the same report whichever face asks. Detections are causal, so a past date shows what the scanner could
+    have known then.
     """
-    bars = bars.filter((pl.col("symbol") == symbol) & (pl.col("session") <= as_of)).sort("session")
-    if bars.height == 0:
+    mine = bars.filter((pl.col("symbol") == symbol) & (pl.col("session") <= as_of))
+    if mine.height == 0:
         raise ValueError(f"no bars for {symbol} up to {as_of}")
-    clean, issues = screen_bars(bars)
-    if indicators is None or indicators.height == 0:
-        indicators = compute_indicators(clean.drop("detectable"))
-    shown_from = clean.get_column("session").tail(SHOWN_SESSIONS)[0] if clean.height else as_of
-    patterns = detect_chart_patterns(clean).filter(pl.col("end_session") >= shown_from)
-    events = technical_events(clean, indicators).filter(pl.col("session") >= shown_from)
-    png = technical_chart(bars, indicators, patterns, events, title=f"{symbol} to {as_of}", sessions=SHOWN_SESSIONS)
-    last = clean.tail(1).join(indicators, on=["symbol", "session"], how="left").to_dicts()[0] if clean.height else {}
-    return Report(symbol, as_of, png, patterns, events, issues, last)
+    as_of = mine.get_column("session").max()
+    window = report_window(as_of)
+    mine = (mine.filter(pl.col("session") >= window[0]).select([pl.col(c).cast(t) for c, t in _BAR_COLUMNS.items()])
+            .sort("session"))
+    clean, issues = screen_bars(mine)
+    drawn = clean.drop("detectable") if clean.height else mine  # a symbol the screen excludes is drawn raw
+    indicators = compute_indicators(drawn)
+    shown_from = drawn.get_column("session").tail(SHOWN_SESSIONS)[0]
+    if clean.height:
+        patterns = detect_chart_patterns(clean).filter(pl.col("end_session") >= shown_from)
+        events = technical_events(clean, indicators).filter(pl.col("session") >= shown_from)
+    else:
+        patterns, events = detect_chart_patterns(clean), pl.DataFrame(schema=EVENTS)
+    chart = technical_chart(drawn, indicators, patterns, events, title=f"{symbol} to {as_of}",
+                            sessions=SHOWN_SESSIONS)
+    last = drawn.tail(1).join(indicators, on=["symbol", "session"], how="left").to_dicts()[0]
+    span = ReportWindow(drawn.get_column("session").min(), drawn.height, REPORT_SESSIONS, len(chart.sessions))
+    return Report(symbol, as_of, chart, span, patterns, events, issues, last)
 
 
-def symbol_report_inputs(warehouse: Warehouse, symbol: str, as_of: dt.date, sessions: int = SHOWN_SESSIONS
-                         ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Bars and indicators of one symbol for its chart: `sessions` shown plus the detectors' lookback."""
-    bars, _ = read_bars_window(warehouse, as_of, as_of, sessions + ScanConfig().history_sessions, [symbol])
-    first = bars.get_column("session").min() if bars.height else as_of
-    return bars, read_indicators_window(warehouse, first, as_of, [symbol])
+def read_report_bars(warehouse: Warehouse, symbol: str, as_of: dt.date) -> pl.DataFrame:
+    """The warehouse's bars for technical_report: the window ending at the symbol's last stored session up to
+    `as_of` (a report asked for a session not loaded yet is the report of the last loaded one)."""
+    latest = warehouse.read_frame(
+        f"SELECT max(session) AS s FROM {names.DAILY_BARS} WHERE symbol = %s AND session <= %s", [symbol, as_of]
+    ).item(0, 0)
+    if latest is None:
+        raise ValueError(f"{names.DAILY_BARS} holds no bars for {symbol} up to {as_of}")
+    bars, _ = read_bars_window(warehouse, latest, latest, REPORT_SESSIONS - 1, [symbol])
+    return bars
+
+
+def stored_report(warehouse: Warehouse, symbol: str, as_of: dt.date) -> Report:
+    """technical_report from the warehouse's bars (the assets' face)."""
+    return technical_report(symbol, read_report_bars(warehouse, symbol, as_of), as_of)
