@@ -23,7 +23,7 @@ from investing_assets.lib.analytics.indicators import compute_indicators, lookba
 from investing_assets.lib.charts import DrawnChart, technical_chart
 from investing_assets.lib.core import calendar
 from investing_assets.lib.storage import names
-from investing_assets.lib.storage.queries.market import read_bars_window
+from investing_assets.lib.storage.queries.market import last_bar_session, read_bars_window
 from investing_assets.lib.storage.warehouse import Warehouse
 
 SHOWN_SESSIONS = 250
@@ -106,9 +106,7 @@ def technical_report(symbol: str, bars: pl.DataFrame, as_of: dt.date) -> Report:
 def read_report_bars(warehouse: Warehouse, symbol: str, as_of: dt.date) -> pl.DataFrame:
     """The warehouse's bars for technical_report: the window ending at the symbol's last stored session up to
     `as_of` (a report asked for a session not loaded yet is the report of the last loaded one)."""
-    latest = warehouse.read_frame(
-        f"SELECT max(session) AS s FROM {names.DAILY_BARS} WHERE symbol = %s AND session <= %s", [symbol, as_of]
-    ).item(0, 0)
+    latest = last_bar_session(warehouse, symbol, as_of)
     if latest is None:
         raise ValueError(f"{names.DAILY_BARS} holds no bars for {symbol} up to {as_of}")
     bars, _ = read_bars_window(warehouse, latest, latest, REPORT_SESSIONS - 1, [symbol])

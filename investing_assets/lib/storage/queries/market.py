@@ -25,6 +25,13 @@ def read_bars_window(warehouse: Warehouse, first: dt.date, last: dt.date, lookba
     return bars, window
 
 
+def last_bar_session(warehouse: Warehouse, symbol: str, as_of: dt.date) -> dt.date | None:
+    """The symbol's newest stored session on or before `as_of`."""
+    return warehouse.read_frame(
+        f"SELECT max(session) AS s FROM {names.DAILY_BARS} WHERE symbol = %s AND session <= %s", [symbol, as_of]
+    ).item(0, 0)
+
+
 def read_bars_with_previous(warehouse: Warehouse, session: dt.date) -> pl.DataFrame:
     """The bars of `session` and of the NYSE session before it (what a day's change is taken from)."""
     days = calendar.sessions_ending(session, 2)
