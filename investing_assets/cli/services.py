@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
 from investing_assets import settings
 from investing_assets.cli.common import prepare_environment, servers
+from investing_assets.cli.home_lock import HomeLock, LockHeld
 from investing_assets.lib.storage.warehouse import Warehouse
 
 
@@ -48,7 +51,35 @@ def cmd_db_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_dev(args: argparse.Namespace) -> int:
-    env = {**os.environ, **prepare_environment()}
-    dagster = str(Path(sys.executable).with_name("dagster"))
-    os.chdir(settings.PROJECT_ROOT)
-    os.execve(dagster, [dagster, "dev", "-h", "127.0.0.1", "-p", str(args.port), "-w", "workspace.yaml"], env)
+    """`dagster dev` as a child under the home's daemon lock: a second one on the same home would start a
+    second daemon that cannot bind the port and fills both logs with heartbeat errors."""
+    try:
+        with HomeLock(settings.home(), "daemon").held("investing dev"):
+            embedded = not settings.pg_url() or not settings.redis_url()
+            env = {**os.environ, **prepare_environment()}
+            dagster = str(Path(sys.executable).with_name("dagster"))
+            code = run_child([dagster, "dev", "-h", "127.0.0.1", "-p", str(args.port), "-w", "workspace.yaml"], env)
+    except LockHeld as held:
+        hint = "use that one, or stop it first" if held.what == "investing dev" else "let it finish first"
+        print(f"investing dev: a Dagster daemon already runs for {settings.home()} (pid {held.pid}: {held.what}); "
+              f"{hint}", file=sys.stderr)
+        return 1
+    if embedded:
+        print(f"Dagster stopped. The embedded PostgreSQL / Redis under {settings.home()} keep running for the next "
+              "`make dev` or `make demo`: stop them with `investing services stop` (or `make clean`, which also "
+              "deletes their data).")
+    return code
+
+
+def run_child(command: list[str], env: dict[str, str]) -> int:
+    """Run until the child exits; Ctrl-C reaches it through the terminal, SIGTERM is passed on."""
+    child = subprocess.Popen(command, env=env, cwd=settings.PROJECT_ROOT)
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: child.terminate())
+    try:
+        while True:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:  # the child got the same SIGINT: wait for its own shutdown
+                continue
+    finally:
+        signal.signal(signal.SIGTERM, previous)
