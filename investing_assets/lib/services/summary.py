@@ -34,7 +34,8 @@ class Summary:
 
     def render(self) -> str:
         lines = ["Rows in the warehouse:"]
-        lines += [f"  {name:<36} {count:>12,}" for name, count in self.rows.items()]
+        width = max((len(name) for name in self.rows), default=0)
+        lines += [f"  {name:<{width}} {count:>12,}" for name, count in self.rows.items()]
         if self.session is None:
             return "\n".join(lines + ["No bars stored yet."])
         lines.append(f"\nTop movers on {self.session.isoformat()}:")
