@@ -15,13 +15,21 @@ import pytest
 
 from investing_assets.lib.core.schemas import DAILY_BARS, UNIVERSE
 from investing_assets.lib.sources.csv_folder import CsvFolderSource, parse_bars_csv, parse_universe_csv
-from investing_assets_tests.lib.sources._replay import FIXTURES, no_network, node_body, vcr_body  # noqa: F401
+from investing_assets_tests.lib.sources._replay import (  # noqa: F401
+    FMP_CASSETTES,
+    YAHOO_NODE,
+    YFINANCE_DATA,
+    no_network,
+    node_body,
+    recorded,
+    vcr_body,
+)
 
 pytestmark = pytest.mark.usefixtures("no_network")
 
-SPLIT_FIXED = FIXTURES / "yahoo" / "4063-T-1d-bad-stock-split-fixed.csv"
-AAPL_EOD = FIXTURES / "fmp" / "test_fmp_equity_historical_fetcher_urllib3_v2.yaml"
-BTC_CHART = FIXTURES / "yahoo" / "chart-BTC-USD-2020-01-01-to-2020-01-03.json"
+SPLIT_FIXED = YFINANCE_DATA / "4063-T-1d-bad-stock-split-fixed.csv"
+AAPL_EOD = FMP_CASSETTES / "test_fmp_equity_historical_fetcher_urllib3_v2.yaml"
+BTC_CHART = YAHOO_NODE / "chart-BTC-USD-2020-01-01-to-2020-01-03.json"
 
 
 def aapl_lowercase_csv() -> str:
@@ -46,7 +54,7 @@ def btc_spreadsheet_csv() -> str:
 
 @pytest.fixture
 def folder(tmp_path):
-    shutil.copy(SPLIT_FIXED, tmp_path / "4063.T.csv")
+    shutil.copy(recorded(SPLIT_FIXED), tmp_path / "4063.T.csv")
     (tmp_path / "aapl.csv").write_text(aapl_lowercase_csv())
     (tmp_path / "BTC-USD.CSV").write_text(btc_spreadsheet_csv())
     (tmp_path / "notes.txt").write_text("not a csv, ignored")

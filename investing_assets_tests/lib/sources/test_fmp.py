@@ -1,6 +1,6 @@
 """FMP connector, replayed from OpenBB's recorded vcrpy cassettes through a real requests.Session.
 
-Numbers asserted here are read off the recorded responses (fixtures/fmp/, see fixtures/README.md).
+Numbers asserted here are read off the recorded responses (../shared/data/fixtures/fmp_openbb_cassettes/, provenance in its README).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from investing_assets.lib.sources.fmp import (
 )
 from investing_assets.lib.sources.http import PayloadError, RetryPolicy, SourceError
 from investing_assets_tests.lib.sources._replay import (
-    FIXTURES,
+    FMP_CASSETTES,
     Recorded,
     ReplayAdapter,
     ScriptedAdapter,
@@ -54,12 +54,12 @@ pytestmark = pytest.mark.usefixtures("no_network")
 
 KEY = "MOCK_API_KEY"  # the key the cassettes were recorded with, so recorded URLs match exactly
 FAST = RetryPolicy(attempts=3, initial_wait=0.001, max_wait=0.002)
-AAPL_EOD = FIXTURES / "fmp" / "test_fmp_equity_historical_fetcher_urllib3_v2.yaml"
-BTC_EOD = FIXTURES / "fmp" / "test_fmp_crypto_historical_fetcher_urllib3_v2.yaml"
-DOW_MEMBERS = FIXTURES / "fmp" / "test_fmp_index_constituents_fetcher_urllib3_v2.yaml"
-DIA_HOLDINGS = FIXTURES / "fmp" / "test_fmp_etf_holdings_fetcher_urllib3_v2.yaml"
-ESTIMATES = FIXTURES / "fmp" / "test_fmp_analyst_estimates_fetcher_urllib3_v2.yaml"  # AAPL, then MSFT; limit=1
-NEWS = FIXTURES / "fmp" / "test_fmp_company_news_fetcher_urllib3_v2.yaml"  # symbols=AAPL,MSFT limit=1 page=0
+AAPL_EOD = FMP_CASSETTES / "test_fmp_equity_historical_fetcher_urllib3_v2.yaml"
+BTC_EOD = FMP_CASSETTES / "test_fmp_crypto_historical_fetcher_urllib3_v2.yaml"
+DOW_MEMBERS = FMP_CASSETTES / "test_fmp_index_constituents_fetcher_urllib3_v2.yaml"
+DIA_HOLDINGS = FMP_CASSETTES / "test_fmp_etf_holdings_fetcher_urllib3_v2.yaml"
+ESTIMATES = FMP_CASSETTES / "test_fmp_analyst_estimates_fetcher_urllib3_v2.yaml"  # AAPL, then MSFT; limit=1
+NEWS = FMP_CASSETTES / "test_fmp_company_news_fetcher_urllib3_v2.yaml"  # symbols=AAPL,MSFT limit=1 page=0
 
 JAN_2023 = [dt.date(2023, 1, d) for d in range(1, 11)]  # from=2023-01-01 to=2023-01-10, as recorded
 

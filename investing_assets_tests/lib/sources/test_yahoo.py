@@ -1,6 +1,6 @@
 """Yahoo connector on recorded data: node-yahoo-finance2's v8 chart cassettes (replayed through a real
 requests.Session for the chart fetcher) and yfinance's own Ticker.history() dumps (fed to the yfinance
-fetcher through a stand-in Ticker). Numbers asserted are read off fixtures/yahoo/.
+fetcher through a stand-in Ticker). Numbers asserted are read off the recorded files in ../shared/data/fixtures/.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from investing_assets.lib.sources.yahoo import (
     parse_info,
 )
 from investing_assets_tests.lib.sources._replay import (
-    FIXTURES,
+    YAHOO_NODE,
+    YFINANCE_DATA,
     Recorded,
     ReplayAdapter,
     ScriptedAdapter,
@@ -32,6 +33,7 @@ from investing_assets_tests.lib.sources._replay import (
     load_node,
     no_network,  # noqa: F401  (fixture)
     node_body,
+    recorded,
     session_with,
     url_key,
 )
@@ -39,20 +41,19 @@ from investing_assets_tests.lib.sources._replay import (
 pytestmark = pytest.mark.usefixtures("no_network")
 
 FAST = RetryPolicy(attempts=3, initial_wait=0.001, max_wait=0.002)
-Y = FIXTURES / "yahoo"
-AAPL_CHART = Y / "chart-AAPL-2020-01-01-to-2020-01-03.json"
-BTC_CHART = Y / "chart-BTC-USD-2020-01-01-to-2020-01-03.json"
-GOLD_CHART = Y / "chart-GC=F-2020-01-01-to-2020-01-03.json"
-WEEKEND_1M = Y / "chart-AAPL-2025-02-01-to-2025-02-02-includePrePost-false-interval-1m.json"
-QUOTE_AAPL_BABA = Y / "quote-AAPL-BABA.json"
-SPLIT_BAD = Y / "4063-T-1d-bad-stock-split.csv"
-SPLIT_FIXED = Y / "4063-T-1d-bad-stock-split-fixed.csv"
-EA_15M = Y / "EA-15m-no-bad-divs.csv"
+AAPL_CHART = YAHOO_NODE / "chart-AAPL-2020-01-01-to-2020-01-03.json"
+BTC_CHART = YAHOO_NODE / "chart-BTC-USD-2020-01-01-to-2020-01-03.json"
+GOLD_CHART = YAHOO_NODE / "chart-GC=F-2020-01-01-to-2020-01-03.json"
+WEEKEND_1M = YAHOO_NODE / "chart-AAPL-2025-02-01-to-2025-02-02-includePrePost-false-interval-1m.json"
+QUOTE_AAPL_BABA = YAHOO_NODE / "quote-AAPL-BABA.json"
+SPLIT_BAD = YFINANCE_DATA / "4063-T-1d-bad-stock-split.csv"
+SPLIT_FIXED = YFINANCE_DATA / "4063-T-1d-bad-stock-split-fixed.csv"
+EA_15M = YFINANCE_DATA / "EA-15m-no-bad-divs.csv"
 
 
 def history_frame(path) -> pd.DataFrame:
     """A Ticker.history() dump read back the way yfinance returns it: tz-aware DatetimeIndex."""
-    df = pd.read_csv(path, index_col=0)
+    df = pd.read_csv(recorded(path), index_col=0)
     df.index = pd.to_datetime(df.index)
     return df
 
