@@ -8,11 +8,10 @@ import datetime as dt
 import logging
 import os
 import time
-from unittest import mock
 
 from investing_assets import settings
 from investing_assets.cli.analysis import print_summary
-from investing_assets.cli.common import materialize, prepare_environment
+from investing_assets.cli.common import environment, materialize, prepare_environment
 from investing_assets.cli.muni import DEMO_SAMPLES, drop_folder, ingest_now, write_samples
 from investing_assets.cli.selections import daily_assets
 from investing_assets.cli.watchlist import update_watchlist
@@ -51,7 +50,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         ("analyst estimates, news, industry aggregates and index valuations",
          daily_assets("fundamentals", "news"), recent),
     ]
-    with mock.patch.dict(os.environ, env):  # in-process steps see the same servers and instance as the runs
+    with environment(env):
         for label, selection, sessions in steps:
             print(f"\n== {label}: {sessions[0]} .. {sessions[-1]} ({len(sessions)} sessions, one run) ==", flush=True)
             step_start = time.perf_counter()

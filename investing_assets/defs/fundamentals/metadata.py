@@ -8,12 +8,9 @@ import dagster as dg
 import polars as pl
 
 from investing_assets import settings
-from investing_assets.defs.shared.metadata import chart_metadata, markdown_table
+from investing_assets.defs.shared.metadata import chart_metadata, charted, markdown_table, not_charted
 from investing_assets.lib.charts import sector_valuation_chart
 from investing_assets.lib.services.industry import IndustryOutcome
-
-# A range run draws charts for its newest sessions only; older partitions say how to get theirs.
-CHARTED_SESSIONS = 10
 
 
 def of_session(frame: pl.DataFrame, session: dt.date) -> pl.DataFrame:
@@ -34,12 +31,11 @@ def aggregate_metadata(run: IndustryOutcome, session: dt.date) -> dict[str, obje
     shown = sectors.select("name", "members", "return_1d", "return_21d", "forward_pe", "pct_above_sma50",
                            "revision_breadth").sort("return_21d", descending=True, nulls_last=True)
     meta["sectors_table"] = dg.MetadataValue.md(markdown_table(shown))
-    if session in run.sessions[-CHARTED_SESSIONS:]:
+    if charted(session, run.sessions):
         meta.update(chart_metadata(sector_valuation_chart(sectors, title=f"Sector forward P/E, {session}"),
                                    settings.charts_folder() / "industry" / f"{session}.png"))
     else:
-        meta["chart"] = (f"not drawn: a range run draws the newest {CHARTED_SESSIONS} of its {len(run.sessions)} "
-                         "sessions; materialize this session alone to draw it")
+        meta.update(not_charted(run.sessions))
     return meta
 
 

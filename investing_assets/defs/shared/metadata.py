@@ -29,6 +29,20 @@ def stored_in(table: str) -> dict[str, str]:
     return {"dagster/table_name": table}
 
 
+# A range run draws each partition's chart for its newest sessions only, to bound the run's time; older
+# partitions say how to get theirs.
+CHARTED_SESSIONS = 10
+
+
+def charted(session: dt.date, sessions: list[dt.date]) -> bool:
+    return session in sessions[-CHARTED_SESSIONS:]
+
+
+def not_charted(sessions: list[dt.date]) -> dict[str, object]:
+    return {"chart": f"not drawn: a range run draws the newest {CHARTED_SESSIONS} of its {len(sessions)} sessions; "
+                     "materialize this session alone to draw it"}
+
+
 def session_results(asset_key: dg.AssetKey, sessions: Sequence[dt.date], counts: Mapping[dt.date, int], *,
                     run: Mapping[str, object] | None = None,
                     own: Callable[[dt.date], Mapping[str, object]] | None = None) -> Iterator[object]:

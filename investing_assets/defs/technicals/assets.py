@@ -8,7 +8,14 @@ import dagster as dg
 from investing_assets import settings
 from investing_assets.defs.shared import keys
 from investing_assets.defs.shared.checks import unique_key_result, unique_key_spec
-from investing_assets.defs.shared.metadata import chart_metadata, session_results, stored_in, written_results
+from investing_assets.defs.shared.metadata import (
+    chart_metadata,
+    charted,
+    not_charted,
+    session_results,
+    stored_in,
+    written_results,
+)
 from investing_assets.defs.shared.partitions import (
     SINGLE_RUN,
     lookback_mapping,
@@ -19,10 +26,8 @@ from investing_assets.defs.shared.partitions import (
 )
 from investing_assets.defs.shared.resources import HotCacheResource, WarehouseResource
 from investing_assets.defs.technicals.metadata import (
-    charted,
     correlation_metadata,
     discoveries_metadata,
-    not_charted,
     report_metadata,
     scan_run_metadata,
     watchlist_metadata,

@@ -13,18 +13,6 @@ from investing_assets.lib.analytics.correlations import CorrelationResult
 from investing_assets.lib.charts import correlation_heatmap, scan_chart
 from investing_assets.lib.services.scan import ScanOutcome
 
-# A range run draws each partition's chart for its newest sessions only; older ones say how to get theirs.
-CHARTED_SESSIONS = 10
-
-
-def charted(session: dt.date, sessions: list[dt.date]) -> bool:
-    return session in sessions[-CHARTED_SESSIONS:]
-
-
-def not_charted(sessions: list[dt.date]) -> dict[str, object]:
-    return {"chart": f"not drawn: a range run draws the newest {CHARTED_SESSIONS} of its {len(sessions)} sessions; "
-                     "materialize this session alone to draw it"}
-
 
 def scan_run_metadata(run: ScanOutcome) -> dict[str, object]:
     """The run's figures: how many symbols it scanned, whether Redis was refreshed, what the screen handled."""
