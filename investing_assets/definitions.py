@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import dagster as dg
 
 from investing_assets.defs.demo.definitions import definitions as demo
@@ -13,9 +11,6 @@ from investing_assets.defs.market.definitions import definitions as market
 from investing_assets.defs.news.definitions import definitions as news
 from investing_assets.defs.shared.resources import build_resources
 from investing_assets.defs.technicals.definitions import definitions as technicals
-
-# single-run backfills are the point of the partition design; the beta label is noise in every log line
-warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
 AREAS = (market, technicals, fundamentals, news, fixed_income, demo)
 

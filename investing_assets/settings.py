@@ -29,6 +29,11 @@ def home() -> Path:
     return Path(_get("INVESTING_HOME") or PROJECT_ROOT / ".investing").resolve()
 
 
+def dagster_home() -> Path:
+    """The Dagster instance's folder (`DAGSTER_HOME`, which `investing services up` sets to <home>/dagster)."""
+    return Path(_get("DAGSTER_HOME") or home() / "dagster").resolve()
+
+
 def charts_folder() -> Path:
     """Where every chart PNG is kept, by kind: `<home>/charts/<kind>/...` (the UI shows them inline too)."""
     return home() / "charts"

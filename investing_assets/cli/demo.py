@@ -1,5 +1,6 @@
 """`investing demo`: set up everything and materialize the whole graph on the offline demo market, through
-Dagster, each range as one run; then print what was built."""
+Dagster as a user would from the UI (each range a backfill of one run, each run re-executable from the UI); then
+print what was built."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import argparse
 import datetime as dt
 import logging
 import os
+import sys
 import time
 
 from investing_assets import settings
 from investing_assets.cli.analysis import print_summary
-from investing_assets.cli.common import environment, materialize, prepare_environment
+from investing_assets.cli.common import environment, prepare_environment
 from investing_assets.cli.muni import DEMO_SAMPLES, drop_folder, ingest_now, write_samples
 from investing_assets.cli.selections import daily_assets
 from investing_assets.cli.watchlist import update_watchlist
@@ -31,6 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from investing_assets.cli.launcher import DaemonBusy, Launcher
     from investing_assets.lib.analytics.indicators import lookback_sessions
     from investing_assets.lib.analytics.scanner import ScanConfig
     from investing_assets.lib.services.reports import REPORT_SESSIONS
@@ -50,14 +53,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
         ("analyst estimates, news, industry aggregates and index valuations",
          daily_assets("fundamentals", "news"), recent),
     ]
-    with environment(env):
-        for label, selection, sessions in steps:
-            print(f"\n== {label}: {sessions[0]} .. {sessions[-1]} ({len(sessions)} sessions, one run) ==", flush=True)
-            step_start = time.perf_counter()
-            materialize(selection, sessions[0], sessions[-1], env)
-            print(f"   done in {time.perf_counter() - step_start:.1f} s", flush=True)
-        scanner_extras(env, end)
-        muni_book(env, end)
+    try:
+        with environment(env), Launcher.open("investing demo") as launcher:
+            for label, selection, sessions in steps:
+                print(f"\n== {label}: {sessions[0]} .. {sessions[-1]} ({len(sessions)} sessions) ==", flush=True)
+                step(launcher, f"demo: {label}", selection, [day.isoformat() for day in sessions])
+            scanner_extras(launcher, end)
+            muni_book(launcher, end)
+    except DaemonBusy as busy:
+        print(f"investing demo: {busy}", file=sys.stderr)
+        return 1
     print()
     print_summary(env["INVESTING_PG_URL"], env["INVESTING_REDIS_URL"])
     print(f"\nDemo built in {time.perf_counter() - started:.1f} s.")
@@ -67,32 +72,36 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def scanner_extras(env: dict[str, str], end: dt.date) -> None:
-    """The planted ground truth, a watchlist and its grid for the day, two symbol reports."""
-    import dagster as dg
+def step(launcher, title: str, selection: list[str], partitions: list[str] | None = None) -> None:
+    """One backfill (several partitions) or run; says which, with its id to find it in the UI."""
+    started = time.perf_counter()
+    launched = launcher.materialize(selection, partitions, title=title)
+    if not launched.succeeded:
+        raise SystemExit(f"{title} failed: {launcher.failure_summary(launched)} (see the runs in the UI: make dev)")
+    runs = f"{len(launched.runs)} run{'s' if len(launched.runs) > 1 else ''}"
+    what = f"backfill {launched.backfill_id}, {runs}" if launched.backfill_id else f"run {next(iter(launched.runs))[:8]}"
+    print(f"   done in {time.perf_counter() - started:.1f} s ({what})", flush=True)
 
+
+def scanner_extras(launcher, end: dt.date) -> None:
+    """The planted ground truth, a watchlist and its grid for the day, two symbol reports."""
     print(f"\n== scanner extras: planted patterns, watchlist {', '.join(DEMO_WATCHLIST)} for {end}, "
           "technical reports ==", flush=True)
-    materialize(["demo_planted_patterns"], None, None, env)
-    with dg.DagsterInstance.get() as instance:
-        names = update_watchlist(instance, "add", list(DEMO_WATCHLIST), symbols_too=True)
-    materialize(["watchlist_report"], f"{end}|{names[0]}", f"{end}|{names[-1]}", env)
-    for symbol in DEMO_REPORTS:
-        materialize(["technical_report"], symbol, symbol, env)
+    step(launcher, "demo: planted patterns", ["demo_planted_patterns"])
+    names = update_watchlist(launcher.instance, "add", list(DEMO_WATCHLIST), symbols_too=True)
+    step(launcher, f"demo: watchlist grid for {end}", ["watchlist_report"], [f"{end}|{name}" for name in names])
+    step(launcher, "demo: technical reports", ["technical_report"], list(DEMO_REPORTS))
 
 
-def muni_book(env: dict[str, str], end: dt.date) -> None:
-    """Sample reports for the sensor, read now as Dagster runs; this month's model and the day's scores."""
-    import dagster as dg
-
+def muni_book(launcher, end: dt.date) -> None:
+    """Sample reports for the sensor, read now as its runs; this month's model and the day's scores."""
     folder = drop_folder(None)
     written = write_samples(folder, DEMO_SAMPLES)
-    print(f"\n== muni: {len(written)} sample reports in {folder.root} (read now, one run each; "
+    print(f"\n== muni: {len(written)} sample reports in {folder.root} (read now, one run each as the sensor would; "
           "later drops are picked up by the sensor under `make dev`), the month's risk model, the day's "
           "scores ==", flush=True)
     started = time.perf_counter()
-    with dg.DagsterInstance.get() as instance:
-        ingested = ingest_now(instance, logging.getLogger("muni.ingest"))
+    ingested = ingest_now(launcher, logging.getLogger("muni.ingest"))
     ours = {path.relative_to(folder.root).as_posix() for path in written}
     unread = sorted(ours & set(ingested.quarantined))  # ours known from an earlier demo are not run again
     if unread or ingested.failed:  # a file of the user's own that is quarantined is its partition's business
@@ -101,6 +110,5 @@ def muni_book(env: dict[str, str], end: dt.date) -> None:
     others = f"; also quarantined, not ours: {', '.join(ingested.quarantined)}" if ingested.quarantined else ""
     print(f"   {len(ingested.extracted)} reports extracted as Dagster runs in {time.perf_counter() - started:.1f} s"
           f"{others}", flush=True)
-    month = end.replace(day=1)
-    materialize(["muni_risk_model"], month, month, env)
-    materialize(daily_assets("fixed_income"), end, end, env)
+    step(launcher, "demo: this month's muni risk model", ["muni_risk_model"], [end.replace(day=1).isoformat()])
+    step(launcher, f"demo: muni risk scores for {end}", daily_assets("fixed_income"), [end.isoformat()])

@@ -18,8 +18,6 @@ from investing_assets.lib.services.muni import DEFAULT_TIMEOUT_S
 from investing_assets.lib.storage.warehouse import Warehouse
 
 DEMO_SAMPLES = 36
-QUIET_RUN = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     muni = sub.add_parser("muni", help="municipal reports: score one PDF, make sample reports")
@@ -87,11 +85,15 @@ def cmd_samples(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Needs DAGSTER_HOME and the server URLs (`. .investing/env.sh`), like `dagster asset materialize`."""
-    import dagster as dg
+    from investing_assets.cli.launcher import DaemonBusy, Launcher
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    with dg.DagsterInstance.get() as instance:
-        ingested = ingest_now(instance, logging.getLogger("muni.ingest"))
+    try:
+        with Launcher.open("investing muni ingest") as launcher:
+            ingested = ingest_now(launcher, logging.getLogger("muni.ingest"))
+    except DaemonBusy as busy:
+        print(f"investing muni ingest: {busy} (its sensor reads the drop folder by itself)", file=sys.stderr)
+        return 1
     print(ingested.summary())
     return 1 if ingested.quarantined or ingested.failed else 0
 
@@ -114,16 +116,14 @@ class Ingested:
                 f"{len(self.quarantined)} quarantined, {len(self.failed)} other run failure(s)")
 
 
-def ingest_now(instance, log: logging.Logger) -> Ingested:
+def ingest_now(launcher, log: logging.Logger) -> Ingested:
     """The plan the sensor makes (no settle wait: the caller vouches the files are complete), the same
-    partitions and run tags, each document one run recorded in the instance, so the UI shows them like sensor
-    runs."""
-    from investing_assets.definitions import defs
+    partitions and run tags, each document a run of the extraction job, as if the sensor had launched it."""
     from investing_assets.defs.fixed_income.jobs import muni_document_extraction
-    from investing_assets.defs.fixed_income.resources import build_drop_folder_resource
     from investing_assets.defs.fixed_income.sensors import known_digests, report, run_request
     from investing_assets.defs.shared.partitions import muni_document
 
+    instance = launcher.instance
     folder = drop_folder(None)
     plan = folder.plan({}, now=time.time(), known_digests=known_digests(instance, folder), settle_seconds=0)
     report(log, folder, plan)
@@ -131,15 +131,13 @@ def ingest_now(instance, log: logging.Logger) -> Ingested:
     if not plan.new:
         return ingested
     instance.add_dynamic_partitions(muni_document.name, [c.key for c in plan.new])
-    job = defs.resolve_job_def(muni_document_extraction.name)
-    current = {"muni_drop": build_drop_folder_resource()}  # today's settings, not those at first import
     for candidate in plan.new:
         request = run_request(candidate)
-        result = job.execute_in_process(instance=instance, partition_key=request.partition_key, tags=request.tags,
-                                        run_config=QUIET_RUN, resources=current, raise_on_error=False)
-        if result.success:
+        launched = launcher.run_job(muni_document_extraction.name, request.partition_key, tags=request.tags)
+        (run_id,) = launched.runs
+        if launched.succeeded:
             ingested.extracted.append(candidate.entry.rel)
-        elif any(not e.passed for e in result.get_asset_check_evaluations()):  # the `extracted` check failed
+        elif launcher.failed_checks(run_id):  # the `extracted` check failed: quarantined on purpose
             ingested.quarantined.append(candidate.entry.rel)
         else:
             ingested.failed.append(candidate.entry.rel)

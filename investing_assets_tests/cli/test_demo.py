@@ -1,13 +1,24 @@
 import datetime as dt
+import os
+import subprocess
+import sys
 
-from investing_assets import cli
+import dagster as dg
+from dagster._core.execution.backfill import BulkActionStatus
+
+from investing_assets.cli.common import environment, prepare_environment
+from investing_assets.cli.launcher import LOCATION_NAME
 
 
-def test_demo_builds_the_market_through_dagster(env, tmp_path, capsys):
-    """`make demo` end to end, on a short window: servers from the env, two single runs, then the summary."""
-    assert cli.main(["demo", "--sessions", "3", "--scan-sessions", "2", "--end", "2026-11-20"]) == 0
-    out = capsys.readouterr().out
-    assert "3 sessions, one run" in out
+def test_demo_builds_the_market_through_dagster(env, tmp_path):
+    """`make demo` end to end, on a short window, in its own process as a user runs it: servers from the env,
+    each range a backfill, every run re-executable from the UI, then the summary."""
+    done = subprocess.run([sys.executable, "-m", "investing_assets.cli", "demo", "--sessions", "3",
+                           "--scan-sessions", "2", "--end", "2026-11-20"], capture_output=True, text=True,
+                          timeout=1200)
+    assert done.returncode == 0, done.stderr[-4000:]
+    out = done.stdout
+    assert "(3 sessions) ==" in out and "(backfill " in out
     assert "Top movers on 2026-11-20" in out
     assert "S&P 500" in out and "Redis cache as of 2026-11-20" in out
     assert "Largest EPS consensus revisions since the previous session" in out
@@ -24,11 +35,20 @@ def test_demo_builds_the_market_through_dagster(env, tmp_path, capsys):
                                  "GROUP BY 1").fetchall())
         documents = conn.execute("SELECT count(*) FROM muni.documents WHERE status = 'extracted'").fetchone()[0]
         scored = conn.execute("SELECT count(*) FROM muni.risk_scores WHERE source = 'document'").fetchone()[0]
-    # market history, market days, scan, estimates and news, planted patterns, watchlist grid, 2 reports, muni
-    # model, muni scores; then one run per sample report
-    assert runs.pop("__ASSET_JOB") == 10
+    # the four ranges and the watchlist grid: a single-run backfill each; planted patterns; the two reports' backfill
+    # of a run each; muni model and scores; then one run per sample report, as the sensor would launch them
+    assert runs.pop("__ASSET_JOB") == 4 + 1 + 1 + 2 + 2
     assert runs == {"muni_document_extraction": documents} and documents >= 24
     assert scored > 0  # issuers read from the sample reports are in the scored book
     assert warehouse.count("technicals.pattern_discoveries") > 0
     assert (tmp_path / "charts" / "watchlist" / "2026-11-20" / "JBL.png").exists()
     assert (tmp_path / "charts" / "symbols" / "AAPL.png").exists()
+    with environment(prepare_environment()), dg.DagsterInstance.get() as instance:
+        backfills = instance.get_backfills()
+        launched = instance.get_runs()
+    assert {b.status for b in backfills} == {BulkActionStatus.COMPLETED_SUCCESS}
+    assert sorted(b.title.removeprefix("demo: ").split(":")[0] for b in backfills) == [
+        "analyst estimates, news, industry aggregates and index valuations",
+        "history bars for the indicator and scanner lookback", "market data and indicators",
+        "market scan and correlations", "technical reports", "watchlist grid for 2026-11-20"]
+    assert {run.remote_job_origin.location_name for run in launched} == {LOCATION_NAME}

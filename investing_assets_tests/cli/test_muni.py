@@ -74,20 +74,31 @@ def test_samples_land_in_the_drop_folder_without_overwriting(monkeypatch, tmp_pa
     assert f"into {drop}" in capsys.readouterr().out
 
 
-def test_ingest_names_a_quarantined_report_apart_from_the_ones_read(env, monkeypatch, tmp_path, sample):
-    """What `make demo` relies on: a user's unreadable file fails its own run, and is told apart from a sample
-    that could not be read (which would fail the demo)."""
-    import logging
+def test_ingest_names_a_quarantined_report_apart_from_the_ones_read(env, monkeypatch, sample):
+    """What `make demo` relies on: a user's unreadable file fails its own run (the extraction job's, tagged as
+    the sensor tags it), and is told apart from a sample that could not be read (which would fail the demo).
+    A separate process, as a user runs it: the code it runs reads this test's settings."""
+    import os
+    import subprocess
+    import sys
 
     import dagster as dg
+
+    from investing_assets.cli.common import environment, prepare_environment
 
     monkeypatch.delenv("INVESTING_MUNI_DROP", raising=False)
     folder = cli_muni.drop_folder(None)
     (folder.root / "good.pdf").write_bytes(sample[0])
     (folder.root / "broken.pdf").write_bytes(sample[0][:400])
-    with dg.instance_for_test() as instance:
-        ingested = cli_muni.ingest_now(instance, logging.getLogger("test"))
-        failed = [run for run in instance.get_runs() if run.status == dg.DagsterRunStatus.FAILURE]
-    assert (ingested.extracted, ingested.quarantined, ingested.failed) == (["good.pdf"], ["broken.pdf"], [])
-    assert [run.tags["muni/path"] for run in failed] == ["broken.pdf"]
-    assert ingested.summary() == "read 1 of 2 new report(s) from the drop folder; 1 quarantined, 0 other run failure(s)"
+    servers = prepare_environment()
+    done = subprocess.run([sys.executable, "-m", "investing_assets.cli", "muni", "ingest"], capture_output=True,
+                          text=True, env={**os.environ, **servers}, timeout=600)
+    assert done.returncode == 1, done.stderr[-3000:]
+    assert done.stdout.strip().splitlines()[-1] == ("read 1 of 2 new report(s) from the drop folder; 1 quarantined, "
+                                                    "0 other run failure(s)")
+    with environment(servers), dg.DagsterInstance.get() as instance:
+        runs = {run.tags["muni/path"]: run for run in instance.get_runs()}
+    assert {path: run.status for path, run in runs.items()} == {"good.pdf": dg.DagsterRunStatus.SUCCESS,
+                                                                "broken.pdf": dg.DagsterRunStatus.FAILURE}
+    assert {run.job_name for run in runs.values()} == {"muni_document_extraction"}
+    assert all(run.remote_job_origin is not None for run in runs.values())  # re-executable from the UI

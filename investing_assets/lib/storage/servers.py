@@ -28,6 +28,8 @@ class Servers:
             "INVESTING_REDIS_URL": self.redis_url,
             "INVESTING_DAGSTER_PG_URL": self.dagster_pg_url,
             "DAGSTER_HOME": str(home / "dagster"),
+            # a range run writes its per-partition materializations in batches, not one insert each
+            "DAGSTER_EVENT_BATCH_SIZE": "1000",
         }
 
 
