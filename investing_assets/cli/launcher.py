@@ -6,6 +6,9 @@ The CLI plays the daemon's part for its own backfills and queued runs only: it s
 own iteration (the same code the daemon runs every 30 s, here without the wait) and launches each queued run in
 this process (Dagster's synchronous in-memory launcher), so the code is loaded once for all of them, not once per
 run. It holds the home's daemon lock meanwhile: a `make dev` daemon would otherwise pick up the same runs.
+
+The runs execute the code as this process imported it, with the settings of that moment (the CLI sets its
+environment first); a long-lived process whose settings change must start a new one rather than reuse it.
 """
 
 from __future__ import annotations
