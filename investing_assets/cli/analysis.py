@@ -103,10 +103,10 @@ def cmd_ta(args: argparse.Namespace) -> int:
 
 
 def _bars_span(bars: pl.DataFrame) -> str:
+    """Where the symbol's bars stop before the asked session (a delisted symbol's last session)."""
     if bars.height == 0:
         return ""
-    return (f" (its bars there run {bars.get_column('session').min().isoformat()} to "
-            f"{bars.get_column('session').max().isoformat()})")
+    return f" (its last bar up to then is on {bars.get_column('session').max().isoformat()})"
 
 
 def _print_table(values: pl.DataFrame, bars: pl.DataFrame) -> None:

@@ -132,3 +132,45 @@ def test_the_default_session_is_the_last_closed_one_with_data_and_said(monkeypat
     last = calendar.last_closed_session()
     assert f"session {last.isoformat()}: the last closed session with data in the source demo" in captured.err
     assert f"AAPL to {last.isoformat()}" in captured.out
+
+
+@pytest.fixture
+def csv_folder(monkeypatch, tmp_path):
+    """A user's exports ending 2026-11-20: KO delisted after 2026-11-13, MSFT re-listed as NEWCO on 2026-11-18."""
+    bars = DemoSource().daily_bars(calendar.sessions_between(dt.date(2024, 6, 3), dt.date(2026, 11, 20)),
+                                   ["KO", "MSFT"])
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    for symbol, rows in (("OLDCO", bars.filter(pl.col("symbol") == "KO", pl.col("session") <= dt.date(2026, 11, 13))),
+                         ("NEWCO", bars.filter(pl.col("symbol") == "MSFT", pl.col("session") >= dt.date(2026, 11, 18)))):
+        lines = ["Date,Open,High,Low,Close,Adj Close,Volume"] + [
+            f"{r['session']},{r['open']},{r['high']},{r['low']},{r['close']},{r['close']},{r['volume']}"
+            for r in rows.iter_rows(named=True)]
+        (folder / f"{symbol}.csv").write_text("\n".join(lines) + "\n")
+    monkeypatch.delenv("INVESTING_PG_URL", raising=False)
+    monkeypatch.setenv("INVESTING_HOME", str(tmp_path))
+    monkeypatch.setenv("INVESTING_SOURCE", "csv")
+    monkeypatch.setenv("INVESTING_CSV_FOLDER", str(folder))
+    return folder
+
+
+def test_the_default_is_the_last_session_the_files_hold(csv_folder, capsys):
+    assert cli.main(["ta", "OLDCO"]) == 0
+    captured = capsys.readouterr()
+    assert "session 2026-11-13: the last closed session with data in the source csv (the last closed session " \
+           in captured.err
+    assert captured.out.startswith("OLDCO on 2026-11-13 (")
+
+
+def test_a_session_outside_a_symbols_listing_says_where_its_bars_are(csv_folder, capsys):
+    assert cli.main(["ta", "OLDCO", "--session", "2026-11-20"]) == 1
+    assert capsys.readouterr().err.strip() == ("no bar for OLDCO on 2026-11-20 in the source csv (its last bar up "
+                                               "to then is on 2026-11-13)")
+    assert cli.main(["chart", "NEWCO", "--session", "2026-11-17"]) == 1
+    assert capsys.readouterr().err.strip() == "no bar for NEWCO on 2026-11-17 in the source csv"
+
+
+def test_a_symbol_without_a_file_is_one_line(csv_folder):
+    with pytest.raises(SystemExit) as refused:
+        cli.main(["ta", "ZZZ", "--session", "2026-11-20"])
+    assert str(refused.value.code).startswith("investing ta: csv source: no file for ['ZZZ'] in ")
