@@ -13,8 +13,9 @@ import psycopg
 from investing_assets import settings
 from investing_assets.lib.core import calendar
 
-# The default asks the source for these recent sessions first (about 2 years), then for the rest.
-_DEFAULT_SEARCH_SESSIONS = 504
+# The default asks the source for these recent sessions first (two weeks: a live source has them), then for
+# the rest back to the first session (a folder of old exports).
+_RECENT_SESSIONS = 10
 
 
 def session_date(text: str) -> dt.date:
@@ -89,7 +90,7 @@ def default_session(command: str, symbols: Sequence[str] | None) -> dt.date:
 def _source_session(source, symbols: Sequence[str] | None, last: dt.date) -> dt.date | None:
     """The newest session the source has a bar on: the recent sessions first, then the whole calendar."""
     first = first_session()
-    recent = calendar.sessions_ending(last, _DEFAULT_SEARCH_SESSIONS)
+    recent = calendar.sessions_ending(last, _RECENT_SESSIONS)
     for search in (calendar.sessions_between(max(first, recent[0]), last),
                    calendar.sessions_between(first, recent[0] - dt.timedelta(days=1))):
         bars = source.daily_bars(search, list(symbols) if symbols else None) if search else None
