@@ -41,7 +41,12 @@ def write_universe(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date
         check_symbols(frame.get_column("symbol").to_list())
         if frame.get_column("symbol").is_duplicated().any():
             raise BadMarketData(f"universe for {session} lists a symbol twice")
-        frame = listed_on(frame.join(listings, on="symbol", how="left"), session)
+        listed = listed_on(frame.join(listings, on="symbol", how="left"), session)
+        if frame.height and not listed.height:  # an empty universe would also drop every symbol partition
+            raise BadMarketData(f"no symbol of the {source.name} source trades on {session}: its histories run "
+                                f"{listings.get_column('first_session').min()} to "
+                                f"{listings.get_column('last_session').max()}")
+        frame = listed
         frames.append(frame.with_columns(session=pl.lit(session), source=pl.lit(source.name)))
     rows = pl.concat(frames)
     warehouse.replace_rows(names.UNIVERSE, rows, {"session": list(sessions)})
@@ -74,7 +79,8 @@ def listing_notes(listings: pl.DataFrame, sessions: Sequence[dt.date]) -> list[s
     notes = [f"{row['symbol']} lists on {row['first_session']}" for row in listings.filter(
         pl.col("first_session").is_between(first, last)).sort("first_session", "symbol").iter_rows(named=True)]
     notes += [f"{row['symbol']} delists after {row['last_session']}" for row in listings.filter(
-        pl.col("last_session").is_between(first, last, closed="left")).sort("last_session", "symbol").iter_rows(named=True)]
+        pl.col("last_session").is_between(first, last, closed="left")).sort("last_session", "symbol")
+        .iter_rows(named=True)]
     return notes
 
 

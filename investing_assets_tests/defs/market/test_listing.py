@@ -114,3 +114,16 @@ def test_the_demo_source_supports_a_later_listing(warehouse):
     assert msft_bars == len(sessions)  # everyone else trades on every session
     # the prices are the market's own: a listing only hides bars
     assert listed.daily_bars([LAST], ["AAPL"]).equals(DemoSource().daily_bars([LAST], ["AAPL"]))
+
+
+def test_a_session_after_every_file_ends_is_refused_naming_the_span(resources, instance, folder):
+    """An empty universe would also remove every `symbol` partition: the run fails instead, saying why."""
+    result = materialize_range([market_assets.universe], dt.date(2026, 11, 30), dt.date(2026, 11, 30),
+                               csv_resources(resources, folder), instance, raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    error = failure.step_failure_data.error
+    assert error.cause.cls_name == "BadMarketData"
+    assert error.cause.message.startswith(
+        "investing_assets.lib.core.errors.BadMarketData: no symbol of the csv source trades on 2026-11-30: its "
+        "histories run 2026-10-01 to 2026-11-27")
