@@ -174,3 +174,11 @@ def test_a_symbol_without_a_file_is_one_line(csv_folder):
     with pytest.raises(SystemExit) as refused:
         cli.main(["ta", "ZZZ", "--session", "2026-11-20"])
     assert str(refused.value.code).startswith("investing ta: csv source: no file for ['ZZZ'] in ")
+
+
+def test_a_malformed_investing_start_is_one_line(monkeypatch, tmp_path):
+    monkeypatch.delenv("INVESTING_PG_URL", raising=False)
+    monkeypatch.setenv("INVESTING_START", "2000-13-01")
+    with pytest.raises(SystemExit) as refused:
+        cli.main(["ta", "AAPL", "--session", "2026-11-20"])
+    assert refused.value.code == "investing ta: INVESTING_START='2000-13-01' is not a date: use YYYY-MM-DD"
