@@ -40,8 +40,13 @@ def charts_folder() -> Path:
 
 
 def trading_day_start() -> dt.date:
-    """First `trading_day` partition (`INVESTING_START`, default 2016-01-04)."""
-    return dt.date.fromisoformat(_get("INVESTING_START") or "2016-01-04")
+    """Where the calendar starts: the first `trading_day` partition is the first NYSE session on or after it
+    (`INVESTING_START`, default 2016-01-04; any date exchange-calendars covers, 1885 on)."""
+    text = _get("INVESTING_START") or "2016-01-04"
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"INVESTING_START={text!r} is not a date: use YYYY-MM-DD") from None
 
 
 def watchlist_start() -> dt.date:

@@ -52,3 +52,51 @@ def test_holiday_is_not_a_partition(pg_url, redis_url, tmp_path):
                       "--partition", "2026-11-26"], env, cwd=tmp_path)
     assert result.returncode != 0
     assert "2026-11-26" in result.stderr + result.stdout
+
+
+def early_csv_folder(folder: Path) -> Path:
+    """XYZ trading 2001-08-01 .. 2001-10-31: demo bars re-dated onto those NYSE sessions (the week the market
+    closed after 2001-09-11 included)."""
+    import datetime as dt
+
+    from investing_assets.lib.core import calendar
+    from investing_assets.lib.synthetic.source import DemoSource
+
+    days = calendar.sessions_between(dt.date(2001, 8, 1), dt.date(2001, 10, 31))
+    bars = DemoSource().daily_bars(calendar.sessions_ending(dt.date(2016, 12, 30), len(days)), ["AAPL"])
+    lines = ["Date,Open,High,Low,Close,Adj Close,Volume"]
+    for day, r in zip(days, bars.iter_rows(named=True), strict=True):
+        lines.append(f"{day},{r['open']},{r['high']},{r['low']},{r['close']},{r['close']},{r['volume']}")
+    folder.mkdir()
+    (folder / "XYZ.csv").write_text("\n".join(lines) + "\n")
+    return folder
+
+
+def test_an_early_investing_start_makes_older_sessions_partitions(pg_url, redis_url, tmp_path):
+    env = {**os.environ, "INVESTING_PG_URL": pg_url, "INVESTING_REDIS_URL": redis_url, "INVESTING_SOURCE": "csv",
+           "INVESTING_CSV_FOLDER": str(early_csv_folder(tmp_path / "csv"))}
+    env.pop("DAGSTER_HOME", None)
+    base = ["asset", "materialize", "-m", "investing_assets.definitions", "--select", "universe,daily_bars",
+            "--partition-range", "2001-09-04...2001-09-21"]
+
+    # with the default start (2016-01-04) those days are not partitions: Dagster itself refuses, naming the key
+    refused = dagster(base, {**env, "INVESTING_START": ""}, cwd=tmp_path)
+    assert refused.returncode != 0
+    assert "partition key `2001-09-04`" in refused.stderr + refused.stdout
+
+    ran = dagster(base, {**env, "INVESTING_START": "2001-08-01"}, cwd=tmp_path)
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    with psycopg.connect(pg_url) as conn:
+        sessions = [r[0].isoformat() for r in conn.execute(
+            "SELECT session FROM market.daily_bars WHERE symbol = 'XYZ' ORDER BY session").fetchall()]
+    assert sessions[:2] == ["2001-09-04", "2001-09-05"] and "2001-09-11" not in sessions
+    assert sessions[-1] == "2001-09-21" and len(sessions) == 10  # closed 09-11 .. 09-14
+
+
+def test_an_investing_start_outside_the_calendar_is_refused_naming_its_range(tmp_path):
+    env = {**os.environ, "INVESTING_START": "1800-01-01"}
+    result = subprocess.run([sys.executable, "-c", "import investing_assets.definitions"], env=env, cwd=tmp_path,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode != 0
+    assert "INVESTING_START=1800-01-01 is outside the NYSE calendar: use a date from 1885-01-01 to " \
+        in result.stderr.splitlines()[-1]

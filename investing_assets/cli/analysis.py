@@ -3,27 +3,33 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 
 from investing_assets import settings
 from investing_assets.cli.common import bars_window, servers
-from investing_assets.lib.core.calendar import last_closed_session
-from investing_assets.lib.core.symbols import check_symbol
+from investing_assets.cli.sessions import checked_days, checked_session, default_session, session_date
+from investing_assets.lib.core.errors import BadMarketData
+from investing_assets.lib.core.symbols import is_ticker
+from investing_assets.lib.sources.http import SourceError
+
+_SESSION_HELP = "a closed NYSE session, YYYY-MM-DD (default: the last closed session with data)"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     ta = sub.add_parser("ta", help="one symbol's indicators on a session, as the indicators asset stores them")
-    ta.add_argument("symbol")
-    ta.add_argument("--session", type=dt.date.fromisoformat, default=None, help="last session (default: latest)")
+    ta.add_argument("symbol", type=ticker)
+    ta.add_argument("--session", type=session_date, default=None, help=_SESSION_HELP)
+    ta.add_argument("--days", type=positive_int, default=1, help="sessions to print, ending at the session (default 1)")
     ta.set_defaults(func=cmd_ta)
 
     scan = sub.add_parser("scan", help="scan symbols for patterns and events on a session")
-    scan.add_argument("--symbols", nargs="*", default=None, help="default: the whole universe")
-    scan.add_argument("--session", type=dt.date.fromisoformat, default=None, help="default: the last close")
+    scan.add_argument("--symbols", nargs="*", type=ticker, default=None, help="default: the whole universe")
+    scan.add_argument("--session", type=session_date, default=None, help=_SESSION_HELP)
     scan.add_argument("--top", type=int, default=20)
     scan.set_defaults(func=cmd_scan)
     evaluate = scan.add_subparsers().add_parser(
@@ -31,8 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     evaluate.set_defaults(func=cmd_evaluate)
 
     chart = sub.add_parser("chart", help="write a symbol's technical chart (PNG)")
-    chart.add_argument("symbol")
-    chart.add_argument("--session", type=dt.date.fromisoformat, default=None, help="as of (default: last close)")
+    chart.add_argument("symbol", type=ticker)
+    chart.add_argument("--session", type=session_date, default=None, help=_SESSION_HELP)
     chart.add_argument("--out", type=Path, default=None, help="default: .investing/charts/SYMBOL.png")
     chart.set_defaults(func=cmd_chart)
 
@@ -40,36 +46,88 @@ def register(sub: argparse._SubParsersAction) -> None:
     summary.set_defaults(func=cmd_summary)
 
 
-def cmd_ta(args: argparse.Namespace) -> int:
-    from investing_assets.lib.analytics.indicators import window_sessions
-    from investing_assets.lib.services.indicators import session_indicators
+def ticker(text: str) -> str:
+    """argparse type for a symbol: a plain ticker, upper-cased, before it reaches SQL or a source."""
+    symbol = text.upper()
+    if not is_ticker(symbol):
+        raise argparse.ArgumentTypeError(f"refused symbol {text!r}: a ticker is 1-10 of A-Z, 0-9, '.', '-'")
+    return symbol
 
-    symbol = check_symbol(args.symbol.upper())
-    end = args.session or last_closed_session()
-    # the asset's own fixed window ending at the session, so the figures are the stored ones
-    bars, origin = bars_window([symbol], end, window_sessions())
-    values = session_indicators(bars, end) if bars.height else None
-    if values is None:
-        print(f"no bar for {symbol} on {end.isoformat()}", file=sys.stderr)
+
+def positive_int(text: str) -> int:
+    """argparse type for --days: a whole number of sessions, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (got {value})")
+    return value
+
+
+@contextlib.contextmanager
+def user_errors(command: str) -> Iterator[None]:
+    """What a source or the data refuses (a missing file, a symbol it lacks) ends the command in one line."""
+    try:
+        yield
+    except (BadMarketData, SourceError, NotImplementedError, ValueError) as exc:
+        raise SystemExit(f"investing {command}: {exc}") from None
+
+
+def cmd_ta(args: argparse.Namespace) -> int:
+    from investing_assets.lib.analytics.indicators import indicators_on_windows, window_sessions
+    from investing_assets.lib.core import calendar
+
+    symbol = args.symbol
+    with user_errors("ta"):
+        end = checked_session("ta", args.session) if args.session else default_session("ta", [symbol])
+        days = calendar.sessions_ending(end, checked_days("ta", args.days, end))
+        # the asset's own fixed window ending at each session, so the figures are the stored ones
+        bars, origin = bars_window([symbol], end, window_sessions() + len(days) - 1)
+        values = indicators_on_windows(bars, days) if bars.height else bars.clear()
+    if values.filter(pl.col("session") == end).height == 0:
+        print(f"no bar for {symbol} on {end.isoformat()} in the {origin}{_bars_span(bars)}", file=sys.stderr)
         return 1
+    if len(days) > 1:
+        _print_table(values, bars)
+        return 0
+    window = bars.filter(pl.col("session") >= calendar.sessions_ending(end, window_sessions())[0])
     close = bars.filter(pl.col("session") == end).item(0, "close")
-    print(f"{symbol} on {end.isoformat()} ({bars.height} of {window_sessions()} sessions in its window, from the "
+    print(f"{symbol} on {end.isoformat()} ({window.height} of {window_sessions()} sessions in its window, from the "
           f"{origin}); close {close:.2f}")
-    for name, value in values.items():
+    for name, value in values.row(0, named=True).items():
         if name in {"symbol", "session"}:
             continue
         print(f"  {name:<12} {'n/a (window too short)' if value is None else f'{value:,.4f}'}")
     return 0
 
 
+def _bars_span(bars: pl.DataFrame) -> str:
+    """Where the symbol's bars stop before the asked session (a delisted symbol's last session)."""
+    if bars.height == 0:
+        return ""
+    return f" (its last bar up to then is on {bars.get_column('session').max().isoformat()})"
+
+
+def _print_table(values: pl.DataFrame, bars: pl.DataFrame) -> None:
+    """One row per session: the close and every indicator (blank where the window is too short)."""
+    table = values.join(bars.select("session", "close"), on="session", how="left").drop("symbol")
+    names = [c for c in table.columns if c not in {"session", "close"}]
+    print("session     " + " ".join(f"{c:>12}" for c in ["close", *names]))
+    for row in table.sort("session").iter_rows(named=True):
+        cells = ["" if row[c] is None else f"{row[c]:,.4f}" for c in ["close", *names]]
+        print(f"{row['session'].isoformat()}  " + " ".join(f"{c:>12}" for c in cells))
+
+
 def cmd_scan(args: argparse.Namespace) -> int:
     from investing_assets.lib.analytics.scanner import ScanConfig, scan_day
 
-    symbols = [check_symbol(s.upper()) for s in args.symbols] if args.symbols else None
-    session = args.session or last_closed_session()
-    config = ScanConfig()
-    bars, origin = bars_window(symbols, session, config.history_sessions)
-    result = scan_day(bars, None, session, config)
+    symbols = args.symbols or None
+    with user_errors("scan"):
+        session = checked_session("scan", args.session) if args.session else default_session("scan", symbols)
+        config = ScanConfig()
+        bars, origin = bars_window(symbols, session, config.history_sessions)
+        result = scan_day(bars, None, session, config)
     print(f"Scan of {session} ({bars.get_column('symbol').n_unique()} symbols from the {origin}): "
           f"{result.scanned} eligible, {result.discoveries.height} discoveries")
     for row in result.discoveries.head(args.top).iter_rows(named=True):
@@ -121,12 +179,13 @@ def cmd_chart(args: argparse.Namespace) -> int:
     from investing_assets.lib.charts import save_png
     from investing_assets.lib.services.reports import REPORT_SESSIONS, technical_report
 
-    symbol = check_symbol(args.symbol.upper())
-    session = args.session or last_closed_session()
-    # the report's whole window (shown sessions plus the indicators' lookback), as the report assets read it
-    bars, origin = bars_window([symbol], session, REPORT_SESSIONS)
-    if bars.filter(pl.col("symbol") == symbol).height == 0:
-        print(f"no bars for {symbol} up to {session} in the {origin}", file=sys.stderr)
+    symbol = args.symbol
+    with user_errors("chart"):
+        session = checked_session("chart", args.session) if args.session else default_session("chart", [symbol])
+        # the report's whole window (shown sessions plus the indicators' lookback), as the report assets read it
+        bars, origin = bars_window([symbol], session, REPORT_SESSIONS)
+    if bars.filter((pl.col("symbol") == symbol) & (pl.col("session") == session)).height == 0:
+        print(f"no bar for {symbol} on {session} in the {origin}{_bars_span(bars)}", file=sys.stderr)
         return 1
     report = technical_report(symbol, bars, session)
     out = save_png(report.png, args.out or settings.charts_folder() / f"{symbol}.png")

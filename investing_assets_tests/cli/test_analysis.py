@@ -60,6 +60,125 @@ def test_ta_prints_the_stored_indicators_of_the_session(env, capsys):
     assert printed == {name: f"{value:,.4f}" for name, value in row.items() if name not in {"symbol", "session"}}
 
 
-def test_ta_refuses_a_non_ticker(env):
-    with pytest.raises(Exception, match="refused symbol"):
+def test_ta_refuses_a_non_ticker(env, capsys):
+    with pytest.raises(SystemExit) as refused:
         cli.main(["ta", "AAPL;DROP"])
+    assert refused.value.code == 2
+    assert "refused symbol 'AAPL;DROP'" in capsys.readouterr().err
+
+
+# What a user types that the calendar refuses: one line naming the reason and the sessions to use instead
+# (the clock is real: every date below is well past, or far ahead).
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["ta", "AAPL", "--session", "2026-11-26"],
+     "investing ta: 2026-11-26 is not an NYSE session (an NYSE holiday (Thursday)); the nearest sessions are "
+     "2026-11-25 (Wed) and 2026-11-27 (Fri)"),
+    (["chart", "AAPL", "--session", "2026-11-28"],
+     "investing chart: 2026-11-28 is not an NYSE session (a Saturday); the nearest sessions are 2026-11-27 (Fri) "
+     "and 2026-11-30 (Mon)"),
+    (["scan", "--symbols", "AAPL", "--session", "2026-07-03"],
+     "investing scan: 2026-07-03 is not an NYSE session (an NYSE holiday (Friday)); the nearest sessions are "
+     "2026-07-02 (Thu) and 2026-07-06 (Mon)"),
+    (["ta", "AAPL", "--session", "2099-01-05"], "investing ta: 2099-01-05 is in the future or still trading: "),
+    (["chart", "AAPL", "--session", "2099-01-05"], "investing chart: 2099-01-05 is in the future or still "),
+    (["ta", "AAPL", "--session", "2005-03-01"],
+     "investing ta: 2005-03-01 is before the calendar's first session 2016-01-04 (set INVESTING_START earlier"),
+    (["ta", "AAPL", "--session", "2019-03-01", "--days", "3000"],
+     "investing ta: --days 3000 reaches before the calendar's first session 2016-01-04: at most 795 sessions end "
+     "on 2019-03-01"),
+])
+def test_the_cli_refuses_a_session_outside_the_calendar_in_one_line(monkeypatch, tmp_path, argv, message):
+    monkeypatch.delenv("INVESTING_PG_URL", raising=False)
+    monkeypatch.delenv("INVESTING_START", raising=False)
+    monkeypatch.setenv("INVESTING_HOME", str(tmp_path))
+    with pytest.raises(SystemExit) as refused:
+        cli.main(argv)
+    assert str(refused.value.code).startswith(message)
+    assert "\n" not in str(refused.value.code)
+    assert not (tmp_path / "charts").exists()  # nothing invented for a refused day
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["ta", "AAPL", "--days", "0"], "argument --days: must be at least 1 (got 0)"),
+    (["ta", "AAPL", "--days", "many"], "argument --days: not a whole number: 'many'"),
+    (["chart", "AAPL", "--session", "2026-13-01"], "argument --session: not a date: '2026-13-01'"),
+])
+def test_malformed_arguments_are_argparse_errors(monkeypatch, tmp_path, capsys, argv, message):
+    monkeypatch.delenv("INVESTING_PG_URL", raising=False)
+    with pytest.raises(SystemExit) as refused:
+        cli.main(argv)
+    assert refused.value.code == 2
+    assert message in capsys.readouterr().err.splitlines()[-1]
+
+
+def test_an_earlier_investing_start_reaches_older_sessions(monkeypatch, tmp_path, capsys):
+    """The calendar follows INVESTING_START: with it in 2000, a 2005 session is a session (here the demo, which
+    starts in 2010, says it has no bars rather than the calendar refusing the day)."""
+    monkeypatch.delenv("INVESTING_PG_URL", raising=False)
+    monkeypatch.setenv("INVESTING_START", "2000-01-03")
+    with pytest.raises(SystemExit) as refused:
+        cli.main(["ta", "AAPL", "--session", "2005-03-01"])
+    assert "before the demo history starts on 2010-01-04" in str(refused.value.code)
+    assert "first session" not in str(refused.value.code)
+
+
+def test_the_default_session_is_the_last_closed_one_with_data_and_said(monkeypatch, tmp_path, capsys):
+    monkeypatch.delenv("INVESTING_PG_URL", raising=False)
+    monkeypatch.setenv("INVESTING_HOME", str(tmp_path))
+    assert cli.main(["chart", "AAPL"]) == 0
+    captured = capsys.readouterr()
+    last = calendar.last_closed_session()
+    assert f"session {last.isoformat()}: the last closed session with data in the source demo" in captured.err
+    assert f"AAPL to {last.isoformat()}" in captured.out
+
+
+@pytest.fixture
+def csv_folder(monkeypatch, tmp_path):
+    """A user's exports ending 2026-11-20: KO delisted after 2026-11-13, MSFT re-listed as NEWCO on 2026-11-18."""
+    bars = DemoSource().daily_bars(calendar.sessions_between(dt.date(2024, 6, 3), dt.date(2026, 11, 20)),
+                                   ["KO", "MSFT"])
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    for symbol, rows in (("OLDCO", bars.filter(pl.col("symbol") == "KO", pl.col("session") <= dt.date(2026, 11, 13))),
+                         ("NEWCO", bars.filter(pl.col("symbol") == "MSFT", pl.col("session") >= dt.date(2026, 11, 18)))):
+        lines = ["Date,Open,High,Low,Close,Adj Close,Volume"] + [
+            f"{r['session']},{r['open']},{r['high']},{r['low']},{r['close']},{r['close']},{r['volume']}"
+            for r in rows.iter_rows(named=True)]
+        (folder / f"{symbol}.csv").write_text("\n".join(lines) + "\n")
+    monkeypatch.delenv("INVESTING_PG_URL", raising=False)
+    monkeypatch.setenv("INVESTING_HOME", str(tmp_path))
+    monkeypatch.setenv("INVESTING_SOURCE", "csv")
+    monkeypatch.setenv("INVESTING_CSV_FOLDER", str(folder))
+    return folder
+
+
+def test_the_default_is_the_last_session_the_files_hold(csv_folder, capsys):
+    assert cli.main(["ta", "OLDCO"]) == 0
+    captured = capsys.readouterr()
+    assert "session 2026-11-13: the last closed session with data in the source csv (the last closed session " \
+           in captured.err
+    assert captured.out.startswith("OLDCO on 2026-11-13 (")
+
+
+def test_a_session_outside_a_symbols_listing_says_where_its_bars_are(csv_folder, capsys):
+    assert cli.main(["ta", "OLDCO", "--session", "2026-11-20"]) == 1
+    assert capsys.readouterr().err.strip() == ("no bar for OLDCO on 2026-11-20 in the source csv (its last bar up "
+                                               "to then is on 2026-11-13)")
+    assert cli.main(["chart", "NEWCO", "--session", "2026-11-17"]) == 1
+    assert capsys.readouterr().err.strip() == "no bar for NEWCO on 2026-11-17 in the source csv"
+
+
+def test_a_symbol_without_a_file_is_one_line(csv_folder):
+    with pytest.raises(SystemExit) as refused:
+        cli.main(["ta", "ZZZ", "--session", "2026-11-20"])
+    assert str(refused.value.code).startswith("investing ta: csv source: no file for ['ZZZ'] in ")
+
+
+def test_a_malformed_investing_start_is_one_line(monkeypatch, tmp_path):
+    monkeypatch.delenv("INVESTING_PG_URL", raising=False)
+    monkeypatch.setenv("INVESTING_START", "2000-13-01")
+    with pytest.raises(SystemExit) as refused:
+        cli.main(["ta", "AAPL", "--session", "2026-11-20"])
+    assert refused.value.code == "investing ta: INVESTING_START='2000-13-01' is not a date: use YYYY-MM-DD"

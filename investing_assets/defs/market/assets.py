@@ -7,7 +7,13 @@ import dagster as dg
 from investing_assets.defs.market.checks import BAR_CHECKS, bar_check_results
 from investing_assets.defs.shared import keys
 from investing_assets.defs.shared.metadata import stored_in, written_metadata, written_results
-from investing_assets.defs.shared.partitions import SINGLE_RUN, sessions_of, symbol, trading_day
+from investing_assets.defs.shared.partitions import (
+    FIRST_SESSION,
+    SINGLE_RUN,
+    sessions_of,
+    symbol,
+    trading_day,
+)
 from investing_assets.defs.shared.resources import HotCacheResource, MarketDataResource, WarehouseResource
 from investing_assets.lib.core import calendar
 from investing_assets.lib.services import market
@@ -78,7 +84,7 @@ crypto_quotes = _quote_asset("crypto", "BTC, ETH, SOL quotes at each session's c
           description="A symbol's full price history from the source (onboarding, repair after a split).")
 def price_history(context: dg.AssetExecutionContext, market_data: MarketDataResource,
                   warehouse: WarehouseResource) -> dg.MaterializeResult:
-    written = write_symbol_history(market_data.get(), warehouse.get(), context.partition_key)
+    written = write_symbol_history(market_data.get(), warehouse.get(), context.partition_key, start=FIRST_SESSION)
     return dg.MaterializeResult(metadata=written_metadata(written))
 
 

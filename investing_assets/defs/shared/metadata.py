@@ -75,8 +75,11 @@ def written_results(asset_key: dg.AssetKey, written: Written, sessions: Sequence
 
     def own(session: dt.date) -> dict[str, object]:
         preview = written.preview_of(session)
-        return {"preview": dg.MetadataValue.md(markdown_table(preview))} if preview is not None and preview.height \
+        meta = {"preview": dg.MetadataValue.md(markdown_table(preview))} if preview is not None and preview.height \
             else {}
+        for name, frame in written.session_tables.get(session, {}).items():
+            meta[name] = dg.MetadataValue.md(markdown_table(frame))
+        return meta
 
     yield from session_results(asset_key, sessions, rows_per_session(warehouse, table, sessions, where), run=run,
                                own=own)

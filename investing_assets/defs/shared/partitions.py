@@ -19,12 +19,21 @@ TIMEZONE = calendar.TIMEZONE
 DATE_FORMAT = "%Y-%m-%d"
 
 
+def first_partition(start: dt.date) -> dt.date:
+    """The first session on or after `start` (the `INVESTING_START` setting); a date the calendar does not
+    cover is refused in one line when the definitions load."""
+    if not calendar.EARLIEST_START <= start <= calendar.last_session():
+        raise ValueError(f"INVESTING_START={start.isoformat()} is outside the NYSE calendar: use a date from "
+                         f"{calendar.first_session().isoformat()} to {calendar.last_session().isoformat()}")
+    return calendar.first_session_on_or_after(start)
+
+
 def _trading_day(start: dt.date, end_offset: int = 1) -> dg.TimeWindowPartitionsDefinition:
-    last = calendar.all_sessions()[-1]
-    holidays = [dt.datetime.combine(day, dt.time()) for day in calendar.holidays_between(start, last)]
+    first = first_partition(start)
+    holidays = [dt.datetime.combine(day, dt.time()) for day in calendar.holidays_between(first, calendar.last_session())]
     # end_offset=1 makes today's session a partition, so the 16:30 run can write today's close.
     return dg.TimeWindowPartitionsDefinition(
-        start=start.isoformat(),
+        start=first.isoformat(),
         fmt=DATE_FORMAT,
         cron_schedule="0 0 * * 1-5",
         timezone=TIMEZONE,
@@ -33,7 +42,8 @@ def _trading_day(start: dt.date, end_offset: int = 1) -> dg.TimeWindowPartitions
     )
 
 
-trading_day = _trading_day(settings.trading_day_start())
+FIRST_SESSION = first_partition(settings.trading_day_start())
+trading_day = _trading_day(FIRST_SESSION)
 
 # A date range is one run: assets read their lookback from the warehouse and write every session at once.
 SINGLE_RUN = dg.BackfillPolicy.single_run()
@@ -54,15 +64,34 @@ muni_month = dg.MonthlyPartitionsDefinition(start_date="2025-01-01", timezone=TI
 
 
 def sessions_of(context: dg.AssetExecutionContext) -> list[dt.date]:
-    """The sessions a (possibly multi-partition, single-run) materialization covers; refuses any that has not
-    closed, so today's partition holds the close, never a figure from before it."""
+    """The sessions a (possibly multi-partition, single-run) materialization covers; refuses a range outside
+    the calendar (naming its first session) and any session that has not closed, so today's partition holds
+    the close, never a figure from before it."""
     key_range = context.partition_key_range
     start = dt.date.fromisoformat(key_range.start)
     end = dt.date.fromisoformat(key_range.end)
     try:
-        return calendar.require_closed(calendar.sessions_between(start, end))
-    except calendar.SessionNotClosed as exc:
+        return calendar.require_closed(require_in_calendar(start, end))
+    except (calendar.SessionNotClosed, OutsideCalendar) as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from None
+
+
+class OutsideCalendar(ValueError):
+    """A range that starts before the first partition or holds no session."""
+
+
+def require_in_calendar(start: dt.date, end: dt.date, first: dt.date | None = None) -> list[dt.date]:
+    """The sessions from `start` to `end`, if the range lies inside the partitions (from `first`, default
+    INVESTING_START's first session); else one line naming the first valid session."""
+    first = first or FIRST_SESSION
+    if start < first:
+        raise OutsideCalendar(f"{start.isoformat()} is before the calendar's first session {first.isoformat()} "
+                              "(set INVESTING_START earlier to reach it)")
+    sessions = calendar.sessions_between(start, end)
+    if not sessions:
+        raise OutsideCalendar(f"no NYSE session from {start.isoformat()} to {end.isoformat()} "
+                              f"(the calendar runs {first.isoformat()} to {calendar.last_session().isoformat()})")
+    return sessions
 
 
 def lookback_mapping(sessions: int) -> dg.TimeWindowPartitionMapping:

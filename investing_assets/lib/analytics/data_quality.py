@@ -144,7 +144,7 @@ def _screen_calendar(
         sessions = part["session"].to_list()
     if len(sessions) < 2:
         return part, issues
-    index = np.array([calendar.session_index(d) for d in sessions])
+    index = np.array(calendar.ordinals(sessions))
     gaps = np.diff(index) - 1
     if gaps.sum() == 0:
         return part, issues
@@ -157,9 +157,9 @@ def _screen_calendar(
                    f"the {cut} bar(s) before the gap are dropped so no pattern spans it")
         )  # fmt: skip
         part = part.slice(cut)
-        gaps = gaps[cut:]
+        gaps, sessions = gaps[cut:], sessions[cut:]
     if gaps.sum():
-        first = calendar.all_sessions()[int(index[np.argmax(gaps > 0)]) + 1]
+        first = calendar.sessions_starting(sessions[int(np.argmax(gaps > 0))] + dt.timedelta(days=1), 1)[0]
         issues.append(
             _issue(symbol, "missing_sessions", first, int(gaps.sum()), "kept",
                    f"{int(gaps.sum())} session(s) missing in short gaps (first {first}): bars kept, "

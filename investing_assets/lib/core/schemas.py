@@ -12,6 +12,13 @@ UNIVERSE = {
     "shares_outstanding": pl.Int64,
 }
 
+# When a symbol trades: its first and last session (null: before the source's history, or still trading).
+LISTINGS = {
+    "symbol": pl.String,
+    "first_session": pl.Date,
+    "last_session": pl.Date,
+}
+
 INDEX_CONSTITUENTS = {
     "index_code": pl.String,  # SPX, NDX, DJI
     "symbol": pl.String,

@@ -15,7 +15,7 @@ import polars as pl
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.core.results import Written, previews_by_session
-from investing_assets.lib.core.schemas import INDEX_CONSTITUENTS, UNIVERSE, conform
+from investing_assets.lib.core.schemas import INDEX_CONSTITUENTS, LISTINGS, UNIVERSE, conform
 from investing_assets.lib.core.symbols import check_symbols
 from investing_assets.lib.core.validation import (
     refuse_rows,
@@ -32,20 +32,56 @@ log = logging.getLogger(__name__)
 
 
 def write_universe(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -> tuple[Written, list[str]]:
-    """Snapshot the universe for each session; returns the symbols of the newest session."""
+    """Snapshot the universe for each session, each symbol only while it trades (its listing, when the source
+    knows it); returns the symbols of the newest session."""
+    listings = source_listings(source)
     frames = []
     for session in sessions:
         frame = conform(source.universe(session), UNIVERSE)
         check_symbols(frame.get_column("symbol").to_list())
         if frame.get_column("symbol").is_duplicated().any():
             raise BadMarketData(f"universe for {session} lists a symbol twice")
+        listed = listed_on(frame.join(listings, on="symbol", how="left"), session)
+        if frame.height and not listed.height:  # an empty universe would also drop every symbol partition
+            raise BadMarketData(f"no symbol of the {source.name} source trades on {session}: its histories run "
+                                f"{listings.get_column('first_session').min()} to "
+                                f"{listings.get_column('last_session').max()}")
+        frame = listed
         frames.append(frame.with_columns(session=pl.lit(session), source=pl.lit(source.name)))
     rows = pl.concat(frames)
     warehouse.replace_rows(names.UNIVERSE, rows, {"session": list(sessions)})
     latest = frames[-1].get_column("symbol").to_list()
     previews = {session: frame.drop("session", "source").head(10)
                 for session, frame in zip(sessions, frames, strict=True)}
-    return Written(rows.height, len(sessions), preview=previews[sessions[-1]], previews=previews), latest
+    written = Written(rows.height, len(sessions), preview=previews[sessions[-1]], previews=previews,
+                      notes=listing_notes(listings, sessions))
+    return written, latest
+
+
+def source_listings(source: Any) -> pl.DataFrame:
+    """The source's LISTINGS (a source without `listings` lists everyone on every session)."""
+    listings = getattr(source, "listings", None)
+    frame = conform(listings(), LISTINGS) if listings else pl.DataFrame(schema=LISTINGS)
+    check_symbols(frame.get_column("symbol").to_list())
+    return frame.unique("symbol", keep="first")
+
+
+def listed_on(frame: pl.DataFrame, session: dt.date) -> pl.DataFrame:
+    """The rows of symbols trading on `session`: listed on or before it, not delisted before it."""
+    return frame.filter(pl.col("first_session").is_null() | (pl.col("first_session") <= session),
+                        pl.col("last_session").is_null() | (pl.col("last_session") >= session))
+
+
+def listing_notes(listings: pl.DataFrame, sessions: Sequence[dt.date]) -> list[str]:
+    """One note per symbol that lists or delists inside the run's sessions (a last session that is the run's
+    last is no news: a file that ends there may simply be up to date)."""
+    first, last = sessions[0], sessions[-1]
+    notes = [f"{row['symbol']} lists on {row['first_session']}" for row in listings.filter(
+        pl.col("first_session").is_between(first, last)).sort("first_session", "symbol").iter_rows(named=True)]
+    notes += [f"{row['symbol']} delists after {row['last_session']}" for row in listings.filter(
+        pl.col("last_session").is_between(first, last, closed="left")).sort("last_session", "symbol")
+        .iter_rows(named=True)]
+    return notes
 
 
 def write_index_constituents(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
@@ -85,7 +121,31 @@ def write_daily_bars(source: Any, warehouse: Warehouse, sessions: Sequence[dt.da
     warehouse.replace_rows(names.DAILY_BARS, rows, {"session": list(sessions)})
     with_previous = with_previous_session(warehouse, bars, sessions[0])
     previews = previews_by_session(sessions, lambda session: top_movers(with_previous, session))
-    return Written(rows.height, len(sessions), preview=previews[sessions[-1]], previews=previews)
+    written = Written(rows.height, len(sessions), preview=previews[sessions[-1]], previews=previews)
+    off = off_calendar_rows(source, sessions, symbols)
+    if off.height:
+        by_day = off.group_by("session").agg(pl.col("symbol").sort()).sort("session")
+        for row in by_day.iter_rows(named=True):  # each day is told on the partition of the session after it
+            tables = written.session_tables.setdefault(calendar.first_session_on_or_after(row["session"]), {})
+            found = pl.DataFrame({"date": [row["session"]], "symbols": [", ".join(row["symbol"])]})
+            tables["off_calendar_rows"] = pl.concat([tables["off_calendar_rows"], found]) \
+                if "off_calendar_rows" in tables else found
+        written.notes.append(f"{off.height} source row(s) dated on days that are not NYSE sessions, not stored: "
+                             + "; ".join(f"{row['session']} ({', '.join(row['symbol'])})"
+                                         for row in by_day.head(5).iter_rows(named=True))
+                             + (f" and {by_day.height - 5} more day(s)" if by_day.height > 5 else ""))
+    return written
+
+
+def off_calendar_rows(source: Any, sessions: Sequence[dt.date], symbols: Sequence[str]) -> pl.DataFrame:
+    """(symbol, session) of source rows on non-sessions after the session before the run through its last: each
+    such day is reported by exactly one session's run (the next session's), however the range is cut."""
+    find = getattr(source, "off_calendar_rows", None)
+    if find is None:
+        return pl.DataFrame(schema={"symbol": pl.String, "session": pl.Date})
+    before = calendar.sessions_ending(sessions[0] - dt.timedelta(days=1), 1)
+    start = before[0] + dt.timedelta(days=1) if before else calendar.EARLIEST_START
+    return find(start, sessions[-1], symbols)
 
 
 def write_quotes(

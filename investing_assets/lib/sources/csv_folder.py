@@ -22,7 +22,8 @@ from typing import Any
 
 import polars as pl
 
-from investing_assets.lib.core.schemas import DAILY_BARS, UNIVERSE, conform
+from investing_assets.lib.core import calendar
+from investing_assets.lib.core.schemas import DAILY_BARS, LISTINGS, UNIVERSE, conform
 from investing_assets.lib.core.symbols import SYMBOL_PATTERN, is_ticker
 from investing_assets.lib.sources.http import validate_symbols
 
@@ -157,6 +158,27 @@ class CsvFolderSource:
         else:
             frame = frame.with_columns([pl.lit(None).alias(c) for c in UNIVERSE if c != "symbol"])
         return conform(frame, UNIVERSE).sort("symbol")
+
+    def listings(self) -> pl.DataFrame:
+        """Each file's first and last session (its first and last rows): the symbol trades between them."""
+        rows = []
+        for symbol, path in sorted(self._files().items()):
+            dates = self._load(symbol, path).get_column("session")
+            if dates.len():
+                first = calendar.sessions_starting(dates.min(), 1)
+                last = calendar.sessions_ending(dates.max(), 1)
+                rows.append((symbol, first[0] if first else None, last[0] if last else None))
+        return pl.DataFrame(rows, schema=LISTINGS, orient="row")
+
+    def off_calendar_rows(self, start: dt.date, end: dt.date, symbols: Sequence[str] | None = None) -> pl.DataFrame:
+        """(symbol, session) of the rows dated start..end on days that are not NYSE sessions: a read of
+        sessions never returns them, so the run reports them instead of dropping them unseen."""
+        files = self._files()
+        chosen = [s for s in (symbols if symbols is not None else sorted(files)) if s in files]
+        frames = [self._load(s, files[s]).select("symbol", "session").filter(pl.col("session").is_between(start, end))
+                  for s in chosen]
+        rows = pl.concat(frames) if frames else pl.DataFrame(schema={"symbol": pl.String, "session": pl.Date})
+        return rows.filter(~pl.col("session").is_in(calendar.sessions_between(start, end))).sort("session", "symbol")
 
     def index_constituents(self, session: dt.date) -> pl.DataFrame:
         raise NotImplementedError("a csv folder has no index membership: take SPX/NDX/DJI constituents from "

@@ -8,14 +8,21 @@ serves the analyst coverage and press written about it (coverage.py).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 import numpy as np
 import polars as pl
 
 from investing_assets.lib.core import calendar
-from investing_assets.lib.core.schemas import DAILY_BARS, INDEX_CONSTITUENTS, QUOTES, UNIVERSE, conform
+from investing_assets.lib.core.schemas import (
+    DAILY_BARS,
+    INDEX_CONSTITUENTS,
+    LISTINGS,
+    QUOTES,
+    UNIVERSE,
+    conform,
+)
 from investing_assets.lib.synthetic import coverage, universe
 from investing_assets.lib.synthetic.market import Market, simulated_market, stock_parameters
 from investing_assets.lib.synthetic.planted import planted_frame
@@ -84,11 +91,20 @@ class DemoSource:
     name = "demo"
     point_in_time_estimates = True  # the consensus of any past session can be rebuilt
 
-    def __init__(self, seed: int = 20161104, plant_patterns: bool = True) -> None:
+    def __init__(self, seed: int = 20161104, plant_patterns: bool = True,
+                 listings: Mapping[str, tuple[dt.date | None, dt.date | None]] | None = None) -> None:
+        """`listings`: symbol -> (first, last) session it trades (None: open-ended); everyone else is listed on
+        every session. The simulated prices are the same either way: a listing only hides bars."""
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             raise ValueError(f"seed must be a non-negative int, got {seed!r}")
         self.seed = seed
         self.plant_patterns = bool(plant_patterns)
+        self._listings = dict(listings or {})
+
+    def listings(self) -> pl.DataFrame:
+        """LISTINGS of the symbols given a listing; the rest trade on every session of the calendar."""
+        return pl.DataFrame([(s, first, last) for s, (first, last) in sorted(self._listings.items())],
+                            schema=LISTINGS, orient="row")
 
     @property
     def _market(self) -> Market:
@@ -160,7 +176,16 @@ class DemoSource:
                 "volume": market.volume,
             },
         )
-        return conform(frame.with_columns(adj_close=pl.col("close")), DAILY_BARS)
+        return conform(self._while_listed(frame).with_columns(adj_close=pl.col("close")), DAILY_BARS)
+
+    def _while_listed(self, bars: pl.DataFrame) -> pl.DataFrame:
+        if not self._listings:
+            return bars
+        bounds = self.listings()
+        return bars.join(bounds, on="symbol", how="left").filter(
+            pl.col("first_session").is_null() | (pl.col("session") >= pl.col("first_session")),
+            pl.col("last_session").is_null() | (pl.col("session") <= pl.col("last_session")),
+        ).drop("first_session", "last_session")
 
     def index_quotes(self, sessions: Sequence[dt.date]) -> pl.DataFrame:
         """SPX, NDX, DJI levels computed from the demo constituents; volume is the constituents' total."""

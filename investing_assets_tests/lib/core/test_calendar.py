@@ -58,3 +58,34 @@ def test_require_closed_refuses_a_session_before_its_close():
     assert calendar.require_closed([friday], dt.datetime(2026, 11, 20, 16, 0, tzinfo=NY)) == [friday]
     with pytest.raises(calendar.SessionNotClosed, match="session 2026-11-20 has not closed yet"):
         calendar.require_closed([dt.date(2026, 11, 19), friday], dt.datetime(2026, 11, 20, 2, 47, tzinfo=NY))
+
+
+def test_the_calendar_reaches_back_past_the_indexed_history():
+    """Sessions before CALENDAR_START are sessions (INVESTING_START may be any of them), only not indexed."""
+    assert calendar.first_session() <= dt.date(1885, 1, 2)
+    assert calendar.is_session(dt.date(2001, 9, 10))
+    assert not calendar.is_session(dt.date(2001, 9, 11))  # closed after the attacks, through 2001-09-14
+    assert calendar.sessions_between(dt.date(2001, 9, 10), dt.date(2001, 9, 18)) == [
+        dt.date(2001, 9, 10), dt.date(2001, 9, 17), dt.date(2001, 9, 18)]
+    # a window across CALENDAR_START counts the sessions on both sides
+    assert calendar.sessions_ending(dt.date(2010, 1, 5), 3) == [
+        dt.date(2009, 12, 31), dt.date(2010, 1, 4), dt.date(2010, 1, 5)]
+    assert calendar.holidays_between(dt.date(2004, 6, 10), dt.date(2004, 6, 11)) == [dt.date(2004, 6, 11)]  # Reagan
+    with pytest.raises(ValueError, match="2001-09-10 is before 2010-01-04, where session rows start"):
+        calendar.session_index(dt.date(2001, 9, 10))
+
+
+def test_ordinals_count_sessions_on_either_side_of_the_indexed_history():
+    days = [dt.date(2009, 12, 30), dt.date(2010, 1, 4), dt.date(2010, 1, 6)]
+    first, second, third = calendar.ordinals(days)
+    assert (second - first, third - second) == (2, 2)  # 2009-12-31 and 2010-01-05 lie between
+    with pytest.raises(ValueError, match="2026-11-26 is not an NYSE session"):
+        calendar.ordinals([THANKSGIVING])
+
+
+def test_a_refusal_names_the_nearest_sessions():
+    assert calendar.nearest_sessions(THANKSGIVING) == \
+        "the nearest sessions are 2026-11-25 (Wed) and 2026-11-27 (Fri)"
+    assert calendar.describe_day(THANKSGIVING) == "an NYSE holiday (Thursday)"
+    assert calendar.describe_day(dt.date(2026, 11, 22)) == "a Sunday"
+    assert calendar.first_session_on_or_after(dt.date(2000, 1, 1)) == dt.date(2000, 1, 3)

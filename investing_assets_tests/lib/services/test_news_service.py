@@ -26,9 +26,11 @@ def test_weekend_and_holiday_news_belongs_to_the_next_session():
 
 
 def test_the_first_session_of_the_calendar_has_a_window_of_its_own_day():
-    first = calendar.all_sessions()[0]
+    first = calendar.first_session()
     start, end = news.session_window(first)
     assert (start.date(), end.date()) == (first, first + dt.timedelta(days=1))
+    # the demo history's first session is not the calendar's: its window opens after 2009-12-31
+    assert news.session_window(dt.date(2010, 1, 4))[0].date() == dt.date(2010, 1, 1)
 
 
 class Untitled(DemoSource):

@@ -163,3 +163,17 @@ def test_missing_folder_and_universe_without_symbol():
         CsvFolderSource("/nonexistent/prices")
     with pytest.raises(ValueError, match="no symbol column"):
         parse_universe_csv("Name,Sector\nApple,Technology\n")
+
+
+def test_listings_and_off_calendar_rows_come_from_the_files(folder):
+    """Yahoo's recorded BTC-USD days include New Year's Day 2020: not a session, so the symbol's first session is
+    the day after, and the row is reported rather than read."""
+    source = CsvFolderSource(folder)
+    listings = {row["symbol"]: row for row in source.listings().iter_rows(named=True)}
+    assert listings["BTC-USD"]["first_session"] == dt.date(2020, 1, 2)
+    assert listings["BTC-USD"]["last_session"] == dt.date(2020, 1, 3)
+    assert set(listings) == {"4063.T", "AAPL", "BTC-USD"}
+    off = source.off_calendar_rows(dt.date(2019, 12, 1), dt.date(2020, 1, 31))
+    assert ("BTC-USD", dt.date(2020, 1, 1)) in off.rows()
+    assert source.daily_bars([dt.date(2020, 1, 2)], ["BTC-USD"]).height == 1
+    assert source.off_calendar_rows(dt.date(2019, 12, 1), dt.date(2019, 12, 31), ["BTC-USD"]).height == 0

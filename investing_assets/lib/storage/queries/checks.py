@@ -4,34 +4,71 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from psycopg import sql
 
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.warehouse import Warehouse
 
+# Each check's offending (symbol, session) rows among the run's sessions.
 _BAR_VIOLATIONS = {
-    "ohlc_sanity": f"SELECT count(*) FROM {names.DAILY_BARS} WHERE session = ANY(%s) "
+    "ohlc_sanity": f"SELECT symbol, session FROM {names.DAILY_BARS} WHERE session = ANY(%s) "
                    "AND (low > least(open, close) OR high < greatest(open, close))",
-    "positive_prices": f"SELECT count(*) FROM {names.DAILY_BARS} WHERE session = ANY(%s) "
+    "positive_prices": f"SELECT symbol, session FROM {names.DAILY_BARS} WHERE session = ANY(%s) "
                        "AND (least(open, high, low, close) <= 0 OR adj_close <= 0 "
                        "OR 'NaN'::float8 IN (open, high, low, close, adj_close))",
-    "universe_coverage": f"SELECT count(*) FROM {names.UNIVERSE} u WHERE u.session = ANY(%s) AND NOT EXISTS "
-                         f"(SELECT 1 FROM {names.DAILY_BARS} b WHERE b.symbol = u.symbol AND b.session = u.session)",
+    # the universe of a session lists only the symbols trading on it (sql/009_listing.sql), so a bar is
+    # expected exactly while a symbol is listed
+    "universe_coverage": f"SELECT u.symbol, u.session FROM {names.UNIVERSE} u WHERE u.session = ANY(%s) AND NOT "
+                         f"EXISTS (SELECT 1 FROM {names.DAILY_BARS} b WHERE b.symbol = u.symbol "
+                         "AND b.session = u.session)",
 }
+EXAMPLES = 20  # offending rows a failed check names
 
 
 def count_bar_violations(warehouse: Warehouse, sessions: Sequence[dt.date]) -> dict[str, int]:
     """Per bar check (ohlc_sanity, positive_prices, universe_coverage): the offending rows in the sessions."""
+    return {name: found.count for name, found in bar_violations(warehouse, sessions).items()}
+
+
+@dataclass(frozen=True)
+class Violations:
+    """How many rows offend a check, and the first EXAMPLES of them by (session, symbol)."""
+
+    count: int
+    examples: list[tuple[str, dt.date]]
+
+    def describe(self) -> str:
+        """'AAPL 2026-11-20, MSFT 2026-11-20 and 3 more': what a failed check names."""
+        shown = ", ".join(f"{symbol} {session.isoformat()}" for symbol, session in self.examples)
+        more = self.count - len(self.examples)
+        return shown + (f" and {more} more" if more > 0 else "")
+
+
+def bar_violations(warehouse: Warehouse, sessions: Sequence[dt.date]) -> dict[str, Violations]:
+    """Per bar check: the offending rows in the sessions, counted and named."""
     days = list(sessions)
+    out = {}
     with warehouse.connect() as conn:
-        return {name: conn.execute(query, [days]).fetchone()[0] for name, query in _BAR_VIOLATIONS.items()}
+        for name, query in _BAR_VIOLATIONS.items():
+            rows = conn.execute(f"SELECT symbol, session, count(*) OVER () FROM ({query}) v "
+                                f"ORDER BY session, symbol LIMIT {EXAMPLES}", [days]).fetchall()
+            out[name] = Violations(rows[0][2] if rows else 0, [(r[0], r[1]) for r in rows])
+    return out
 
 
 def count_repeated_keys(warehouse: Warehouse, table: str, sessions: Sequence[dt.date]) -> int:
     """(session, symbol) keys stored more than once in the sessions: the key the writer keeps without a unique
     index (sql/006_history_keys.sql)."""
-    query = sql.SQL("SELECT count(*) FROM (SELECT 1 FROM {} WHERE session = ANY(%s) "
-                    "GROUP BY session, symbol HAVING count(*) > 1) d").format(warehouse.table(table))
+    return repeated_keys(warehouse, table, sessions).count
+
+
+def repeated_keys(warehouse: Warehouse, table: str, sessions: Sequence[dt.date]) -> Violations:
+    """The (session, symbol) keys stored more than once in the sessions, counted and named."""
+    query = sql.SQL("SELECT symbol, session, count(*) OVER () FROM (SELECT session, symbol FROM {} "
+                    "WHERE session = ANY(%s) GROUP BY session, symbol HAVING count(*) > 1) d "
+                    "ORDER BY session, symbol LIMIT {}").format(warehouse.table(table), sql.Literal(EXAMPLES))
     with warehouse.connect() as conn:
-        return conn.execute(query, [list(sessions)]).fetchone()[0]
+        rows = conn.execute(query, [list(sessions)]).fetchall()
+    return Violations(rows[0][2] if rows else 0, [(r[0], r[1]) for r in rows])

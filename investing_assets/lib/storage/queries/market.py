@@ -32,6 +32,15 @@ def last_bar_session(warehouse: Warehouse, symbol: str, as_of: dt.date) -> dt.da
     ).item(0, 0)
 
 
+def latest_bar_session(warehouse: Warehouse, symbols: Sequence[str] | None, as_of: dt.date) -> dt.date | None:
+    """The newest stored session on or before `as_of` with a bar of any of `symbols` (None: any symbol)."""
+    if symbols is None:
+        return warehouse.read_frame(f"SELECT max(session) AS s FROM {names.DAILY_BARS} WHERE session <= %s",
+                                    [as_of]).item(0, 0)
+    return warehouse.read_frame(f"SELECT max(session) AS s FROM {names.DAILY_BARS} WHERE symbol = ANY(%s) "
+                                "AND session <= %s", [list(symbols), as_of]).item(0, 0)
+
+
 def read_bars_with_previous(warehouse: Warehouse, session: dt.date) -> pl.DataFrame:
     """The bars of `session` and of the NYSE session before it (what a day's change is taken from)."""
     days = calendar.sessions_ending(session, 2)
