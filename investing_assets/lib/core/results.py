@@ -14,7 +14,8 @@ class Written:
     """Rows and sessions written, whether the hot cache was refreshed (None: no cache involved), notes for
     the run log, a preview of the newest rows, each session's own preview (so a range run can show every
     partition its own rows), and per column the values written as null because their input was too short
-    (e.g. an indicator whose window holds less history than it needs)."""
+    (e.g. an indicator whose window holds less history than it needs), and the price basis of what was computed
+    from bars ("adjusted" / "raw"; None where no prices were read)."""
 
     rows: int
     sessions: int
@@ -23,6 +24,7 @@ class Written:
     preview: pl.DataFrame | None = None
     previews: dict[dt.date, pl.DataFrame] = field(default_factory=dict)
     null_counts: dict[str, int] = field(default_factory=dict)
+    basis: str | None = None
 
     def preview_of(self, session: dt.date) -> pl.DataFrame | None:
         return self.previews.get(session)
