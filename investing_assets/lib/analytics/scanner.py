@@ -80,8 +80,8 @@ class ScanConfig:
     batch_size: int = 0  # symbols per scheduled run, least recently scanned first (pick_batch); 0: all
     pattern_window: int = DEFAULT_WINDOW
     # Bars read per symbol: the 52-week events need a year before the session, the indicators their
-    # warm-up; chart patterns need far less.
-    history_sessions: int = max(YEAR_SESSIONS + 20, lookback_sessions()) + 1
+    # warm-up on the session and on the one before it (crosses compare the two); chart patterns need far less.
+    history_sessions: int = max(YEAR_SESSIONS + 20, lookback_sessions() + 1) + 1
     kind_weight: Mapping[str, float] = field(
         default_factory=lambda: {"chart": 1.0, "event": 0.7, "candle": 0.5}
     )
