@@ -20,9 +20,15 @@ Factors. Per row k, `step[k]` is what every earlier bar of the symbol is multipl
 Relative factors over a window are the running product of those steps from the anchor back, computed the same way
 whatever frame the window was cut from, so a session's values are identical however it was run.
 
-Volume follows the price adjustment only for splits applied from stored actions (volume before a 2:1 split is
-doubled). Where adj_close carries the adjustment, volume is taken as served: vendors that publish adj_close
-split-adjust their volume (Yahoo, FMP, yfinance dumps), and adj_close cannot tell a split from a dividend.
+Volume. Before a split applied from stored actions, volume is multiplied by the ratio (doubled for 2:1) only where
+the split day's own volume shows the split too (its ratio to the previous bar's volume is nearer r than 1): many
+vendors split-adjust volume even where they leave prices raw, and dividing it again would invent a volume jump.
+Only those two bars are read, so the rule depends on nothing outside the window. Where adj_close carries the
+adjustment, volume is taken as served: vendors that publish adj_close split-adjust their volume (Yahoo, FMP,
+yfinance dumps), and adj_close cannot tell a split from a dividend.
+
+A split whose gap is not on its ex-date row (a vendor dating it a day off) is not applied; the data screen's split
+guard (lib.analytics.data_quality) remains the fallback for such raw bars and for raw bars without actions.
 """
 
 from __future__ import annotations
@@ -67,8 +73,8 @@ def _actions_by_row(frame: pl.DataFrame, actions: pl.DataFrame | None) -> pl.Dat
 
 def adjustment_steps(frame: pl.DataFrame, actions: pl.DataFrame | None = None,
                      basis: str = ADJUSTED) -> tuple[np.ndarray, np.ndarray]:
-    """(price step, volume step) per row of `frame` (sorted by symbol, session; open and close, adj_close if the
-    source has it): see the module docstring. 1.0 on each symbol's first row and wherever nothing happened."""
+    """(price step, volume step) per row of `frame` (sorted by symbol, session; open, close and volume, adj_close
+    if the source has it): see the module docstring. 1.0 on each symbol's first row and wherever nothing happened."""
     if check_basis(basis) == RAW or frame.height == 0:
         return np.ones(frame.height), np.ones(frame.height)
     by_row = _actions_by_row(frame, actions)
@@ -77,12 +83,15 @@ def adjustment_steps(frame: pl.DataFrame, actions: pl.DataFrame | None = None,
         same=pl.col("symbol") == pl.col("symbol").shift(1),
         previous_close=pl.col("close").cast(pl.Float64).shift(1),
         open=pl.col("open").cast(pl.Float64),
+        volume_jump=(pl.col("volume").cast(pl.Float64) / pl.col("volume").cast(pl.Float64).shift(1)).log(),
         adj_step=((pl.col("adj_close") / pl.col("close")).shift(1) / (pl.col("adj_close") / pl.col("close")))
         if has_adj else pl.lit(None, pl.Float64),
     ).with_row_index("row").join(by_row, on="row", how="left").sort("row")
     gap = (pl.col("previous_close") / pl.col("open")).log()
     ratio = pl.col("ratio").fill_null(1.0)
     shows_split = (pl.col("ratio").is_not_null() & ((gap - ratio.log()).abs() < gap.abs())).fill_null(False)
+    jump = pl.col("volume_jump").fill_nan(None)
+    volume_shows = shows_split & ((jump - ratio.log()).abs() < jump.abs()).fill_null(False)
     dividend = pl.col("amount").fill_null(0.0)
     dividend_step = pl.when((dividend > 0) & (dividend < pl.col("previous_close"))).then(
         1.0 - dividend / pl.col("previous_close")).otherwise(1.0)
@@ -93,7 +102,7 @@ def adjustment_steps(frame: pl.DataFrame, actions: pl.DataFrame | None = None,
         price=pl.when(~pl.col("same").fill_null(False)).then(1.0)
         .otherwise(pl.when(vendor).then(pl.col("adj_step")).otherwise(1.0)
                    * pl.when(reflected).then(1.0).otherwise(action_step)),
-        volume=pl.when(pl.col("same").fill_null(False) & shows_split & ~reflected).then(ratio).otherwise(1.0),
+        volume=pl.when(pl.col("same").fill_null(False) & volume_shows & ~reflected).then(ratio).otherwise(1.0),
     )
     return (np.ascontiguousarray(out["price"].to_numpy(), dtype=np.float64),
             np.ascontiguousarray(out["volume"].to_numpy(), dtype=np.float64))
