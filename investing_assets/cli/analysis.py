@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from investing_assets import settings
-from investing_assets.cli.common import bars_window, servers
+from investing_assets.cli.common import bars_window, corporate_actions, servers
 from investing_assets.lib.core.calendar import last_closed_session
 from investing_assets.lib.core.symbols import check_symbol
 
@@ -48,13 +48,14 @@ def cmd_ta(args: argparse.Namespace) -> int:
     end = args.session or last_closed_session()
     # the asset's own fixed window ending at the session, so the figures are the stored ones
     bars, origin = bars_window([symbol], end, window_sessions())
-    values = session_indicators(bars, end) if bars.height else None
+    basis = settings.price_basis()
+    values = session_indicators(bars, end, corporate_actions(bars, origin), basis) if bars.height else None
     if values is None:
         print(f"no bar for {symbol} on {end.isoformat()}", file=sys.stderr)
         return 1
     close = bars.filter(pl.col("session") == end).item(0, "close")
     print(f"{symbol} on {end.isoformat()} ({bars.height} of {window_sessions()} sessions in its window, from the "
-          f"{origin}); close {close:.2f}")
+          f"{origin}; {basis} prices); close {close:.2f}")
     for name, value in values.items():
         if name in {"symbol", "session"}:
             continue
@@ -67,9 +68,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
     symbols = [check_symbol(s.upper()) for s in args.symbols] if args.symbols else None
     session = args.session or last_closed_session()
-    config = ScanConfig()
+    config = ScanConfig(basis=settings.price_basis())
     bars, origin = bars_window(symbols, session, config.history_sessions)
-    result = scan_day(bars, None, session, config)
+    result = scan_day(bars, None, session, config, corporate_actions(bars, origin))
     print(f"Scan of {session} ({bars.get_column('symbol').n_unique()} symbols from the {origin}): "
           f"{result.scanned} eligible, {result.discoveries.height} discoveries")
     for row in result.discoveries.head(args.top).iter_rows(named=True):
@@ -128,10 +129,10 @@ def cmd_chart(args: argparse.Namespace) -> int:
     if bars.filter(pl.col("symbol") == symbol).height == 0:
         print(f"no bars for {symbol} up to {session} in the {origin}", file=sys.stderr)
         return 1
-    report = technical_report(symbol, bars, session)
+    report = technical_report(symbol, bars, session, corporate_actions(bars, origin), settings.price_basis())
     out = save_png(report.png, args.out or settings.charts_folder() / f"{symbol}.png")
-    print(f"{out} ({symbol} to {report.as_of}, bars from the {origin}; {report.patterns.height} patterns, "
-          f"{report.events.height} events)")
+    print(f"{out} ({symbol} to {report.as_of}, {report.basis} prices, bars from the {origin}; "
+          f"{report.patterns.height} patterns, {report.events.height} events)")
     print(f"  {report.window.describe()}")
     return 0
 

@@ -109,7 +109,8 @@ def parse_actions_csv(symbol: str, text: str, *, origin: str = "csv") -> pl.Data
         if kind == "split":
             values = pl.when(values == 1.0).then(None).otherwise(values)  # a 1:1 "split" is no split
             values = pl.select(values).to_series()
-        frames.append(pl.DataFrame({"session": sessions, field: values}).filter(pl.col(field) > 0).with_columns(
+        # 0 is "none"; anything else (a negative amount too) goes on, for the writer's checks to name
+        frames.append(pl.DataFrame({"session": sessions, field: values}).filter(pl.col(field) != 0).with_columns(
             symbol=pl.lit(symbol), kind=pl.lit(kind)))
     out = pl.concat(frames, how="diagonal_relaxed")
     return conform(out.with_columns([pl.lit(None, pl.Float64).alias(c) for c in ("ratio", "amount")
