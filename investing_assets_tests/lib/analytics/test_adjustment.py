@@ -20,12 +20,13 @@ from investing_assets.lib.analytics.indicators import (
     indicators_on_windows,
     window_sessions,
 )
-from investing_assets.lib.analytics.scanner import scan_day
+from investing_assets.lib.analytics.scanner import ScanConfig, scan_day
 from investing_assets.lib.core import calendar
-from investing_assets.lib.core.schemas import INDICATOR_COLUMNS
+from investing_assets.lib.core.schemas import CORPORATE_ACTIONS, INDICATOR_COLUMNS
 from investing_assets_tests.lib.analytics import _real_bars as rb
 
 PRICES = ("open", "high", "low", "close")
+RAW_SCAN = ScanConfig(basis=RAW)
 
 
 def _case(name: str) -> tuple[pl.DataFrame, pl.DataFrame | None, dict[dt.date, dt.date]]:
@@ -199,3 +200,33 @@ def test_with_actions_the_symbol_is_not_silenced_around_its_split() -> None:
     for name in ADJUSTABLE:
         assert found[name] == (found["vendor adj_close"][0], []), name
     assert found["raw prices, adjusted volume, no actions"] == ([], [("split", "excluded_window")])
+
+
+def _special_dividend(row: int, kept: float = 0.75) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dt.date]:
+    """(raw bars, their action, the real bars, ex-date): the real history (vendor-adjusted, then stripped of its
+    adj_close) with a special dividend of 25% of the previous close paid on `row`, i.e. every earlier price
+    raised by 1 / `kept`; adjusting for it must give the real bars back."""
+    real, _ = rb.vendor_adjusted()
+    real = adjust_bars(real, None, as_of=rb.SESSION_END).with_columns(adj_close=pl.lit(None, pl.Float64))
+    ex = real["session"][row]
+    raw = real.with_columns([pl.when(pl.col("session") < ex).then(pl.col(c) / kept).otherwise(pl.col(c)).alias(c)
+                             for c in PRICES])
+    amount = raw["close"][row - 1] * (1 - kept)
+    action = pl.DataFrame([{"symbol": rb.SYMBOL, "session": ex, "kind": "dividend", "ratio": None,
+                            "amount": amount}], schema=CORPORATE_ACTIONS)
+    return raw, action, real, ex
+
+
+@pytest.mark.parametrize("row", [300, 330, 360])
+def test_a_special_dividend_is_no_breakdown(row: int) -> None:
+    raw, action, real, ex = _special_dividend(row)
+    back = adjust_bars(raw, action, as_of=ex)
+    np.testing.assert_allclose(back["close"].to_numpy(), real.filter(pl.col("session") <= ex)["close"].to_numpy(),
+                               rtol=1e-12)
+    adjusted = scan_day(raw, None, ex, actions=action)
+    assert adjusted.events.filter(pl.col("direction") == "bearish").height == 0
+    assert adjusted.discoveries.filter(pl.col("direction") == "bearish").height == 0
+    # the control: on raw prices the 25% ex-date drop is read exactly as the issue reported it
+    unadjusted = scan_day(raw, None, ex, RAW_SCAN)
+    assert {"range_breakout_down", "macd_cross_down", "low_52w"} <= set(
+        unadjusted.events.filter(pl.col("direction") == "bearish")["event"])
