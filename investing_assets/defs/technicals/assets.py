@@ -136,12 +136,13 @@ def daily_scan(context: dg.AssetExecutionContext, config: ScanRunConfig, warehou
 
 
 @dg.asset(**DAILY, kinds={"postgres", "polars"}, metadata=stored_in(names.SYMBOL_CORRELATIONS),
-          deps=[dg.AssetDep(keys.DAILY_BARS, partition_mapping=lookback_mapping(61)), keys.UNIVERSE],
+          deps=[dg.AssetDep(keys.DAILY_BARS, partition_mapping=lookback_mapping(61)), keys.UNIVERSE,
+                dg.AssetDep(keys.CORPORATE_ACTIONS, partition_mapping=lookback_mapping(61))],
           description="Rolling 60-session correlations: each symbol vs its sector and the market, the most and "
                       "least correlated pairs, and a sector heatmap.")
 def correlations(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     sessions, store = sessions_of(context), warehouse.get()
-    outcome = write_correlations(store, sessions)
+    outcome = write_correlations(store, sessions, basis=settings.price_basis())
 
     def own(session):
         if session not in outcome.by_session:
