@@ -74,6 +74,14 @@ def csv_folder() -> str | None:
     return _get("INVESTING_CSV_FOLDER")
 
 
+def price_basis() -> str:
+    """`INVESTING_PRICE_BASIS`: the prices analytics read, `adjusted` (default: splits and dividends removed,
+    lib.analytics.adjustment) or `raw` (the bars as stored)."""
+    from investing_assets.lib.analytics.adjustment import check_basis
+
+    return check_basis(_get("INVESTING_PRICE_BASIS") or "adjusted")
+
+
 def fmp_api_key() -> str | None:
     """The Financial Modeling Prep key, for the CLI only; Dagster keeps it an unresolved `EnvVar`."""
     return _get(FMP_API_KEY)

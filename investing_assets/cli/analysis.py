@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from investing_assets import settings
-from investing_assets.cli.common import bars_window, servers
+from investing_assets.cli.common import bars_window, corporate_actions, servers
 from investing_assets.cli.sessions import checked_days, checked_session, default_session, session_date
 from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.core.symbols import is_ticker
@@ -84,7 +84,9 @@ def cmd_ta(args: argparse.Namespace) -> int:
         days = calendar.sessions_ending(end, checked_days("ta", args.days, end))
         # the asset's own fixed window ending at each session, so the figures are the stored ones
         bars, origin = bars_window([symbol], end, window_sessions() + len(days) - 1)
-        values = indicators_on_windows(bars, days) if bars.height else bars.clear()
+        basis = settings.price_basis()
+        actions = corporate_actions(bars, origin)
+        values = indicators_on_windows(bars, days, actions, basis) if bars.height else bars.clear()
     if values.filter(pl.col("session") == end).height == 0:
         print(f"no bar for {symbol} on {end.isoformat()} in the {origin}{_bars_span(bars)}", file=sys.stderr)
         return 1
@@ -94,7 +96,7 @@ def cmd_ta(args: argparse.Namespace) -> int:
     window = bars.filter(pl.col("session") >= calendar.sessions_ending(end, window_sessions())[0])
     close = bars.filter(pl.col("session") == end).item(0, "close")
     print(f"{symbol} on {end.isoformat()} ({window.height} of {window_sessions()} sessions in its window, from the "
-          f"{origin}); close {close:.2f}")
+          f"{origin}; {basis} prices); close {close:.2f}")
     for name, value in values.row(0, named=True).items():
         if name in {"symbol", "session"}:
             continue
@@ -125,9 +127,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
     symbols = args.symbols or None
     with user_errors("scan"):
         session = checked_session("scan", args.session) if args.session else default_session("scan", symbols)
-        config = ScanConfig()
+        config = ScanConfig(basis=settings.price_basis())
         bars, origin = bars_window(symbols, session, config.history_sessions)
-        result = scan_day(bars, None, session, config)
+        result = scan_day(bars, None, session, config, corporate_actions(bars, origin))
     print(f"Scan of {session} ({bars.get_column('symbol').n_unique()} symbols from the {origin}): "
           f"{result.scanned} eligible, {result.discoveries.height} discoveries")
     for row in result.discoveries.head(args.top).iter_rows(named=True):
@@ -187,10 +189,10 @@ def cmd_chart(args: argparse.Namespace) -> int:
     if bars.filter((pl.col("symbol") == symbol) & (pl.col("session") == session)).height == 0:
         print(f"no bar for {symbol} on {session} in the {origin}{_bars_span(bars)}", file=sys.stderr)
         return 1
-    report = technical_report(symbol, bars, session)
+    report = technical_report(symbol, bars, session, corporate_actions(bars, origin), settings.price_basis())
     out = save_png(report.png, args.out or settings.charts_folder() / f"{symbol}.png")
-    print(f"{out} ({symbol} to {report.as_of}, bars from the {origin}; {report.patterns.height} patterns, "
-          f"{report.events.height} events)")
+    print(f"{out} ({symbol} to {report.as_of}, {report.basis} prices, bars from the {origin}; "
+          f"{report.patterns.height} patterns, {report.events.height} events)")
     print(f"  {report.window.describe()}")
     return 0
 

@@ -19,7 +19,7 @@ from investing_assets import settings
 from investing_assets.lib.core import calendar
 from investing_assets.lib.services.sources import make_source
 from investing_assets.lib.storage import servers as servers_mod
-from investing_assets.lib.storage.queries.market import read_bars_window
+from investing_assets.lib.storage.queries.market import actions_for_bars, read_bars_window
 from investing_assets.lib.storage.warehouse import Warehouse
 
 
@@ -80,6 +80,20 @@ def bars_window(symbols: list[str] | None, end: dt.date, sessions: int) -> tuple
             print(f"warehouse unavailable ({exc.__class__.__name__}); asking the source", file=sys.stderr)
     source = market_source()
     return source.daily_bars(calendar.sessions_ending(end, sessions), symbols), f"source {source.name}"
+
+
+def corporate_actions(bars: pl.DataFrame, origin: str) -> pl.DataFrame | None:
+    """The splits and dividends over a `bars_window` read, from where the bars came: the warehouse's
+    market.corporate_actions, or the source (None when it serves none), so the CLI adjusts as the assets do."""
+    if bars.height == 0:
+        return None
+    if origin == "warehouse":
+        return actions_for_bars(Warehouse(settings.pg_url()), bars)
+    source = market_source()
+    if not hasattr(source, "corporate_actions"):
+        return None
+    sessions = calendar.sessions_between(bars.get_column("session").min(), bars.get_column("session").max())
+    return source.corporate_actions(sessions, bars.get_column("symbol").unique().sort().to_list())
 
 
 def materialize_command(selection: Iterable[str], first: dt.date | str | None,

@@ -47,7 +47,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     lookback = max(lookback_sessions(), ScanConfig().history_sessions, REPORT_SESSIONS - len(recent))
     history = calendar.sessions_ending(recent[0], lookback + 1)[:-1]
     steps = [
-        ("history bars for the indicator and scanner lookback", ["universe", "daily_bars"], history),
+        ("history bars for the indicator and scanner lookback", ["universe", "daily_bars", "corporate_actions"],
+         history),
         ("market data and indicators", [*daily_assets("market"), "indicators"], recent),
         ("market scan and correlations", daily_assets("technicals", exclude=["indicators"]), scanned),
         ("analyst estimates, news, industry aggregates and index valuations",

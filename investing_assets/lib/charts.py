@@ -175,11 +175,13 @@ def technical_chart(
     *,
     title: str | None = None,
     sessions: int | None = 250,
+    basis: str | None = None,
 ) -> DrawnChart:
     """Candles with SMA 50/200 and Bollinger bands, detected patterns (key points, dashed breakout level)
     and event markers; a volume panel; an RSI 14 panel with 70/30 bands; a legend for all of it. One
     symbol; the last `sessions` bars (None: all). Indicators are drawn as given: the caller reads enough
-    history before the window for them to cover it (lib.services.reports)."""
+    history before the window for them to cover it (lib.services.reports). `basis` ("adjusted" / "raw") names
+    the prices drawn, in the price panel's legend title and axis label."""
     symbol = _one_symbol(bars, "bars")
     bars = bars.sort("session")
     if sessions is not None:
@@ -208,7 +210,9 @@ def technical_chart(
     price.set_title(title or f"{symbol} daily", fontsize=11)
     price_handles = _price_legend(drawn_patterns, drawn_events)
     price.legend(handles=price_handles, loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=7,
-                 title="price panel", title_fontsize=7)
+                 title=f"price panel, {basis} prices" if basis else "price panel", title_fontsize=7)
+    if basis:
+        price.set_ylabel(f"price ({basis})", fontsize=8)
     if sum(drawn_events.values()):
         _event_kinds(price, events.filter((pl.col("symbol") == symbol) & pl.col("session").is_in(days)))
     price.grid(alpha=0.2)
@@ -236,6 +240,8 @@ def technical_chart(
     markers = {**{f"{d} pattern": n for d, n in drawn_patterns.items()},
                **{f"{d} event": n for d, n in drawn_events.items()}}
     legend = tuple(h.get_label() for h in (*price_handles, *volume_handles, *rsi_handles))
+    if basis:
+        legend = (f"{basis} prices", *legend)
     return DrawnChart(_png(fig), tuple(days), series, markers, legend)
 
 

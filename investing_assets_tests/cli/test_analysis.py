@@ -29,7 +29,7 @@ def test_chart_writes_a_png(monkeypatch, capsys, tmp_path):
     out = tmp_path / "aapl.png"
     assert cli.main(["chart", "AAPL", "--session", "2026-11-20", "--out", str(out)]) == 0
     assert out.read_bytes().startswith(b"\x89PNG")
-    assert "AAPL to 2026-11-20" in capsys.readouterr().out
+    assert "AAPL to 2026-11-20, adjusted prices, bars from the source demo" in capsys.readouterr().out
 
 
 def test_ta_prints_the_stored_indicators_of_the_session(env, capsys):
@@ -55,7 +55,7 @@ def test_ta_prints_the_stored_indicators_of_the_session(env, capsys):
     assert cli.main(["ta", "AAPL", "--session", end.isoformat()]) == 0
     out = capsys.readouterr().out
     assert f"AAPL on 2026-11-20 ({window_sessions()} of {window_sessions()} sessions in its window, from the " \
-           "warehouse)" in out
+           "warehouse; adjusted prices)" in out
     printed = dict(line.split(maxsplit=1) for line in out.splitlines()[1:])
     assert printed == {name: f"{value:,.4f}" for name, value in row.items() if name not in {"symbol", "session"}}
 
@@ -182,3 +182,34 @@ def test_a_malformed_investing_start_is_one_line(monkeypatch, tmp_path):
     with pytest.raises(SystemExit) as refused:
         cli.main(["ta", "AAPL", "--session", "2026-11-20"])
     assert refused.value.code == "investing ta: INVESTING_START='2000-13-01' is not a date: use YYYY-MM-DD"
+
+
+def test_ta_on_a_real_split_from_a_csv_folder_prints_the_adjusted_values(monkeypatch, capsys, tmp_path):
+    """4063.T's recorded raw history with its 5:1 split and 55 JPY dividend as a user's csv file (Dividends and
+    Stock Splits columns, as yfinance writes them): `investing ta` prints what the indicators asset stores."""
+    from investing_assets.lib.analytics.indicators import indicators_on_windows
+    from investing_assets_tests.lib.analytics import _real_bars as rb
+
+    bars, moved = rb.raw()
+    actions = rb.actions(moved)
+    split = actions.filter(pl.col("kind") == "split")["session"].item()
+    dividend = actions.filter(pl.col("kind") == "dividend")["session"].item()
+    csv = bars.drop("adj_close").with_columns(
+        Dividends=pl.when(pl.col("session") == dividend).then(rb.DIVIDEND).otherwise(0.0),
+        **{"Stock Splits": pl.when(pl.col("session") == split).then(rb.SPLIT_RATIO).otherwise(0.0)})
+    folder = tmp_path / "bars"
+    folder.mkdir()
+    csv.drop("symbol").write_csv(folder / f"{rb.SYMBOL}.csv")
+    monkeypatch.delenv("INVESTING_PG_URL", raising=False)
+    monkeypatch.setenv("INVESTING_SOURCE", "csv")
+    monkeypatch.setenv("INVESTING_CSV_FOLDER", str(folder))
+
+    assert cli.main(["ta", rb.SYMBOL, "--session", split.isoformat()]) == 0
+    out = capsys.readouterr().out
+    assert "from the source csv; adjusted prices" in out
+    printed = dict(line.split(maxsplit=1) for line in out.splitlines()[1:])
+    stored = indicators_on_windows(bars, [split], actions).row(0, named=True)
+    assert printed == {name: f"{value:,.4f}" for name, value in stored.items() if name not in {"symbol", "session"}}
+    monkeypatch.setenv("INVESTING_PRICE_BASIS", "raw")
+    assert cli.main(["ta", rb.SYMBOL, "--session", split.isoformat()]) == 0
+    assert "raw prices" in capsys.readouterr().out

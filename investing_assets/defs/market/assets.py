@@ -55,6 +55,17 @@ def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataResourc
     yield from bar_check_results(store, sessions)
 
 
+@dg.asset(**DAILY, deps=[keys.UNIVERSE], kinds={"postgres", "polars"}, metadata=stored_in(names.CORPORATE_ACTIONS),
+          description="Splits and dividends by ex-date session, from the source (Yahoo chart events, FMP splits and "
+                      "dividends, a csv file's columns; the demo has none): what analytics adjust raw bars with "
+                      "where the source gives no adj_close.")
+def corporate_actions(context: dg.AssetExecutionContext, market_data: MarketDataResource,
+                      warehouse: WarehouseResource):
+    sessions, store = sessions_of(context), warehouse.get()
+    written = market.write_corporate_actions(market_data.get(), store, sessions)
+    yield from written_results(context.asset_key, written, sessions, store, names.CORPORATE_ACTIONS)
+
+
 def _quote_asset(asset_class: str, description: str, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
     @dg.asset(name=f"{asset_class}_quotes", **DAILY, deps=deps, kinds={"postgres", "redis", "polars"},
               metadata=stored_in(names.QUOTES), description=description)

@@ -8,9 +8,9 @@ from investing_assets.defs.shared import keys
 from investing_assets.defs.shared.partitions import trading_day
 
 pricing_updates = dg.define_asset_job(
-    "pricing_updates", selection=dg.AssetSelection.assets(keys.UNIVERSE, keys.DAILY_BARS),
+    "pricing_updates", selection=dg.AssetSelection.assets(keys.UNIVERSE, keys.DAILY_BARS, keys.CORPORATE_ACTIONS),
     partitions_def=trading_day,
-    description="Universe and daily bars for one session; the indicators follow when it succeeds.",
+    description="Universe, daily bars and corporate actions for one session; the indicators follow when it succeeds.",
 )
 etf_index_quotes = dg.define_asset_job(
     "etf_index_quotes",

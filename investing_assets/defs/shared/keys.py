@@ -8,6 +8,7 @@ import dagster as dg
 UNIVERSE = dg.AssetKey("universe")
 INDEX_CONSTITUENTS = dg.AssetKey("index_constituents")
 DAILY_BARS = dg.AssetKey("daily_bars")
+CORPORATE_ACTIONS = dg.AssetKey("corporate_actions")
 INDEX_QUOTES = dg.AssetKey("index_quotes")
 ETF_QUOTES = dg.AssetKey("etf_quotes")
 COMMODITY_QUOTES = dg.AssetKey("commodity_quotes")

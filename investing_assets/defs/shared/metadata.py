@@ -73,13 +73,16 @@ def written_results(asset_key: dg.AssetKey, written: Written, sessions: Sequence
         run["notes"] = dg.MetadataValue.md("\n".join(f"- {n}" for n in written.notes))
     run.update(extra)
 
+    basis = {"price_basis": written.basis} if written.basis else {}
+    run.update(basis)
+
     def own(session: dt.date) -> dict[str, object]:
         preview = written.preview_of(session)
         meta = {"preview": dg.MetadataValue.md(markdown_table(preview))} if preview is not None and preview.height \
             else {}
         for name, frame in written.session_tables.get(session, {}).items():
             meta[name] = dg.MetadataValue.md(markdown_table(frame))
-        return meta
+        return {**basis, **meta}
 
     yield from session_results(asset_key, sessions, rows_per_session(warehouse, table, sessions, where), run=run,
                                own=own)
@@ -94,6 +97,8 @@ def written_metadata(written: Written, **extra: object) -> dict[str, object]:
         meta["cache_refreshed"] = written.cached
     if written.notes:
         meta["notes"] = dg.MetadataValue.md("\n".join(f"- {n}" for n in written.notes))
+    if written.basis:
+        meta["price_basis"] = written.basis
     if written.preview is not None and written.preview.height:
         meta["preview"] = dg.MetadataValue.md(markdown_table(written.preview))
     meta.update(extra)

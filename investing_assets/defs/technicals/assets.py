@@ -49,20 +49,22 @@ DAILY = dict(partitions_def=trading_day, backfill_policy=SINGLE_RUN, group_name=
 DAILY_SPEC = dict(partitions_def=trading_day, group_name=GROUP)
 _DEFAULTS = ScanConfig()
 # The scan recomputes indicators on each session's fixed window, so its only input is the bars.
-_SCAN_INPUTS = [dg.AssetDep(keys.DAILY_BARS, partition_mapping=lookback_mapping(_DEFAULTS.history_sessions))]
+_SCAN_INPUTS = [dg.AssetDep(key, partition_mapping=lookback_mapping(_DEFAULTS.history_sessions))
+                for key in (keys.DAILY_BARS, keys.CORPORATE_ACTIONS)]
 
 
 @dg.asset(
     **DAILY, kinds={"postgres", "polars"}, metadata=stored_in(names.INDICATORS),
     ins={"daily_bars": dg.AssetIn(key=keys.DAILY_BARS, partition_mapping=lookback_mapping(lookback_sessions()),
                                   dagster_type=dg.Nothing)},
+    deps=[dg.AssetDep(keys.CORPORATE_ACTIONS, partition_mapping=lookback_mapping(lookback_sessions()))],
     check_specs=[unique_key_spec(keys.INDICATORS)],
     description="SMA, EMA, RSI, MACD, Bollinger, ATR, ADX, OBV, Stochastic (TA-Lib) per symbol and session.",
 )
 def indicators(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     sessions = sessions_of(context)
     store = warehouse.get()
-    written, gaps = write_indicators(store, sessions)
+    written, gaps = write_indicators(store, sessions, settings.price_basis())
     for note in written.notes:
         context.log.warning(note)
     yield from written_results(
@@ -113,7 +115,7 @@ def daily_scan(context: dg.AssetExecutionContext, config: ScanRunConfig, warehou
         symbols = scan_service.next_batch(hot, universe_symbols(store, sessions[-1]), config.batch_size)
         context.log.info(f"batch of {len(symbols)} least recently scanned symbols: {', '.join(symbols[:10])} ...")
     scan_config = ScanConfig(min_price=config.min_price, min_dollar_volume=config.min_dollar_volume,
-                             min_history=config.min_history)
+                             min_history=config.min_history, basis=settings.price_basis())
     run = scan_service.scan_sessions(store, hot, sessions, config=scan_config, symbols=symbols,
                                      progress=context.log.info)
     if run.cached is False:
@@ -127,18 +129,20 @@ def daily_scan(context: dg.AssetExecutionContext, config: ScanRunConfig, warehou
     yield from session_results(
         keys.SCAN_RESULTS, sessions, rows_per_session(store, names.PATTERN_DISCOVERIES, sessions),
         run=scan_run_metadata(run),
-        own=lambda session: {**discoveries_metadata(session, latest_discoveries(store, 20, session),
+        own=lambda session: {"price_basis": run.basis,
+                             **discoveries_metadata(session, latest_discoveries(store, 20, session),
                                                     chart=charted(session, sessions)),
                              **({} if charted(session, sessions) else not_charted(sessions))})
 
 
 @dg.asset(**DAILY, kinds={"postgres", "polars"}, metadata=stored_in(names.SYMBOL_CORRELATIONS),
-          deps=[dg.AssetDep(keys.DAILY_BARS, partition_mapping=lookback_mapping(61)), keys.UNIVERSE],
+          deps=[dg.AssetDep(keys.DAILY_BARS, partition_mapping=lookback_mapping(61)), keys.UNIVERSE,
+                dg.AssetDep(keys.CORPORATE_ACTIONS, partition_mapping=lookback_mapping(61))],
           description="Rolling 60-session correlations: each symbol vs its sector and the market, the most and "
                       "least correlated pairs, and a sector heatmap.")
 def correlations(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     sessions, store = sessions_of(context), warehouse.get()
-    outcome = write_correlations(store, sessions)
+    outcome = write_correlations(store, sessions, basis=settings.price_basis())
 
     def own(session):
         if session not in outcome.by_session:
@@ -152,12 +156,13 @@ def correlations(context: dg.AssetExecutionContext, warehouse: WarehouseResource
 
 
 @dg.asset(partitions_def=symbol, group_name=GROUP, kinds={"matplotlib", "postgres"},
-          deps=[dg.AssetDep(keys.DAILY_BARS, partition_mapping=dg.LastPartitionMapping())],
+          deps=[dg.AssetDep(keys.DAILY_BARS, partition_mapping=dg.LastPartitionMapping()),
+                dg.AssetDep(keys.CORPORATE_ACTIONS, partition_mapping=dg.LastPartitionMapping())],
           description="One symbol's chart: candles, SMA 50/200, Bollinger bands, volume, RSI, and every "
                       "detected pattern with its key points and breakout level (PNG, also under .investing/charts).")
 def technical_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     # as of now, not of a partition: the last closed session, or the last one the warehouse holds before it
-    report = stored_report(warehouse.get(), context.partition_key, last_closed_session())
+    report = stored_report(warehouse.get(), context.partition_key, last_closed_session(), settings.price_basis())
     path = settings.charts_folder() / "symbols" / f"{report.symbol}.png"
     return dg.MaterializeResult(metadata={**report_metadata(report), **chart_metadata(report.png, path)})
 
@@ -174,7 +179,7 @@ def watchlist_report(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     cells = {}
     for key in context.partition_keys:
         day_key, name = key.split("|")
-        report = stored_report(store, name, dt.date.fromisoformat(day_key))
+        report = stored_report(store, name, dt.date.fromisoformat(day_key), settings.price_basis())
         path = settings.charts_folder() / "watchlist" / day_key / f"{name}.png"
         cells[key] = {**report_metadata(report), **chart_metadata(report.png, path)}
     if len(cells) == 1:

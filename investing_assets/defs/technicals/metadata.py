@@ -19,6 +19,7 @@ def scan_run_metadata(run: ScanOutcome) -> dict[str, object]:
     meta: dict[str, object] = {
         "symbols_scanned": run.symbols_scanned,
         "cache_refreshed": run.cached if run.cached is not None else "no cache",
+        "price_basis": run.basis,
     }
     if run.issues.height:
         handled = run.issues.group_by("issue", "action").agg(symbols=pl.len()).sort("symbols", descending=True)
@@ -54,7 +55,8 @@ def correlation_metadata(result: CorrelationResult, *, chart: bool) -> dict[str,
 
 def report_metadata(report) -> dict[str, object]:
     last = {k: report.last.get(k) for k in ("close", "sma_50", "sma_200", "rsi_14", "atr_14") if report.last}
-    meta: dict[str, object] = {"as_of": report.as_of.isoformat(), "patterns": report.patterns.height,
+    meta: dict[str, object] = {"as_of": report.as_of.isoformat(), "price_basis": report.basis,
+                               "patterns": report.patterns.height,
                                "events": report.events.height, "window": report.window.describe(),
                                "drawn": dg.MetadataValue.json({"series": report.chart.series,
                                                                "markers": report.chart.markers}),

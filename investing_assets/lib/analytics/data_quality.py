@@ -6,6 +6,10 @@ like a 50% crash, so a naive scanner reports a breakdown, a 52-week low and reco
 nothing happened. ``screen_bars`` finds the problems, fixes what can be fixed safely (back-adjusting a
 clear split), drops what cannot, and returns one issue row per (symbol, problem) with the reason, so a run
 never crashes on bad input and never explains a data error as a market move.
+
+The scan and the reports screen bars that are already adjusted (lib.analytics.adjustment: the source's adj_close,
+or the stored splits and dividends), where a split or a dividend is no gap at all. The split guard here is the
+fallback for raw bars without either: it can only guess, from the gap's size and a volume change.
 """
 
 from __future__ import annotations

@@ -11,7 +11,13 @@ an indicator needs (`required_bars`: TA-Lib's lookback, plus the seed's decay fo
 whole window for OBV), the value is null, never a warm-up number.
 
 `compute_indicators` runs TA-Lib once over each symbol's whole frame; the scanner and the chart reports call it
-on a window they fixed themselves.
+on a window they fixed themselves (on bars already adjusted by lib.analytics.adjustment). Its warm-up is null
+too: a row whose symbol has fewer bars up to it than `required_bars()` gets no value, so a short history never
+shows a seed-dependent RSI or ADX.
+
+Prices. `indicators_on_windows` reads raw bars and adjusts each window back from its own session
+(lib.analytics.adjustment: adj_close where the source gives it, else the stored corporate actions), so a split or
+a dividend inside the window is no price gap, and the stored values are in the session's own price units.
 
 Implementation choice: sort once by (symbol, session), take contiguous numpy arrays and loop TA-Lib
 over each symbol's slice into preallocated outputs. polars-talib ``.over("symbol")`` gave identical
@@ -31,6 +37,7 @@ import polars as pl
 import talib
 from talib import abstract
 
+from investing_assets.lib.analytics.adjustment import ADJUSTED, adjustment_steps, relative_factors
 from investing_assets.lib.analytics.data_quality import symbol_bounds
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.schemas import DAILY_BARS, INDICATOR_COLUMNS, INDICATORS
@@ -136,7 +143,9 @@ def _empty() -> pl.DataFrame:
 
 
 def _sorted_view(bars: pl.DataFrame) -> pl.DataFrame:
-    """The bars needed here, sorted by (symbol, session); skips the sort when already in order."""
+    """The bars needed here, sorted by (symbol, session); skips the sort when already in order. open and adj_close
+    ride along when present (the adjustment reads them)."""
+    extra = [pl.col(c).cast(pl.Float64) for c in ("open", "adj_close") if c in bars.columns]
     frame = bars.select(
         pl.col("symbol").cast(DAILY_BARS["symbol"]),
         pl.col("session").cast(DAILY_BARS["session"]),
@@ -144,6 +153,7 @@ def _sorted_view(bars: pl.DataFrame) -> pl.DataFrame:
         pl.col("low").cast(pl.Float64),
         pl.col("close").cast(pl.Float64),
         pl.col("volume").cast(pl.Float64),
+        *extra,
     )
     in_order = frame.select(
         (
@@ -208,7 +218,9 @@ def compute_indicators(bars: pl.DataFrame) -> pl.DataFrame:
     """INDICATORS frame (one row per input bar, sorted by symbol, session) with warm-up rows null.
 
     Every value equals TA-Lib called on that symbol's own close/high/low/volume arrays (float64,
-    ordered by session); symbols never bleed into each other.
+    ordered by session); symbols never bleed into each other. A row is null where the symbol has fewer than
+    `required_bars()` bars up to it (the same rule as the stored values). The bars are used as given: adjust
+    them first (lib.analytics.adjustment.adjust_bars).
     """
     missing = [c for c in ("symbol", "session", "high", "low", "close", "volume") if c not in bars.columns]
     if missing:
@@ -220,8 +232,11 @@ def compute_indicators(bars: pl.DataFrame) -> pl.DataFrame:
     close, high, low, volume = _float_arrays(frame)
     out = {c: np.empty(frame.height, dtype=np.float64) for c in INDICATOR_COLUMNS}
     starts, stops = symbol_bounds(frame)
+    need = required_bars()
     for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
         _talib_into(out, slice(start, stop), close, high, low, volume)
+        for column, bars_needed in need.items():  # warm-up: null until the symbol has the full lookback
+            out[column][start : min(stop, start + bars_needed - 1)] = np.nan
 
     result = frame.select("symbol", "session").with_columns(
         pl.Series(name, values, dtype=pl.Float64) for name, values in out.items()
@@ -230,11 +245,13 @@ def compute_indicators(bars: pl.DataFrame) -> pl.DataFrame:
     return result.with_columns(pl.col(INDICATOR_COLUMNS).fill_nan(None))
 
 
-def indicators_on_windows(bars: pl.DataFrame, sessions: Sequence[dt.date]) -> pl.DataFrame:
+def indicators_on_windows(bars: pl.DataFrame, sessions: Sequence[dt.date], actions: pl.DataFrame | None = None,
+                          basis: str = ADJUSTED) -> pl.DataFrame:
     """INDICATORS for the (symbol, session) bars of `sessions`: TA-Lib on that symbol's bars within the
-    `window_sessions()` sessions ending at the session, null where they are fewer than `required_bars()`.
+    `window_sessions()` sessions ending at the session, adjusted back from the session (`basis`, `actions`: see
+    lib.analytics.adjustment), null where they are fewer than `required_bars()`.
 
-    `bars` must hold those windows (more is ignored); rows come out sorted by symbol, session.
+    `bars` (raw, as stored) must hold those windows (more is ignored); rows come out sorted by symbol, session.
     """
     missing = [c for c in ("symbol", "session", "high", "low", "close", "volume") if c not in bars.columns]
     if missing:
@@ -255,15 +272,32 @@ def indicators_on_windows(bars: pl.DataFrame, sessions: Sequence[dt.date]) -> pl
     targets = np.flatnonzero(frame["session"].is_in(wanted).to_numpy())
     starts = frame["session"].gather(targets).replace_strict(first_day, return_dtype=pl.Date)
     lows = np.searchsorted(key, rank[targets] * (1 << 32) + starts.cast(pl.Int32).to_numpy() + (1 << 31))
-    out = _window_values(arrays, targets, lows)
+    steps = adjustment_steps(frame if "open" in frame.columns else frame.with_columns(open=pl.col("close")),
+                             actions, basis)
+    out = _window_values(arrays, targets, lows, steps)
     result = frame.select("symbol", "session")[targets].with_columns(
         pl.Series(name, values, dtype=pl.Float64) for name, values in out.items()
     )
     return result.with_columns(pl.col(INDICATOR_COLUMNS).fill_nan(None))
 
 
-def _window_values(arrays: dict[str, np.ndarray], targets: np.ndarray, lows: np.ndarray) -> dict[str, np.ndarray]:
-    """Each target row's last TA-Lib value over rows [low, target]; NaN where the window is too short."""
+def _adjusted_window(series: list[np.ndarray], low: int, row: int,
+                     steps: tuple[np.ndarray, np.ndarray]) -> list[np.ndarray]:
+    """(close, high, low, volume) of rows [low, row], adjusted back from `row` (as adjust_bars does)."""
+    window = [values[low : row + 1] for values in series]
+    price_step, volume_step = steps
+    if (price_step[low + 1 : row + 1] != 1.0).any():
+        factors = relative_factors(price_step, low, row)
+        window[:3] = [values * factors for values in window[:3]]
+    if (volume_step[low + 1 : row + 1] != 1.0).any():
+        window[3] = np.rint(window[3] * relative_factors(volume_step, low, row))
+    return window
+
+
+def _window_values(arrays: dict[str, np.ndarray], targets: np.ndarray, lows: np.ndarray,
+                   steps: tuple[np.ndarray, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each target row's last TA-Lib value over rows [low, target], adjusted back from the target; NaN where the
+    window is too short."""
     need = required_bars()
     order = ("c", "h", "l", "v")
     out = {c: np.full(targets.size, np.nan) for c in INDICATOR_COLUMNS}
@@ -273,7 +307,7 @@ def _window_values(arrays: dict[str, np.ndarray], targets: np.ndarray, lows: np.
     series = [arrays[i] for i in order]
     for k, (row, low) in enumerate(zip(targets.tolist(), lows.tolist(), strict=True)):
         size = row + 1 - low
-        window = [values[low : row + 1] for values in series]
+        window = _adjusted_window(series, low, row, steps)
         for func, inputs, params, outputs, bars_needed in specs:
             if size < bars_needed:
                 continue

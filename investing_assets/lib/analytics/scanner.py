@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from investing_assets.lib.analytics.adjustment import ADJUSTED, adjust_bars
 from investing_assets.lib.analytics.candles import (
     CANDLE_EVENTS,
     CONFIRMED,
@@ -79,12 +80,13 @@ class ScanConfig:
     batch_size: int = 0  # symbols per scheduled run, least recently scanned first (pick_batch); 0: all
     pattern_window: int = DEFAULT_WINDOW
     # Bars read per symbol: the 52-week events need a year before the session, the indicators their
-    # warm-up; chart patterns need far less.
-    history_sessions: int = max(YEAR_SESSIONS + 20, lookback_sessions()) + 1
+    # warm-up on the session and on the one before it (crosses compare the two); chart patterns need far less.
+    history_sessions: int = max(YEAR_SESSIONS + 20, lookback_sessions() + 1) + 1
     kind_weight: Mapping[str, float] = field(
         default_factory=lambda: {"chart": 1.0, "event": 0.7, "candle": 0.5}
     )
     screen: ScreenConfig = ScreenConfig()
+    basis: str = ADJUSTED  # prices the detectors read (lib.analytics.adjustment); the stored bars stay raw
 
 
 @dataclass(frozen=True)
@@ -243,14 +245,18 @@ def _indicators_for(
 
 
 def scan_day(
-    bars: pl.DataFrame, indicators: pl.DataFrame | None, session: dt.date, config: ScanConfig | None = None
+    bars: pl.DataFrame, indicators: pl.DataFrame | None, session: dt.date, config: ScanConfig | None = None,
+    actions: pl.DataFrame | None = None,
 ) -> ScanResult:
     """Discoveries on `session` for every eligible symbol in `bars` (see the module docstring).
 
+    `bars` are raw; each symbol's window is adjusted back from the session (config.basis, with the stored
+    splits and dividends in `actions`) before screening, so a split or a dividend is no price gap.
     `indicators` (INDICATORS rows for the same symbols up to the session, e.g. from the warehouse) are
     used as they are; None computes them from the bars."""
     config = config or ScanConfig()
-    recent = _recent(bars, session, config.history_sessions)
+    recent = adjust_bars(_recent(bars, session, config.history_sessions), actions, as_of=session,
+                         basis=config.basis)
     clean, issues = screen_bars(recent, config.screen)
     eligibility = eligible_symbols(clean, config, session)
     excluded = issues.filter(pl.col("action") == "excluded")["symbol"].unique()

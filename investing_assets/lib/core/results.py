@@ -14,7 +14,8 @@ class Written:
     """Rows and sessions written, whether the hot cache was refreshed (None: no cache involved), notes for
     the run log, a preview of the newest rows, each session's own preview (so a range run can show every
     partition its own rows), and per column the values written as null because their input was too short
-    (e.g. an indicator whose window holds less history than it needs), and named tables per session."""
+    (e.g. an indicator whose window holds less history than it needs), named tables per session, and the price
+    basis of what was computed from bars ("adjusted" / "raw"; None where no prices were read)."""
 
     rows: int
     sessions: int
@@ -26,6 +27,7 @@ class Written:
     # per session, named tables for that partition's metadata (e.g. the source rows dated on the days before it
     # that are not sessions)
     session_tables: dict[dt.date, dict[str, pl.DataFrame]] = field(default_factory=dict)
+    basis: str | None = None
 
     def preview_of(self, session: dt.date) -> pl.DataFrame | None:
         return self.previews.get(session)

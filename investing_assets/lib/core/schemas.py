@@ -36,6 +36,15 @@ DAILY_BARS = {
     "volume": pl.Int64,
 }
 
+# Splits and dividends, dated on their ex-date session (the first session trading without them).
+CORPORATE_ACTIONS = {
+    "symbol": pl.String,
+    "session": pl.Date,
+    "kind": pl.String,  # split | dividend
+    "ratio": pl.Float64,  # split: shares after per share before (2.0 for 2:1, 0.1 for 1:10); else null
+    "amount": pl.Float64,  # dividend: cash per share; else null
+}
+
 # Index, ETF, commodity and crypto quotes share one shape; asset_class tells them apart.
 QUOTES = {
     "asset_class": pl.String,  # index | etf | commodity | crypto

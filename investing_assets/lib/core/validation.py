@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 import polars as pl
 
 from investing_assets.lib.core.errors import BadMarketData
-from investing_assets.lib.core.schemas import DAILY_BARS, QUOTES
+from investing_assets.lib.core.schemas import CORPORATE_ACTIONS, DAILY_BARS, QUOTES
 from investing_assets.lib.core.symbols import INSTRUMENT_PATTERN, SYMBOL_PATTERN
 
 PRICE_COLUMNS = ("open", "high", "low", "close")
@@ -61,6 +61,34 @@ def _validate(
     if universe is not None:
         known = set(universe)
         _refuse(frame, ~pl.col("symbol").is_in(list(known)), f"{what} for a symbol outside the universe")
+    return frame
+
+
+def validate_corporate_actions(actions: pl.DataFrame, universe: Iterable[str] | None = None) -> pl.DataFrame:
+    """CORPORATE_ACTIONS rows or BadMarketData naming the first offending symbol and ex-date: a split needs a
+    positive ratio, a dividend a positive amount, one row per (symbol, session, kind)."""
+    missing = [c for c in CORPORATE_ACTIONS if c not in actions.columns]
+    if missing:
+        raise BadMarketData(f"corporate actions are missing column(s) {missing}; got {actions.columns}")
+    try:
+        frame = actions.select([pl.col(c).cast(t, strict=True) for c, t in CORPORATE_ACTIONS.items()])
+    except pl.exceptions.PolarsError as exc:
+        raise BadMarketData(f"corporate actions have a column of the wrong type: {exc}") from exc
+    if frame.height == 0:
+        return frame
+    bad_symbols = frame.filter(~pl.col("symbol").str.contains(SYMBOL_PATTERN.pattern)).get_column("symbol")
+    if bad_symbols.len():
+        raise BadMarketData(f"refused corporate action symbol {bad_symbols[0]!r}: not a plain ticker")
+    _refuse(frame, ~pl.col("kind").is_in(["split", "dividend"]), "corporate action neither split nor dividend")
+    split, dividend = pl.col("kind") == "split", pl.col("kind") == "dividend"
+    positive = {c: pl.col(c).is_not_null() & pl.col(c).is_finite() & (pl.col(c) > 0) for c in ("ratio", "amount")}
+    _refuse(frame, split & (~positive["ratio"] | pl.col("amount").is_not_null()),
+            "split without a positive ratio (shares after per share before)")
+    _refuse(frame, dividend & (~positive["amount"] | pl.col("ratio").is_not_null()),
+            "dividend without a positive amount per share")
+    _refuse(frame, pl.struct("symbol", "session", "kind").is_duplicated(), "duplicate corporate action rows")
+    if universe is not None:
+        _refuse(frame, ~pl.col("symbol").is_in(list(set(universe))), "corporate action for a symbol outside the universe")
     return frame
 
 

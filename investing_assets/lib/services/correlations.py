@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from investing_assets.lib.analytics.adjustment import ADJUSTED, adjust_bars
 from investing_assets.lib.analytics.correlations import CorrelationResult, rolling_correlations
 from investing_assets.lib.storage import names
-from investing_assets.lib.storage.queries.market import read_bars_window, sectors_by_session
+from investing_assets.lib.storage.queries.market import actions_for_bars, read_bars_window, sectors_by_session
 from investing_assets.lib.storage.warehouse import Warehouse
 
 
@@ -22,17 +23,20 @@ class CorrelationOutcome:
     by_session: dict[dt.date, CorrelationResult] = field(default_factory=dict)
 
 
-def write_correlations(warehouse: Warehouse, sessions: Sequence[dt.date], window: int = 60) -> CorrelationOutcome:
+def write_correlations(warehouse: Warehouse, sessions: Sequence[dt.date], window: int = 60,
+                       basis: str = ADJUSTED) -> CorrelationOutcome:
     """Rolling correlations per session: each symbol vs its sector and the market, extreme pairs, sector matrix.
 
-    A session reads only its own window: its bars and the sectors as of that session (never the run's last)."""
+    A session reads only its own window: its bars and the sectors as of that session (never the run's last); the
+    returns are on `basis` prices (lib.analytics.adjustment), so a split is no -50% day."""
     sessions = list(sessions)
     bars, _ = read_bars_window(warehouse, sessions[0], sessions[-1], window + 1)
+    actions = actions_for_bars(warehouse, bars)
     sectors = sectors_by_session(warehouse, sessions, window)
     by_symbol, pairs, sector_rows, latest, results = [], [], [], None, {}
     for session in sessions:
-        result = rolling_correlations(bars, sectors.filter(pl.col("session") == session).drop("session"), session,
-                                      window)
+        result = rolling_correlations(adjust_bars(bars, actions, as_of=session, basis=basis),
+                                      sectors.filter(pl.col("session") == session).drop("session"), session, window)
         results[session] = result
         by_symbol.append(result.by_symbol.with_columns(session=pl.lit(session)))
         for kind, frame in (("most", result.top_pairs), ("least", result.bottom_pairs)):

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from investing_assets.lib.analytics.adjustment import ADJUSTED, adjusted_symbols
 from investing_assets.lib.analytics.indicators import indicators_on_windows, lookback_sessions
 from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.core.results import Written, previews_by_session
 from investing_assets.lib.core.schemas import INDICATOR_COLUMNS
 from investing_assets.lib.storage import names
-from investing_assets.lib.storage.queries.market import read_bars_window
+from investing_assets.lib.storage.queries.market import actions_for_bars, read_bars_window
 from investing_assets.lib.storage.warehouse import Warehouse
 
 
@@ -52,14 +53,18 @@ def window_gaps(bars: pl.DataFrame, window: Sequence[dt.date], sessions: Sequenc
     )
 
 
-def write_indicators(warehouse: Warehouse, sessions: Sequence[dt.date]) -> tuple[Written, WindowGaps]:
+def write_indicators(warehouse: Warehouse, sessions: Sequence[dt.date],
+                     basis: str = ADJUSTED) -> tuple[Written, WindowGaps]:
+    """Each session's indicators on its own window of stored bars, on `basis` prices (adjusted: adj_close where
+    the source gave it, else the stored corporate actions; see lib.analytics.adjustment)."""
     lookback = lookback_sessions()
     bars, window = read_bars_window(warehouse, sessions[0], sessions[-1], lookback)
     gaps = window_gaps(bars, window, sessions)
     if gaps.target_sessions_without_bars:  # an empty session would replace its indicators with nothing
         raise BadMarketData(f"no bars stored for session(s) {gaps.target_sessions_without_bars[:5]}: "
                             "materialize daily_bars for them first")
-    values = indicators_on_windows(bars, sessions)
+    actions = actions_for_bars(warehouse, bars)
+    values = indicators_on_windows(bars, sessions, actions, basis)
     warehouse.replace_rows(names.INDICATORS, values, {"session": list(sessions)})
     null_counts = {c: n for c, n in values.select(pl.col(INDICATOR_COLUMNS).null_count()).row(0, named=True).items()
                    if n}
@@ -72,15 +77,21 @@ def write_indicators(warehouse: Warehouse, sessions: Sequence[dt.date]) -> tuple
         )
     if null_counts:
         notes.append("null for lack of history: " + ", ".join(f"{c} {n}" for c, n in null_counts.items()))
+    changed = adjusted_symbols(bars, actions, basis)
+    if changed:
+        notes.append(f"{basis} prices: {len(changed)} symbol(s) with a split or dividend in the lookback "
+                     f"({', '.join(changed[:10])}{', ...' if len(changed) > 10 else ''})")
     previews = previews_by_session(
         sessions, lambda session: values.filter(pl.col("session") == session).sort("symbol").head(10))
     return Written(values.height, len(sessions), notes=notes, preview=previews[sessions[-1]],
-                   previews=previews, null_counts=null_counts), gaps
+                   previews=previews, null_counts=null_counts, basis=basis), gaps
 
 
-def session_indicators(bars: pl.DataFrame, session: dt.date) -> dict[str, float | None] | None:
+def session_indicators(bars: pl.DataFrame, session: dt.date, actions: pl.DataFrame | None = None,
+                       basis: str = ADJUSTED) -> dict[str, float | None] | None:
     """One symbol's indicators on `session`, computed as the asset stores them (for `investing ta`); `bars`
-    should cover the `window_sessions()` sessions ending at it. None when there is no bar on that session."""
-    values = indicators_on_windows(bars, [session])
+    (raw) should cover the `window_sessions()` sessions ending at it, `actions` the stored splits and dividends
+    over them. None when there is no bar on that session."""
+    values = indicators_on_windows(bars, [session], actions, basis)
     return values.to_dicts()[0] if values.height else None
 

@@ -21,6 +21,7 @@ from investing_assets.lib.core.validation import (
     refuse_rows,
     symbol_on_session,
     validate_bars,
+    validate_corporate_actions,
     validate_quotes,
 )
 from investing_assets.lib.storage import names
@@ -146,6 +147,27 @@ def off_calendar_rows(source: Any, sessions: Sequence[dt.date], symbols: Sequenc
     before = calendar.sessions_ending(sessions[0] - dt.timedelta(days=1), 1)
     start = before[0] + dt.timedelta(days=1) if before else calendar.EARLIEST_START
     return find(start, sessions[-1], symbols)
+
+
+def write_corporate_actions(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
+    """Splits and dividends with ex-dates on the sessions, for each session's own universe, replaced in one
+    transaction. A source that serves none (the demo) writes an empty partition and says so."""
+    members = universe_by_session(warehouse, sessions)
+    missing = sorted(set(sessions) - set(members.get_column("session").to_list()))
+    if missing:
+        raise BadMarketData(f"no universe stored for {[d.isoformat() for d in missing[:5]]}: "
+                            "materialize `universe` for those sessions first")
+    symbols = sorted(set(members.get_column("symbol").to_list()))
+    actions = validate_corporate_actions(source.corporate_actions(list(sessions), symbols), symbols)
+    outside = actions.join(members, on=["session", "symbol"], how="anti")
+    refuse_rows(outside, "corporate action for a symbol outside that session's universe or on an unrequested "
+                         "session: {rows}", symbol_on_session)
+    rows = actions.with_columns(source=pl.lit(source.name))
+    warehouse.replace_rows(names.CORPORATE_ACTIONS, rows, {"session": list(sessions)})
+    notes = [] if rows.height else [f"source {source.name} reported no split or dividend on these sessions"]
+    previews = previews_by_session(
+        sessions, lambda session: actions.filter(pl.col("session") == session).drop("session").sort("symbol", "kind"))
+    return Written(rows.height, len(sessions), notes=notes, preview=previews[sessions[-1]], previews=previews)
 
 
 def write_quotes(

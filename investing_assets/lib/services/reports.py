@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from investing_assets.lib.analytics.adjustment import ADJUSTED, adjust_bars
 from investing_assets.lib.analytics.chart_patterns import detect_chart_patterns
 from investing_assets.lib.analytics.data_quality import screen_bars
 from investing_assets.lib.analytics.events import EVENTS, technical_events
@@ -23,7 +24,7 @@ from investing_assets.lib.analytics.indicators import compute_indicators, lookba
 from investing_assets.lib.charts import DrawnChart, technical_chart
 from investing_assets.lib.core import calendar
 from investing_assets.lib.storage import names
-from investing_assets.lib.storage.queries.market import last_bar_session, read_bars_window
+from investing_assets.lib.storage.queries.market import actions_for_bars, last_bar_session, read_bars_window
 from investing_assets.lib.storage.warehouse import Warehouse
 
 SHOWN_SESSIONS = 250
@@ -62,6 +63,7 @@ class Report:
     events: pl.DataFrame
     issues: pl.DataFrame
     last: dict
+    basis: str = ADJUSTED
 
     @property
     def png(self) -> bytes:
@@ -73,20 +75,22 @@ def report_window(as_of: dt.date) -> list[dt.date]:
     return calendar.sessions_ending(as_of, REPORT_SESSIONS)
 
 
-def technical_report(symbol: str, bars: pl.DataFrame, as_of: dt.date) -> Report:
+def technical_report(symbol: str, bars: pl.DataFrame, as_of: dt.date, actions: pl.DataFrame | None = None,
+                     basis: str = ADJUSTED) -> Report:
     """The report on the last session with a bar up to `as_of`, from the bars of report_window(that session).
 
-    `bars` may hold more (other symbols, earlier or later sessions): only that window is used, so the same bars
-    give the same report whichever face asks. Detections are causal, so a past date shows what the scanner could
-    have known then.
+    `bars` (raw, as stored) may hold more (other symbols, earlier or later sessions): only that window is used,
+    adjusted back from the report's session (`basis`, with the stored splits and dividends in `actions`), so the
+    same bars give the same report whichever face asks. Detections are causal, so a past date shows what the
+    scanner could have known then.
     """
     mine = bars.filter((pl.col("symbol") == symbol) & (pl.col("session") <= as_of))
     if mine.height == 0:
         raise ValueError(f"no bars for {symbol} up to {as_of}")
     as_of = mine.get_column("session").max()
     window = report_window(as_of)
-    mine = (mine.filter(pl.col("session") >= window[0]).select([pl.col(c).cast(t) for c, t in _BAR_COLUMNS.items()])
-            .sort("session"))
+    mine = adjust_bars(mine.filter(pl.col("session") >= window[0]), actions, as_of=as_of, basis=basis)
+    mine = mine.select([pl.col(c).cast(t) for c, t in _BAR_COLUMNS.items()]).sort("session")
     clean, issues = screen_bars(mine)
     drawn = clean.drop("detectable") if clean.height else mine  # a symbol the screen excludes is drawn raw
     indicators = compute_indicators(drawn)
@@ -96,11 +100,11 @@ def technical_report(symbol: str, bars: pl.DataFrame, as_of: dt.date) -> Report:
         events = technical_events(clean, indicators).filter(pl.col("session") >= shown_from)
     else:
         patterns, events = detect_chart_patterns(clean), pl.DataFrame(schema=EVENTS)
-    chart = technical_chart(drawn, indicators, patterns, events, title=f"{symbol} to {as_of}",
-                            sessions=SHOWN_SESSIONS)
+    chart = technical_chart(drawn, indicators, patterns, events, title=f"{symbol} to {as_of}, {basis} prices",
+                            sessions=SHOWN_SESSIONS, basis=basis)
     last = drawn.tail(1).join(indicators, on=["symbol", "session"], how="left").to_dicts()[0]
     span = ReportWindow(drawn.get_column("session").min(), drawn.height, REPORT_SESSIONS, len(chart.sessions))
-    return Report(symbol, as_of, chart, span, patterns, events, issues, last)
+    return Report(symbol, as_of, chart, span, patterns, events, issues, last, basis)
 
 
 def read_report_bars(warehouse: Warehouse, symbol: str, as_of: dt.date) -> pl.DataFrame:
@@ -113,6 +117,7 @@ def read_report_bars(warehouse: Warehouse, symbol: str, as_of: dt.date) -> pl.Da
     return bars
 
 
-def stored_report(warehouse: Warehouse, symbol: str, as_of: dt.date) -> Report:
-    """technical_report from the warehouse's bars (the assets' face)."""
-    return technical_report(symbol, read_report_bars(warehouse, symbol, as_of), as_of)
+def stored_report(warehouse: Warehouse, symbol: str, as_of: dt.date, basis: str = ADJUSTED) -> Report:
+    """technical_report from the warehouse's bars and corporate actions (the assets' face)."""
+    bars = read_report_bars(warehouse, symbol, as_of)
+    return technical_report(symbol, bars, as_of, actions_for_bars(warehouse, bars), basis)

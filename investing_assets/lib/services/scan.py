@@ -17,7 +17,7 @@ import polars as pl
 from investing_assets.lib.analytics import scanner
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.cache import HotCache
-from investing_assets.lib.storage.queries.market import read_bars_window
+from investing_assets.lib.storage.queries.market import actions_for_bars, read_bars_window
 from investing_assets.lib.storage.queries.technicals import latest_discoveries
 from investing_assets.lib.storage.warehouse import Warehouse, json_column
 
@@ -33,6 +33,7 @@ class ScanOutcome:
     latest: scanner.ScanResult | None
     cached: bool | None
     issues: pl.DataFrame
+    basis: str = scanner.ScanConfig.basis
 
 
 def scan_sessions(warehouse: Warehouse, cache: HotCache | None, sessions: Sequence[dt.date], *,
@@ -42,11 +43,12 @@ def scan_sessions(warehouse: Warehouse, cache: HotCache | None, sessions: Sequen
     config = config or scanner.ScanConfig()
     sessions = list(sessions)
     bars, _ = read_bars_window(warehouse, sessions[0], sessions[-1], config.history_sessions, symbols)
+    actions = actions_for_bars(warehouse, bars)
     results, started = [], time.perf_counter()
     for k, session in enumerate(sessions, 1):
         # indicators are recomputed on each session's own fixed window (cheap), never read from a table whose
         # warm-up depends on how far back it was loaded: the session's rows then depend on nothing else
-        results.append(scanner.scan_day(bars, None, session, config))
+        results.append(scanner.scan_day(bars, None, session, config, actions))
         if k % 10 == 0 or k == len(sessions):
             progress(f"scanned {k}/{len(sessions)} sessions ({session}) in {time.perf_counter() - started:.1f} s")
     scope: dict[str, list] = {"session": sessions}
@@ -63,7 +65,8 @@ def scan_sessions(warehouse: Warehouse, cache: HotCache | None, sessions: Sequen
     issues = pl.concat([r.issues for r in results], how="vertical_relaxed") if results else pl.DataFrame()
     return ScanOutcome(sessions, len({s for r in results for s in r.eligibility.get_column("symbol").to_list()}),
                        sum(r.discoveries.height for r in results),
-                       {table: frame.height for table, frame in frames.items()}, latest, cached, issues.unique())
+                       {table: frame.height for table, frame in frames.items()}, latest, cached, issues.unique(),
+                       config.basis)
 
 
 def _frames(results: list[scanner.ScanResult]) -> dict[str, pl.DataFrame]:

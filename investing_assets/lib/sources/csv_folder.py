@@ -9,7 +9,9 @@ Named `csv_folder` rather than `csv` so it can never shadow the standard-library
 The folder holds equity bars only: quotes, index membership, analyst estimates and news say which
 source to use instead.
 Files without an adjusted-close column get a null `adj_close`, not a copy of `close`: that would
-silently claim there were no dividends or splits.
+silently claim there were no dividends or splits. A file with `Dividends` / `Stock Splits` columns (a
+yfinance `history(actions=True)` dump) serves those as corporate actions (0 = none, a split of 2 is 2:1);
+without them the folder has none.
 """
 
 from __future__ import annotations
@@ -23,11 +25,11 @@ from typing import Any
 import polars as pl
 
 from investing_assets.lib.core import calendar
-from investing_assets.lib.core.schemas import DAILY_BARS, LISTINGS, UNIVERSE, conform
+from investing_assets.lib.core.schemas import CORPORATE_ACTIONS, DAILY_BARS, LISTINGS, UNIVERSE, conform
 from investing_assets.lib.core.symbols import SYMBOL_PATTERN, is_ticker
 from investing_assets.lib.sources.http import validate_symbols
 
-__all__ = ["UNIVERSE_FILE", "CsvFolderSource", "parse_bars_csv", "parse_universe_csv"]
+__all__ = ["UNIVERSE_FILE", "CsvFolderSource", "parse_actions_csv", "parse_bars_csv", "parse_universe_csv"]
 
 UNIVERSE_FILE = "universe.csv"
 
@@ -87,6 +89,33 @@ def parse_bars_csv(symbol: str, text: str, *, origin: str = "csv") -> pl.DataFra
     if len(dupes):
         raise ValueError(f"{origin}: more than one row for {dupes[0]} (one daily bar per date expected)")
     return conform(out, DAILY_BARS).sort("session")
+
+
+_ACTION_HEADERS = {"dividends": ("dividend", "amount"), "dividend": ("dividend", "amount"),
+                   "stocksplits": ("split", "ratio"), "splits": ("split", "ratio"), "split": ("split", "ratio"),
+                   "splitratio": ("split", "ratio")}
+
+
+def parse_actions_csv(symbol: str, text: str, *, origin: str = "csv") -> pl.DataFrame:
+    """The dividend and split columns of one symbol's CSV -> CORPORATE_ACTIONS (none when it has neither)."""
+    raw = pl.read_csv(text.encode(), infer_schema=False, truncate_ragged_lines=False)
+    date_header = next((h for h in raw.columns if _BAR_HEADERS.get(_norm(h)) == "session"), None)
+    found = {h: _ACTION_HEADERS[_norm(h)] for h in raw.columns if _norm(h) in _ACTION_HEADERS}
+    if date_header is None or not found:
+        return pl.DataFrame(schema=CORPORATE_ACTIONS)
+    sessions = _parse_dates(raw[date_header].str.strip_chars(), origin)
+    frames = []
+    for header, (kind, field) in found.items():
+        values = _parse_number(raw[header].str.strip_chars(), origin, header)
+        if kind == "split":
+            values = pl.when(values == 1.0).then(None).otherwise(values)  # a 1:1 "split" is no split
+            values = pl.select(values).to_series()
+        # 0 is "none"; anything else (a negative amount too) goes on, for the writer's checks to name
+        frames.append(pl.DataFrame({"session": sessions, field: values}).filter(pl.col(field) != 0).with_columns(
+            symbol=pl.lit(symbol), kind=pl.lit(kind)))
+    out = pl.concat(frames, how="diagonal_relaxed")
+    return conform(out.with_columns([pl.lit(None, pl.Float64).alias(c) for c in ("ratio", "amount")
+                                     if c not in out.columns]), CORPORATE_ACTIONS).sort("session", "kind")
 
 
 def parse_universe_csv(text: str, *, origin: str = UNIVERSE_FILE) -> pl.DataFrame:
@@ -198,6 +227,18 @@ class CsvFolderSource:
             return pl.DataFrame(schema=DAILY_BARS)
         out = pl.concat([self._load(s, files[s]) for s in chosen])
         return out.filter(pl.col("session").is_in(wanted)).sort("symbol", "session")
+
+    def corporate_actions(self, sessions: Sequence[dt.date], symbols: Sequence[str] | None = None) -> pl.DataFrame:
+        """The dividend / split columns of the files, on the asked sessions (none for files without them)."""
+        wanted = sorted(set(sessions))
+        files = self._files()
+        chosen = sorted(files) if symbols is None else [s for s in dict.fromkeys(validate_symbols(symbols, "csv"))
+                                                        if s in files]
+        frames = [parse_actions_csv(s, files[s].read_text(encoding="utf-8-sig"), origin=str(files[s]))
+                  for s in chosen]
+        if not wanted or not frames:
+            return pl.DataFrame(schema=CORPORATE_ACTIONS)
+        return pl.concat(frames).filter(pl.col("session").is_in(wanted)).sort("symbol", "session", "kind")
 
     def _no_quotes(self, what: str) -> pl.DataFrame:
         raise NotImplementedError(f"a csv folder holds equity bars only, not {what} quotes: use the yahoo or "

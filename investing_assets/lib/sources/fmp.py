@@ -39,6 +39,7 @@ import requests
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.schemas import (
     ANALYST_ESTIMATES,
+    CORPORATE_ACTIONS,
     DAILY_BARS,
     INDEX_CONSTITUENTS,
     NEWS_ARTICLES,
@@ -68,9 +69,11 @@ __all__ = [
     "fmp_error_message",
     "parse_analyst_estimates",
     "parse_constituents",
+    "parse_dividends",
     "parse_historical_eod",
     "parse_news",
     "parse_quotes",
+    "parse_splits",
     "parse_universe",
 ]
 
@@ -148,6 +151,37 @@ def parse_historical_eod(symbol: str, payload: Any, *, adjusted: Any = None,
         out["adj_close"].append(adj_close.get(day))
         out["volume"].append(round(_number(symbol, row, "volume", i, day)))
     return pl.DataFrame(out, schema=DAILY_BARS).sort("session")
+
+
+def parse_splits(symbol: str, payload: Any) -> pl.DataFrame:
+    """`splits?symbol=` rows ({date, numerator, denominator}) -> CORPORATE_ACTIONS; ratio = numerator /
+    denominator (4:1 -> 4.0)."""
+    rows = []
+    for i, row in enumerate(_list_of_dicts(symbol, payload, "splits")):
+        if "symbol" in row and row["symbol"] != symbol:
+            raise PayloadError(PROVIDER, symbol, f"split {i} is for {row['symbol']!r}")
+        day = _date(symbol, row, i, "split")
+        num, den = _number(symbol, row, "numerator", i, day), _number(symbol, row, "denominator", i, day)
+        if num <= 0 or den <= 0:
+            raise PayloadError(PROVIDER, symbol, f"split {i} ({day.isoformat()}) has ratio {num:g}/{den:g}")
+        rows.append({"symbol": symbol, "session": day, "kind": "split", "ratio": num / den, "amount": None})
+    return pl.DataFrame(rows, schema=CORPORATE_ACTIONS).sort("session")
+
+
+def parse_dividends(symbol: str, payload: Any) -> pl.DataFrame:
+    """`dividends?symbol=` rows ({date (the ex-date), adjDividend, dividend, ...}) -> CORPORATE_ACTIONS.
+
+    The amount is `adjDividend` (split-adjusted, in the units FMP's split-adjusted OHLC are in), else `dividend`."""
+    rows = []
+    for i, row in enumerate(_list_of_dicts(symbol, payload, "dividends")):
+        if "symbol" in row and row["symbol"] != symbol:
+            raise PayloadError(PROVIDER, symbol, f"dividend {i} is for {row['symbol']!r}")
+        day = _date(symbol, row, i, "dividend")
+        field = "adjDividend" if _is_number(row.get("adjDividend")) else "dividend"
+        amount = _number(symbol, row, field, i, day)
+        if amount > 0:  # FMP lists declared-but-zero rows now and then: no cash, no action
+            rows.append({"symbol": symbol, "session": day, "kind": "dividend", "ratio": None, "amount": amount})
+    return pl.DataFrame(rows, schema=CORPORATE_ACTIONS).sort("session")
 
 
 def parse_quotes(asset_class: str, symbol: str, name: str, payload: Any, *,
@@ -350,6 +384,19 @@ class FmpSource(QuotesByAssetClass):
             adjusted = self._get("historical-price-eod/dividend-adjusted", params) if self._adjusted else None
             frames.append(parse_historical_eod(symbol, full, adjusted=adjusted))
         return keep_sessions(frames, wanted, DAILY_BARS)
+
+    def corporate_actions(self, sessions: Sequence[dt.date], symbols: Sequence[str] | None = None) -> pl.DataFrame:
+        """Splits and dividends with ex-dates among `sessions` (FMP's `splits` and `dividends` endpoints)."""
+        wanted = sorted(set(sessions))
+        if not wanted:
+            return pl.DataFrame(schema=CORPORATE_ACTIONS)
+        if symbols is None:
+            symbols = self.universe(wanted[-1])["symbol"].to_list()
+        frames = []
+        for symbol in dict.fromkeys(validate_symbols(symbols, PROVIDER)):
+            frames.append(parse_splits(symbol, self._get("splits", {"symbol": symbol})))
+            frames.append(parse_dividends(symbol, self._get("dividends", {"symbol": symbol})))
+        return keep_sessions(frames, wanted, CORPORATE_ACTIONS).sort("symbol", "session", "kind")
 
     def quotes(self, asset_class: str, sessions: Sequence[dt.date],
                symbols: Sequence[str] | None = None) -> pl.DataFrame:

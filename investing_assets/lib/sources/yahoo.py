@@ -27,6 +27,7 @@ import polars as pl
 import requests
 
 from investing_assets.lib.core.schemas import (
+    CORPORATE_ACTIONS,
     DAILY_BARS,
     QUOTES,
     UNIVERSE,
@@ -53,6 +54,8 @@ __all__ = [
     "YahooSource",
     "YfinanceFetcher",
     "parse_chart",
+    "parse_chart_actions",
+    "parse_history_actions",
     "parse_history_frame",
     "parse_info",
 ]
@@ -75,24 +78,9 @@ def parse_chart(payload: Any, symbol: str | None = None) -> pl.DataFrame:
     bar and a 00:00 UTC crypto bar both land on their own trading day. No timestamps (a weekend or
     holiday range) is an empty frame, not an error.
     """
-    label = symbol or "chart"
-    chart = payload.get("chart") if isinstance(payload, Mapping) else None
-    if not isinstance(chart, Mapping):
-        raise PayloadError(PROVIDER, label, "no 'chart' object")
-    error = chart.get("error")
-    if error:
-        desc = error.get("description") if isinstance(error, Mapping) else error
-        code = error.get("code") if isinstance(error, Mapping) else None
-        raise PayloadError(PROVIDER, label, f"Yahoo error {code}: {desc}")
-    results = chart.get("result")
-    if not isinstance(results, list) or not results or not isinstance(results[0], Mapping):
-        raise PayloadError(PROVIDER, label, "empty 'chart.result'")
-    result = results[0]
+    result = _chart_result(payload, symbol)
     meta = result.get("meta") if isinstance(result.get("meta"), Mapping) else {}
-    served = meta.get("symbol")
-    if symbol and served and served != symbol:
-        raise PayloadError(PROVIDER, symbol, f"Yahoo answered for {served!r}")
-    symbol = symbol or served or "chart"
+    symbol = symbol or meta.get("symbol") or "chart"
 
     stamps = result.get("timestamp") or []
     if not stamps:
@@ -128,6 +116,58 @@ def parse_chart(payload: Any, symbol: str | None = None) -> pl.DataFrame:
         if _is_number(num) and _is_number(den) and den and _is_number(when):
             splits.append((dt.datetime.fromtimestamp(when, tz).date(), num / den))
     return _bars(symbol, sessions, columns, splits)
+
+
+def parse_chart_actions(payload: Any, symbol: str | None = None) -> pl.DataFrame:
+    """The `events` of a v8 chart JSON (events=div|split) -> CORPORATE_ACTIONS, on exchange-local ex-dates.
+
+    A split's ratio is numerator / denominator (4:1 -> 4.0); a dividend's amount is Yahoo's `amount` (per share,
+    in the split-adjusted units Yahoo serves its prices in). No events is an empty frame."""
+    result = _chart_result(payload, symbol)
+    symbol = symbol or result.get("meta", {}).get("symbol") or "chart"
+    tz = _chart_timezone(result.get("meta") if isinstance(result.get("meta"), Mapping) else {})
+    events = result.get("events") if isinstance(result.get("events"), Mapping) else {}
+    rows = []
+    for kind, key in (("split", "splits"), ("dividend", "dividends")):
+        entries = events.get(key)
+        for stamp, event in (entries.items() if isinstance(entries, Mapping) else ()):
+            if not isinstance(event, Mapping):
+                raise PayloadError(PROVIDER, symbol, f"events.{key}[{stamp}] is {event!r}")
+            when = event.get("date")
+            if not _is_number(when):
+                raise PayloadError(PROVIDER, symbol, f"events.{key}[{stamp}] has no date")
+            day = dt.datetime.fromtimestamp(when, tz).date()
+            if kind == "split":
+                num, den = event.get("numerator"), event.get("denominator")
+                if not (_is_number(num) and _is_number(den) and num > 0 and den > 0):
+                    raise PayloadError(PROVIDER, symbol, f"split on {day.isoformat()} has ratio {num!r}/{den!r}")
+                rows.append({"symbol": symbol, "session": day, "kind": kind, "ratio": num / den, "amount": None})
+            else:
+                amount = event.get("amount")
+                if not (_is_number(amount) and amount > 0):
+                    raise PayloadError(PROVIDER, symbol, f"dividend on {day.isoformat()} has amount {amount!r}")
+                rows.append({"symbol": symbol, "session": day, "kind": kind, "ratio": None, "amount": float(amount)})
+    return pl.DataFrame(rows, schema=CORPORATE_ACTIONS).sort("session", "kind")
+
+
+def parse_history_actions(symbol: str, df: Any) -> pl.DataFrame:
+    """The `Dividends` and `Stock Splits` columns of `Ticker.history(actions=True)` -> CORPORATE_ACTIONS
+    (0 means none; a split of 5 is 5:1). A frame without those columns has no actions."""
+    if df is None or len(df) == 0:
+        return pl.DataFrame(schema=CORPORATE_ACTIONS)
+    by_name = {_norm(c): c for c in df.columns}
+    date_col = next((by_name[k] for k in ("date", "datetime") if k in by_name), None)
+    stamps = df[date_col].tolist() if date_col is not None else list(df.index)
+    sessions = [_to_session(symbol, v) for v in stamps]
+    rows = []
+    for kind, key, field in (("split", "stocksplits", "ratio"), ("dividend", "dividends", "amount")):
+        if key not in by_name:
+            continue
+        for day, value in zip(sessions, df[by_name[key]].tolist(), strict=True):
+            if _is_number(value) and value > 0 and not (kind == "split" and value == 1):
+                rows.append({"symbol": symbol, "session": day, "kind": kind, "ratio": None, "amount": None,
+                             field: float(value)})
+    return pl.DataFrame(rows, schema=CORPORATE_ACTIONS).sort("session", "kind")
 
 
 def parse_history_frame(symbol: str, df: Any) -> pl.DataFrame:
@@ -196,6 +236,8 @@ class BarFetcher(Protocol):
 
     def fetch(self, ticker: str, start: dt.date, end: dt.date) -> pl.DataFrame: ...
 
+    def fetch_actions(self, ticker: str, start: dt.date, end: dt.date) -> pl.DataFrame: ...
+
     def info(self, ticker: str) -> Mapping[str, Any]: ...
 
 
@@ -219,6 +261,13 @@ class YfinanceFetcher:
         return yf.Ticker(ticker)
 
     def fetch(self, ticker: str, start: dt.date, end: dt.date) -> pl.DataFrame:
+        return parse_history_frame(ticker, self._history(ticker, start, end))
+
+    def fetch_actions(self, ticker: str, start: dt.date, end: dt.date) -> pl.DataFrame:
+        """Splits and dividends from the same `history(actions=True)` call the bars come from."""
+        return parse_history_actions(ticker, self._history(ticker, start, end))
+
+    def _history(self, ticker: str, start: dt.date, end: dt.date) -> Any:
         from yfinance import exceptions as yfe
 
         endpoint = f"yfinance Ticker({ticker!r}).history({start.isoformat()}..{end.isoformat()})"
@@ -233,11 +282,10 @@ class YfinanceFetcher:
                 return None  # no bars in the range (weekend, holiday): not a failure
 
         try:
-            frame = retrying_call(call, provider=PROVIDER, endpoint=endpoint, policy=self.policy,
-                                  transient=_yfinance_transient)
+            return retrying_call(call, provider=PROVIDER, endpoint=endpoint, policy=self.policy,
+                                 transient=_yfinance_transient)
         except yfe.YFException as exc:
             raise SourceError(PROVIDER, endpoint, f"{type(exc).__name__}: {exc}") from exc
-        return parse_history_frame(ticker, frame)
 
     def info(self, ticker: str) -> Mapping[str, Any]:
         from yfinance import exceptions as yfe
@@ -260,6 +308,13 @@ class ChartApiFetcher:
         self._base = base_url if base_url.endswith("/") else base_url + "/"
 
     def fetch(self, ticker: str, start: dt.date, end: dt.date) -> pl.DataFrame:
+        return parse_chart(self._chart(ticker, start, end), symbol=ticker)
+
+    def fetch_actions(self, ticker: str, start: dt.date, end: dt.date) -> pl.DataFrame:
+        """The chart's `events` (splits, dividends) over the range."""
+        return parse_chart_actions(self._chart(ticker, start, end), symbol=ticker)
+
+    def _chart(self, ticker: str, start: dt.date, end: dt.date) -> Any:
         params = {
             "interval": "1d",
             "period1": _utc_midnight(start),
@@ -267,8 +322,7 @@ class ChartApiFetcher:
             "events": "div|split",
             "includePrePost": "false",
         }
-        payload = self.client.get_json(self._base + quote(ticker, safe="=-."), params)
-        return parse_chart(payload, symbol=ticker)
+        return self.client.get_json(self._base + quote(ticker, safe="=-."), params)
 
     def info(self, ticker: str) -> Mapping[str, Any]:
         raise NotImplementedError("the v8 chart API has no company profile (quoteSummary needs Yahoo's "
@@ -323,6 +377,21 @@ class YahooSource(QuotesByAssetClass):
             for s in dict.fromkeys(validate_symbols(symbols, PROVIDER))
         ]
         return keep_sessions(frames, wanted, DAILY_BARS)
+
+    def corporate_actions(self, sessions: Sequence[dt.date], symbols: Sequence[str] | None = None) -> pl.DataFrame:
+        """Splits and dividends with ex-dates among `sessions` (the chart's `events`, yfinance's actions)."""
+        wanted = sorted(set(sessions))
+        if not wanted:
+            return pl.DataFrame(schema=CORPORATE_ACTIONS)
+        if symbols is None:
+            if not self._symbols:
+                raise ValueError("yahoo: no symbols given and none configured; Yahoo cannot list a universe")
+            symbols = self._symbols
+        frames = [
+            self.fetcher.fetch_actions(s, wanted[0], wanted[-1]).with_columns(symbol=pl.lit(s, pl.String))
+            for s in dict.fromkeys(validate_symbols(symbols, PROVIDER))
+        ]
+        return keep_sessions(frames, wanted, CORPORATE_ACTIONS).sort("symbol", "session", "kind")
 
     def quotes(self, asset_class: str, sessions: Sequence[dt.date],
                symbols: Sequence[str] | None = None) -> pl.DataFrame:
@@ -381,6 +450,28 @@ def _check_splits_applied(symbol: str, days: list[dt.date], closes: list[float],
                     f"split of ratio {ratio:g} on {when.isoformat()} is not applied to earlier prices: close "
                     f"{prev:g} on {days[j - 1].isoformat()} -> {cur:g} on {days[j].isoformat()} "
                     f"(x{prev / cur:.2f}); refetch with yfinance repair=True")
+
+
+def _chart_result(payload: Any, symbol: str | None) -> Mapping[str, Any]:
+    """`chart.result[0]` of a v8 chart JSON, refusing Yahoo's error object and an answer for another symbol."""
+    label = symbol or "chart"
+    chart = payload.get("chart") if isinstance(payload, Mapping) else None
+    if not isinstance(chart, Mapping):
+        raise PayloadError(PROVIDER, label, "no 'chart' object")
+    error = chart.get("error")
+    if error:
+        desc = error.get("description") if isinstance(error, Mapping) else error
+        code = error.get("code") if isinstance(error, Mapping) else None
+        raise PayloadError(PROVIDER, label, f"Yahoo error {code}: {desc}")
+    results = chart.get("result")
+    if not isinstance(results, list) or not results or not isinstance(results[0], Mapping):
+        raise PayloadError(PROVIDER, label, "empty 'chart.result'")
+    result = results[0]
+    meta = result.get("meta") if isinstance(result.get("meta"), Mapping) else {}
+    served = meta.get("symbol")
+    if symbol and served and served != symbol:
+        raise PayloadError(PROVIDER, symbol, f"Yahoo answered for {served!r}")
+    return result
 
 
 def _series(symbol: str, values: Any, path: str, n: int) -> list:

@@ -7,6 +7,7 @@ UNIVERSE = "market.universe"
 INDEX_CONSTITUENTS = "market.index_constituents"
 DAILY_BARS = "market.daily_bars"
 QUOTES = "market.quotes"
+CORPORATE_ACTIONS = "market.corporate_actions"
 DEMO_PLANTED_PATTERNS = "market.demo_planted_patterns"
 
 INDICATORS = "technicals.indicators"

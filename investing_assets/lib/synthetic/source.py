@@ -16,6 +16,7 @@ import polars as pl
 
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.schemas import (
+    CORPORATE_ACTIONS,
     DAILY_BARS,
     INDEX_CONSTITUENTS,
     LISTINGS,
@@ -218,6 +219,12 @@ class DemoSource:
     ) -> pl.DataFrame:
         """Articles published in [start, end): big moves of the demo tape and quarterly results."""
         return coverage.news(self.seed, self.plant_patterns, start, end, symbols)
+
+    def corporate_actions(self, sessions: Sequence[dt.date], symbols: Sequence[str] | None = None) -> pl.DataFrame:
+        """None: the demo market has no splits or dividends (adj_close equals close), so its bars need no
+        adjustment; the table stays empty rather than inventing events the prices do not show."""
+        _session_rows(sessions)
+        return pl.DataFrame(schema=CORPORATE_ACTIONS)
 
     def _quotes(self, asset_class: str, sessions: Sequence[dt.date]) -> pl.DataFrame:
         rows = _session_rows(sessions)

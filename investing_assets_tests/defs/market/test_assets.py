@@ -152,3 +152,26 @@ def test_a_session_before_its_close_is_refused_by_name(resources, instance, ware
     assert "session 2026-11-20 has not closed yet" in failure.step_failure_data.error.message
     assert warehouse.count("market.universe") == 0
     assert instance.get_materialized_partitions(dg.AssetKey("universe")) == set()
+
+
+def test_corporate_actions_are_stored_per_partition_from_a_recorded_history(pg_url, instance, warehouse, tmp_path):
+    """yfinance's recorded 4063.T dump (its 55 JPY dividend and 5:1 split on 2023-03-30) through the csv source:
+    each partition reports its own rows; a session without any says so."""
+    import shutil
+
+    from investing_assets.defs.shared.resources import WarehouseResource
+    from investing_assets_tests.defs._helpers import latest_metadata
+    from investing_assets_tests.lib.sources._replay import YFINANCE_DATA, recorded
+
+    shutil.copy(recorded(YFINANCE_DATA / "4063-T-1d-bad-stock-split-fixed.csv"), tmp_path / "4063.T.csv")
+    resources = {"warehouse": WarehouseResource(url=pg_url),
+                 "market_data": MarketDataResource(source="csv", csv_folder=str(tmp_path))}
+    first, last = dt.date(2023, 3, 29), dt.date(2023, 3, 31)
+    assert materialize_range([market_assets.universe, market_assets.corporate_actions], first, last, resources,
+                             instance).success
+    stored = warehouse.read_frame("SELECT session, symbol, kind, ratio, amount, source FROM market.corporate_actions "
+                                  "ORDER BY 1, 2, 3")
+    assert stored.rows() == [(dt.date(2023, 3, 30), "4063.T", "dividend", None, 55.0, "csv"),
+                             (dt.date(2023, 3, 30), "4063.T", "split", 5.0, None, "csv")]
+    assert latest_metadata(instance, "corporate_actions", "2023-03-30")["dagster/row_count"] == 2
+    assert latest_metadata(instance, "corporate_actions", "2023-03-31")["dagster/row_count"] == 0

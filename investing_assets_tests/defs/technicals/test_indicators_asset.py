@@ -10,7 +10,7 @@ from investing_assets.defs.technicals.assets import indicators
 from investing_assets.lib.analytics.indicators import indicators_on_windows, lookback_sessions
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.schemas import DAILY_BARS, INDICATORS
-from investing_assets_tests.defs._helpers import materialize_range
+from investing_assets_tests.defs._helpers import latest_metadata, materialize_range
 
 LAST = dt.date(2026, 11, 20)
 
@@ -48,6 +48,8 @@ def test_indicators_match_talib_on_the_stored_window_and_rerun_identically(resou
     assert_frame_equal(stored, expected, check_exact=True)
     assert stored.null_count().sum_horizontal().item() == 0  # the window is long enough for every indicator
     assert run_meta["null_for_lack_of_history"].value == {}
+    assert run_meta["price_basis"].value == "adjusted"
+    assert latest_metadata(instance, "indicators", days[0].isoformat())["price_basis"] == "adjusted"
 
     digest = hashlib.sha256(stored.write_csv().encode()).hexdigest()
     assert materialize_range([indicators], days[0], LAST, resources, instance).success

@@ -41,13 +41,13 @@ def test_asset_grid_and_cli_give_the_same_report(warehouse, pg_url, resources, i
     down = capsys.readouterr().out
 
     assert "bars from the warehouse" in up and "bars from the source demo" in down
-    counts = f"{SYMBOL} to {LAST}, bars from the {{}}; {expected.patterns.height} patterns, " \
+    counts = f"{SYMBOL} to {LAST}, adjusted prices, bars from the {{}}; {expected.patterns.height} patterns, " \
              f"{expected.events.height} events)"
     assert counts.format("warehouse") in up and counts.format("source demo") in down
     assert f"250 sessions shown, indicators and detections over 532 of 532 sessions from {report_window(LAST)[0]}" \
            in down
     meta = asset.asset_materializations_for_node("technical_report")[0].metadata
-    assert meta["as_of"].value == LAST.isoformat()
+    assert meta["as_of"].value == LAST.isoformat() and meta["price_basis"].value == "adjusted"
     assert (meta["patterns"].value, meta["events"].value) == (expected.patterns.height, expected.events.height)
     assert meta["drawn"].value == json.loads(json.dumps({"series": expected.chart.series,
                                                          "markers": expected.chart.markers}))

@@ -8,7 +8,7 @@ import pytest
 import talib
 
 from investing_assets.lib.analytics.events import EVENT_NAMES, EVENTS, technical_events
-from investing_assets.lib.analytics.indicators import compute_indicators
+from investing_assets.lib.analytics.indicators import compute_indicators, required_bars
 from investing_assets.lib.core import calendar
 from investing_assets.lib.synthetic.source import DemoSource
 
@@ -111,14 +111,17 @@ def test_unusual_volume_is_a_z_score_of_three_against_the_previous_20_sessions()
 
 def test_rsi_and_macd_events_are_the_crossings_of_ta_lib_values() -> None:
     rng = np.random.default_rng(4)
-    close = 100 * np.exp(np.cumsum(rng.normal(0, 0.02, 400)))
+    close = 100 * np.exp(np.cumsum(rng.normal(0, 0.02, 700)))
     events = _events(_bars(close))
+    need = required_bars()  # the warm-up is null, so nothing crosses there
     rsi = talib.RSI(close, 14)
+    rsi[: need["rsi_14"] - 1] = np.nan
     prev = np.concatenate([[np.nan], rsi[:-1]])
     assert _sessions(events, "rsi_overbought") == [DAYS[t] for t in np.flatnonzero((rsi > 70) & (prev <= 70))]
     assert _sessions(events, "rsi_oversold") == [DAYS[t] for t in np.flatnonzero((rsi < 30) & (prev >= 30))]
     macd, signal, _ = talib.MACD(close, 12, 26, 9)
     gap = macd - signal
+    gap[: need["macd"] - 1] = np.nan
     prev_gap = np.concatenate([[np.nan], gap[:-1]])
     ups = np.flatnonzero((gap > 0) & (prev_gap <= 0))
     assert ups.size > 3

@@ -72,9 +72,15 @@ def _talib_direct(c: np.ndarray, h: np.ndarray, lo: np.ndarray, v: np.ndarray) -
 
 
 def _expected(bars: pl.DataFrame, symbol: str) -> dict[str, np.ndarray]:
+    """TA-Lib on the symbol's own arrays, NaN until it has required_bars() bars (the warm-up is never shown)."""
+    from investing_assets.lib.analytics.indicators import required_bars
+
     own = bars.filter(pl.col("symbol") == symbol).sort("session")
     arrays = [own[c].cast(pl.Float64).to_numpy().copy() for c in ("close", "high", "low", "volume")]
-    return _talib_direct(*arrays)
+    want = _talib_direct(*arrays)
+    for name, bars_needed in required_bars().items():
+        want[name][: bars_needed - 1] = np.nan
+    return want
 
 
 def _assert_no_nan(out: pl.DataFrame) -> None:
@@ -127,16 +133,18 @@ def test_symbol_alone_equals_symbol_among_others(mixed: pl.DataFrame) -> None:
 
 
 def test_warmup_is_null_not_nan(mixed: pl.DataFrame) -> None:
+    from investing_assets.lib.analytics.indicators import required_bars
+
     out = compute_indicators(mixed)
     _assert_no_nan(out)
     for symbol, part in out.group_by("symbol", maintain_order=True):
         sma_200 = part.sort("session")["sma_200"]
         assert sma_200.head(199).is_null().all(), symbol
         assert sma_200.slice(199).is_not_null().all(), symbol
-        # Nothing at all is missing once every indicator is past its lookback.
+        # Nothing at all is missing once every indicator has its full lookback (OBV: the whole window).
         assert (
             part.sort("session")
-            .slice(199)
+            .slice(max(required_bars().values()) - 1)
             .select(pl.col(INDICATOR_COLUMNS).null_count().sum())
             .sum_horizontal()
             .item()
@@ -163,9 +171,8 @@ def test_single_row_symbol() -> None:
     one = out.filter(pl.col("symbol") == "ONE")
     assert one.height == 1
     row = one.row(0, named=True)
-    # OBV starts at the first bar's volume; everything else needs history.
-    assert row["obv"] == float(bars.filter(pl.col("symbol") == "ONE")["volume"].item())
-    assert all(row[c] is None for c in INDICATOR_COLUMNS if c != "obv")
+    # Everything needs history, OBV too (a running total is only comparable over a full window).
+    assert all(row[c] is None for c in INDICATOR_COLUMNS)
     _assert_matches_talib(bars, out)
 
 
@@ -181,7 +188,7 @@ def test_empty_frame_gives_empty_indicators_frame() -> None:
 
 
 def test_flat_prices_do_not_crash_or_produce_nan() -> None:
-    bars = pl.concat([_bars({"FLAT": 260}, flat=True), _bars({"MOVE": 260}, seed=6)])
+    bars = pl.concat([_bars({"FLAT": 300}, flat=True), _bars({"MOVE": 300}, seed=6)])
     out = compute_indicators(bars)
     _assert_no_nan(out)
     _assert_matches_talib(bars, out)
@@ -213,8 +220,9 @@ def test_lookback_sessions_warms_every_indicator() -> None:
     last_full, last_window = full.row(-1, named=True), window.row(-1, named=True)
     for name in INDICATOR_COLUMNS:
         assert last_window[name] is not None, name
-        if name == "obv":  # a running total from the first bar: only its changes are comparable
-            assert window["obv"].diff()[-1] == full["obv"].diff()[-1]
+        if name == "obv":  # a running total from the window's first bar: the full total less what came before
+            volume = bars["volume"].cast(pl.Float64)
+            assert last_window[name] == full["obv"][-1] - full["obv"][-(need + 1)] + volume[-(need + 1)]
             continue
         assert last_window[name] == pytest.approx(last_full[name], rel=1e-6, abs=1e-9), name
 

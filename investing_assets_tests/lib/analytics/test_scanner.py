@@ -156,7 +156,7 @@ def test_bad_input_never_crashes_and_never_reads_as_a_breakdown(market: tuple[pl
         [
             base,
             _split_copy(bars, first, "SPLT", split_day),
-            one.with_columns(symbol=pl.lit("FLAT"), **{c: pl.lit(20.0) for c in ("open", "high", "low", "close")}),
+            one.with_columns(symbol=pl.lit("FLAT"), **{c: pl.lit(20.0) for c in ("open", "high", "low", "close", "adj_close")}),
             one.filter(pl.col("session") <= split_day).tail(40).with_columns(symbol=pl.lit("TINY")),
             one.with_columns(symbol=pl.lit("HOLE")).filter(~pl.col("session").is_in(calendar.sessions_ending(session, 30)[:3])),
             one.with_columns(symbol=pl.lit("MUTE"), volume=pl.lit(0, dtype=pl.Int64)),

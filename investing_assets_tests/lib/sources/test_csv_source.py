@@ -13,7 +13,7 @@ import shutil
 import polars as pl
 import pytest
 
-from investing_assets.lib.core.schemas import DAILY_BARS, UNIVERSE
+from investing_assets.lib.core.schemas import CORPORATE_ACTIONS, DAILY_BARS, UNIVERSE
 from investing_assets.lib.sources.csv_folder import CsvFolderSource, parse_bars_csv, parse_universe_csv
 from investing_assets_tests.lib.sources._replay import (  # noqa: F401
     FMP_CASSETTES,
@@ -177,3 +177,17 @@ def test_listings_and_off_calendar_rows_come_from_the_files(folder):
     assert ("BTC-USD", dt.date(2020, 1, 1)) in off.rows()
     assert source.daily_bars([dt.date(2020, 1, 2)], ["BTC-USD"]).height == 1
     assert source.off_calendar_rows(dt.date(2019, 12, 1), dt.date(2019, 12, 31), ["BTC-USD"]).height == 0
+
+
+def test_a_yfinance_dump_serves_its_dividend_and_split_columns_as_corporate_actions(folder):
+    source = CsvFolderSource(folder)
+    actions = source.corporate_actions(calendar_days(dt.date(2023, 3, 27), dt.date(2023, 3, 31)))
+    assert dict(actions.schema) == CORPORATE_ACTIONS
+    # the recorded 4063.T file carries Yahoo's 55 JPY dividend and 5:1 split; the other files have no such columns
+    assert actions.rows() == [("4063.T", dt.date(2023, 3, 30), "dividend", None, 55.0),
+                              ("4063.T", dt.date(2023, 3, 30), "split", 5.0, None)]
+    assert source.corporate_actions([dt.date(2023, 3, 31)], ["4063.T", "AAPL"]).height == 0
+
+
+def calendar_days(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [first + dt.timedelta(days=k) for k in range((last - first).days + 1)]

@@ -643,3 +643,38 @@ def test_news_stops_at_max_pages_and_warns(caplog):
     assert [q["page"] for q in server.queries] == ["0", "1", "2"]
     assert news.height == 6
     assert "fmp news for AAPL: stopped at max_pages=3 full pages of 2" in caplog.text
+
+
+# ------------------------------------------------------------------------------------------ corporate actions
+# FMP's stable `splits` and `dividends` answers (no recording of them exists in ../shared; these follow the
+# documented shape, AAPL's own 2020 split and a 2025 dividend).
+AAPL_SPLITS = [{"symbol": "AAPL", "date": "2020-08-31", "numerator": 4, "denominator": 1},
+               {"symbol": "AAPL", "date": "2014-06-09", "numerator": 7, "denominator": 1}]
+AAPL_DIVIDENDS = [{"symbol": "AAPL", "date": "2025-02-10", "recordDate": "2025-02-10", "paymentDate": "2025-02-13",
+                   "declarationDate": "2025-01-30", "adjDividend": 0.25, "dividend": 0.25, "yield": 0.42,
+                   "frequency": "Quarterly"},
+                  {"symbol": "AAPL", "date": "2012-08-09", "adjDividend": 0.094643, "dividend": 2.65}]
+
+
+def test_parse_splits_and_dividends():
+    from investing_assets.lib.sources.fmp import parse_dividends, parse_splits
+
+    assert parse_splits("AAPL", AAPL_SPLITS).select("session", "kind", "ratio").rows() == [
+        (dt.date(2014, 6, 9), "split", 7.0), (dt.date(2020, 8, 31), "split", 4.0)]
+    # the split-adjusted amount, in the units of FMP's split-adjusted prices
+    assert parse_dividends("AAPL", AAPL_DIVIDENDS).select("session", "amount").rows() == [
+        (dt.date(2012, 8, 9), 0.094643), (dt.date(2025, 2, 10), 0.25)]
+    with pytest.raises(PayloadError, match=r"AAPL.*split 0 .*2020-08-31.*ratio 4/0"):
+        parse_splits("AAPL", [{"date": "2020-08-31", "numerator": 4, "denominator": 0}])
+    with pytest.raises(PayloadError, match=r"AAPL.*dividend 0 is for 'MSFT'"):
+        parse_dividends("AAPL", [{"symbol": "MSFT", "date": "2025-02-10", "dividend": 0.8}])
+
+
+def test_corporate_actions_asks_both_endpoints_and_keeps_the_asked_sessions():
+    source, adapter = scripted_source([json_response(AAPL_SPLITS), json_response(AAPL_DIVIDENDS)])
+    actions = source.corporate_actions([dt.date(2020, 8, 31), dt.date(2025, 2, 10)], ["AAPL"])
+    assert actions.select("session", "kind", "ratio", "amount").rows() == [
+        (dt.date(2020, 8, 31), "split", 4.0, None), (dt.date(2025, 2, 10), "dividend", None, 0.25)]
+    paths = [urlsplit(r.url).path for r in adapter.requests]
+    assert paths == ["/stable/splits", "/stable/dividends"]
+    assert all(dict(parse_qsl(urlsplit(r.url).query))["symbol"] == "AAPL" for r in adapter.requests)

@@ -13,13 +13,15 @@ import polars as pl
 import pytest
 from yfinance import exceptions as yfe
 
-from investing_assets.lib.core.schemas import DAILY_BARS, QUOTES, UNIVERSE
+from investing_assets.lib.core.schemas import CORPORATE_ACTIONS, DAILY_BARS, QUOTES, UNIVERSE
 from investing_assets.lib.sources.http import PayloadError, RetryPolicy, SourceError
 from investing_assets.lib.sources.yahoo import (
     ChartApiFetcher,
     YahooSource,
     YfinanceFetcher,
     parse_chart,
+    parse_chart_actions,
+    parse_history_actions,
     parse_history_frame,
     parse_info,
 )
@@ -329,3 +331,55 @@ def test_user_symbols_are_validated_but_internal_tickers_are_not():
     assert adapter.requests == []
     with pytest.raises(ValueError, match="no crypto mapping"):
         source.quotes("crypto", [dt.date(2020, 1, 2)], symbols=["DOGE-USD"])
+
+
+# ------------------------------------------------------------------------------------------ corporate actions
+
+
+def test_parse_history_actions_reads_yfinances_dividend_and_split_columns():
+    actions = parse_history_actions("4063.T", history_frame(SPLIT_FIXED))
+    assert dict(actions.schema) == CORPORATE_ACTIONS
+    assert actions.rows() == [("4063.T", dt.date(2023, 3, 30), "dividend", None, 55.0),
+                              ("4063.T", dt.date(2023, 3, 30), "split", 5.0, None)]
+
+
+def test_yfinance_fetcher_serves_the_actions_of_the_asked_sessions():
+    fake = FakeTicker([history_frame(SPLIT_FIXED)])
+    source = YahooSource(fetcher=YfinanceFetcher(ticker_factory=fake, policy=FAST))
+    assert source.corporate_actions([dt.date(2023, 3, 31)], ["4063.T"]).height == 0
+    actions = source.corporate_actions([dt.date(2023, 3, 29), dt.date(2023, 3, 30)], ["4063.T"])
+    assert actions.select("session", "kind").rows() == [(dt.date(2023, 3, 30), "dividend"),
+                                                        (dt.date(2023, 3, 30), "split")]
+    assert fake.calls[-1]["actions"] is True
+
+
+def _aapl_with_2020_events() -> dict:
+    """The recorded AAPL chart with the `events` object Yahoo adds for events=div|split: AAPL's own 2020 dividend
+    (0.77 on 2020-02-07) and 4:1 split (2020-08-31), stamped at the 09:30 New York open as Yahoo stamps them."""
+    body = copy.deepcopy(node_body(AAPL_CHART))
+    body["chart"]["result"][0]["events"] = {
+        "dividends": {"1581085800": {"amount": 0.77, "date": 1581085800}},
+        "splits": {"1598880600": {"date": 1598880600, "numerator": 4, "denominator": 1, "splitRatio": "4:1"}},
+    }
+    return body
+
+
+def test_parse_chart_actions_reads_the_events_on_exchange_local_dates():
+    actions = parse_chart_actions(_aapl_with_2020_events(), symbol="AAPL")
+    assert actions.rows() == [("AAPL", dt.date(2020, 2, 7), "dividend", None, 0.77),
+                              ("AAPL", dt.date(2020, 8, 31), "split", 4.0, None)]
+    assert parse_chart_actions(node_body(AAPL_CHART)).height == 0  # the recorded answer has no events
+
+
+def test_parse_chart_actions_refuses_a_split_without_a_ratio():
+    body = _aapl_with_2020_events()
+    body["chart"]["result"][0]["events"]["splits"]["1598880600"]["denominator"] = 0
+    with pytest.raises(PayloadError, match=r"AAPL.*split on 2020-08-31 has ratio 4/0"):
+        parse_chart_actions(body, symbol="AAPL")
+
+
+def test_chart_fetcher_actions_come_from_the_same_recorded_request():
+    source, adapter = chart_source(AAPL_CHART)
+    assert source.corporate_actions([dt.date(2020, 1, 1), dt.date(2020, 1, 2)], ["AAPL"]).height == 0
+    (request,) = adapter.requests
+    assert "events=div%7Csplit" in request.url

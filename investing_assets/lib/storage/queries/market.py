@@ -25,6 +25,23 @@ def read_bars_window(warehouse: Warehouse, first: dt.date, last: dt.date, lookba
     return bars, window
 
 
+def read_corporate_actions(warehouse: Warehouse, first: dt.date, last: dt.date,
+                           symbols: Sequence[str] | None = None) -> pl.DataFrame:
+    """Stored splits and dividends with ex-dates in [first, last] (CORPORATE_ACTIONS columns), by symbol."""
+    where = {"symbol": list(symbols)} if symbols else None
+    return warehouse.read_table(names.CORPORATE_ACTIONS, where, between=("session", first, last),
+                                schema=schemas.CORPORATE_ACTIONS, order_by=("symbol", "session", "kind"))
+
+
+def actions_for_bars(warehouse: Warehouse, bars: pl.DataFrame) -> pl.DataFrame:
+    """The stored actions over the sessions and symbols of a bar window (what adjusting it needs)."""
+    if bars.height == 0:
+        return pl.DataFrame(schema=schemas.CORPORATE_ACTIONS)
+    symbols = bars.get_column("symbol").unique().sort().to_list()
+    sessions = bars.get_column("session")
+    return read_corporate_actions(warehouse, sessions.min(), sessions.max(), symbols)
+
+
 def last_bar_session(warehouse: Warehouse, symbol: str, as_of: dt.date) -> dt.date | None:
     """The symbol's newest stored session on or before `as_of`."""
     return warehouse.read_frame(
