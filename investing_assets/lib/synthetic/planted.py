@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 import talib
 
-from investing_assets.lib.synthetic import streams
+from investing_assets.lib.synthetic import reference, streams
 from investing_assets.lib.synthetic.universe import Stock
 
 PLANT_FRACTION = 0.10
@@ -190,6 +190,9 @@ def _template(pattern: str, direction: str, rng: np.random.Generator) -> Templat
 
 
 def _is_planted(seed: int, symbol: str) -> bool:
+    """Share classes are never planted: GOOG follows GOOGL, so a formation in one would be in both."""
+    if reference.is_share_class(symbol):
+        return False
     return bool(streams.rng(seed, "plant", symbol).random() < PLANT_FRACTION)
 
 
