@@ -120,6 +120,7 @@ def _figure(ok: bool, name: str, value: float, unit: str, target: str, detail: s
 def cmd_chart(args: argparse.Namespace) -> int:
     from investing_assets.lib.charts import save_png
     from investing_assets.lib.services.reports import REPORT_SESSIONS, technical_report
+    from investing_assets.lib.services.sources import synthetic_note
 
     symbol = check_symbol(args.symbol.upper())
     session = args.session or last_closed_session()
@@ -128,7 +129,7 @@ def cmd_chart(args: argparse.Namespace) -> int:
     if bars.filter(pl.col("symbol") == symbol).height == 0:
         print(f"no bars for {symbol} up to {session} in the {origin}", file=sys.stderr)
         return 1
-    report = technical_report(symbol, bars, session)
+    report = technical_report(symbol, bars, session, data_note=synthetic_note(settings.market_source()))
     out = save_png(report.png, args.out or settings.charts_folder() / f"{symbol}.png")
     print(f"{out} ({symbol} to {report.as_of}, bars from the {origin}; {report.patterns.height} patterns, "
           f"{report.events.height} events)")
@@ -142,11 +143,13 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def print_summary(pg_url: str, redis_url: str) -> None:
+    from investing_assets.lib.services.sources import synthetic_note
     from investing_assets.lib.services.summary import summarize
     from investing_assets.lib.storage.cache import HotCache
     from investing_assets.lib.storage.warehouse import Warehouse
 
-    print(summarize(Warehouse(pg_url), HotCache(redis_url), counted_tables()).render())
+    print(summarize(Warehouse(pg_url), HotCache(redis_url), counted_tables(),
+                    data_note=synthetic_note(settings.market_source())).render())
 
 
 def counted_tables() -> dict[str, str]:

@@ -73,12 +73,12 @@ def report_window(as_of: dt.date) -> list[dt.date]:
     return calendar.sessions_ending(as_of, REPORT_SESSIONS)
 
 
-def technical_report(symbol: str, bars: pl.DataFrame, as_of: dt.date) -> Report:
+def technical_report(symbol: str, bars: pl.DataFrame, as_of: dt.date, *, data_note: str | None = None) -> Report:
     """The report on the last session with a bar up to `as_of`, from the bars of report_window(that session).
 
     `bars` may hold more (other symbols, earlier or later sessions): only that window is used, so the same bars
     give the same report whichever face asks. Detections are causal, so a past date shows what the scanner could
-    have known then.
+    have known then. `data_note` is drawn on the chart (sources.synthetic_note: the demo says "synthetic").
     """
     mine = bars.filter((pl.col("symbol") == symbol) & (pl.col("session") <= as_of))
     if mine.height == 0:
@@ -97,7 +97,7 @@ def technical_report(symbol: str, bars: pl.DataFrame, as_of: dt.date) -> Report:
     else:
         patterns, events = detect_chart_patterns(clean), pl.DataFrame(schema=EVENTS)
     chart = technical_chart(drawn, indicators, patterns, events, title=f"{symbol} to {as_of}",
-                            sessions=SHOWN_SESSIONS)
+                            sessions=SHOWN_SESSIONS, data_note=data_note)
     last = drawn.tail(1).join(indicators, on=["symbol", "session"], how="left").to_dicts()[0]
     span = ReportWindow(drawn.get_column("session").min(), drawn.height, REPORT_SESSIONS, len(chart.sessions))
     return Report(symbol, as_of, chart, span, patterns, events, issues, last)
@@ -113,6 +113,6 @@ def read_report_bars(warehouse: Warehouse, symbol: str, as_of: dt.date) -> pl.Da
     return bars
 
 
-def stored_report(warehouse: Warehouse, symbol: str, as_of: dt.date) -> Report:
+def stored_report(warehouse: Warehouse, symbol: str, as_of: dt.date, *, data_note: str | None = None) -> Report:
     """technical_report from the warehouse's bars (the assets' face)."""
-    return technical_report(symbol, read_report_bars(warehouse, symbol, as_of), as_of)
+    return technical_report(symbol, read_report_bars(warehouse, symbol, as_of), as_of, data_note=data_note)

@@ -16,7 +16,7 @@ import polars as pl
 
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.schemas import DAILY_BARS, INDEX_CONSTITUENTS, QUOTES, UNIVERSE, conform
-from investing_assets.lib.synthetic import coverage, universe
+from investing_assets.lib.synthetic import coverage, reference, universe
 from investing_assets.lib.synthetic.market import Market, simulated_market, stock_parameters
 from investing_assets.lib.synthetic.planted import planted_frame
 from investing_assets.lib.synthetic.universe import INDEX_CODES
@@ -83,6 +83,12 @@ class DemoSource:
 
     name = "demo"
     point_in_time_estimates = True  # the consensus of any past session can be rebuilt
+    # Said wherever a user sees its rows (asset metadata, `investing summary`, chart titles).
+    synthetic = True
+    disclaimer = (
+        "synthetic: simulated demo market anchored on approximate real closes of "
+        f"{reference.REFERENCE_SESSION.isoformat()}, not market data"
+    )
 
     def __init__(self, seed: int = 20161104, plant_patterns: bool = True) -> None:
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
