@@ -1,4 +1,5 @@
-"""An installed wheel must carry what it needs at run time: the schema files and the instance template."""
+"""An installed wheel must carry what it needs at run time: the schema files, the instance template and the
+demo's reference closes."""
 
 import subprocess
 import sys
@@ -32,6 +33,7 @@ def test_wheel_migrates_from_its_own_files(tmp_path: Path, empty_database: str):
     sql_files = sorted(p.name for p in (ROOT / "investing_assets" / "sql").glob("*.sql"))
     assert sql_files and all(f"investing_assets/sql/{name}" in names for name in sql_files)
     assert "investing_assets/dagster.yaml" in names
+    assert "investing_assets/lib/synthetic/reference_closes.csv" in names  # the demo's reference levels
 
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)

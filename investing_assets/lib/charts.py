@@ -81,6 +81,7 @@ class DrawnChart:
     series: dict[str, int]
     markers: dict[str, int]
     legend: tuple[str, ...]
+    data_note: str | None = None  # drawn above the title, e.g. "synthetic: ..." for the demo's data
 
 
 BOLLINGER_FILL, SMA_50_COLOUR, SMA_200_COLOUR, RSI_COLOUR = "#90caf9", "#1565c0", "#ef6c00", "#6a1b9a"
@@ -163,6 +164,16 @@ def _event_kinds(ax: plt.Axes, events: pl.DataFrame) -> None:
             ha="left")
 
 
+NOTE_COLOUR = "#b71c1c"
+
+
+def _note(fig: plt.Figure, data_note: str | None) -> None:
+    """A line above the chart's own title saying where its data comes from (the demo: "synthetic: ...");
+    separate from the title, which says what is drawn."""
+    if data_note:
+        fig.suptitle(data_note, fontsize=9, color=NOTE_COLOUR)
+
+
 def _drawn_points(values: np.ndarray) -> int:
     return int(np.isfinite(values.astype(np.float64)).sum())
 
@@ -176,12 +187,13 @@ def technical_chart(
     title: str | None = None,
     sessions: int | None = 250,
     basis: str | None = None,
+    data_note: str | None = None,
 ) -> DrawnChart:
     """Candles with SMA 50/200 and Bollinger bands, detected patterns (key points, dashed breakout level)
     and event markers; a volume panel; an RSI 14 panel with 70/30 bands; a legend for all of it. One
     symbol; the last `sessions` bars (None: all). Indicators are drawn as given: the caller reads enough
     history before the window for them to cover it (lib.services.reports). `basis` ("adjusted" / "raw") names
-    the prices drawn, in the price panel's legend title and axis label."""
+    the prices drawn, in the price panel's legend title and axis label. `data_note`: see _note."""
     symbol = _one_symbol(bars, "bars")
     bars = bars.sort("session")
     if sessions is not None:
@@ -208,6 +220,7 @@ def technical_chart(
     drawn_events = _events(price, events.filter(pl.col("symbol") == symbol), bars, position) if (
         events is not None) else dict.fromkeys(EVENT_MARKERS, 0)  # fmt: skip
     price.set_title(title or f"{symbol} daily", fontsize=11)
+    _note(fig, data_note)
     price_handles = _price_legend(drawn_patterns, drawn_events)
     price.legend(handles=price_handles, loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=7,
                  title=f"price panel, {basis} prices" if basis else "price panel", title_fontsize=7)
@@ -242,11 +255,11 @@ def technical_chart(
     legend = tuple(h.get_label() for h in (*price_handles, *volume_handles, *rsi_handles))
     if basis:
         legend = (f"{basis} prices", *legend)
-    return DrawnChart(_png(fig), tuple(days), series, markers, legend)
+    return DrawnChart(_png(fig), tuple(days), series, markers, legend, data_note)
 
 
 def correlation_heatmap(
-    matrix: np.ndarray, labels: Sequence[str], *, title: str = "Sector correlations"
+    matrix: np.ndarray, labels: Sequence[str], *, title: str = "Sector correlations", data_note: str | None = None
 ) -> bytes:
     """PNG heatmap on a fixed -1..1 scale (so two days compare), values printed when there is room."""
     matrix = np.asarray(matrix, dtype=np.float64)
@@ -267,11 +280,12 @@ def correlation_heatmap(
                             color="white" if abs(matrix[i, j]) > 0.6 else "black")  # fmt: skip
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     ax.set_title(title, fontsize=11)
+    _note(fig, data_note)
     fig.tight_layout()
     return _png(fig)
 
 
-def scan_chart(summary: Sequence[dict], *, title: str = "Top discoveries") -> bytes:
+def scan_chart(summary: Sequence[dict], *, title: str = "Top discoveries", data_note: str | None = None) -> bytes:
     """PNG: horizontal bars of the top discoveries' confidence, coloured by direction, best on top."""
     rows = list(summary)
     height = max(3.0, 0.35 * len(rows) + 1.5)
@@ -293,11 +307,12 @@ def scan_chart(summary: Sequence[dict], *, title: str = "Top discoveries") -> by
             ax.text(value + 0.01, yy, f"{value:.2f}", va="center", fontsize=7)
         ax.grid(axis="x", alpha=0.2)
     ax.set_title(title, fontsize=11)
+    _note(fig, data_note)
     fig.tight_layout()
     return _png(fig)
 
 
-def sector_valuation_chart(sectors: pl.DataFrame, *, title: str) -> bytes:
+def sector_valuation_chart(sectors: pl.DataFrame, *, title: str, data_note: str | None = None) -> bytes:
     """PNG: each sector's forward P/E as a bar (cheapest on top), coloured by its 21-session return."""
     rows = sectors.filter(pl.col("forward_pe").is_not_null()).sort("forward_pe", descending=True)
     fig, ax = plt.subplots(figsize=(9, max(3.0, 0.4 * rows.height + 1.5)))
@@ -315,5 +330,6 @@ def sector_valuation_chart(sectors: pl.DataFrame, *, title: str) -> bytes:
     ax.set_xlabel("forward P/E (cap / the coming fiscal year's consensus earnings)")
     ax.set_xlim(0, float(rows.get_column("forward_pe").max()) * 1.35)
     ax.set_title(title, fontsize=11)
+    _note(fig, data_note)
     fig.tight_layout()
     return _png(fig)

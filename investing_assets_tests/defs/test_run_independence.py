@@ -24,9 +24,9 @@ from investing_assets.lib.storage import names
 from investing_assets.lib.storage.queries.market import read_bars_with_previous
 from investing_assets_tests.defs._helpers import materialize_range
 
-SESSION = dt.date(2026, 11, 17)  # a session with news
+SESSION = dt.date(2026, 11, 11)  # a session with news and chart-pattern breakouts in the demo
 BEFORE = calendar.sessions_ending(SESSION, 3)  # SESSION is the last of these
-AFTER = calendar.sessions_between(SESSION, dt.date(2026, 11, 19))  # and the first of these
+AFTER = calendar.sessions_between(SESSION, dt.date(2026, 11, 13))  # and the first of these
 
 MARKET = [market.universe, market.index_constituents, market.daily_bars, market.index_quotes, market.etf_quotes,
           market.commodity_quotes, market.crypto_quotes, market.corporate_actions]

@@ -90,3 +90,24 @@ def test_scan_chart_with_and_without_discoveries() -> None:
     full, empty = _image(scan_chart(rows)), _image(scan_chart([]))
     assert full.shape[1] == 900 and empty.shape[1] == 900
     assert full[..., :3].std() > empty[..., :3].std()
+
+
+def test_a_synthetic_source_is_named_above_the_chart(planted_symbol) -> None:
+    from investing_assets.lib.charts import NOTE_COLOUR
+    from investing_assets.lib.services.sources import synthetic_note
+
+    note = synthetic_note("demo")
+    assert note is not None and note.startswith("synthetic") and synthetic_note("yahoo") is None
+    bars, indicators, patterns = planted_symbol
+    noted = technical_chart(bars, indicators, patterns, title="planted", data_note=note)
+    plain = technical_chart(bars, indicators, patterns, title="planted")
+    assert noted.data_note == note and plain.data_note is None
+    red = np.array([int(NOTE_COLOUR[k : k + 2], 16) / 255 for k in (1, 3, 5)])
+
+    def note_pixels(png: bytes) -> int:
+        top = _image(png)[:60, :, :3]  # the band above the price panel's title
+        return int((np.abs(top - red).max(axis=2) < 0.15).sum())
+
+    assert note_pixels(noted.png) > 100 and note_pixels(plain.png) == 0
+    for chart in (scan_chart([], data_note=note), correlation_heatmap(np.eye(2), ["A", "B"], data_note=note)):
+        assert note_pixels(chart) > 50

@@ -8,7 +8,13 @@ import dagster as dg
 import polars as pl
 
 from investing_assets import settings
-from investing_assets.defs.shared.metadata import chart_metadata, charted, markdown_table, not_charted
+from investing_assets.defs.shared.metadata import (
+    chart_metadata,
+    charted,
+    data_note,
+    markdown_table,
+    not_charted,
+)
 from investing_assets.lib.charts import sector_valuation_chart
 from investing_assets.lib.services.industry import IndustryOutcome
 
@@ -32,7 +38,8 @@ def aggregate_metadata(run: IndustryOutcome, session: dt.date) -> dict[str, obje
                            "revision_breadth").sort("return_21d", descending=True, nulls_last=True)
     meta["sectors_table"] = dg.MetadataValue.md(markdown_table(shown))
     if charted(session, run.sessions):
-        meta.update(chart_metadata(sector_valuation_chart(sectors, title=f"Sector forward P/E, {session}"),
+        meta.update(chart_metadata(sector_valuation_chart(sectors, title=f"Sector forward P/E, {session}",
+                                                          data_note=data_note()),
                                    settings.charts_folder() / "industry" / f"{session}.png"))
     else:
         meta.update(not_charted(run.sessions))

@@ -6,7 +6,12 @@ import dagster as dg
 
 from investing_assets.defs.market.checks import BAR_CHECKS, bar_check_results
 from investing_assets.defs.shared import keys
-from investing_assets.defs.shared.metadata import stored_in, written_metadata, written_results
+from investing_assets.defs.shared.metadata import (
+    source_metadata,
+    stored_in,
+    written_metadata,
+    written_results,
+)
 from investing_assets.defs.shared.partitions import (
     FIRST_SESSION,
     SINGLE_RUN,
@@ -29,10 +34,11 @@ DAILY = dict(partitions_def=trading_day, backfill_policy=SINGLE_RUN, group_name=
 def universe(context: dg.AssetExecutionContext, market_data: MarketDataResource, warehouse: WarehouseResource):
     sessions = sessions_of(context)
     store = warehouse.get()
-    written, symbols = market.write_universe(market_data.get(), store, sessions)
+    source = market_data.get()
+    written, symbols = market.write_universe(source, store, sessions)
     added, removed = _sync_symbol_partitions(context, symbols, latest=sessions[-1])
     yield from written_results(context.asset_key, written, sessions, store, names.UNIVERSE,
-                               symbol_partitions_added=added, symbol_partitions_removed=removed)
+                               labels=source_metadata(source), symbol_partitions_added=added, symbol_partitions_removed=removed)
 
 
 @dg.asset(**DAILY, deps=[keys.UNIVERSE], kinds={"postgres", "polars"}, metadata=stored_in(names.INDEX_CONSTITUENTS),
@@ -40,8 +46,10 @@ def universe(context: dg.AssetExecutionContext, market_data: MarketDataResource,
 def index_constituents(context: dg.AssetExecutionContext, market_data: MarketDataResource,
                        warehouse: WarehouseResource):
     sessions, store = sessions_of(context), warehouse.get()
-    written = market.write_index_constituents(market_data.get(), store, sessions)
-    yield from written_results(context.asset_key, written, sessions, store, names.INDEX_CONSTITUENTS)
+    source = market_data.get()
+    written = market.write_index_constituents(source, store, sessions)
+    yield from written_results(context.asset_key, written, sessions, store, names.INDEX_CONSTITUENTS,
+                               labels=source_metadata(source))
 
 
 @dg.asset(**DAILY, deps=[keys.UNIVERSE], kinds={"postgres", "polars"}, check_specs=BAR_CHECKS, metadata=stored_in(names.DAILY_BARS),
@@ -50,8 +58,10 @@ def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataResourc
                warehouse: WarehouseResource):
     sessions = sessions_of(context)
     store = warehouse.get()
-    written = market.write_daily_bars(market_data.get(), store, sessions)
-    yield from written_results(context.asset_key, written, sessions, store, names.DAILY_BARS)
+    source = market_data.get()
+    written = market.write_daily_bars(source, store, sessions)
+    yield from written_results(context.asset_key, written, sessions, store, names.DAILY_BARS,
+                               labels=source_metadata(source))
     yield from bar_check_results(store, sessions)
 
 
@@ -72,11 +82,12 @@ def _quote_asset(asset_class: str, description: str, deps: list[dg.AssetKey]) ->
     def _asset(context: dg.AssetExecutionContext, market_data: MarketDataResource, warehouse: WarehouseResource,
                cache: HotCacheResource):
         sessions, store = sessions_of(context), warehouse.get()
-        written = market.write_quotes(market_data.get(), store, cache.get(), sessions, asset_class)
+        source = market_data.get()
+        written = market.write_quotes(source, store, cache.get(), sessions, asset_class)
         if written.cached is False:
             context.log.warning(f"Redis not refreshed for {asset_class} quotes; the next run refills it")
         yield from written_results(context.asset_key, written, sessions, store, names.QUOTES,
-                                   where={"asset_class": [asset_class]})
+                                   where={"asset_class": [asset_class]}, labels=source_metadata(source))
 
     return _asset
 
@@ -95,8 +106,9 @@ crypto_quotes = _quote_asset("crypto", "BTC, ETH, SOL quotes at each session's c
           description="A symbol's full price history from the source (onboarding, repair after a split).")
 def price_history(context: dg.AssetExecutionContext, market_data: MarketDataResource,
                   warehouse: WarehouseResource) -> dg.MaterializeResult:
-    written = write_symbol_history(market_data.get(), warehouse.get(), context.partition_key, start=FIRST_SESSION)
-    return dg.MaterializeResult(metadata=written_metadata(written))
+    source = market_data.get()
+    written = write_symbol_history(source, warehouse.get(), context.partition_key, start=FIRST_SESSION)
+    return dg.MaterializeResult(metadata=written_metadata(written, **source_metadata(source)))
 
 
 def _sync_symbol_partitions(context: dg.AssetExecutionContext, symbols: list[str], latest) -> tuple[int, int]:

@@ -18,10 +18,27 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
+from investing_assets import settings
 from investing_assets.lib.charts import save_png
 from investing_assets.lib.core.results import Written
+from investing_assets.lib.services.sources import synthetic_note
 from investing_assets.lib.storage.queries.sessions import rows_per_session
 from investing_assets.lib.storage.warehouse import Warehouse
+
+
+def source_metadata(source: object) -> dict[str, object]:
+    """Where a market asset's rows came from; a synthetic source (the demo) says so on every partition."""
+    synthetic = bool(getattr(source, "synthetic", False))
+    meta: dict[str, object] = {"data_source": str(getattr(source, "name", type(source).__name__)),
+                               "synthetic": synthetic}
+    if synthetic:
+        meta["data_note"] = str(getattr(source, "disclaimer", "synthetic data, not market quotes"))
+    return meta
+
+
+def data_note() -> str | None:
+    """The line charts carry when the configured market source is synthetic (the demo), else None."""
+    return synthetic_note(settings.market_source())
 
 
 def stored_in(table: str) -> dict[str, str]:
@@ -64,9 +81,10 @@ def session_results(asset_key: dg.AssetKey, sessions: Sequence[dt.date], counts:
 
 def written_results(asset_key: dg.AssetKey, written: Written, sessions: Sequence[dt.date], warehouse: Warehouse,
                     table: str, *, where: Mapping[str, Sequence[object]] | None = None,
-                    **extra: object) -> Iterator[object]:
-    """`session_results` for a service's `Written`: stored rows per session, each session's own preview."""
-    run: dict[str, object] = {}
+                    labels: Mapping[str, object] | None = None, **extra: object) -> Iterator[object]:
+    """`session_results` for a service's `Written`: stored rows per session, each session's own preview.
+    `labels` (e.g. source_metadata) go on the run's and on every partition's materialization."""
+    run: dict[str, object] = dict(labels or {})
     if written.cached is not None:
         run["cache_refreshed"] = written.cached
     if written.notes:
@@ -82,7 +100,7 @@ def written_results(asset_key: dg.AssetKey, written: Written, sessions: Sequence
             else {}
         for name, frame in written.session_tables.get(session, {}).items():
             meta[name] = dg.MetadataValue.md(markdown_table(frame))
-        return {**basis, **meta}
+        return {**basis, **(labels or {}), **meta}
 
     yield from session_results(asset_key, sessions, rows_per_session(warehouse, table, sessions, where), run=run,
                                own=own)

@@ -11,6 +11,7 @@ from investing_assets.defs.shared.checks import unique_key_result, unique_key_sp
 from investing_assets.defs.shared.metadata import (
     chart_metadata,
     charted,
+    data_note,
     not_charted,
     session_results,
     stored_in,
@@ -162,7 +163,8 @@ def correlations(context: dg.AssetExecutionContext, warehouse: WarehouseResource
                       "detected pattern with its key points and breakout level (PNG, also under .investing/charts).")
 def technical_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     # as of now, not of a partition: the last closed session, or the last one the warehouse holds before it
-    report = stored_report(warehouse.get(), context.partition_key, last_closed_session(), settings.price_basis())
+    report = stored_report(warehouse.get(), context.partition_key, last_closed_session(), settings.price_basis(),
+                           data_note=data_note())
     path = settings.charts_folder() / "symbols" / f"{report.symbol}.png"
     return dg.MaterializeResult(metadata={**report_metadata(report), **chart_metadata(report.png, path)})
 
@@ -179,7 +181,8 @@ def watchlist_report(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     cells = {}
     for key in context.partition_keys:
         day_key, name = key.split("|")
-        report = stored_report(store, name, dt.date.fromisoformat(day_key), settings.price_basis())
+        report = stored_report(store, name, dt.date.fromisoformat(day_key), settings.price_basis(),
+                               data_note=data_note())
         path = settings.charts_folder() / "watchlist" / day_key / f"{name}.png"
         cells[key] = {**report_metadata(report), **chart_metadata(report.png, path)}
     if len(cells) == 1:

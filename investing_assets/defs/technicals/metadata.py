@@ -8,7 +8,7 @@ import dagster as dg
 import polars as pl
 
 from investing_assets import settings
-from investing_assets.defs.shared.metadata import chart_metadata, markdown_table
+from investing_assets.defs.shared.metadata import chart_metadata, data_note, markdown_table
 from investing_assets.lib.analytics.correlations import CorrelationResult
 from investing_assets.lib.charts import correlation_heatmap, scan_chart
 from investing_assets.lib.services.scan import ScanOutcome
@@ -35,7 +35,7 @@ def discoveries_metadata(session: dt.date, best: pl.DataFrame, *, chart: bool) -
     meta: dict[str, object] = {"top_discoveries": dg.MetadataValue.md(markdown_table(table))}
     if chart:
         summary = [dict(rank=k + 1, **row) for k, row in enumerate(best.to_dicts())]
-        meta.update(chart_metadata(scan_chart(summary, title=f"Top discoveries {session}"),
+        meta.update(chart_metadata(scan_chart(summary, title=f"Top discoveries {session}", data_note=data_note()),
                                    settings.charts_folder() / "scan" / f"{session}.png"))
     return meta
 
@@ -47,7 +47,8 @@ def correlation_metadata(result: CorrelationResult, *, chart: bool) -> dict[str,
                                "extreme_pairs": dg.MetadataValue.md(markdown_table(pairs))}
     if chart:
         meta.update(chart_metadata(correlation_heatmap(result.sector_matrix, result.sectors,
-                                                       title=f"Sector correlations, 60 sessions to {result.session}"),
+                                                       title=f"Sector correlations, 60 sessions to {result.session}",
+                                                       data_note=data_note()),
                                    settings.charts_folder() / "correlations" / f"{result.session}.png",
                                    label="heatmap"))
     return meta

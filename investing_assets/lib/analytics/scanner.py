@@ -10,7 +10,12 @@ next to the scan it feeds.
 
 Confidence of the kinds that have none of their own (documented here so a ranking can be explained):
 candles 0.5, +0.2 for TA-Lib's confirmed (+-200) variants, +0.1 per unit of relative volume above 1 (up
-to +0.3); events from EVENT_CONFIDENCE, unusual volume scaled by its z-score (z / 6, capped at 1).
+to +0.3), +0.1 x the day's strength; events their EVENT_CONFIDENCE scaled by the day's strength (x 0.75
+for a quiet day up to x 1.25 for a 4-sigma move on triple volume), unusual volume by its z-score (z / 6,
+capped at 1). The day's strength (0..1) is 0.6 x the session's move in sigmas of the last 20 daily
+returns (capped at 4) / 4 + 0.4 x its volume over the 20-session average above 1 (capped at +2) / 2: a
+52-week low on a 3-sigma drop with double volume outranks one reached by drifting on thin volume. Equal
+scores are ordered by strength, and only then by kind and symbol, so a tie never ranks by name.
 """
 
 from __future__ import annotations
@@ -185,14 +190,31 @@ def _chart_discoveries(patterns: pl.DataFrame) -> pl.DataFrame:
     )  # fmt: skip
 
 
+STRENGTH_SESSIONS = 20
+_STRENGTH_MAX_SIGMAS, _STRENGTH_MAX_VOLUME = 4.0, 2.0
+
+
+def day_strength(bars: pl.DataFrame) -> pl.DataFrame:
+    """(symbol, session, day_strength 0..1) for every bar: how unusual the session's move and volume are
+    against the symbol's own last STRENGTH_SESSIONS sessions (the module docstring gives the formula)."""
+    log_return = (pl.col("close") / pl.col("close").shift(1)).log()
+    sigmas = (log_return.abs() / log_return.shift(1).rolling_std(STRENGTH_SESSIONS)).over("symbol")
+    volume = pl.col("volume").cast(pl.Float64)
+    relative = (volume / volume.shift(1).rolling_mean(STRENGTH_SESSIONS)).over("symbol")
+    move = (sigmas.clip(0.0, _STRENGTH_MAX_SIGMAS) / _STRENGTH_MAX_SIGMAS).fill_null(0.0).fill_nan(0.0)
+    heavy = ((relative - 1.0).clip(0.0, _STRENGTH_MAX_VOLUME) / _STRENGTH_MAX_VOLUME).fill_null(0.0).fill_nan(0.0)
+    return bars.sort("symbol", "session").select("symbol", "session", day_strength=0.6 * move + 0.4 * heavy)
+
+
 def _candle_discoveries(confirmed: pl.DataFrame, context: pl.DataFrame) -> pl.DataFrame:
     joined = confirmed.join(
-        context.select("symbol", "session", "close", "relative_volume"), on=["symbol", "session"]
+        context.select("symbol", "session", "close", "relative_volume", "day_strength"), on=["symbol", "session"]
     )
     confidence = (
         0.5
         + pl.when(pl.col("strength").abs() >= 200).then(0.2).otherwise(0.0)
         + ((pl.col("relative_volume") - 1.0).clip(0.0, 3.0) * 0.1)
+        + 0.1 * pl.col("day_strength")
     ).clip(0.0, 1.0)
     return joined.select(
         "symbol",
@@ -210,12 +232,14 @@ def _candle_discoveries(confirmed: pl.DataFrame, context: pl.DataFrame) -> pl.Da
 
 
 def _event_discoveries(events: pl.DataFrame, closes: pl.DataFrame) -> pl.DataFrame:
-    """Events whose value is a price keep it as the key level; RSI, MACD and volume z use the close."""
+    """Events whose value is a price keep it as the key level; RSI, MACD and volume z use the close.
+    `closes` carries each bar's close and day_strength."""
     events = events.join(closes, on=["symbol", "session"], how="left")
+    base = pl.col("event").replace_strict(EVENT_CONFIDENCE, default=0.4, return_dtype=pl.Float64)
     confidence = (
         pl.when(pl.col("event") == "unusual_volume")
         .then((pl.col("value") / 6.0).clip(0.0, 1.0))
-        .otherwise(pl.col("event").replace_strict(EVENT_CONFIDENCE, default=0.4, return_dtype=pl.Float64))
+        .otherwise((base * (0.75 + 0.5 * pl.col("day_strength").fill_null(0.0))).clip(0.0, 1.0))
     )
     return events.select(
         "symbol",
@@ -278,13 +302,16 @@ def scan_day(
     candles = candlestick_events(last_bars.filter(pl.col("detectable")))
     candles = candles.filter(pl.col("session") == session)
     confirmed = confirmed_candles(candles, last_bars, ind)
+    strength = day_strength(last_bars).filter(pl.col("session") == session)
     context = candle_context(last_bars, ind).filter(pl.col("session") == session)
+    context = context.join(strength, on=["symbol", "session"], how="left")
     events = technical_events(clean, ind).filter(pl.col("session") == session)
+    closes = clean.filter(pl.col("session") == session).select("symbol", "session", "close")
 
     parts = [
         _chart_discoveries(patterns),
         _candle_discoveries(confirmed, context),
-        _event_discoveries(events, clean.select("symbol", "session", "close")),
+        _event_discoveries(events, closes.join(strength, on=["symbol", "session"], how="left")),
     ]
     weight = pl.col("kind").replace_strict(dict(config.kind_weight), default=0.5, return_dtype=pl.Float64)
     discoveries = (
@@ -292,7 +319,12 @@ def scan_day(
             [p.select([pl.col(c).cast(t) for c, t in DISCOVERIES.items() if c != "score"]) for p in parts]
         )
         .with_columns(score=(pl.col("confidence") * weight).round(6))
-        .sort(["score", "kind", "symbol", "pattern"], descending=[True, False, False, False])
+        .join(strength, on=["symbol", "session"], how="left")
+        .sort(
+            ["score", "day_strength", "kind", "symbol", "pattern"],
+            descending=[True, True, False, False, False],
+            nulls_last=True,
+        )
         .select(list(DISCOVERIES))
     )
     return ScanResult(session, discoveries, eligibility.sort("symbol"), issues, patterns, candles, confirmed, events)
@@ -322,6 +354,7 @@ __all__ = [
     "ISSUES",
     "ScanConfig",
     "ScanResult",
+    "day_strength",
     "eligible_symbols",
     "pick_batch",
     "scan_day",

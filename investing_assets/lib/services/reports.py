@@ -76,13 +76,14 @@ def report_window(as_of: dt.date) -> list[dt.date]:
 
 
 def technical_report(symbol: str, bars: pl.DataFrame, as_of: dt.date, actions: pl.DataFrame | None = None,
-                     basis: str = ADJUSTED) -> Report:
+                     basis: str = ADJUSTED, *, data_note: str | None = None) -> Report:
     """The report on the last session with a bar up to `as_of`, from the bars of report_window(that session).
 
     `bars` (raw, as stored) may hold more (other symbols, earlier or later sessions): only that window is used,
     adjusted back from the report's session (`basis`, with the stored splits and dividends in `actions`), so the
     same bars give the same report whichever face asks. Detections are causal, so a past date shows what the
-    scanner could have known then.
+    scanner could have known then. `data_note` is drawn on the chart (sources.synthetic_note: the demo says
+    "synthetic").
     """
     mine = bars.filter((pl.col("symbol") == symbol) & (pl.col("session") <= as_of))
     if mine.height == 0:
@@ -101,7 +102,7 @@ def technical_report(symbol: str, bars: pl.DataFrame, as_of: dt.date, actions: p
     else:
         patterns, events = detect_chart_patterns(clean), pl.DataFrame(schema=EVENTS)
     chart = technical_chart(drawn, indicators, patterns, events, title=f"{symbol} to {as_of}, {basis} prices",
-                            sessions=SHOWN_SESSIONS, basis=basis)
+                            sessions=SHOWN_SESSIONS, basis=basis, data_note=data_note)
     last = drawn.tail(1).join(indicators, on=["symbol", "session"], how="left").to_dicts()[0]
     span = ReportWindow(drawn.get_column("session").min(), drawn.height, REPORT_SESSIONS, len(chart.sessions))
     return Report(symbol, as_of, chart, span, patterns, events, issues, last, basis)
@@ -117,7 +118,8 @@ def read_report_bars(warehouse: Warehouse, symbol: str, as_of: dt.date) -> pl.Da
     return bars
 
 
-def stored_report(warehouse: Warehouse, symbol: str, as_of: dt.date, basis: str = ADJUSTED) -> Report:
+def stored_report(warehouse: Warehouse, symbol: str, as_of: dt.date, basis: str = ADJUSTED, *,
+                  data_note: str | None = None) -> Report:
     """technical_report from the warehouse's bars and corporate actions (the assets' face)."""
     bars = read_report_bars(warehouse, symbol, as_of)
-    return technical_report(symbol, bars, as_of, actions_for_bars(warehouse, bars), basis)
+    return technical_report(symbol, bars, as_of, actions_for_bars(warehouse, bars), basis, data_note=data_note)

@@ -31,3 +31,12 @@ def make_source(name: str, *, csv_folder: str | Path | None = None, fmp_api_key:
 
         return FmpSource(api_key=fmp_api_key)
     raise ValueError(f"unknown market source {name!r}; choose one of {', '.join(SOURCES)}")
+
+
+def synthetic_note(name: str) -> str | None:
+    """What a chart or summary says about a source whose data is made up (the demo); None for real data."""
+    if name == "demo":
+        from investing_assets.lib.synthetic.source import DemoSource
+
+        return DemoSource.disclaimer
+    return None

@@ -31,9 +31,11 @@ class Summary:
     revisions: pl.DataFrame | None = None
     headlines: pl.DataFrame | None = None
     valuations: pl.DataFrame | None = None
+    data_note: str | None = None  # the source's own warning, e.g. the demo's "synthetic: ..."
 
     def render(self) -> str:
-        lines = ["Rows in the warehouse:"]
+        lines = [f"Data: {self.data_note}\n"] if self.data_note else []
+        lines.append("Rows in the warehouse:")
         width = max((len(name) for name in self.rows), default=0)
         lines += [f"  {name:<{width}} {count:>12,}" for name, count in self.rows.items()]
         if self.session is None:
@@ -70,12 +72,14 @@ class Summary:
         return "\n".join(lines)
 
 
-def summarize(warehouse: Warehouse, cache: HotCache | None, tables: Mapping[str, str], count: int = 5) -> Summary:
-    """`tables`: label -> table to count (the CLI reads them off the asset graph)."""
+def summarize(warehouse: Warehouse, cache: HotCache | None, tables: Mapping[str, str], count: int = 5, *,
+              data_note: str | None = None) -> Summary:
+    """`tables`: label -> table to count (the CLI reads them off the asset graph); `data_note`: what the
+    configured source says about its data (sources.synthetic_note: the demo's is "synthetic: ...")."""
     rows = {name: warehouse.count(table) for name, table in tables.items()}
     session = newest_session(warehouse, names.DAILY_BARS)
     if session is None:
-        return Summary(None, rows, pl.DataFrame(), pl.DataFrame(), None)
+        return Summary(None, rows, pl.DataFrame(), pl.DataFrame(), None, data_note=data_note)
     movers = top_movers(read_bars_with_previous(warehouse, session), session, count)
     indexes = index_levels(warehouse, session)
     cached = cache.read(names.INDEX_QUOTES_KEY) if cache else None
@@ -86,4 +90,4 @@ def summarize(warehouse: Warehouse, cache: HotCache | None, tables: Mapping[str,
     headlines = latest_headlines(warehouse, count)
     valuations = latest_index_valuations(warehouse)
     return Summary(session, rows, movers, indexes, cached["as_of"] if cached else None, discoveries, riskiest,
-                   eps_revisions, headlines, valuations)
+                   eps_revisions, headlines, valuations, data_note)

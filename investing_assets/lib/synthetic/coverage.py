@@ -1,7 +1,7 @@
 """The demo market's analyst coverage and press: consensus estimates and news consistent with its prices.
 
-Each stock gets a seeded set of fundamentals (fiscal year end, price-to-sales on REFERENCE_DAY,
-revenue growth, margins). The consensus for a fiscal year is that year's "true" figure plus an error that
+Each stock gets a seeded set of fundamentals (fiscal year end, a price-to-earnings ratio on REFERENCE_DAY
+around its sector's typical one, revenue growth, margins; price-to-sales follows from P/E and margin). The consensus for a fiscal year is that year's "true" figure plus an error that
 shrinks as the year end approaches, wobbles slowly (revisions) and leans with the last quarter's price move
 (analysts chase momentum). News is what a wire would write about the demo tape: big moves (a return beyond
 2.5 of the stock's own daily volatility and at least 3%) and quarterly results against the consensus.
@@ -20,12 +20,20 @@ import polars as pl
 
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.schemas import ANALYST_ESTIMATES, NEWS_ARTICLES, conform
-from investing_assets.lib.synthetic import streams
+from investing_assets.lib.synthetic import reference, streams
 from investing_assets.lib.synthetic.market import Market, simulated_market
 
-# Fundamentals are pinned to prices on this day (like the demo's crypto levels), so recent valuations look
-# like a real market's (forward P/E around 20) whatever the simulated prices did in the decade before.
-REFERENCE_DAY = dt.date(2024, 1, 2)
+# Fundamentals are pinned to prices on the day the prices are pinned to real levels (reference.py), so
+# valuations there look like a real market's whatever the simulated prices did in the decade before.
+REFERENCE_DAY = reference.REFERENCE_SESSION
+# Typical P/E on REFERENCE_DAY's fiscal-year earnings by sector (roughly the real end-2024 sector medians);
+# each name scatters by a factor of up to about 1.65 either way.
+SECTOR_PE = {
+    "Information Technology": 28.0, "Communication Services": 20.0, "Consumer Discretionary": 24.0,
+    "Consumer Staples": 21.0, "Health Care": 19.0, "Financials": 15.0, "Industrials": 22.0, "Energy": 13.0,
+    "Utilities": 17.0, "Materials": 19.0, "Real Estate": 30.0,
+}  # fmt: skip
+_PE_SCATTER = 0.5
 MOMENTUM_SESSIONS = 63  # a quarter of sessions: the price move analysts lean on
 VOL_SESSIONS = 60
 MOVE_Z, MOVE_MIN = 2.5, 0.03
@@ -45,11 +53,13 @@ class Coverage:
         )  # (n, 8) in [0, 1)
         self.fy_month = np.select([draws[:, 0] < 0.7, draws[:, 0] < 0.8, draws[:, 0] < 0.9], [12, 9, 6], 3)
         shares = market.shares.astype(float)
-        price_to_sales = 1.5 + 6.0 * draws[:, 1]
-        reference = calendar.session_index(calendar.last_session_on_or_before(REFERENCE_DAY))
-        self.revenue_reference = shares * market.close[reference] / price_to_sales  # fiscal year 2024
-        self.growth = -0.02 + 0.20 * draws[:, 2]
         self.net_margin = 0.06 + 0.24 * draws[:, 3]
+        sector_pe = np.array([SECTOR_PE[s.sector] for s in market.stocks])
+        price_to_earnings = sector_pe * np.exp(_PE_SCATTER * (2 * draws[:, 1] - 1))
+        price_to_sales = price_to_earnings * self.net_margin
+        anchor = calendar.session_index(calendar.last_session_on_or_before(REFERENCE_DAY))
+        self.revenue_reference = shares * market.close[anchor] / price_to_sales  # REFERENCE_DAY's fiscal year
+        self.growth = -0.02 + 0.20 * draws[:, 2]
         self.ebitda_margin = self.net_margin + 0.06 + 0.14 * draws[:, 4]
         self.error_scale = 0.03 + 0.05 * draws[:, 5]
         self.report_lag = (21 + 19 * draws[:, 6]).astype(int)  # days from quarter end to results

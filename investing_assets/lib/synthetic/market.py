@@ -6,7 +6,9 @@ drift + beta * market factor + loading * sector factor + name-specific noise. Ev
 is GARCH(1,1) with standardized Student-t (df 4) innovations (streams.py), which gives fat tails and
 volatility clustering; the name-specific price level slowly mean-reverts so that, without splits, no share
 price runs off to absurd levels. Chart-pattern templates are planted in a fixed subset of stocks
-(planted.py). Index divisors and ETF scales are fixed at the first session, so a longer calendar only
+(planted.py). Levels are anchored on one real day (reference.py): every stock closes at its reference
+close there, index divisors and sector-ETF scales are fixed there to the real levels, and the share classes
+of one company follow one path. The reference session lies inside the history, so a longer calendar only
 appends sessions. Volume units: shares for stocks and ETFs, contracts for futures, US dollars of notional
 for crypto (as Yahoo reports them).
 """
@@ -22,7 +24,7 @@ import numpy as np
 
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.instruments import INSTRUMENTS
-from investing_assets.lib.synthetic import universe
+from investing_assets.lib.synthetic import reference, universe
 from investing_assets.lib.synthetic.planted import Plant, plant_patterns
 from investing_assets.lib.synthetic.streams import (
     TRADING_DAYS,
@@ -34,8 +36,6 @@ from investing_assets.lib.synthetic.streams import (
 )
 from investing_assets.lib.synthetic.universe import INDEX_CODES, SECTOR_ETFS, SECTORS, Stock
 
-# Real closes on 2010-01-04 (CALENDAR_START): the divisors are fixed there, later levels are the model's.
-_INDEX_BASE_LEVELS = {"SPX": 1132.99, "NDX": 1886.70, "DJI": 10583.96}
 # Only for the size tier of synthetic shares outstanding: the largest US companies are mega caps.
 _MEGA_CAPS = {
     "AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "GOOG", "META", "BRK.B", "AVGO", "TSLA", "LLY", "JPM", "V",
@@ -49,6 +49,10 @@ _SECTOR_VOL = {
 }  # fmt: skip
 _MARKET_VOL = 0.165
 _SECTOR_FACTOR_VOL = 0.11
+# The largest companies are less volatile than their sector's typical name (AAPL, MSFT, JNJ: 17-28 %).
+_MEGA_CAP_VOL = 0.8
+# Share classes of one company differ only by a small, fast mean-reverting spread (about 0.3 % sd).
+_CLASS_SPREAD_SD, _CLASS_SPREAD_REVERSION = 0.0015, 60.0
 # Per year. Idiosyncratic price levels drift apart slowly and boundedly: without it a few names end the
 # history 300x up at $100k+ a share (no splits in the demo), which dominates the price-weighted Dow.
 _IDIO_MEAN_REVERSION = 0.1
@@ -75,11 +79,6 @@ class _Instrument:
 
 # ETFs that are a fixed fraction of an index (the real ratios, roughly).
 _INDEX_ETFS = {"SPY": ("SPX", 10.0, 80e6), "QQQ": ("NDX", 41.0, 45e6), "DIA": ("DJI", 100.0, 4e6)}
-# Sector ETF prices at CALENDAR_START (XLRE and XLC launched later; the demo backfills them).
-_SECTOR_ETF_START = {
-    "XLK": 23.0, "XLF": 14.6, "XLE": 58.0, "XLV": 31.5, "XLY": 30.0, "XLP": 26.6, "XLI": 28.0,
-    "XLU": 31.0, "XLB": 34.0, "XLRE": 30.0, "XLC": 45.0,
-}  # fmt: skip
 _SECTOR_ETF_VOLUME = {
     "XLK": 8e6, "XLF": 40e6, "XLE": 18e6, "XLV": 9e6, "XLY": 5e6, "XLP": 10e6, "XLI": 12e6,
     "XLU": 14e6, "XLB": 6e6, "XLRE": 6e6, "XLC": 5e6,
@@ -170,21 +169,28 @@ def build_market(
 
 
 def stock_parameters(seed: int, stock: Stock) -> dict[str, float]:
-    """Per-symbol constants from the symbol's own stream, so they never depend on the rest of the universe."""
-    u = rng(seed, "stock", stock.symbol, "parameters").random(10)
+    """Per-symbol constants from the company's own stream, so they never depend on the rest of the universe
+    and the share classes of one company share them. `price` is the close on the reference session."""
+    u = rng(seed, "stock", reference.company(stock.symbol), "parameters").random(10)
     defensive = stock.sector in {"Utilities", "Consumer Staples", "Real Estate"}
     vol = float(np.clip(_SECTOR_VOL[stock.sector] * np.exp(0.4 * (2 * u[0] - 1)), 0.18, 0.44))
+    if stock.symbol in _MEGA_CAPS or reference.company(stock.symbol) in _MEGA_CAPS:
+        vol = float(np.clip(vol * _MEGA_CAP_VOL, 0.18, 0.32))
     market_beta = (0.55 + 0.45 * u[1]) if defensive else (0.75 + 0.6 * u[1])
     sector_loading = 0.6 + 0.7 * u[2]
     systematic = (market_beta * _MARKET_VOL) ** 2 + (sector_loading * _SECTOR_FACTOR_VOL) ** 2
     idio_vol = float(np.sqrt(max(vol**2 - systematic, 0.09**2)))
-    price = float(np.exp(np.log(20.0) + u[3] * (np.log(600.0) - np.log(20.0))))
+    price, _ = reference.reference_close(seed, stock.symbol, stock.sector)
+    # Market caps on the reference session by tier, roughly the real ones (top names $0.3-2.5T, a typical
+    # S&P 500 member about $35B).
     if stock.symbol in _MEGA_CAPS:
-        cap = 120e9 * np.exp(0.5 * (u[4] * 2 - 1))
+        cap = 700e9 * np.exp(0.8 * (u[4] * 2 - 1))
     elif stock.indices & {"DJI", "NDX"}:
-        cap = 35e9 * np.exp(0.8 * (u[4] * 2 - 1))
+        cap = 90e9 * np.exp(0.8 * (u[4] * 2 - 1))
     else:
-        cap = 11e9 * np.exp(1.0 * (u[4] * 2 - 1))
+        cap = 30e9 * np.exp(1.0 * (u[4] * 2 - 1))
+    if reference.is_share_class(stock.symbol):
+        cap /= 2  # the company's value is split between its classes
     persistence = 0.93 + 0.045 * u[5]
     alpha = 0.03 + 0.04 * u[6]
     return {
@@ -193,7 +199,7 @@ def stock_parameters(seed: int, stock: Stock) -> dict[str, float]:
         "market_beta": market_beta,
         "sector_loading": sector_loading,
         "idio_vol": idio_vol,
-        "drift": 0.04 + 0.09 * u[7],
+        "drift": 0.03 + 0.07 * u[7],
         "alpha": alpha,
         "beta": persistence - alpha,
         "turnover": 0.004 + 0.008 * u[8],  # daily fraction of shares outstanding
@@ -228,7 +234,7 @@ def _simulate_noise(
         spec.alpha.append(0.07)
         spec.beta.append(0.91)
     for stock, x in zip(stocks, parameters, strict=True):
-        spec.keys.append(("stock", stock.symbol, "returns"))
+        spec.keys.append(("stock", reference.company(stock.symbol), "returns"))
         spec.annual_vol.append(x["idio_vol"])
         spec.alpha.append(x["alpha"])
         spec.beta.append(x["beta"])
@@ -287,8 +293,11 @@ def _stock_bars(
     plants: tuple[Plant, ...] = ()
     if plant:
         log_returns, plants = plant_patterns(seed, stocks, log_returns, sd)
-    bar_noise = np.stack([normals(seed, count, 4, "stock", s.symbol, "bars") for s in stocks], axis=1)
-    o, h, lo, c = _bars_from_returns(p["price"], log_returns, sd, bar_noise)
+    log_returns = log_returns + _class_spreads(seed, count, stocks)
+    bar_noise = _bar_noise(seed, count, stocks)
+    # Scaled so the close on the reference session is the reference close (reference.py).
+    start = p["price"] / np.exp(np.cumsum(log_returns, axis=0)[reference.anchor_row(count)])
+    o, h, lo, c = _bars_from_returns(start, log_returns, sd, bar_noise)
     long_run_sd = np.sqrt(
         (p["market_beta"] * _MARKET_VOL) ** 2
         + (p["sector_loading"] * _SECTOR_FACTOR_VOL) ** 2
@@ -297,6 +306,29 @@ def _stock_bars(
     shares = p["shares"].astype(np.int64)
     volume = _volume(shares * p["turnover"], log_returns, long_run_sd, bar_noise[..., 3])
     return _StockBars(o, h, lo, c, volume, shares, sector_of, plants)
+
+
+def _class_spreads(seed: int, count: int, stocks: tuple[Stock, ...]) -> np.ndarray:
+    """Log returns of the small spread of a secondary share class (GOOG) over the class it follows (GOOGL):
+    stationary, so the two keep their reference ratio."""
+    spreads = np.zeros((count, len(stocks)))
+    for j, stock in enumerate(stocks):
+        if reference.company(stock.symbol) != stock.symbol:
+            shock = _CLASS_SPREAD_SD * normals(seed, count, 1, "stock", stock.symbol, "class spread")[:, 0]
+            spreads[:, j] = mean_revert(shock, _CLASS_SPREAD_REVERSION)
+    return spreads
+
+
+def _bar_noise(seed: int, count: int, stocks: tuple[Stock, ...]) -> np.ndarray:
+    """(sessions, stocks, 4) noise for gap, high, low and volume. Share classes share the company's gap and
+    range noise (their bars stay in ratio) but keep their own volume noise."""
+    noise = np.stack(
+        [normals(seed, count, 4, "stock", reference.company(s.symbol), "bars") for s in stocks], axis=1
+    )
+    for j, stock in enumerate(stocks):
+        if reference.company(stock.symbol) != stock.symbol:
+            noise[:, j, 3] = normals(seed, count, 4, "stock", stock.symbol, "bars")[:, 3]
+    return noise
 
 
 def _round_price(x: np.ndarray) -> np.ndarray:
@@ -358,10 +390,12 @@ def _basket(
 def _index_rows(
     baskets: tuple[np.ndarray, ...], volume: np.ndarray, members: dict[str, np.ndarray]
 ) -> dict[str, Series]:
-    """Index levels with the divisors fixed on the first session; volume is the constituents' total."""
+    """Index levels with the divisors fixed on the reference session, where the levels are the real ones;
+    volume is the constituents' total."""
     index_rows: dict[str, Series] = {}
+    anchor = reference.anchor_row(baskets[3].shape[0])
     for k, code in enumerate(INDEX_CODES):
-        divisor = baskets[3][0, k] / _INDEX_BASE_LEVELS[code]
+        divisor = baskets[3][anchor, k] / reference.INDEX_LEVELS[code]
         index_rows[code] = tuple(np.round(x[:, k] / divisor, 2) for x in baskets) + (
             volume[:, members[code]].sum(axis=1),
         )
@@ -373,6 +407,7 @@ def _etf_rows(
 ) -> dict[str, Series]:
     """Index trackers (a fixed fraction of their index) and the sector baskets scaled to their start price."""
     etf_rows: dict[str, Series] = {}
+    anchor = reference.anchor_row(count)
     for symbol, (code, ratio, base_volume) in _INDEX_ETFS.items():
         etf_noise = normals(seed, count, 2, "etf", symbol, "bars")
         tracking = np.exp(0.0002 * etf_noise[:, 0])  # about 2bp of daily tracking noise, not cumulative
@@ -383,7 +418,7 @@ def _etf_rows(
         )
     for j, sector in enumerate(SECTORS):
         symbol, k = SECTOR_ETFS[sector], len(INDEX_CODES) + j
-        scale = _SECTOR_ETF_START[symbol] / baskets[3][0, k]
+        scale = reference.SECTOR_ETF_LEVELS[symbol] / baskets[3][anchor, k]
         etf_noise = normals(seed, count, 2, "etf", symbol, "bars")
         rows = tuple(_round_price(x[:, k] * scale) for x in baskets)
         etf_rows[symbol] = (*rows, _etf_volume(_SECTOR_ETF_VOLUME[symbol], baskets[3][:, k], etf_noise))

@@ -24,7 +24,7 @@ from investing_assets.lib.core.schemas import (
     UNIVERSE,
     conform,
 )
-from investing_assets.lib.synthetic import coverage, universe
+from investing_assets.lib.synthetic import coverage, reference, universe
 from investing_assets.lib.synthetic.market import Market, simulated_market, stock_parameters
 from investing_assets.lib.synthetic.planted import planted_frame
 from investing_assets.lib.synthetic.universe import INDEX_CODES
@@ -91,6 +91,12 @@ class DemoSource:
 
     name = "demo"
     point_in_time_estimates = True  # the consensus of any past session can be rebuilt
+    # Said wherever a user sees its rows (asset metadata, `investing summary`, chart titles).
+    synthetic = True
+    disclaimer = (
+        "synthetic: simulated demo market anchored on approximate real closes of "
+        f"{reference.REFERENCE_SESSION.isoformat()}, not market data"
+    )
 
     def __init__(self, seed: int = 20161104, plant_patterns: bool = True,
                  listings: Mapping[str, tuple[dt.date | None, dt.date | None]] | None = None) -> None:

@@ -16,7 +16,10 @@ import numpy as np
 TRADING_DAYS = 252
 T_DF = 4.0
 # A single Student-t(4) draw can exceed 20 sigma; clipping keeps fat tails but rules out one-day wipeouts.
-Z_CLIP = 8.0
+Z_CLIP = 6.0
+# Conditional variance never exceeds this multiple of the long-run one: unbounded GARCH(1,1) with t(4)
+# shocks lets a mega cap's sd triple and then move 20 % on an ordinary day; real stocks rarely do that.
+VAR_CEILING = 3.0
 
 
 def rng(seed: int, *key: str) -> np.random.Generator:
@@ -53,12 +56,12 @@ def simulate_garch(seed: int, count: int, spec: Garch) -> tuple[np.ndarray, np.n
     long_run = (np.asarray(spec.annual_vol) ** 2) / TRADING_DAYS
     omega = long_run * (1.0 - alpha - beta)
     shocks, sds = np.empty_like(z), np.empty_like(z)
-    var = long_run.copy()
+    var, ceiling = long_run.copy(), VAR_CEILING * long_run
     for t in range(count):
         sd = np.sqrt(var)
         shock = sd * z[t]
         shocks[t], sds[t] = shock, sd
-        var = omega + alpha * shock * shock + beta * var
+        var = np.minimum(omega + alpha * shock * shock + beta * var, ceiling)
     return shocks, sds
 
 

@@ -39,6 +39,16 @@ def test_range_run_writes_every_asset_and_reruns_identically(resources, instance
     for asset_class in ("index", "etf", "commodity", "crypto"):
         assert warehouse.count("market.quotes", {"asset_class": [asset_class]}) > 0
 
+    # every materialization of demo rows, the run's and each partition's, says they are synthetic
+    for node in ("universe", "index_constituents", "daily_bars", "index_quotes", "etf_quotes",
+                 "commodity_quotes", "crypto_quotes"):
+        materializations = result.asset_materializations_for_node(node)
+        assert len(materializations) > len(sessions), node  # the run's (once per partition, dagster #18123) and each own
+        for materialization in materializations:
+            meta = materialization.metadata
+            assert meta["data_source"].value == "demo" and meta["synthetic"].value is True, node
+            assert "synthetic" in meta["data_note"].value, node
+
     # one run materialized every partition of the range
     assert len(instance.get_runs()) == 1
     assert instance.get_materialized_partitions(dg.AssetKey("daily_bars")) == {d.isoformat() for d in sessions}

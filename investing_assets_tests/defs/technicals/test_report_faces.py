@@ -10,6 +10,7 @@ from investing_assets import cli
 from investing_assets.defs.technicals import assets as technicals
 from investing_assets.lib.services.history import write_symbol_history
 from investing_assets.lib.services.reports import SHOWN_SESSIONS, report_window, technical_report
+from investing_assets.lib.services.sources import synthetic_note
 from investing_assets.lib.synthetic.source import DemoSource
 
 LAST = dt.date(2026, 11, 20)
@@ -18,7 +19,10 @@ SYMBOL = "JBL"  # the demo plants a double top completing on LAST
 
 def test_asset_grid_and_cli_give_the_same_report(warehouse, pg_url, resources, instance, tmp_path, monkeypatch,
                                                  capsys):
-    expected = technical_report(SYMBOL, DemoSource().daily_bars(report_window(LAST), [SYMBOL]), LAST)
+    # the demo is synthetic, and every face says so above the chart
+    expected = technical_report(SYMBOL, DemoSource().daily_bars(report_window(LAST), [SYMBOL]), LAST,
+                                data_note=synthetic_note("demo"))
+    assert expected.chart.data_note and "synthetic" in expected.chart.data_note
     assert expected.patterns.height >= 1 and expected.events.height >= 1  # there is something to disagree on
     assert expected.chart.series["SMA 200"] == SHOWN_SESSIONS
     # the warehouse holds more than the window: every face must still read just the window

@@ -3,15 +3,17 @@ import hashlib
 import json
 
 import dagster as dg
+import polars as pl
 import pytest
 import redis
 
 from investing_assets.defs.demo import assets as demo_assets
 from investing_assets.defs.market import assets as market_assets
 from investing_assets.defs.technicals import assets as technicals
-from investing_assets.lib.analytics.scanner import ScanConfig
+from investing_assets.lib.analytics.scanner import ScanConfig, scan_day
 from investing_assets.lib.core import calendar
 from investing_assets.lib.storage.warehouse import Warehouse
+from investing_assets.lib.synthetic.source import DemoSource
 from investing_assets_tests.defs._helpers import latest_metadata, materialize_range
 
 LAST = dt.date(2026, 11, 20)
@@ -105,7 +107,10 @@ def test_batches_rotate_through_the_least_recently_scanned(history, resources, i
 
 def test_an_unadjusted_split_does_not_make_a_breakdown(history, resources, instance):
     warehouse = history
-    victim = "MSFT"
+    victim = "AAPL"  # control: nothing bearish on LAST without the split (MSFT really makes a 52-week low)
+    clean = scan_day(DemoSource().daily_bars(calendar.sessions_ending(LAST, ScanConfig().history_sessions),
+                                             [victim]), None, LAST)
+    assert clean.discoveries.filter(pl.col("direction") == "bearish").height == 0
     split_day = calendar.sessions_ending(LAST, 4)[0]
     with warehouse.connect() as conn:  # a 2:1 split the vendor forgot to adjust: prices halve overnight
         conn.execute("UPDATE market.daily_bars SET open = open / 2, high = high / 2, low = low / 2, "

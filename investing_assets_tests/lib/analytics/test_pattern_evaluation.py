@@ -11,6 +11,7 @@ from investing_assets.lib.analytics.pattern_evaluation import (
     EVALUATION,
     FAMILY_ORDER,
     NOISE_TARGET,
+    PRECISION_TARGET,
     RECALL_TARGET,
     FamilyRecall,
     NoiseRate,
@@ -196,8 +197,12 @@ def test_planted_quality_is_evaluate_and_the_noise_rate_on_the_bars_it_is_given(
 
 
 def test_quality_figures_meet_their_target_at_the_threshold() -> None:
-    assert FamilyRecall("double", 10, 8, RECALL_TARGET, 0.5, None, None).meets_target
+    assert FamilyRecall("double", 10, 8, RECALL_TARGET, 0.5, PRECISION_TARGET, None).meets_target
     assert not FamilyRecall("double", 0, 0, None, None, None, None).meets_target  # nothing planted
+    # Recall alone is not enough: a family whose detections are mostly false misses its target.
+    imprecise = FamilyRecall("double", 10, 9, 0.9, 0.9, PRECISION_TARGET - 0.01, 0.9)
+    assert imprecise.meets_recall_target and not imprecise.meets_precision_target and not imprecise.meets_target
+    assert not FamilyRecall("double", 10, 8, RECALL_TARGET, 0.5, None, None).meets_target  # no detections
     assert NoiseRate("wedge", 3, NOISE_TARGET).meets_target
     assert not NoiseRate("wedge", 3, NOISE_TARGET + 0.01).meets_target
 

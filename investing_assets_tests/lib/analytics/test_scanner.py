@@ -13,7 +13,9 @@ from investing_assets.lib.analytics.indicators import compute_indicators
 from investing_assets.lib.analytics.scanner import (
     DISCOVERIES,
     ELIGIBILITY,
+    EVENT_CONFIDENCE,
     ScanConfig,
+    day_strength,
     eligible_symbols,
     pick_batch,
     scan_day,
@@ -122,6 +124,44 @@ def test_a_scan_ranks_the_days_discoveries(market: tuple[pl.DataFrame, dt.date])
     assert set(chart.select("symbol", "pattern").rows()) == set(expected.select("symbol", "pattern").rows())
     # Without stored indicators the scan computes them (from a shorter history: last-digit differences).
     assert_frame_equal(scan_day(bars, None, session).discoveries, found, check_exact=False, rel_tol=1e-6)
+
+
+def test_day_strength_grows_with_the_move_and_the_volume() -> None:
+    days = calendar.sessions_between(dt.date(2021, 1, 4), dt.date(2021, 3, 31))
+    rng = np.random.default_rng(3)
+    close = 100 * np.exp(np.cumsum(rng.normal(0, 0.01, len(days))))
+    volume = np.full(len(days), 1_000_000)
+    quiet = pl.DataFrame({"symbol": "QUIET", "session": days, "close": close, "volume": volume})
+    close_loud, volume_loud = close.copy(), volume.copy()
+    close_loud[-1] = close_loud[-2] * np.exp(-0.06)  # about a 6-sigma drop
+    volume_loud[-1] = 3_000_000
+    loud = pl.DataFrame({"symbol": "LOUD", "session": days, "close": close_loud, "volume": volume_loud})
+    last = day_strength(pl.concat([quiet, loud])).filter(pl.col("session") == days[-1])
+    strength = dict(last.select("symbol", "day_strength").iter_rows())
+    assert strength["LOUD"] == pytest.approx(1.0)
+    assert strength["QUIET"] < 0.4
+
+
+def test_equal_events_rank_by_strength_not_by_name(market: tuple[pl.DataFrame, dt.date]) -> None:
+    """The same event on many symbols (58 tied low_52w hits once filled a top 20 with A-B tickers)."""
+    bars, _ = market
+    sessions = sorted(bars["session"].unique())[-15:]
+    strength = day_strength(bars)
+    checked = 0
+    for session in sessions:
+        events = scan_day(bars, None, session).discoveries.filter(
+            pl.col("kind") == "event", pl.col("pattern").is_in(list(EVENT_CONFIDENCE))
+        )
+        events = events.join(strength, on=["symbol", "session"], maintain_order="left").with_columns(
+            expected=(pl.col("pattern").replace_strict(EVENT_CONFIDENCE, return_dtype=pl.Float64)
+                      * (0.75 + 0.5 * pl.col("day_strength"))).clip(0, 1))  # fmt: skip
+        np.testing.assert_allclose(events["confidence"], events["expected"], rtol=1e-9)
+        for _, group in events.group_by("pattern", maintain_order=True):
+            if group.height > 1:
+                ranked = group["day_strength"].to_list()  # in the scan's order
+                assert ranked == sorted(ranked, reverse=True)
+                checked += 1
+    assert checked > 0
 
 
 def test_summary_is_json_ready(market: tuple[pl.DataFrame, dt.date]) -> None:

@@ -90,3 +90,13 @@ def test_recent_valuations_look_like_a_real_market(source):
         nearest.select("symbol", pl.col("eps_avg").alias("forward_eps")), on="symbol")
     spx = index_valuations(source.index_constituents(DAY), members).filter(pl.col("index_code") == "SPX")
     assert 10 < spx.item(0, "forward_pe") < 30
+
+
+@pytest.mark.parametrize("day", [dt.date(2024, 12, 31), DAY])
+def test_each_stocks_forward_pe_is_in_a_real_range(source, day):
+    """Per symbol, not only the index: the next fiscal year's P/E of nearly every name is 5-60x."""
+    nearest = source.analyst_estimates(day).sort("symbol", "period_end").group_by("symbol", maintain_order=True).first()
+    pe = (source.daily_bars([day]).join(nearest, on="symbol").select(pl.col("close") / pl.col("eps_avg"))
+          .to_series())
+    assert pe.is_between(5, 60).mean() > 0.95
+    assert 12 < pe.median() < 30

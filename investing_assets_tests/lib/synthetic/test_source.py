@@ -14,7 +14,7 @@ from pytickersymbols import PyTickerSymbols
 
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.schemas import DAILY_BARS, INDEX_CONSTITUENTS, QUOTES, UNIVERSE
-from investing_assets.lib.synthetic import market
+from investing_assets.lib.synthetic import market, reference
 from investing_assets.lib.synthetic import universe as demo_universe
 from investing_assets.lib.synthetic.source import DemoSource
 
@@ -109,12 +109,13 @@ def test_index_weights_move_with_prices_but_membership_does_not(source: DemoSour
 
 
 def test_index_levels_reproduce_from_constituents(source: DemoSource, universe: pl.DataFrame) -> None:
-    days = [calendar.CALENDAR_START, dt.date(2016, 8, 1), DAY]
+    days = [calendar.CALENDAR_START, dt.date(2016, 8, 1), reference.REFERENCE_SESSION, DAY]
     bars = source.daily_bars(days).join(universe.select("symbol", "shares_outstanding"), on="symbol")
     members = source.index_constituents(DAY)
     quotes = source.index_quotes(days)
     assert quotes.schema == pl.Schema(QUOTES)
-    for code, base in (("SPX", 1132.99), ("NDX", 1886.70), ("DJI", 10583.96)):
+    anchor = days.index(reference.REFERENCE_SESSION)  # the divisors make the real levels on that day
+    for code, base in reference.INDEX_LEVELS.items():
         rows = bars.join(members.filter(pl.col("index_code") == code).select("symbol"), on="symbol")
         qty = pl.lit(1.0) if code == "DJI" else pl.col("shares_outstanding").cast(pl.Float64)
         sums = (
@@ -125,7 +126,7 @@ def test_index_levels_reproduce_from_constituents(source: DemoSource, universe: 
             )
             .sort("session")
         )
-        divisor = sums["close"][0] / base
+        divisor = sums["close"][anchor] / base
         level = quotes.filter(pl.col("symbol") == code).sort("session")
         for column in ("open", "close"):
             np.testing.assert_allclose(level[column], sums[column] / divisor, atol=0.0051, err_msg=code)
@@ -259,8 +260,11 @@ def test_bars_are_valid_ohlc_over_a_year(source: DemoSource) -> None:
 
 
 def test_starting_prices_are_plausible(source: DemoSource) -> None:
-    first = source.daily_bars([calendar.CALENDAR_START])
-    assert first["close"].min() > 10 and first["close"].max() < 1000
+    """Prices are anchored on the reference session and backfilled without splits, so the first session
+    holds what 15 years of the model's drift give back: positive, mostly dollars to hundreds."""
+    first = source.daily_bars([calendar.CALENDAR_START])["close"]
+    assert first.min() > 1 and first.max() < 10 * max(reference.reference_closes().values())
+    assert 10 < first.median() < 200
 
 
 def test_annualized_vol_is_in_range_and_drift_positive(stats_bars: pl.DataFrame) -> None:
