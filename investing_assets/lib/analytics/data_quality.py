@@ -89,10 +89,16 @@ def split_like_gap(open_: pl.Expr, previous_close: pl.Expr, previous_atr: pl.Exp
     return (near_split & (size >= SPLIT_MIN_ATR)).fill_null(False)
 
 
+_RATIOS = np.array(SPLIT_RATIOS)
+
+
 def nearest_split_ratio(ratio: np.ndarray) -> np.ndarray:
-    """The split ratio each overnight ratio is within tolerance of, else NaN."""
-    values = pl.Series(np.asarray(ratio, dtype=np.float64).ravel())
-    return pl.select(split_ratio_near(pl.lit(values))).to_series().to_numpy().reshape(np.shape(ratio))
+    """The split ratio each overnight ratio is within tolerance of (the first of SPLIT_RATIOS, as
+    split_ratio_near), else NaN. Plain numpy: detectors call it once per symbol."""
+    values = np.asarray(ratio, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        near = np.abs(values[..., None] / _RATIOS - 1) <= SPLIT_TOLERANCE
+    return np.where(near.any(axis=-1), _RATIOS[np.argmax(near, axis=-1)], np.nan)
 
 
 def split_like_jumps(open_: np.ndarray, close: np.ndarray, atr: np.ndarray) -> np.ndarray:
@@ -100,12 +106,13 @@ def split_like_jumps(open_: np.ndarray, close: np.ndarray, atr: np.ndarray) -> n
 
     Detectors use it as a guard even on screened bars: a formation that spans such a jump is dropped
     rather than read as a breakdown."""
-    frame = pl.DataFrame(
-        {"open": open_, "close": close, "atr": atr},
-        schema=dict.fromkeys(("open", "close", "atr"), pl.Float64),
-    )
-    guard = split_like_gap(pl.col("open"), pl.col("close").shift(1), pl.col("atr").shift(1))
-    return frame.select(guard).to_series().to_numpy()
+    open_ = np.asarray(open_, dtype=np.float64)
+    previous_close = np.concatenate(([np.nan], np.asarray(close, dtype=np.float64)[:-1]))
+    previous_atr = np.concatenate(([np.nan], np.asarray(atr, dtype=np.float64)[:-1]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        near = ~np.isnan(nearest_split_ratio(open_ / previous_close))
+        size = np.abs(open_ - previous_close) / previous_atr
+    return near & (size >= SPLIT_MIN_ATR)  # NaN compares False: no guard where an input is missing
 
 
 # ------------------------------------------------------------------------------------------- screening
