@@ -106,14 +106,19 @@ def session_symbols(members: pl.DataFrame, session: dt.date) -> list[str]:
     return symbols
 
 
-def write_daily_bars(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
-    """Fetch, validate each session against its own universe, replace the sessions' bars in one transaction."""
+def stored_members(warehouse: Warehouse, sessions: Sequence[dt.date]) -> tuple[pl.DataFrame, list[str]]:
+    """Each session's stored universe (session, symbol) and every symbol in it; refuses a session without one."""
     members = universe_by_session(warehouse, sessions)
     missing = sorted(set(sessions) - set(members.get_column("session").to_list()))
     if missing:
         raise BadMarketData(f"no universe stored for {[d.isoformat() for d in missing[:5]]}: "
                             "materialize `universe` for those sessions first")
-    symbols = sorted(set(members.get_column("symbol").to_list()))
+    return members, sorted(set(members.get_column("symbol").to_list()))
+
+
+def write_daily_bars(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
+    """Fetch, validate each session against its own universe, replace the sessions' bars in one transaction."""
+    members, symbols = stored_members(warehouse, sessions)
     bars = validate_bars(source.daily_bars(sessions, symbols), symbols)
     outside = bars.join(members, on=["session", "symbol"], how="anti")
     refuse_rows(outside, "bar for a symbol outside that session's universe: {rows}", symbol_on_session)
@@ -152,12 +157,7 @@ def off_calendar_rows(source: Any, sessions: Sequence[dt.date], symbols: Sequenc
 def write_corporate_actions(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
     """Splits and dividends with ex-dates on the sessions, for each session's own universe, replaced in one
     transaction. A source that serves none (the demo) writes an empty partition and says so."""
-    members = universe_by_session(warehouse, sessions)
-    missing = sorted(set(sessions) - set(members.get_column("session").to_list()))
-    if missing:
-        raise BadMarketData(f"no universe stored for {[d.isoformat() for d in missing[:5]]}: "
-                            "materialize `universe` for those sessions first")
-    symbols = sorted(set(members.get_column("symbol").to_list()))
+    members, symbols = stored_members(warehouse, sessions)
     actions = validate_corporate_actions(source.corporate_actions(list(sessions), symbols), symbols)
     outside = actions.join(members, on=["session", "symbol"], how="anti")
     refuse_rows(outside, "corporate action for a symbol outside that session's universe or on an unrequested "
