@@ -78,7 +78,6 @@ class Launched:
 
     backfill_id: str | None = None
     runs: dict[str, dg.DagsterRunStatus] = field(default_factory=dict)
-    partitions: dict[str, str | None] = field(default_factory=dict)  # run id -> partition key
 
     @property
     def succeeded(self) -> bool:
@@ -189,9 +188,11 @@ class Launcher:
         return PartitionsSelector(ranges=[PartitionRangeSelector(start=p, end=p) for p in partitions])
 
     def _runs(self, backfill_id: str, statuses: list[dg.DagsterRunStatus] | None = None) -> list[dg.DagsterRun]:
-        found = self.instance.get_runs(filters=dg.RunsFilter(tags={BACKFILL_ID_TAG: backfill_id},
-                                                              statuses=statuses or []))
-        return sorted(found, key=lambda run: self.instance.get_run_record_by_id(run.run_id).create_timestamp)
+        """The backfill's runs in the order they were created (one query: this runs on every poll)."""
+        records = self.instance.get_run_records(filters=dg.RunsFilter(tags={BACKFILL_ID_TAG: backfill_id},
+                                                                      statuses=statuses or []),
+                                                order_by="create_timestamp", ascending=True)
+        return [record.dagster_run for record in records]
 
     def _launch_queued(self, runs: Sequence[dg.DagsterRun]) -> None:
         """Dequeue as the daemon does (STARTING, then the launcher), one run at a time."""
@@ -205,7 +206,6 @@ class Launcher:
         for run_id in run_ids:
             run = self.instance.get_run_by_id(run_id)
             launched.runs[run_id] = run.status
-            launched.partitions[run_id] = run.tags.get("dagster/partition")
         return launched
 
     def failure_summary(self, launched: Launched, limit: int = 3) -> str:

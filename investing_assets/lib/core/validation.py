@@ -25,10 +25,8 @@ def validate_quotes(quotes: pl.DataFrame) -> pl.DataFrame:
                      pattern=INSTRUMENT_PATTERN)
 
 
-def _validate(
-    frame: pl.DataFrame, schema: dict, *, key: tuple[str, ...], universe: Iterable[str] | None, what: str,
-    pattern: re.Pattern,
-) -> pl.DataFrame:
+def _conformed(frame: pl.DataFrame, schema: dict, what: str, pattern: re.Pattern) -> pl.DataFrame:
+    """`frame` cast to `schema` (every column present, no lossy cast) with plain-ticker symbols only."""
     missing = [c for c in schema if c not in frame.columns]
     if missing:
         raise BadMarketData(f"{what}s are missing column(s) {missing}; got {frame.columns}")
@@ -36,12 +34,19 @@ def _validate(
         frame = frame.select([pl.col(c).cast(t, strict=True) for c, t in schema.items()])
     except pl.exceptions.PolarsError as exc:
         raise BadMarketData(f"{what}s have a column of the wrong type: {exc}") from exc
-    if frame.height == 0:
-        return frame
-
     bad_symbols = frame.filter(~pl.col("symbol").str.contains(pattern.pattern)).get_column("symbol")
     if bad_symbols.len():
         raise BadMarketData(f"refused {what} symbol {bad_symbols[0]!r}: not a plain ticker")
+    return frame
+
+
+def _validate(
+    frame: pl.DataFrame, schema: dict, *, key: tuple[str, ...], universe: Iterable[str] | None, what: str,
+    pattern: re.Pattern,
+) -> pl.DataFrame:
+    frame = _conformed(frame, schema, what, pattern)
+    if frame.height == 0:
+        return frame
     _refuse(frame, pl.any_horizontal(pl.col(PRICE_COLUMNS).is_null() | ~pl.col(PRICE_COLUMNS).is_finite()),
             f"null, NaN or infinite price in {what}")
     _refuse(frame, pl.any_horizontal(pl.col(PRICE_COLUMNS) <= 0), f"non-positive price in {what}")
@@ -67,18 +72,9 @@ def _validate(
 def validate_corporate_actions(actions: pl.DataFrame, universe: Iterable[str] | None = None) -> pl.DataFrame:
     """CORPORATE_ACTIONS rows or BadMarketData naming the first offending symbol and ex-date: a split needs a
     positive ratio, a dividend a positive amount, one row per (symbol, session, kind)."""
-    missing = [c for c in CORPORATE_ACTIONS if c not in actions.columns]
-    if missing:
-        raise BadMarketData(f"corporate actions are missing column(s) {missing}; got {actions.columns}")
-    try:
-        frame = actions.select([pl.col(c).cast(t, strict=True) for c, t in CORPORATE_ACTIONS.items()])
-    except pl.exceptions.PolarsError as exc:
-        raise BadMarketData(f"corporate actions have a column of the wrong type: {exc}") from exc
+    frame = _conformed(actions, CORPORATE_ACTIONS, "corporate action", SYMBOL_PATTERN)
     if frame.height == 0:
         return frame
-    bad_symbols = frame.filter(~pl.col("symbol").str.contains(SYMBOL_PATTERN.pattern)).get_column("symbol")
-    if bad_symbols.len():
-        raise BadMarketData(f"refused corporate action symbol {bad_symbols[0]!r}: not a plain ticker")
     _refuse(frame, ~pl.col("kind").is_in(["split", "dividend"]), "corporate action neither split nor dividend")
     split, dividend = pl.col("kind") == "split", pl.col("kind") == "dividend"
     positive = {c: pl.col(c).is_not_null() & pl.col(c).is_finite() & (pl.col(c) > 0) for c in ("ratio", "amount")}
