@@ -52,7 +52,6 @@ DONE = (BulkActionStatus.COMPLETED, BulkActionStatus.COMPLETED_SUCCESS, BulkActi
         BulkActionStatus.FAILED, BulkActionStatus.CANCELED)
 POLL_SECONDS = 0.2
 STALL_SECONDS = 60
-POOL_RECYCLE_SECONDS, POOL_OVERFLOW = 3600, 16
 # The CLI reports a failed run instead of retrying it (no daemon of its own would pick the retry up).
 NO_RETRY = {"dagster/max_retries": "0"}
 # The code location `workspace.yaml` declares for `make dev` (same module, same location name), so the UI finds
@@ -105,10 +104,6 @@ class Launcher:
                 ref = InstanceRef.from_dir(str(settings.dagster_home()), overrides={"run_launcher": IN_PROCESS_LAUNCHER})
                 with dg.DagsterInstance.from_ref(ref) as instance, \
                         WorkspaceProcessContext(instance, CODE_LOCATION) as workspace:
-                    # dagster-postgres opens a connection per query unless told it is a long-lived process,
-                    # as the webserver does: ~70 queries a run, ~6 ms each to connect
-                    instance.optimize_for_webserver(statement_timeout=0, pool_recycle=POOL_RECYCLE_SECONDS,
-                                                    max_overflow=POOL_OVERFLOW)
                     yield cls(instance, workspace, by)
         except LockHeld as held:
             raise DaemonBusy(f"a Dagster daemon already runs for {settings.home()} (pid {held.pid}: {held.what}); "
