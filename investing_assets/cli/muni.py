@@ -118,29 +118,45 @@ class Ingested:
 
 def ingest_now(launcher, log: logging.Logger) -> Ingested:
     """The plan the sensor makes (no settle wait: the caller vouches the files are complete), the same
-    partitions and run tags, each document a run of the extraction job, as if the sensor had launched it."""
+    partitions and run tags, each document a run of the extraction job, as if the sensor had launched it; then
+    what the 4-hourly sweep would run again (documents whose run failed or whose process died). This process is
+    the home's daemon meanwhile, so it also does the run monitor's part first: runs whose process is gone are
+    marked failed."""
+    from dagster import RunRequest
+
+    from investing_assets.defs.fixed_income.assets import PATH_TAG
     from investing_assets.defs.fixed_income.jobs import muni_document_extraction
-    from investing_assets.defs.fixed_income.sensors import known_digests, report, run_request
+    from investing_assets.defs.fixed_income.sensors import (
+        known_digests,
+        partitions_to_run_again,
+        report,
+        run_request,
+    )
     from investing_assets.defs.shared.partitions import muni_document
+    from investing_assets.defs.shared.run_health import fail_zombies
 
     instance = launcher.instance
+    for run_id in fail_zombies(instance):
+        log.warning(f"run {run_id[:8]} had lost its process: marked failed")
     folder = drop_folder(None)
     plan = folder.plan({}, now=time.time(), known_digests=known_digests(instance, folder), settle_seconds=0)
     report(log, folder, plan)
     ingested = Ingested()
-    if not plan.new:
-        return ingested
-    instance.add_dynamic_partitions(muni_document.name, [c.key for c in plan.new])
-    for candidate in plan.new:
-        request = run_request(candidate)
+    if plan.new:
+        instance.add_dynamic_partitions(muni_document.name, [c.key for c in plan.new])
+    new = {c.key for c in plan.new}
+    requests = [run_request(c) for c in plan.new]
+    requests += [RunRequest(partition_key=key) for key in partitions_to_run_again(instance, folder) if key not in new]
+    for request in requests:
         launched = launcher.run_job(muni_document_extraction.name, request.partition_key, tags=request.tags)
         (run_id,) = launched.runs
+        name = request.tags.get(PATH_TAG, request.partition_key)
         if launched.succeeded:
-            ingested.extracted.append(candidate.entry.rel)
+            ingested.extracted.append(name)
         elif launcher.failed_checks(run_id):  # the `extracted` check failed: quarantined on purpose
-            ingested.quarantined.append(candidate.entry.rel)
+            ingested.quarantined.append(name)
         else:
-            ingested.failed.append(candidate.entry.rel)
+            ingested.failed.append(name)
     return ingested
 
 

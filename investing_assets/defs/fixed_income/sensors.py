@@ -16,11 +16,10 @@ from investing_assets.defs.fixed_income.assets import PATH_TAG, SHA_TAG
 from investing_assets.defs.fixed_income.resources import DropFolderResource
 from investing_assets.defs.shared import keys
 from investing_assets.defs.shared.partitions import muni_document
+from investing_assets.defs.shared.run_health import live_runs
 from investing_assets.lib.muni.drop_folder import Candidate, DropFolder, TickPlan, digest_of
 
 SENSOR_INTERVAL_S = 30
-IN_FLIGHT = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
-             dg.DagsterRunStatus.STARTED]
 
 
 @dg.sensor(name="muni_drop_folder", job=jobs.muni_document_extraction, minimum_interval_seconds=SENSOR_INTERVAL_S,
@@ -56,9 +55,9 @@ def partitions_to_run_again(instance: dg.DagsterInstance, folder: DropFolder) ->
     asset job): never materialized and not set aside (a run that crashed or was lost), or set aside for a
     timeout or a dead worker with attempts left. A quarantined document's run failed on purpose and would fail
     the same way, so it waits for a person. Only registered keys: a quarantine note can outlive its partition,
-    and a run for that would fail the tick."""
+    and a run for that would fail the tick. A run whose process is gone is not in flight: it never ends."""
     registered = set(instance.get_dynamic_partitions(muni_document.name))
-    runs = instance.get_runs(filters=dg.RunsFilter(statuses=IN_FLIGHT))
+    runs = live_runs(instance)
     idle = registered - {run.tags.get("dagster/partition") for run in runs}
     done = set(instance.get_materialized_partitions(keys.MUNI_DOCUMENTS))
     return sorted((idle - done - set(folder.set_aside())) | (idle & set(folder.retryable())))

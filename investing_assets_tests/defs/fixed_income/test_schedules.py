@@ -140,3 +140,21 @@ def test_the_sweep_skips_retries_it_cannot_or_need_not_start(instance, instant_d
     instance.add_run(dg.DagsterRun(job_name="__ASSET_JOB", run_id=str(uuid.uuid4()),
                                    status=dg.DagsterRunStatus.STARTED, tags={"dagster/partition": keys["busy.pdf"]}))
     assert sweep(instance, instant_drop) == []  # materialized from the UI right now: no second run
+
+
+def test_the_sweep_reads_again_a_document_whose_run_lost_its_process(instance, instant_drop):
+    """A run that says STARTED while its process is gone (killed mid-read) never ends: not in flight."""
+    import subprocess
+
+    from dagster._core.events import EngineEventData
+
+    folder = instant_drop.get()
+    (folder.root / "killed.pdf").write_bytes(PDF)
+    key = document_key("killed.pdf", sha256_file(folder.root / "killed.pdf"))
+    instance.add_dynamic_partitions(muni_document.name, [key])
+    run = instance.add_run(dg.DagsterRun(job_name="muni_document_extraction", run_id=str(uuid.uuid4()),
+                                         status=dg.DagsterRunStatus.STARTED, tags={"dagster/partition": key}))
+    process = subprocess.Popen(["true"])  # a process id that is gone
+    process.wait()
+    instance.report_engine_event("Started process for run", run, EngineEventData.in_process(process.pid))
+    assert [r.partition_key for r in sweep(instance, instant_drop)] == [key]
