@@ -56,3 +56,20 @@ def test_every_asset_is_described_grouped_and_kinded(monkeypatch):
         assert spec["has_description"], name
         assert spec["group"] and spec["group"] != "default", name
         assert spec["kinds"], name
+
+
+# The quote assets share one table, each writing only its own asset_class slice (lib/services/market.write_quotes).
+SLICED_TABLES = {"market.quotes": {"index_quotes", "etf_quotes", "commodity_quotes", "crypto_quotes"}}
+
+
+def test_each_table_is_written_by_one_asset():
+    """Two assets naming one `dagster/table_name` would rewrite each other's rows (price_history once deleted
+    bars daily_bars still reported): every table has one owner, or owners of disjoint slices."""
+    from investing_assets.cli.selections import asset_tables
+
+    owners: dict[str, set[str]] = {}
+    for asset, table in asset_tables().items():
+        owners.setdefault(table, set()).add(asset)
+    shared = {table: assets for table, assets in owners.items() if len(assets) > 1}
+    assert shared == SLICED_TABLES
+    assert owners["market.daily_bars"] == {"daily_bars"} and owners["market.symbol_history"] == {"price_history"}

@@ -3,20 +3,30 @@ valuations built on it (one computation, two assets)."""
 
 import dagster as dg
 
+from investing_assets import settings
 from investing_assets.defs.fundamentals.metadata import aggregate_metadata, run_metadata, valuation_metadata
 from investing_assets.defs.shared import keys
 from investing_assets.defs.shared.metadata import session_results, stored_in, written_results
-from investing_assets.defs.shared.partitions import SINGLE_RUN, sessions_of, trading_day
+from investing_assets.defs.shared.partitions import (
+    SINGLE_RUN,
+    lookback_mapping,
+    sessions_of,
+    symbol_history_dep,
+    trading_day,
+)
 from investing_assets.defs.shared.resources import MarketDataResource, WarehouseResource
 from investing_assets.lib.services.estimates import write_analyst_estimates
-from investing_assets.lib.services.industry import write_industry_aggregates
+from investing_assets.lib.services.industry import RETURN_SESSIONS, write_industry_aggregates
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.queries.sessions import rows_per_session
 
 GROUP = "fundamentals"
 DAILY = dict(partitions_def=trading_day, backfill_policy=SINGLE_RUN, group_name=GROUP)
 DAILY_SPEC = dict(partitions_def=trading_day, group_name=GROUP)
-_AGGREGATE_INPUTS = [keys.UNIVERSE, keys.DAILY_BARS, keys.INDICATORS, keys.ANALYST_ESTIMATES, keys.INDEX_CONSTITUENTS]
+# The returns read the bars and their splits and dividends from RETURN_SESSIONS before each session on.
+_AGGREGATE_INPUTS = [keys.UNIVERSE, keys.INDICATORS, keys.ANALYST_ESTIMATES, keys.INDEX_CONSTITUENTS,
+                     *(dg.AssetDep(key, partition_mapping=lookback_mapping(RETURN_SESSIONS))
+                       for key in (keys.DAILY_BARS, keys.CORPORATE_ACTIONS)), symbol_history_dep()]
 
 
 @dg.asset(**DAILY, deps=[keys.UNIVERSE], kinds={"postgres", "polars"}, metadata=stored_in(names.ANALYST_ESTIMATES),
@@ -37,7 +47,8 @@ def analyst_estimates(context: dg.AssetExecutionContext, market_data: MarketData
         dg.AssetSpec(keys.INDUSTRY_AGGREGATES, deps=_AGGREGATE_INPUTS, kinds={"postgres", "polars"}, **DAILY_SPEC,
                      metadata=stored_in(names.INDUSTRY_AGGREGATES),
                      description="Per sector and industry: members, market cap, cap-weighted 1- and 21-session "
-                                 "returns, forward P/E, share above the 50-day SMA, EPS revision breadth."),
+                                 "returns (on adjusted prices by default: a split is no return; `price_basis` in "
+                                 "the metadata), forward P/E, share above the 50-day SMA, EPS revision breadth."),
         dg.AssetSpec(keys.INDEX_VALUATIONS, deps=_AGGREGATE_INPUTS, kinds={"postgres", "polars"}, **DAILY_SPEC,
                      metadata=stored_in(names.INDEX_VALUATIONS),
                      description="World P/E: each index's forward P/E and earnings yield from its constituent "
@@ -48,7 +59,7 @@ def analyst_estimates(context: dg.AssetExecutionContext, market_data: MarketData
 )
 def industry_aggregation(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     sessions, store = sessions_of(context), warehouse.get()
-    run = write_industry_aggregates(store, sessions)
+    run = write_industry_aggregates(store, sessions, settings.price_basis())
     for note in run.notes:
         context.log.warning(note)
     yield from session_results(keys.INDUSTRY_AGGREGATES, sessions,

@@ -24,14 +24,18 @@ def of_session(frame: pl.DataFrame, session: dt.date) -> pl.DataFrame:
 
 
 def run_metadata(run: IndustryOutcome) -> dict[str, object]:
-    return {"notes": dg.MetadataValue.md("\n".join(f"- {n}" for n in run.notes))} if run.notes else {}
+    meta: dict[str, object] = {"price_basis": run.basis}
+    if run.notes:
+        meta["notes"] = dg.MetadataValue.md("\n".join(f"- {n}" for n in run.notes))
+    return meta
 
 
 def aggregate_metadata(run: IndustryOutcome, session: dt.date) -> dict[str, object]:
-    """One session's sectors and industries."""
+    """One session's sectors and industries, and the price basis of their returns."""
     rows = of_session(run.aggregates, session)
     sectors = rows.filter(pl.col("level") == "sector")
-    meta: dict[str, object] = {"sectors": sectors.height, "industries": rows.height - sectors.height}
+    meta: dict[str, object] = {"price_basis": run.basis, "sectors": sectors.height,
+                               "industries": rows.height - sectors.height}
     if not sectors.height:
         return meta
     shown = sectors.select("name", "members", "return_1d", "return_21d", "forward_pe", "pct_above_sma50",

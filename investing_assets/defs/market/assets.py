@@ -101,9 +101,14 @@ crypto_quotes = _quote_asset("crypto", "BTC, ETH, SOL quotes at each session's c
                              "newest in Redis `cache:crypto_quotes`.", [])
 
 
-@dg.asset(partitions_def=symbol, group_name=GROUP, kinds={"postgres", "polars"}, metadata=stored_in(names.DAILY_BARS),
+@dg.asset(partitions_def=symbol, group_name=GROUP, kinds={"postgres", "polars"},
+          metadata=stored_in(names.SYMBOL_HISTORY),
           deps=[dg.AssetDep(keys.UNIVERSE, partition_mapping=dg.LastPartitionMapping())],
-          description="A symbol's full price history from the source (onboarding, repair after a split).")
+          description="A symbol's full price history from the source, in its own table (onboarding a name whose "
+                      "past sessions `daily_bars` never stored). It never writes `market.daily_bars`: readers of "
+                      "long history (indicators, scan, correlations, industry returns, reports, `investing ta | "
+                      "chart | scan`) take `daily_bars`' bar wherever it has one and this table's only for the "
+                      "sessions it lacks. To correct stored daily bars, re-materialize `daily_bars`' sessions.")
 def price_history(context: dg.AssetExecutionContext, market_data: MarketDataResource,
                   warehouse: WarehouseResource) -> dg.MaterializeResult:
     source = market_data.get()

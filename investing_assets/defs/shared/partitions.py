@@ -13,6 +13,7 @@ import datetime as dt
 import dagster as dg
 
 from investing_assets import settings
+from investing_assets.defs.shared import keys
 from investing_assets.lib.core import calendar
 
 TIMEZONE = calendar.TIMEZONE
@@ -97,3 +98,9 @@ def require_in_calendar(start: dt.date, end: dt.date, first: dt.date | None = No
 def lookback_mapping(sessions: int) -> dg.TimeWindowPartitionMapping:
     """A day depends on itself and the `sessions` before it: shown in the UI, read from the warehouse."""
     return dg.TimeWindowPartitionMapping(start_offset=-sessions, end_offset=0, allow_nonexistent_upstream_partitions=True)
+
+
+def symbol_history_dep() -> dg.AssetDep:
+    """`price_history` as an input of an asset that reads bars through `read_bars`: any symbol's history may fill
+    the sessions daily_bars lacks in its window, so the dep covers every `symbol` partition."""
+    return dg.AssetDep(keys.PRICE_HISTORY, partition_mapping=dg.AllPartitionMapping())

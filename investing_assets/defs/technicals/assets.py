@@ -22,6 +22,7 @@ from investing_assets.defs.shared.partitions import (
     lookback_mapping,
     sessions_of,
     symbol,
+    symbol_history_dep,
     trading_day,
     watchlist_grid,
 )
@@ -49,16 +50,18 @@ GROUP = "technicals"
 DAILY = dict(partitions_def=trading_day, backfill_policy=SINGLE_RUN, group_name=GROUP)
 DAILY_SPEC = dict(partitions_def=trading_day, group_name=GROUP)
 _DEFAULTS = ScanConfig()
-# The scan recomputes indicators on each session's fixed window, so its only input is the bars.
-_SCAN_INPUTS = [dg.AssetDep(key, partition_mapping=lookback_mapping(_DEFAULTS.history_sessions))
-                for key in (keys.DAILY_BARS, keys.CORPORATE_ACTIONS)]
+# The scan recomputes indicators on each session's fixed window, so its only inputs are the bars (daily_bars, filled
+# from price_history where it has none) and their splits and dividends.
+_SCAN_INPUTS = [*(dg.AssetDep(key, partition_mapping=lookback_mapping(_DEFAULTS.history_sessions))
+                  for key in (keys.DAILY_BARS, keys.CORPORATE_ACTIONS)), symbol_history_dep()]
 
 
 @dg.asset(
     **DAILY, kinds={"postgres", "polars"}, metadata=stored_in(names.INDICATORS),
     ins={"daily_bars": dg.AssetIn(key=keys.DAILY_BARS, partition_mapping=lookback_mapping(lookback_sessions()),
                                   dagster_type=dg.Nothing)},
-    deps=[dg.AssetDep(keys.CORPORATE_ACTIONS, partition_mapping=lookback_mapping(lookback_sessions()))],
+    deps=[dg.AssetDep(keys.CORPORATE_ACTIONS, partition_mapping=lookback_mapping(lookback_sessions())),
+          symbol_history_dep()],
     check_specs=[unique_key_spec(keys.INDICATORS)],
     description="SMA, EMA, RSI, MACD, Bollinger, ATR, ADX, OBV, Stochastic (TA-Lib) per symbol and session.",
 )
@@ -138,7 +141,7 @@ def daily_scan(context: dg.AssetExecutionContext, config: ScanRunConfig, warehou
 
 @dg.asset(**DAILY, kinds={"postgres", "polars"}, metadata=stored_in(names.SYMBOL_CORRELATIONS),
           deps=[dg.AssetDep(keys.DAILY_BARS, partition_mapping=lookback_mapping(61)), keys.UNIVERSE,
-                dg.AssetDep(keys.CORPORATE_ACTIONS, partition_mapping=lookback_mapping(61))],
+                dg.AssetDep(keys.CORPORATE_ACTIONS, partition_mapping=lookback_mapping(61)), symbol_history_dep()],
           description="Rolling 60-session correlations: each symbol vs its sector and the market, the most and "
                       "least correlated pairs, and a sector heatmap.")
 def correlations(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
@@ -158,7 +161,8 @@ def correlations(context: dg.AssetExecutionContext, warehouse: WarehouseResource
 
 @dg.asset(partitions_def=symbol, group_name=GROUP, kinds={"matplotlib", "postgres"},
           deps=[dg.AssetDep(keys.DAILY_BARS, partition_mapping=dg.LastPartitionMapping()),
-                dg.AssetDep(keys.CORPORATE_ACTIONS, partition_mapping=dg.LastPartitionMapping())],
+                dg.AssetDep(keys.CORPORATE_ACTIONS, partition_mapping=dg.LastPartitionMapping()),
+                keys.PRICE_HISTORY],  # the same symbol partition
           description="One symbol's chart: candles, SMA 50/200, Bollinger bands, volume, RSI, and every "
                       "detected pattern with its key points and breakout level (PNG, also under .investing/charts).")
 def technical_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -171,7 +175,8 @@ def technical_report(context: dg.AssetExecutionContext, warehouse: WarehouseReso
 
 @dg.asset(partitions_def=watchlist_grid, group_name=GROUP, kinds={"matplotlib", "postgres"},
           backfill_policy=SINGLE_RUN,
-          deps=[dg.AssetDep(keys.DAILY_BARS, partition_mapping=dg.MultiToSingleDimensionPartitionMapping("date"))],
+          deps=[dg.AssetDep(keys.DAILY_BARS, partition_mapping=dg.MultiToSingleDimensionPartitionMapping("date")),
+                symbol_history_dep()],
           description="The watchlist's deep-dive grid (date x symbol): the technical report as of that date, "
                       "from bars up to it only.")
 def watchlist_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource):

@@ -6,11 +6,21 @@ which one near-zero earner would blow up. Members with no positive forward EPS c
 breadth, not for the P/E; `pe_coverage` says what share of the group's cap the P/E stands on. "Forward" is the
 coming fiscal year (the nearest period ending on or after the session), not the next twelve months, so a
 group's P/E steps when its members' years roll over.
+
+Returns are on the analytics' price basis (lib.analytics.adjustment, default adjusted): the closes a session's
+returns compare with are scaled into that session's own price units by the splits and dividends between them,
+exactly the factors the indicators adjust their windows with, so a 2:1 split inside the window is no -50 % return.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+
 import polars as pl
+
+from investing_assets.lib.analytics.adjustment import ADJUSTED, adjustment_steps
+from investing_assets.lib.core import calendar
 
 AGGREGATES = {
     "level": pl.String,  # sector | industry
@@ -39,6 +49,42 @@ MEMBERS = {
     "close": pl.Float64, "close_1d": pl.Float64, "close_21d": pl.Float64, "sma_50": pl.Float64,
     "forward_eps": pl.Float64, "forward_eps_before": pl.Float64,
 }
+
+
+CLOSES = {"session": pl.Date, "symbol": pl.String, "close": pl.Float64, "close_1d": pl.Float64,
+          "close_21d": pl.Float64}
+
+
+def member_closes(bars: pl.DataFrame, actions: pl.DataFrame | None, sessions: Sequence[dt.date],
+                  return_sessions: int, basis: str = ADJUSTED) -> pl.DataFrame:
+    """CLOSES for each symbol with a bar on each of `sessions`: its close, and its closes one and `return_sessions`
+    NYSE sessions before (null without a bar there) in the session's units on `basis`. `bars` (raw DAILY_BARS)
+    must reach `return_sessions` sessions before the first session, `actions` cover them.
+
+    A close k sessions back is multiplied by the product of the adjustment steps of the symbol's rows after it up
+    to the session: the running product of the steps divided at both ends, which is exactly 1.0 where nothing
+    happened, so raw and adjusted agree to the bit there."""
+    frame = bars.sort("symbol", "session")
+    price_step, _ = adjustment_steps(frame, actions, basis)
+    level = frame.select("symbol", "session", "close").with_columns(step=pl.Series(price_step)).select(
+        "symbol", "session", "close", level=pl.col("step").cum_prod().over("symbol"))
+    days = pl.DataFrame(
+        [(d, *_sessions_before(d, (1, return_sessions))) for d in sessions],
+        schema={"session": pl.Date, "d_1": pl.Date, "d_21": pl.Date}, orient="row")
+    out = level.join(days, on="session")
+    for column, lag in (("close_1d", "d_1"), ("close_21d", "d_21")):
+        before = level.select("symbol", pl.col("session").alias(lag), earlier=pl.col("close"),
+                              earlier_level=pl.col("level"))
+        out = out.join(before, on=["symbol", lag], how="left").with_columns(
+            (pl.col("earlier") * (pl.col("level") / pl.col("earlier_level"))).alias(column)).drop(
+            "earlier", "earlier_level")
+    return out.select(CLOSES.keys()).cast(CLOSES).sort("session", "symbol")
+
+
+def _sessions_before(session: dt.date, lags: Sequence[int]) -> list[dt.date | None]:
+    """The NYSE sessions `lag` sessions before `session` (None before the calendar's first)."""
+    days = calendar.sessions_ending(session, max(lags) + 1)
+    return [days[-1 - lag] if lag < len(days) else None for lag in lags]
 
 
 def aggregates(members: pl.DataFrame) -> pl.DataFrame:

@@ -15,7 +15,8 @@ for a quiet day up to x 1.25 for a 4-sigma move on triple volume), unusual volum
 capped at 1). The day's strength (0..1) is 0.6 x the session's move in sigmas of the last 20 daily
 returns (capped at 4) / 4 + 0.4 x its volume over the 20-session average above 1 (capped at +2) / 2: a
 52-week low on a 3-sigma drop with double volume outranks one reached by drifting on thin volume. Equal
-scores are ordered by strength, and only then by kind and symbol, so a tie never ranks by name.
+scores are ordered by strength, and only then by kind and symbol, so a tie never ranks by name; each discovery
+keeps its day_strength, so the stored discoveries read back in the same order.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ DISCOVERIES = {
     "key_points": pl.List(pl.Struct({"session": pl.Date, "price": pl.Float64})),
     "confidence": pl.Float64,
     "score": pl.Float64,
+    "day_strength": pl.Float64,  # the session's strength (day_strength): breaks ties of score
     "detail": pl.String,
 }
 ELIGIBILITY = {
@@ -268,6 +270,9 @@ def _indicators_for(
     return pl.concat([keep, compute_indicators(redo)], how="vertical_relaxed") if redo.height else keep
 
 
+_RANKING = ("score", "day_strength")  # what scan_day adds to the detectors' rows
+
+
 def scan_day(
     bars: pl.DataFrame, indicators: pl.DataFrame | None, session: dt.date, config: ScanConfig | None = None,
     actions: pl.DataFrame | None = None,
@@ -316,7 +321,7 @@ def scan_day(
     weight = pl.col("kind").replace_strict(dict(config.kind_weight), default=0.5, return_dtype=pl.Float64)
     discoveries = (
         pl.concat(
-            [p.select([pl.col(c).cast(t) for c, t in DISCOVERIES.items() if c != "score"]) for p in parts]
+            [p.select([pl.col(c).cast(t) for c, t in DISCOVERIES.items() if c not in _RANKING]) for p in parts]
         )
         .with_columns(score=(pl.col("confidence") * weight).round(6))
         .join(strength, on=["symbol", "session"], how="left")

@@ -1,4 +1,8 @@
-"""Per-symbol full history: onboarding a new name, or repairing one after an unadjusted split."""
+"""Per-symbol full history (the `price_history` asset): a name's past sessions that daily_bars never stored.
+
+It lives in its own table, market.symbol_history, so each bar table has one writer: daily_bars writes sessions of
+the whole universe, this writes one symbol's whole history. Readers of long history combine them through
+lib/storage/queries/market.read_bars, where daily_bars' bar wins on every session it has."""
 
 from __future__ import annotations
 
@@ -19,7 +23,8 @@ from investing_assets.lib.storage.warehouse import Warehouse
 
 def write_symbol_history(source: Any, warehouse: Warehouse, symbol: str,
                          start: dt.date = calendar.CALENDAR_START, end: dt.date | None = None) -> Written:
-    """Replace every stored bar of one symbol with the source's full history, in one transaction."""
+    """Replace the symbol's stored history with the source's bars from `start` to `end`, in one transaction;
+    market.daily_bars is never touched."""
     check_symbol(symbol)
     sessions = calendar.sessions_between(start, end or last_closed_session())
     bars = validate_bars(source.daily_bars(sessions, [symbol]), [symbol])
@@ -27,6 +32,6 @@ def write_symbol_history(source: Any, warehouse: Warehouse, symbol: str,
         raise BadMarketData(f"source returned no bars for {symbol} between {sessions[0]} and {sessions[-1]}; "
                             "its stored history was kept")
     rows = bars.with_columns(source=pl.lit(source.name))
-    warehouse.replace_rows(names.DAILY_BARS, rows, {"symbol": [symbol]})
+    warehouse.replace_rows(names.SYMBOL_HISTORY, rows, {"symbol": [symbol]})
     span = f"{rows.get_column('session').min()} .. {rows.get_column('session').max()}" if rows.height else "none"
     return Written(rows.height, len(sessions), notes=[f"history {span}"], preview=rows.tail(5))

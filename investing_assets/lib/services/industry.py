@@ -8,10 +8,18 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from investing_assets.lib.analytics.industry import INDEX_VALUATIONS, MEMBERS, aggregates, index_valuations
+from investing_assets.lib.analytics.adjustment import ADJUSTED, adjusted_symbols
+from investing_assets.lib.analytics.industry import (
+    INDEX_VALUATIONS,
+    MEMBERS,
+    aggregates,
+    index_valuations,
+    member_closes,
+)
 from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.queries.fundamentals import index_weights, industry_members
+from investing_assets.lib.storage.queries.market import actions_for_bars, read_bars_window
 from investing_assets.lib.storage.warehouse import Warehouse
 
 RETURN_SESSIONS = 21
@@ -23,16 +31,19 @@ class IndustryOutcome:
     aggregates: pl.DataFrame  # every session's rows
     valuations: pl.DataFrame
     notes: list[str] = field(default_factory=list)
+    basis: str = ADJUSTED  # the prices the returns are computed on (lib.analytics.adjustment)
 
     def latest(self, frame: pl.DataFrame) -> pl.DataFrame:
         return frame.filter(pl.col("session") == self.sessions[-1]).drop("session")
 
 
-def write_industry_aggregates(warehouse: Warehouse, sessions: Sequence[dt.date]) -> IndustryOutcome:
-    """Both tables for every session, in one transaction; missing estimates, indicators or constituents leave
-    their columns null and say so, missing bars or universe fail the run."""
+def write_industry_aggregates(warehouse: Warehouse, sessions: Sequence[dt.date],
+                              basis: str = ADJUSTED) -> IndustryOutcome:
+    """Both tables for every session, in one transaction, returns on `basis` prices (adjusted: adj_close where the
+    source gave it, else the stored corporate actions, as the indicators); missing estimates, indicators or
+    constituents leave their columns null and say so, missing bars or universe fail the run."""
     sessions = sorted(sessions)
-    members, notes = _members(warehouse, sessions)
+    members, notes = _members(warehouse, sessions, basis)
     weights = index_weights(warehouse, sessions)
     groups, valuations = [], []
     for session in sessions:
@@ -46,7 +57,7 @@ def write_industry_aggregates(warehouse: Warehouse, sessions: Sequence[dt.date])
     if missing:
         notes.append(f"no index constituents stored for {', '.join(missing[:5])}: no index valuations there")
     run = IndustryOutcome(sessions, pl.concat(groups), pl.concat(valuations) if valuations else pl.DataFrame(),
-                          notes)
+                          notes, basis)
     scope = {"session": sessions}
     writes = [(names.INDUSTRY_AGGREGATES, run.aggregates, scope)]
     writes.append((names.INDEX_VALUATIONS, run.valuations if run.valuations.height else
@@ -55,14 +66,23 @@ def write_industry_aggregates(warehouse: Warehouse, sessions: Sequence[dt.date])
     return run
 
 
-def _members(warehouse: Warehouse, sessions: list[dt.date]) -> tuple[pl.DataFrame, list[str]]:
-    """MEMBERS per session: universe, closes now / a session / 21 sessions ago, SMA 50, nearest-year EPS."""
-    frame = industry_members(warehouse, sessions, RETURN_SESSIONS)
+def _members(warehouse: Warehouse, sessions: list[dt.date], basis: str = ADJUSTED) -> tuple[pl.DataFrame, list[str]]:
+    """MEMBERS per session: universe, closes now / a session / 21 sessions ago (on `basis`), SMA 50, nearest-year
+    EPS."""
+    frame = industry_members(warehouse, sessions)
     if frame.is_empty():
         raise BadMarketData(f"no universe stored for {sessions[0].isoformat()}..{sessions[-1].isoformat()}: "
                             "materialize `universe` and `daily_bars` first")
-    frame = frame.cast({c: t for c, t in MEMBERS.items() if c in frame.columns} | {"session": pl.Date})
+    bars, _ = read_bars_window(warehouse, sessions[0], sessions[-1], RETURN_SESSIONS)
+    actions = actions_for_bars(warehouse, bars)
+    closes = member_closes(bars, actions, sessions, RETURN_SESSIONS, basis)
+    frame = frame.cast({c: t for c, t in MEMBERS.items() if c in frame.columns} | {"session": pl.Date}).join(
+        closes, on=["session", "symbol"], how="left").select("session", *MEMBERS)
     notes = []
+    changed = adjusted_symbols(bars, actions, basis)
+    if changed:
+        notes.append(f"{basis} prices: {len(changed)} symbol(s) with a split or dividend in the return window "
+                     f"({', '.join(changed[:10])}{', ...' if len(changed) > 10 else ''})")
     for session in sessions:
         day = frame.filter(pl.col("session") == session)
         if day.is_empty() or day.get_column("close").null_count() == day.height:

@@ -85,7 +85,7 @@ def _frames(results: list[scanner.ScanResult]) -> dict[str, pl.DataFrame]:
     events = stack([r.events for r in results]).select("session", "symbol", "event", "direction", "value", "detail")
     discoveries = json_column(stack([r.discoveries for r in results]), "key_points").select(
         "session", "symbol", "kind", "pattern", "direction", "level", "target", "start_session", "key_points",
-        "confidence", "score", "detail").unique(["session", "symbol", "kind", "pattern"], keep="first",
+        "confidence", "score", "day_strength", "detail").unique(["session", "symbol", "kind", "pattern"], keep="first",
                                                 maintain_order=True)
     eligibility = stack([r.eligibility.with_columns(session=pl.lit(r.session)) for r in results]).select(
         "session", "symbol", "eligible", "reason", "close", "dollar_volume", "history")

@@ -6,6 +6,7 @@ from __future__ import annotations
 UNIVERSE = "market.universe"
 INDEX_CONSTITUENTS = "market.index_constituents"
 DAILY_BARS = "market.daily_bars"
+SYMBOL_HISTORY = "market.symbol_history"  # price_history's own bars, read where daily_bars has none
 QUOTES = "market.quotes"
 CORPORATE_ACTIONS = "market.corporate_actions"
 DEMO_PLANTED_PATTERNS = "market.demo_planted_patterns"

@@ -143,8 +143,8 @@ class Warehouse:
                 frame = frame.join(wanted, on=columns, how="semi", maintain_order="left")
             # keys leading with the scope arrive in index order: btree inserts stay at the right edge
             _copy_frame(cur, target, frame.sort(columns, maintain_order=True), table)
-            # A write under another scope shape (price_history by symbol vs daily_bars by session) may have
-            # changed rows those digests vouch for without changing their counts: they no longer vouch.
+            # A write under another scope shape (a batch scan by session x symbol vs a full scan by session) may
+            # have changed rows those digests vouch for without changing their counts: they no longer vouch.
             cur.execute(f"DELETE FROM {names.PARTITION_DIGESTS} WHERE table_name = %s "
                         "AND (unit = ANY(%s) OR NOT starts_with(unit, %s))",
                         [table, changed, ",".join(columns) + ":"])

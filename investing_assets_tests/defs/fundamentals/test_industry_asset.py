@@ -26,6 +26,7 @@ def test_one_run_writes_both_with_a_sector_chart(resources, instance, warehouse)
     assert by_key["industry_aggregates"]["dagster/row_count"].value == warehouse.count(
         "fundamentals.industry_aggregates") > 0
     assert by_key["industry_aggregates"]["chart"].value.startswith("![chart](data:image/png;base64,")
+    assert by_key["industry_aggregates"]["price_basis"].value == "adjusted"  # what the returns are computed on
     assert "forward_pe" in by_key["index_valuations"]["valuations"].value
     assert warehouse.count("fundamentals.index_valuations") == 3
 

@@ -9,6 +9,7 @@ import pytest
 import redis
 
 from investing_assets.defs.market import assets as market_assets
+from investing_assets.defs.shared.partitions import FIRST_SESSION
 from investing_assets.defs.shared.partitions import symbol as symbol_partitions
 from investing_assets.defs.shared.resources import HotCacheResource, MarketDataResource
 from investing_assets.lib.core import calendar
@@ -139,16 +140,25 @@ def test_backfill_of_an_old_day_keeps_the_newest_in_cache(resources, instance, r
     assert json.loads(redis.Redis.from_url(redis_url).get("cache:etf_quotes"))["as_of"] == LAST.isoformat()
 
 
-def test_price_history_replaces_one_symbol(resources, instance, warehouse):
-    materialize_range(DAY_ASSETS[:1], LAST, LAST, resources, instance)
+def test_price_history_owns_its_table_and_never_touches_daily_bars(resources, instance, warehouse):
+    """One owner per table: the symbol's history goes to market.symbol_history; daily_bars' rows stay its own."""
+    assert materialize_range(DAY_ASSETS[:3], LAST, LAST, resources, instance).success
+    with warehouse.connect() as conn:  # stored bars the source's history disagrees with: a rewrite would show
+        conn.execute("UPDATE market.daily_bars SET volume = volume + 1 WHERE symbol = 'AAPL'")
+    before = fingerprint(warehouse, "market.daily_bars")
     result = dg.materialize([market_assets.price_history], partition_key="AAPL", resources=resources,
                             instance=instance)
     assert result.success
-    stored = warehouse.count("market.daily_bars", {"symbol": ["AAPL"]})
-    assert stored > 2500
-    assert warehouse.count("market.daily_bars") == stored  # nothing but AAPL
+    assert fingerprint(warehouse, "market.daily_bars") == before
+    stored = warehouse.count("market.symbol_history", {"symbol": ["AAPL"]})
+    assert stored > 2500 and warehouse.count("market.symbol_history") == stored  # nothing but AAPL
+    first = warehouse.read_frame("SELECT min(session) FROM market.symbol_history").item()
+    assert first >= FIRST_SESSION
     dg.materialize([market_assets.price_history], partition_key="AAPL", resources=resources, instance=instance)
-    assert warehouse.count("market.daily_bars", {"symbol": ["AAPL"]}) == stored
+    assert warehouse.count("market.symbol_history", {"symbol": ["AAPL"]}) == stored
+    assert fingerprint(warehouse, "market.daily_bars") == before
+    assert market_assets.price_history.metadata_by_key[dg.AssetKey("price_history")]["dagster/table_name"] == \
+        "market.symbol_history"
 
 
 def test_a_session_before_its_close_is_refused_by_name(resources, instance, warehouse, monkeypatch):

@@ -64,8 +64,11 @@ def test_scan_writes_every_table_caches_the_ranking_and_reruns_identically(histo
     client = redis.Redis.from_url(redis_url)
     cached = json.loads(client.get("cache:scan:latest"))
     assert cached["as_of"] == LAST.isoformat() and cached["data"][0]["rank"] == 1
-    scores = [row["score"] for row in cached["data"]]
-    assert scores == sorted(scores, reverse=True)
+    ranking = [(-row["score"], -row["day_strength"]) for row in cached["data"]]
+    assert ranking == sorted(ranking)  # ties of score by the day's strength, stored with every discovery
+    with warehouse.connect() as conn:
+        assert conn.execute("SELECT count(*) FROM technicals.pattern_discoveries "
+                            "WHERE day_strength IS NULL").fetchone()[0] == 0
     assert client.zcard("scanner:last_scanned") > 400
 
     for day in DAYS:  # each partition shows its own discoveries, chart and counts, read back from the instance

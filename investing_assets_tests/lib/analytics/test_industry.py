@@ -1,15 +1,21 @@
-"""Group valuations the index providers' way, checked by hand on small frames."""
+"""Group valuations the index providers' way, and the closes their returns compare, checked by hand on small frames."""
+
+import datetime as dt
 
 import polars as pl
 import pytest
 
+from investing_assets.lib.analytics.adjustment import RAW
 from investing_assets.lib.analytics.industry import (
     AGGREGATES,
+    CLOSES,
     INDEX_VALUATIONS,
     MEMBERS,
     aggregates,
     index_valuations,
+    member_closes,
 )
+from investing_assets.lib.core import calendar
 
 
 def members(rows: list[tuple]) -> pl.DataFrame:
@@ -80,3 +86,43 @@ def test_no_earners_or_no_caps_give_null_never_nan():
     weights = pl.DataFrame({"index_code": ["SPX"], "symbol": ["AAA"], "weight": [1.0]})
     index = index_valuations(weights, frame).row(0, named=True)
     assert (index["forward_pe"], index["earnings_yield"], index["pe_coverage"]) == (None, None, 0.0)
+
+
+DAYS = calendar.sessions_ending(dt.date(2026, 11, 20), 23)
+
+
+def two_symbols(split_at: int) -> pl.DataFrame:
+    """FLAT drifts up a cent a session; SPLT trades at 200 then at 100 from DAYS[split_at] on (a raw 2:1 split)."""
+    flat = [100 + k / 100 for k in range(len(DAYS))]
+    split = [200.0 if k < split_at else 100.0 for k in range(len(DAYS))]
+    rows = [(symbol, day, price, 1000) for symbol, prices in (("FLAT", flat), ("SPLT", split))
+            for day, price in zip(DAYS, prices, strict=True)]
+    frame = pl.DataFrame(rows, schema=["symbol", "session", "close", "volume"], orient="row")
+    return frame.with_columns(open=pl.col("close"), high=pl.col("close"), low=pl.col("close"),
+                              adj_close=pl.lit(None, pl.Float64))
+
+
+SPLIT = pl.DataFrame({"symbol": ["SPLT"], "session": [DAYS[12]], "kind": ["split"], "ratio": [2.0],
+                      "amount": [None]}, schema_overrides={"amount": pl.Float64})
+
+
+def test_closes_compare_with_one_and_21_sessions_back_in_the_sessions_units():
+    bars = two_symbols(split_at=12)
+    out = member_closes(bars, SPLIT, DAYS[-2:], 21)
+    assert out.schema == pl.Schema(CLOSES) and out.height == 4
+    flat = out.filter(pl.col("symbol") == "FLAT", pl.col("session") == DAYS[-1]).row(0, named=True)
+    assert (flat["close"], flat["close_1d"], flat["close_21d"]) == (100.22, 100.21, 100.01)  # no step: raw bits
+    split = out.filter(pl.col("symbol") == "SPLT").sort("session")
+    assert split["close_21d"].to_list() == [100.0, 100.0]  # 200 in pre-split units, halved
+    assert split["close_1d"].to_list() == [100.0, 100.0]
+    late = member_closes(bars.filter(pl.col("session") > DAYS[0]), SPLIT, DAYS[-2:], 21)
+    assert late.filter(pl.col("symbol") == "SPLT")["close_21d"].to_list() == [None, 100.0]  # no bar that far back
+    raw = member_closes(bars, SPLIT, DAYS[-1:], 21, basis=RAW).filter(pl.col("symbol") == "SPLT")
+    assert raw.item(0, "close_21d") == 200.0  # the -50 % the adjusted basis removes
+
+
+def test_a_split_the_bars_do_not_show_is_not_applied():
+    """Split-adjusted bars (Yahoo, FMP) with the action stored: no gap, so no factor (lib.analytics.adjustment)."""
+    bars = two_symbols(split_at=0)
+    out = member_closes(bars, SPLIT, DAYS[-1:], 21).filter(pl.col("symbol") == "SPLT")
+    assert out.item(0, "close_21d") == 100.0

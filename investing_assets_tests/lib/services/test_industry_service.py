@@ -5,6 +5,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from investing_assets.lib.analytics.adjustment import RAW
 from investing_assets.lib.analytics.industry import aggregates
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.errors import BadMarketData
@@ -81,3 +82,39 @@ def test_the_second_session_of_a_range_compares_with_the_first(stored):
     energy = bars.filter(pl.col("sector") == "Energy")["cap"].to_list()  # one share count: the demo's is fixed
     stored_row = run.latest(run.aggregates).filter((pl.col("level") == "sector") & (pl.col("name") == "Energy"))
     assert stored_row.item(0, "return_1d") == pytest.approx(100 * (energy[1] / energy[0] - 1))
+
+
+def test_a_split_inside_the_window_is_no_industry_return(stored):
+    """CCL alone makes up its industry: an unadjusted 2:1 split 10 sessions back (its earlier raw prices twice
+    today's) with the split stored as a corporate action leaves the adjusted returns exactly as without it; on
+    raw prices the industry would read about -50 %."""
+    victim, session = "CCL", DAYS[-1]
+    split_day = calendar.sessions_ending(session, 10)[0]
+
+    def returns(run):
+        rows = run.latest(run.aggregates)
+        industry_row = rows.filter(pl.col("level") == "industry", pl.col("name") == "Hospitality , tourism")
+        assert industry_row.item(0, "members") == 1
+        sector = rows.filter(pl.col("level") == "sector", pl.col("name") == industry_row.item(0, "sector"))
+        return industry_row.item(0, "return_21d"), sector.item(0, "return_21d"), industry_row.item(0, "return_1d")
+
+    baseline = returns(industry.write_industry_aggregates(stored, [session]))
+    with stored.connect() as conn:
+        conn.execute("UPDATE market.daily_bars SET open = open * 2, high = high * 2, low = low * 2, "
+                     "close = close * 2, adj_close = adj_close * 2 WHERE symbol = %s AND session < %s",
+                     [victim, split_day])
+    split = pl.DataFrame({"symbol": [victim], "session": [split_day], "kind": ["split"], "ratio": [2.0],
+                          "amount": [None], "source": ["test"]}, schema_overrides={"amount": pl.Float64})
+    stored.replace_rows("market.corporate_actions", split, {"session": [split_day]})
+
+    adjusted = industry.write_industry_aggregates(stored, [session])
+    assert adjusted.basis == "adjusted"
+    assert returns(adjusted) == baseline  # the doubling and the 1/2 factor are exact in binary
+    assert any(n.startswith("adjusted prices: 1 symbol(s) with a split or dividend") for n in adjusted.notes)
+    stored_row = stored.read_frame("SELECT return_21d FROM fundamentals.industry_aggregates "
+                                   "WHERE level = 'industry' AND name = 'Hospitality , tourism'")
+    assert stored_row.item() == baseline[0]
+
+    raw = returns(industry.write_industry_aggregates(stored, [session], basis=RAW))
+    assert raw[0] == pytest.approx(100 * ((1 + baseline[0] / 100) / 2 - 1))  # about -50 %
+    assert raw[1] < baseline[1] and raw[2] == baseline[2]  # the split is before yesterday: 1d unchanged

@@ -114,13 +114,15 @@ def test_multi_column_scope_units(warehouse: Warehouse):
 
 
 def test_a_write_under_another_scope_invalidates_the_digests(warehouse: Warehouse):
-    """price_history writes bars by symbol, daily_bars by session: neither may skip over the other's rows."""
+    """A batch scan writes its symbols by session x symbol, a full scan whole sessions: neither may skip over
+    the other's rows (shown on a bar table, which has the same (session, symbol) key)."""
     def history(close):
         return pl.concat([bars(D1, ("AAPL",), close), bars(D2, ("AAPL",), close)])
 
-    warehouse.replace_rows("market.daily_bars", history(50.0), {"symbol": ["AAPL"]})
+    batch = {"session": [D1, D2], "symbol": ["AAPL"]}
+    warehouse.replace_rows("market.daily_bars", history(50.0), batch)
     warehouse.replace_rows("market.daily_bars", history(100.0), {"session": [D1, D2]})
-    repaired = warehouse.replace_rows("market.daily_bars", history(50.0), {"symbol": ["AAPL"]})
+    repaired = warehouse.replace_rows("market.daily_bars", history(50.0), batch)
     assert repaired.unchanged == 0
     assert [r[2] for r in stored(warehouse)] == [50.0, 50.0]
     again = warehouse.replace_rows("market.daily_bars", history(100.0), {"session": [D1, D2]})

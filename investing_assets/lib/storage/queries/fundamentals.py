@@ -34,35 +34,30 @@ def index_weights(warehouse: Warehouse, sessions: Sequence[dt.date]) -> pl.DataF
                                 "WHERE session = ANY(%s)", [list(sessions)])
 
 
-def industry_members(warehouse: Warehouse, sessions: list[dt.date], return_sessions: int) -> pl.DataFrame:
-    """Per session and universe member: classification, shares, closes now / a session / `return_sessions`
-    sessions ago, SMA 50, and the nearest fiscal year's EPS consensus now and on the previous NYSE session (null
-    when that session's estimates are not stored: never an older snapshot, so no value depends on what else
-    happens to be loaded)."""
-    window = calendar.sessions_ending(sessions[0], return_sessions + 1)[:-1] + sessions
+def industry_members(warehouse: Warehouse, sessions: list[dt.date]) -> pl.DataFrame:
+    """Per session and universe member: classification, shares, SMA 50, and the nearest fiscal year's EPS consensus
+    now and on the previous NYSE session (null when that session's estimates are not stored: never an older
+    snapshot, so no value depends on what else happens to be loaded). The closes come from the bars
+    (lib/analytics/industry.member_closes), on the analytics' price basis."""
+    pairs = [calendar.sessions_ending(d, 2) for d in sessions]
+    previous = [pair[0] if len(pair) == 2 else None for pair in pairs]  # none before the calendar's first
     return warehouse.read_frame(
         f"""
-        WITH days AS (SELECT d, lag(d) OVER w AS d_1, lag(d, %s) OVER w AS d_21
-                      FROM unnest(%s::date[]) AS d WINDOW w AS (ORDER BY d)),
+        WITH days AS (SELECT * FROM unnest(%s::date[], %s::date[]) AS d(d, d_1)),
              nearest AS (SELECT DISTINCT ON (session, symbol) session, symbol, period_end, eps_avg
                          FROM {names.ANALYST_ESTIMATES} WHERE session = ANY(%s) AND period = 'annual'
-                         AND eps_avg IS NOT NULL ORDER BY session, symbol, period_end),
-             bars AS (SELECT session, symbol, close FROM {names.DAILY_BARS} WHERE session = ANY(%s))
-        SELECT u.session, u.symbol, u.sector, u.industry, u.shares_outstanding,
-               b.close, b1.close AS close_1d, b21.close AS close_21d, i.sma_50,
+                         AND eps_avg IS NOT NULL ORDER BY session, symbol, period_end)
+        SELECT u.session, u.symbol, u.sector, u.industry, u.shares_outstanding, i.sma_50,
                n.eps_avg AS forward_eps,
                (SELECT e.eps_avg FROM {names.ANALYST_ESTIMATES} e
                  WHERE e.symbol = u.symbol AND e.period = 'annual' AND e.period_end = n.period_end
                    AND e.session = days.d_1) AS forward_eps_before
         FROM {names.UNIVERSE} u
         JOIN days ON days.d = u.session
-        LEFT JOIN bars b ON b.session = u.session AND b.symbol = u.symbol
-        LEFT JOIN bars b1 ON b1.session = days.d_1 AND b1.symbol = u.symbol
-        LEFT JOIN bars b21 ON b21.session = days.d_21 AND b21.symbol = u.symbol
         LEFT JOIN {names.INDICATORS} i ON i.session = u.session AND i.symbol = u.symbol
         LEFT JOIN nearest n ON n.session = u.session AND n.symbol = u.symbol
         WHERE u.session = ANY(%s)
-        """, [return_sessions, window, sessions, window, sessions])
+        """, [sessions, previous, sessions, sessions])
 
 
 def latest_index_valuations(warehouse: Warehouse) -> pl.DataFrame:
