@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import numpy as np
 import polars as pl
@@ -77,7 +78,8 @@ def test_hand_built_head_and_shoulders_is_found_on_its_breakout_session() -> Non
     assert key_rows == [30 + k * LEG for k in range(1, 6)]
     assert [p["price"] for p in row["key_points"]] == [106.0, 102.0, 110.0, 102.0, 106.0]
     assert row["breakout_level"] == pytest.approx(102.0)
-    assert row["target"] == pytest.approx(94.0)  # measured move: neckline - (head - neckline)
+    # Measured move on the log scale: the neckline divided by the head-over-neckline ratio.
+    assert row["target"] == pytest.approx(102.0 * 102.0 / 110.0)
     assert 0.0 < row["confidence"] <= 1.0
 
 
@@ -87,6 +89,71 @@ def test_the_mirror_image_is_an_inverse_head_and_shoulders_on_the_same_session()
     assert found.select("pattern", "direction").rows() == [("inverse_head_and_shoulders", "bullish")]
     assert found["end_session"].item() == bars["session"][BREAK]
     assert found["breakout_level"].item() == pytest.approx(98.0)
+
+
+def test_a_shoulder_leg_much_longer_than_the_others_belongs_to_another_swing() -> None:
+    """The legs of a head-and-shoulders are even within max_leg_ratio (2.5), like a boundary's: stretching
+    the leg from the left shoulder down to the neckline from 12 to 31 sessions (the halves stay within
+    max_time_ratio) turns the top into something else."""
+
+    def stretched(first_leg: int) -> np.ndarray:
+        vertices = [(0, 98.0), (30, 98.0), (42, 106.0), (42 + first_leg, 102.0), (54 + first_leg, 110.0),
+                    (66 + first_leg, 102.0), (78 + first_leg, 106.0), (88 + first_leg, 102.6)]  # fmt: skip
+        return np.concatenate([_path(vertices), [98.0], np.linspace(97.7, 96.0, 20)])
+
+    assert detect_chart_patterns(_bars(stretched(24)))["pattern"].to_list() == ["head_and_shoulders"]
+    assert detect_chart_patterns(_bars(stretched(31))).height == 0
+
+
+def _log_path(vertices: list[tuple[int, float]]) -> np.ndarray:
+    """Closes along legs straight on the log scale (constant percent moves) between the vertices."""
+    xs, ys = zip(*vertices, strict=True)
+    return np.exp(np.interp(np.arange(xs[-1] + 1), xs, np.log(ys)))
+
+
+BOUNDARY_BREAK = 87
+
+
+def _boundary_up(lows: Callable[[int], float], width: float, before: list[tuple[int, float]]) -> np.ndarray:
+    """Five touches 12 sessions apart from session 30 (lows on `lows`, highs `width` times above them),
+    a rise towards the upper line, then on session BOUNDARY_BREAK a close 3% above it: the breakout."""
+    touches = [(30 + 12 * k, lows(30 + 12 * k) * (width if k % 2 else 1.0)) for k in range(5)]
+    last = BOUNDARY_BREAK - 1
+    formation = _log_path([*before, *touches, (last, lows(last) * width * 0.99)])
+    return np.concatenate([formation, lows(BOUNDARY_BREAK) * width * np.linspace(1.03, 1.06, 16)])
+
+
+def test_a_channel_falling_in_percent_is_a_channel_not_a_wedge() -> None:
+    """Lows and highs both fall 35% from the first touch to the last, the highs 30% above the lows: parallel
+    on the log scale the detector reads. In dollars the width shrinks from 30 to 19.5 (by 0.42 of the mean
+    height), which the shape rules would call a falling wedge."""
+    close = _boundary_up(lambda t: 100.0 * 0.65 ** ((t - 30) / 48), 1.3, [(0, 147.0)])
+    found = detect_chart_patterns(_bars(close, symbol="CHAN"))
+    assert found.select("pattern", "direction").rows() == [("descending_channel", "bullish")]
+    assert found["end_session"].item() == _bars(close)["session"][BOUNDARY_BREAK]
+
+
+def test_a_close_through_a_line_before_the_breakout_spoils_the_formation() -> None:
+    """A rectangle (lows at 100, highs at 115) is found on its breakout. One close 2.8% above the upper line
+    mid-formation (about 1.6 ATR; too brief to be a turning point) was a breakout already: no rectangle
+    after it."""
+    close = _boundary_up(lambda t: 100.0, 1.15, [(0, 107.0)])
+    assert detect_chart_patterns(_bars(close)).select("pattern", "direction").rows() == [
+        ("rectangle", "bullish")
+    ]
+    spiked = close.copy()
+    spiked[47] *= 1.09  # 5 sessions after the first upper touch, on the way down
+    assert spiked[47] > 118.0
+    assert detect_chart_patterns(_bars(spiked)).height == 0
+
+
+def test_a_formation_entered_from_beyond_its_line_is_not_one() -> None:
+    """The lines must also hold over the leg before the first touch: a rectangle whose first low comes
+    right after a dip to 96, 4% under its lower line, is the end of a larger swing, while one after a dip
+    to 101 is a rectangle."""
+    for dip, expected in ((101.0, [("rectangle", "bullish")]), (96.0, [])):
+        close = _boundary_up(lambda t: 100.0, 1.15, [(0, 107.0), (20, dip), (25, 104.0)])
+        assert detect_chart_patterns(_bars(close)).select("pattern", "direction").rows() == expected, dip
 
 
 def test_no_breakout_no_detection() -> None:
