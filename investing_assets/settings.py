@@ -98,13 +98,14 @@ class MuniDrop:
     max_bytes: int
     max_pages: int
     timeout_seconds: float  # a parser stuck on a malformed PDF is stopped after this
+    max_memory_mb: int  # what reading one document may take; more is quarantined as too_much_memory (0: no limit)
 
 
 def muni_drop() -> MuniDrop:
     """`INVESTING_MUNI_DROP` (default .investing/muni_drop), `_QUARANTINE`, `_ARCHIVE`, `_SETTLE_S`,
-    `_MAX_BYTES`, `_MAX_PAGES`, `_TIMEOUT_S`; the limits default to the reader's own."""
+    `_MAX_BYTES`, `_MAX_PAGES`, `_TIMEOUT_S`, `_MAX_MEMORY_MB`; the limits default to the reader's own."""
     from investing_assets.lib.muni.drop_folder import DEFAULT_SETTLE_SECONDS
-    from investing_assets.lib.muni.extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES
+    from investing_assets.lib.muni.extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_PAGES
     from investing_assets.lib.services.muni import DEFAULT_TIMEOUT_S
 
     return MuniDrop(
@@ -115,4 +116,5 @@ def muni_drop() -> MuniDrop:
         max_bytes=int(_get("INVESTING_MUNI_MAX_BYTES") or DEFAULT_MAX_BYTES),
         max_pages=int(_get("INVESTING_MUNI_MAX_PAGES") or DEFAULT_MAX_PAGES),
         timeout_seconds=float(_get("INVESTING_MUNI_TIMEOUT_S") or DEFAULT_TIMEOUT_S),
+        max_memory_mb=int(_get("INVESTING_MUNI_MAX_MEMORY_MB") or DEFAULT_MAX_MEMORY_MB),
     )

@@ -13,7 +13,12 @@ from pathlib import Path
 
 from investing_assets import settings
 from investing_assets.lib.muni.drop_folder import DropFolder
-from investing_assets.lib.muni.extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, DocumentRejected
+from investing_assets.lib.muni.extract import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_MEMORY_MB,
+    DEFAULT_MAX_PAGES,
+    DocumentRejected,
+)
 from investing_assets.lib.services.muni import DEFAULT_TIMEOUT_S
 from investing_assets.lib.storage.warehouse import Warehouse
 
@@ -29,6 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="seconds before a stuck parser is stopped")
     score.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES)
     score.add_argument("--max-pages", type=int, default=DEFAULT_MAX_PAGES)
+    score.add_argument("--max-memory-mb", type=int, default=DEFAULT_MAX_MEMORY_MB,
+                       help="memory the reading may take (0: no limit)")
     score.set_defaults(func=cmd_score)
 
     samples = muni_sub.add_parser("samples", help="write synthetic reports into the drop folder")
@@ -47,7 +54,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     warehouse = Warehouse(settings.pg_url()) if settings.pg_url() else None
     try:
         result = score_document(args.pdf, warehouse, timeout_s=args.timeout, max_bytes=args.max_bytes,
-                                max_pages=args.max_pages)
+                                max_pages=args.max_pages, max_memory_mb=args.max_memory_mb)
     except DocumentRejected as rejected:
         print(f"{args.pdf}: not readable ({rejected.reason}): {rejected.message}", file=sys.stderr)
         return 2
@@ -100,20 +107,29 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 @dataclass
 class Ingested:
-    """Each new file's end, by its path in the drop folder: read, quarantined (its run failed on purpose, the
-    reason beside it in the quarantine folder) or failed for another reason (see the run in the UI)."""
+    """Each file's end, by its path in the drop folder: read, quarantined (its run failed on purpose, the
+    reason beside it in the quarantine folder) or failed for another reason (see the run in the UI); or, with no
+    run, a copy of a known document (moved to the duplicates folder) or refused (a link, a hidden name, too deep:
+    quarantined with its reason)."""
 
     extracted: list[str] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    copies: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
 
     @property
     def ran(self) -> int:
         return len(self.extracted) + len(self.quarantined) + len(self.failed)
 
     def summary(self) -> str:
-        return (f"read {len(self.extracted)} of {self.ran} new report(s) from the drop folder; "
+        line = (f"read {len(self.extracted)} of {self.ran} new report(s) from the drop folder; "
                 f"{len(self.quarantined)} quarantined, {len(self.failed)} other run failure(s)")
+        if self.copies:
+            line += f"; {len(self.copies)} copy(ies) of known documents moved to the duplicates folder"
+        if self.refused:
+            line += f"; {len(self.refused)} refused (links, hidden names, too deep) and quarantined"
+        return line
 
 
 def ingest_now(launcher, log: logging.Logger) -> Ingested:
@@ -127,7 +143,7 @@ def ingest_now(launcher, log: logging.Logger) -> Ingested:
     from investing_assets.defs.fixed_income.assets import PATH_TAG
     from investing_assets.defs.fixed_income.jobs import muni_document_extraction
     from investing_assets.defs.fixed_income.sensors import (
-        known_digests,
+        known_keys,
         partitions_to_run_again,
         report,
         run_request,
@@ -139,11 +155,11 @@ def ingest_now(launcher, log: logging.Logger) -> Ingested:
     for run_id in fail_zombies(instance):
         log.warning(f"run {run_id[:8]} had lost its process: marked failed")
     folder = drop_folder(None)
-    plan = folder.plan({}, now=time.time(), known_digests=known_digests(instance, folder), settle_seconds=0)
+    plan = folder.plan({}, now=time.time(), known_keys=known_keys(instance, folder), settle_seconds=0)
     report(log, folder, plan)
-    ingested = Ingested()
+    ingested = Ingested(copies=[c.entry.rel for c in plan.duplicates], refused=[r.rel for r in plan.refused])
     if plan.new:
-        instance.add_dynamic_partitions(muni_document.name, [c.key for c in plan.new])
+        instance.add_dynamic_partitions(muni_document.name, [c.key for c in plan.new if not c.again])
     new = {c.key for c in plan.new}
     requests = [run_request(c) for c in plan.new]
     requests += [RunRequest(partition_key=key) for key in partitions_to_run_again(instance, folder) if key not in new]
@@ -161,11 +177,13 @@ def ingest_now(launcher, log: logging.Logger) -> Ingested:
 
 
 def write_samples(folder: DropFolder, count: int, seed: int = 7) -> list[Path]:
-    """Generate in a hidden folder beside the inbox, then move each finished file in: never half-written."""
-    from investing_assets.lib.synthetic.muni_reports import generate_documents
+    """Generate in a hidden folder inside the inbox, moving each file in the moment it is written: never
+    half-written in the inbox, and never left in the scratch folder long enough to settle there (a settled
+    hidden file is quarantined as `hidden`)."""
+    from investing_assets.lib.synthetic.muni_reports import iter_documents
 
     with tempfile.TemporaryDirectory(prefix=".samples-", dir=folder.root) as scratch:
-        return [folder.drop(path) for path in generate_documents(scratch, count, seed=seed)]
+        return [folder.drop(path) for path in iter_documents(scratch, count, seed=seed)]
 
 
 def drop_folder(path: Path | None) -> DropFolder:

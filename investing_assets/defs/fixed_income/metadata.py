@@ -65,6 +65,9 @@ def quarantine_failure(outcome: muni.DocumentOutcome) -> str:
     note = f", reason in {outcome.reason_file.name}" if outcome.reason_file else ""
     if outcome.reason in TRANSIENT_REASONS:
         then = "the muni_local_agent sweep reads it again (3 attempts in all)"
+    elif outcome.reason == "too_much_memory":
+        then = ("raise INVESTING_MUNI_MAX_MEMORY_MB (the muni_drop resource's max_memory_mb) if the machine has the "
+                "memory, and re-materialize this partition")
     else:
         then = "replace the file in the quarantine folder and re-materialize this partition, or drop a fixed copy"
     return (f"muni_document {outcome.key}: {outcome.file_name} could not be read ({outcome.reason}): "

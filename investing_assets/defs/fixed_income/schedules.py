@@ -7,7 +7,8 @@ import dagster as dg
 from investing_assets.defs.fixed_income import jobs
 from investing_assets.defs.fixed_income.resources import DropFolderResource
 from investing_assets.defs.fixed_income.sensors import (
-    known_digests,
+    in_flight,
+    known_keys,
     partitions_to_run_again,
     report,
     run_request,
@@ -35,14 +36,16 @@ def muni_local_agent(context: dg.ScheduleEvaluationContext, muni_drop: DropFolde
     folder = muni_drop.get()
     instance = context.instance
     # no observations here: only files unchanged for the settle window count as completely written
-    plan = folder.plan({}, now=time.time(), known_digests=known_digests(instance, folder),
+    plan = folder.plan({}, now=time.time(), known_keys=known_keys(instance, folder),
                        settle_seconds=muni_drop.settle_seconds)
     report(context.log, folder, plan)
-    new = [c.key for c in plan.new]
-    if new:  # a schedule cannot return partition requests the way a sensor does
-        instance.add_dynamic_partitions(muni_document.name, new)
+    fresh = [c.key for c in plan.new if not c.again]
+    if fresh:  # a schedule cannot return partition requests the way a sensor does
+        instance.add_dynamic_partitions(muni_document.name, fresh)
     tick = calendar.in_new_york(context.scheduled_execution_time).isoformat(timespec="minutes")
-    requests = [run_request(c, run_key=f"{c.key}@{tick}") for c in plan.new]
+    busy = in_flight(instance)  # e.g. a lost document's bytes the sensor already sent to a run
+    requests = [run_request(c, run_key=f"{c.key}@{tick}") for c in plan.new if c.key not in busy]
+    new = {c.key for c in plan.new}
     again = [key for key in partitions_to_run_again(instance, folder) if key not in new]
     requests += [dg.RunRequest(run_key=f"{key}@{tick}", partition_key=key) for key in again]
     return requests or dg.SkipReason(f"nothing missed: {plan.summary()}")

@@ -1,8 +1,10 @@
 """The drop-folder sensor: watch the muni drop folder and give each new, completely written PDF its own run.
 
-The sensor only registers files (a partition + a run keyed by the partition key, so a re-drop of the same
-content starts nothing); every content check happens in the run, whose metadata then shows why a file was
-quarantined. Links are refused here, before anything reads them.
+The sensor only registers files (a partition + a run keyed by the partition key); every content check happens
+in the run, whose metadata then shows why a file was quarantined. What needs no reading is settled here, from
+names and hashes: links are refused before anything reads them, hidden and too deep files are quarantined with
+their reason, and a copy of a document already registered or read is moved to `<archive>/duplicates/` with a note
+naming that document (the bytes of a document whose file was lost run it again instead).
 """
 
 import json
@@ -17,7 +19,7 @@ from investing_assets.defs.fixed_income.resources import DropFolderResource
 from investing_assets.defs.shared import keys
 from investing_assets.defs.shared.partitions import muni_document
 from investing_assets.defs.shared.run_health import live_runs
-from investing_assets.lib.muni.drop_folder import Candidate, DropFolder, TickPlan, digest_of
+from investing_assets.lib.muni.drop_folder import Candidate, DropFolder, TickPlan
 
 SENSOR_INTERVAL_S = 30
 
@@ -29,25 +31,33 @@ SENSOR_INTERVAL_S = 30
 def muni_drop_folder(context: dg.SensorEvaluationContext, muni_drop: DropFolderResource) -> dg.SensorResult:
     folder = muni_drop.get()
     plan = folder.plan(_load_cursor(context.cursor), now=time.time(),
-                       known_digests=known_digests(context.instance, folder),
-                       settle_seconds=muni_drop.settle_seconds)
+                       known_keys=known_keys(context.instance, folder), settle_seconds=muni_drop.settle_seconds)
     report(context.log, folder, plan)
-    keys = [c.key for c in plan.new]
     cursor = json.dumps(plan.state, separators=(",", ":"))
-    if not keys:
+    if not plan.new:
         return dg.SensorResult(skip_reason=plan.summary(), cursor=cursor)
+    fresh = [c.key for c in plan.new if not c.again]
     return dg.SensorResult(run_requests=[run_request(c) for c in plan.new], cursor=cursor,
-                           dynamic_partitions_requests=[muni_document.build_add_request(keys)])
+                           dynamic_partitions_requests=[muni_document.build_add_request(fresh)] if fresh else [])
 
 
 def run_request(candidate: Candidate, run_key: str | None = None) -> dg.RunRequest:
-    return dg.RunRequest(run_key=run_key or candidate.key, partition_key=candidate.key,
+    """Keyed by the partition, so a document starts once; a lost document's bytes back again start it once more
+    per drop (its file's mtime)."""
+    default = f"{candidate.key}@{candidate.entry.mtime_ns}" if candidate.again else candidate.key
+    return dg.RunRequest(run_key=run_key or default, partition_key=candidate.key,
                          tags={PATH_TAG: candidate.entry.rel, SHA_TAG: candidate.sha256})
 
 
-def known_digests(instance: dg.DagsterInstance, folder: DropFolder) -> set[str]:
-    """Content already registered (partitions) or already read (archive): both end with the content hash."""
-    return {digest_of(key) for key in instance.get_dynamic_partitions(muni_document.name)} | folder.known_digests()
+def known_keys(instance: dg.DagsterInstance, folder: DropFolder) -> set[str]:
+    """Documents already registered (partitions) or already read (archive); keys end with the content hash."""
+    return set(instance.get_dynamic_partitions(muni_document.name)) | folder.known_keys()
+
+
+def in_flight(instance: dg.DagsterInstance) -> set[str]:
+    """Partitions with a run queued or running, under any job (the UI materializes through the asset job); a run
+    whose process is gone is not among them: it never ends."""
+    return {run.tags.get("dagster/partition") for run in live_runs(instance)} - {None}
 
 
 def partitions_to_run_again(instance: dg.DagsterInstance, folder: DropFolder) -> list[str]:
@@ -57,14 +67,14 @@ def partitions_to_run_again(instance: dg.DagsterInstance, folder: DropFolder) ->
     the same way, so it waits for a person. Only registered keys: a quarantine note can outlive its partition,
     and a run for that would fail the tick. A run whose process is gone is not in flight: it never ends."""
     registered = set(instance.get_dynamic_partitions(muni_document.name))
-    runs = live_runs(instance)
-    idle = registered - {run.tags.get("dagster/partition") for run in runs}
+    idle = registered - in_flight(instance)
     done = set(instance.get_materialized_partitions(keys.MUNI_DOCUMENTS))
     return sorted((idle - done - set(folder.set_aside())) | (idle & set(folder.retryable())))
 
 
 def report(log: logging.Logger | dg.DagsterLogManager, folder: DropFolder, plan: TickPlan) -> None:
-    """Say what happened to every file that needs a word, and move refused links aside."""
+    """Say what happened to every file that needs a word; move refused files (links, hidden, too deep) to the
+    quarantine and copies of known documents to the duplicates folder, each with its note."""
     for refusal in plan.refused:
         try:
             record = folder.refuse(refusal)
@@ -74,10 +84,21 @@ def report(log: logging.Logger | dg.DagsterLogManager, folder: DropFolder, plan:
         where = f"; moved to {record.file}, reason in {record.reason_file.name}" if record else ""
         log.warning(f"refused {refusal.rel} ({refusal.reason}): {refusal.message}{where}")
     for candidate in plan.duplicates:
-        log.info(f"{candidate.entry.rel}: same content as document {candidate.key} already registered; nothing "
-                 "to do")
+        try:
+            record = folder.keep_duplicate(candidate)
+        except OSError as exc:  # the next tick tries again
+            log.error(f"{candidate.entry.rel} is a copy of document {candidate.same_as} but could not be moved "
+                      f"aside: {exc}")
+            continue
+        if record is not None:
+            log.info(f"{candidate.entry.rel}: same content as document {candidate.same_as}; moved to "
+                     f"{record.file}, note in {record.reason_file.name}")
     for candidate in plan.new:
-        log.info(f"{candidate.entry.rel}: new document {candidate.key}")
+        if candidate.again:
+            log.info(f"{candidate.entry.rel}: the bytes of document {candidate.key}, whose file was lost; read "
+                     "again from here")
+        else:
+            log.info(f"{candidate.entry.rel}: new document {candidate.key}")
     if plan.unsettled:
         log.info(f"still being written: {', '.join(e.rel for e in plan.unsettled[:10])}")
 

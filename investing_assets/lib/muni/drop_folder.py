@@ -15,6 +15,12 @@ Why this shape:
   `-1`, `-2` ... suffix.
 - Symlinks (to files or folders) and paths that resolve outside the folder are refused: the link itself is moved
   to quarantine, its target is never opened.
+- Every settled *.pdf ends in one place, with a note wherever it was not read: read (archive), quarantined
+  (`NAME.reason.json` beside it), or a copy of a document already registered or read, moved to
+  `<archive>/duplicates/` with a note of the same shape naming that document (`duplicate_of`). A hidden name
+  (its own or a folder's, `.samples-*` scratch included) or a file more than MAX_DEPTH folders deep is
+  quarantined as `hidden` / `too_deep` once settled, so a program's scratch file is left alone while it is
+  written (the same settle rules), and set aside only if it is left behind.
 """
 
 from __future__ import annotations
@@ -43,6 +49,9 @@ _CHUNK = 1 << 20
 # Reasons the folder itself gives, beside the extractor's DocumentRejected reasons.
 SYMLINK = "symlink"
 OUTSIDE = "outside_drop_folder"
+HIDDEN = "hidden"
+TOO_DEEP = "too_deep"
+DUPLICATE = "duplicate"
 MISSING = "missing"
 CHANGED = "changed"
 UNREADABLE = "unreadable"
@@ -102,6 +111,7 @@ class Entry:
     size: int
     mtime_ns: int
     ctime_ns: int
+    refusal: str | None = None  # HIDDEN or TOO_DEEP: set aside unread once settled
 
     @property
     def signature(self) -> list[int]:
@@ -124,23 +134,28 @@ class Refusal:
 class Candidate:
     entry: Entry
     sha256: str
-    key: str
+    key: str  # the document this file is read as (for a copy: its own key, had it been new)
+    same_as: str | None = None  # a copy: the document registered or read earlier with these bytes
+    again: bool = False  # the bytes of a registered document whose file was lost: run `key` again from here
 
 
 @dataclass
 class TickPlan:
     """What one look at the folder decided; `state` goes back into the sensor cursor."""
 
-    new: list[Candidate] = field(default_factory=list)  # settled, content never seen: start a run
-    duplicates: list[Candidate] = field(default_factory=list)  # settled, content already known (first noticed)
+    new: list[Candidate] = field(default_factory=list)  # settled, content never seen (or lost): start a run
+    duplicates: list[Candidate] = field(default_factory=list)  # settled copies of known content: set aside
     unsettled: list[Entry] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
+    waiting: int = 0  # settled, the file a registered document's pending run reads
     deferred: int = 0  # settled but left for the next tick (hashing budget)
     state: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> str:
         parts = [f"{len(self.new)} new", f"{len(self.unsettled)} still being written",
-                 f"{len(self.duplicates)} already known", f"{len(self.refused)} refused"]
+                 f"{len(self.duplicates)} copies of known documents", f"{len(self.refused)} refused"]
+        if self.waiting:
+            parts.append(f"{self.waiting} waiting for their run")
         if self.deferred:
             parts.append(f"{self.deferred} deferred to the next tick")
         return ", ".join(parts)
@@ -166,6 +181,7 @@ class DropFolder:
         self.quarantine = Path(quarantine).expanduser().resolve() if quarantine else \
             self.root.parent / "muni_quarantine"
         self.archive = Path(archive).expanduser().resolve() if archive else self.root.parent / "muni_processed"
+        self.duplicates = self.archive / "duplicates"  # copies of documents already registered or read
 
     def ensure(self) -> DropFolder:
         for folder in (self.root, self.quarantine, self.archive):
@@ -174,57 +190,78 @@ class DropFolder:
 
     # -- scanning ---------------------------------------------------------------------------------------------
     def scan(self) -> tuple[list[Entry], list[Refusal]]:
-        """Regular *.pdf files at any depth; hidden names and `*.part` are someone's work in progress."""
+        """Regular *.pdf files at any depth (`*.part` is someone's work in progress); a hidden or too deep one
+        carries its refusal, to be set aside once settled. Links are refused at once."""
         entries: list[Entry] = []
         refused: list[Refusal] = []
         if self.root.is_dir():
-            self._scan_dir(self.root, 0, entries, refused)
+            self._walk(entries, refused)
         entries.sort(key=lambda e: e.rel)
         return entries, refused
 
-    def _scan_dir(self, folder: Path, depth: int, entries: list[Entry], refused: list[Refusal]) -> None:
-        try:
-            listing = list(os.scandir(folder))
-        except OSError:
-            return  # vanished or unreadable sub-folder: the next tick looks again
-        for item in listing:
-            if item.name.startswith("."):
-                continue
-            path = Path(item.path)
-            rel = path.relative_to(self.root).as_posix()
+    def _walk(self, entries: list[Entry], refused: list[Refusal]) -> None:
+        """Iterative, so no depth is silent; each folder once, so a bind mount looping back ends the walk."""
+        own = {self.quarantine, self.archive, self.duplicates}
+        seen: set[tuple[int, int]] = set()
+        stack: list[tuple[Path, int, bool]] = [(self.root, 0, False)]
+        while stack:
+            folder, depth, hidden = stack.pop()
             try:
-                if item.is_symlink():
-                    if item.name.lower().endswith(".pdf") or item.is_dir(follow_symlinks=True):
-                        refused.append(Refusal(rel, path, SYMLINK,
-                                               f"{rel} is a symbolic link (to {os.readlink(path)}); links are "
-                                               "not followed: copy the file itself into the drop folder"))
+                stat = os.stat(folder, follow_symlinks=False)
+                if (stat.st_dev, stat.st_ino) in seen:
                     continue
-                if item.is_dir(follow_symlinks=False):
-                    if depth < MAX_DEPTH and path not in (self.quarantine, self.archive):
-                        self._scan_dir(path, depth + 1, entries, refused)
-                    continue
-                if not (item.is_file(follow_symlinks=False) and item.name.lower().endswith(".pdf")):
-                    continue
-                if not path.resolve().is_relative_to(self.root):
-                    refused.append(Refusal(rel, path, OUTSIDE, f"{rel} resolves outside the drop folder"))
-                    continue
-                stat = item.stat(follow_symlinks=False)
-            except FileNotFoundError:
-                continue  # renamed or removed while we looked
-            entries.append(Entry(rel, path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
+                seen.add((stat.st_dev, stat.st_ino))
+                listing = list(os.scandir(folder))
+            except OSError:
+                continue  # vanished or unreadable sub-folder: the next tick looks again
+            for item in listing:
+                found = self._look_at(item, depth, hidden or item.name.startswith("."), own, refused)
+                if isinstance(found, Entry):
+                    entries.append(found)
+                elif found is not None:
+                    stack.append(found)
 
-    def plan(self, state: Mapping[str, Any] | None, *, now: float, known_digests: set[str],
+    def _look_at(self, item: os.DirEntry, depth: int, hidden: bool, own: set[Path],
+                 refused: list[Refusal]) -> Entry | tuple[Path, int, bool] | None:
+        """One directory entry: a PDF found, a folder to walk, or nothing (refusals are appended)."""
+        path = Path(item.path)
+        rel = path.relative_to(self.root).as_posix()
+        try:
+            if item.is_symlink():  # inside a hidden folder, only a link named *.pdf is anyone's business
+                if item.name.lower().endswith(".pdf") or (not hidden and item.is_dir(follow_symlinks=True)):
+                    refused.append(Refusal(rel, path, SYMLINK,
+                                           f"{rel} is a symbolic link (to {os.readlink(path)}); links are "
+                                           "not followed: copy the file itself into the drop folder"))
+                return None
+            if item.is_dir(follow_symlinks=False):
+                return None if path in own else (path, depth + 1, hidden)
+            if not (item.is_file(follow_symlinks=False) and item.name.lower().endswith(".pdf")):
+                return None
+            if not path.resolve().is_relative_to(self.root):
+                refused.append(Refusal(rel, path, OUTSIDE, f"{rel} resolves outside the drop folder"))
+                return None
+            stat = item.stat(follow_symlinks=False)
+        except FileNotFoundError:
+            return None  # renamed or removed while we looked
+        refusal = HIDDEN if hidden else TOO_DEEP if depth > MAX_DEPTH else None
+        return Entry(rel, path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, refusal)
+
+    def plan(self, state: Mapping[str, Any] | None, *, now: float, known_keys: Iterable[str],
              settle_seconds: float, max_new_bytes: int = 4 << 30) -> TickPlan:
-        """Decide what is new: settled files whose content is not known yet.
+        """Decide every settled file's way: new content starts a run, a copy of a known document is set aside
+        (`duplicates`), the bytes of a document whose file was lost run it again, and the file a registered
+        document's pending run will read waits for it.
 
-        `state` is the previous plan's (or {} for a sweep, which then relies on the settle window alone);
-        hashes are cached by signature in it, so an unchanged file is hashed once.
+        `known_keys` are the documents registered or read so far. `state` is the previous plan's (or {} for a
+        sweep, which then relies on the settle window alone); hashes are cached by signature in it, so an
+        unchanged file is hashed once.
         """
         previous: dict[str, list] = dict((state or {}).get("files", {}))
         entries, refused = self.scan()
         plan = TickPlan(refused=refused)
         files: dict[str, list] = {}
-        known = set(known_digests)
+        known = {digest_of(key): key for key in sorted(known_keys, reverse=True)}  # one per digest, stable
+        standing = _Standing(self)
         budget = max_new_bytes
         for entry in entries:
             before = previous.get(entry.rel)
@@ -234,9 +271,11 @@ class DropFolder:
             if not (same or age >= settle_seconds):
                 plan.unsettled.append(entry)
                 continue
+            if entry.refusal is not None:
+                plan.refused.append(_refusal(entry))
+                continue
             sha = files[entry.rel][3]
-            first_look = sha is None
-            if first_look:
+            if sha is None:
                 if entry.size > budget and budget < max_new_bytes:
                     plan.deferred += 1
                     continue
@@ -251,13 +290,20 @@ class DropFolder:
                     continue
                 budget -= entry.size
                 files[entry.rel][3] = sha
-            candidate = Candidate(entry, sha, document_key(entry.path.name, sha))
-            if digest_of(candidate.key) in known:
-                if first_look:
-                    plan.duplicates.append(candidate)
+            key = document_key(entry.path.name, sha)
+            earlier = known.get(digest_of(key))
+            if earlier is None:
+                plan.new.append(Candidate(entry, sha, key))
+                known[digest_of(key)] = key
+                continue
+            where = standing.of(earlier, sha)
+            if where == LOST:  # "drop it again to read it": these bytes are that document's
+                plan.new.append(Candidate(entry, sha, earlier, same_as=earlier, again=True))
+                standing.mark(earlier, PENDING)
+            elif where == PENDING and key == earlier:  # perhaps the very file its run will read
+                plan.waiting += 1
             else:
-                plan.new.append(candidate)
-                known.add(digest_of(candidate.key))
+                plan.duplicates.append(Candidate(entry, sha, key, same_as=earlier))
         plan.state = {"files": files}
         return plan
 
@@ -265,11 +311,11 @@ class DropFolder:
     def archived(self, key: str) -> Path:
         return self.archive / f"{key}.pdf"
 
-    def known_digests(self) -> set[str]:
-        """Content already read: the archive is named by key, and keys end with the content hash."""
+    def known_keys(self) -> set[str]:
+        """Documents already read: the archive is named by key (and keys end with the content hash)."""
         if not self.archive.is_dir():
             return set()
-        return {digest_of(p.name[:-4]) for p in self.archive.glob("*.pdf") if KEY_PATTERN.match(p.name[:-4])}
+        return {p.name[:-4] for p in self.archive.glob("*.pdf") if KEY_PATTERN.match(p.name[:-4])}
 
     def resolve_hint(self, rel: str | None) -> Path | None:
         """A path relative to the drop folder (from a run's tags), or None when it is unsafe or absent."""
@@ -287,7 +333,8 @@ class DropFolder:
         return resolved if resolved.is_file() else None
 
     def locate(self, key: str, hint: str | None = None) -> Path | None:
-        """Where a partition's bytes are now: archive, the path the sensor saw, quarantine, or by content."""
+        """Where a partition's bytes are now: archive, the path the sensor saw, quarantine, a copy set aside as
+        its duplicate, or by content in the inbox."""
         archived = self.archived(key)
         if archived.is_file() and not archived.is_symlink():
             return archived
@@ -298,6 +345,11 @@ class DropFolder:
             if record.get("document_key") == key and record.get("file"):
                 held = Path(record["file"])
                 if held.is_file() and not held.is_symlink() and held.parent == self.quarantine:
+                    return held
+        for _, record in self._reason_records(self.duplicates):
+            if record.get("duplicate_of") == key and str(record.get("sha256")).startswith(digest_of(key)):
+                held = Path(record.get("file") or "")
+                if held.is_file() and not held.is_symlink() and held.parent == self.duplicates:
                     return held
         slug = key[: -HASH_CHARS - 1]
         entries, _ = self.scan()
@@ -311,11 +363,12 @@ class DropFolder:
         return None
 
     def where(self, path: Path) -> str | None:
-        """'inbox', 'archive' or 'quarantine' for a path this folder manages; None for anything else."""
+        """'inbox', 'archive', 'duplicates' or 'quarantine' for a path this folder manages; None otherwise."""
         if path.is_symlink():
             return None
         resolved = path.resolve()
-        for name, folder in (("quarantine", self.quarantine), ("archive", self.archive), ("inbox", self.root)):
+        for name, folder in (("quarantine", self.quarantine), ("duplicates", self.duplicates),
+                             ("archive", self.archive), ("inbox", self.root)):
             if resolved.is_relative_to(folder):
                 return name
         return None
@@ -339,8 +392,7 @@ class DropFolder:
             if not target.is_file():
                 raise
             return target  # a concurrent run of the same document archived it first
-        if path.parent.resolve() == self.quarantine:  # released from quarantine: its reason no longer holds
-            Path(str(path) + REASON_SUFFIX).unlink(missing_ok=True)
+        self._forget_note(path)  # released from quarantine or duplicates: its note no longer holds
         return target
 
     def quarantine_file(self, path: Path, reason: str, message: str, *, sha256: str | None = None,
@@ -363,6 +415,7 @@ class DropFolder:
                     break
                 except FileExistsError:
                     continue
+            self._forget_note(path)  # a copy read from duplicates/ that could not be read
         _write_reason(note, reason=reason, message=message, sha256=sha256, size=size,
                       original_path=original, file=str(target), document_key=document_key, attempts=attempts)
         return QuarantineRecord(reason, message, target, note)
@@ -416,6 +469,34 @@ class DropFolder:
         except FileNotFoundError:
             return None
 
+    def keep_duplicate(self, candidate: Candidate) -> QuarantineRecord | None:
+        """Move a copy of a known document to `<archive>/duplicates/` unchanged, with `NAME.reason.json` naming
+        that document (`duplicate_of`); None when the file changed or went since it was hashed (the next look
+        decides again)."""
+        entry = candidate.entry
+        try:
+            stat = os.stat(entry.path, follow_symlinks=False)
+        except FileNotFoundError:
+            return None
+        if [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns] != entry.signature:
+            return None
+        self.duplicates.mkdir(parents=True, exist_ok=True)
+        while True:
+            target, note = _free_name(self.duplicates, entry.path.name)
+            try:
+                _move_no_clobber(entry.path, target)
+                break
+            except FileExistsError:
+                continue
+            except FileNotFoundError:
+                return None
+        message = (f"{entry.rel} has the same content (sha256 {candidate.sha256[:HASH_CHARS]}...) as document "
+                   f"{candidate.same_as}, registered or read before it: this copy is not read again and is kept "
+                   "here unchanged")
+        _write_reason(note, reason=DUPLICATE, message=message, sha256=candidate.sha256, size=entry.size,
+                      original_path=str(entry.path), file=str(target), duplicate_of=candidate.same_as)
+        return QuarantineRecord(DUPLICATE, message, target, note)
+
     def drop(self, source: Path) -> Path:
         """Place a finished file into the inbox in one step under a free name (how `samples` delivers)."""
         while True:
@@ -426,12 +507,73 @@ class DropFolder:
             except FileExistsError:
                 continue
 
-    def _reason_records(self) -> Iterable[tuple[Path, dict[str, Any]]]:
-        """(note, its record) for every `NAME.reason.json`, in name order."""
-        if not self.quarantine.is_dir():
+    def _reason_records(self, folder: Path | None = None) -> Iterable[tuple[Path, dict[str, Any]]]:
+        """(note, its record) for every `NAME.reason.json` in the quarantine (or `folder`), in name order."""
+        folder = folder or self.quarantine
+        if not folder.is_dir():
             return
-        for note in sorted(self.quarantine.glob("*" + REASON_SUFFIX)):
+        for note in sorted(folder.glob("*" + REASON_SUFFIX)):
             yield note, _read_reason(note)
+
+    def _forget_note(self, moved: Path) -> None:
+        """The note a file left behind in the quarantine or duplicates folder when it moved on."""
+        if moved.parent.resolve() in (self.quarantine, self.duplicates):
+            Path(str(moved) + REASON_SUFFIX).unlink(missing_ok=True)
+
+
+# Where an earlier document with the same bytes stands, as `plan` sees it.
+READ, HELD, LOST, PENDING = "read", "held", "lost", "pending"
+
+
+class _Standing:
+    """READ (archived), HELD (quarantined with these bytes), LOST (set aside with no bytes: missing, or the
+    held copy is gone) or PENDING (registered, not run yet); the quarantine notes are read once a plan, and
+    only when a known document is not in the archive."""
+
+    def __init__(self, folder: DropFolder) -> None:
+        self.folder = folder
+        self.marks: dict[str, str] = {}
+        self.notes: dict[str, list[dict[str, Any]]] | None = None
+
+    def mark(self, key: str, standing: str) -> None:
+        self.marks[key] = standing
+
+    def of(self, key: str, sha256: str) -> str:
+        if key in self.marks:
+            return self.marks[key]
+        if self.folder.archived(key).is_file():
+            return READ
+        if self.notes is None:
+            self.notes = {}
+            for _, record in self.folder._reason_records():
+                if record.get("document_key"):
+                    self.notes.setdefault(record["document_key"], []).append(record)
+        records = self.notes.get(key, [])
+        if not records:
+            return PENDING
+        return HELD if any(_holds(record, sha256) for record in records) else LOST
+
+
+def _holds(record: Mapping[str, Any], sha256: str) -> bool:
+    held = Path(record.get("file") or "")
+    if not record.get("file") or not held.is_file() or held.is_symlink():
+        return False
+    try:
+        return (record.get("sha256") or sha256_file(held)) == sha256
+    except OSError:
+        return False
+
+
+def _refusal(entry: Entry) -> Refusal:
+    if entry.refusal == HIDDEN:
+        message = (f"{entry.rel} has a hidden name (its own or a folder's starts with '.'), which marks a "
+                   "program's work in progress, and was left there: it is not read; drop it under a name without "
+                   "the leading dot to read it")
+    else:
+        depth = entry.rel.count("/")
+        message = (f"{entry.rel} is {depth} folders deep, more than the {MAX_DEPTH} the drop folder reads: "
+                   "drop it higher up to read it")
+    return Refusal(entry.rel, entry.path, entry.refusal or UNREADABLE, message)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from investing_assets.defs.fixed_income.assets import (
     muni_risk_model,
     muni_risk_scores,
 )
-from investing_assets.defs.fixed_income.resources import DropFolderResource
+from investing_assets.defs.fixed_income.resources import DropFolderResource, build_drop_folder_resource
 from investing_assets.defs.shared.partitions import muni_document
 from investing_assets.defs.shared.resources import HotCacheResource
 from investing_assets.lib.core.muni_metrics import METRICS
@@ -28,6 +28,7 @@ from investing_assets.lib.muni.risk_model import BUCKET_LABELS
 from investing_assets.lib.storage.names import MUNI_RISK_LATEST_KEY
 from investing_assets.lib.synthetic.muni_reports import generate_issuer, write_document
 from investing_assets_tests.defs._helpers import latest_metadata
+from investing_assets_tests.lib.muni._bombs import text_bomb
 from investing_assets_tests.lib.services.muni._helpers import sample_report, snapshot
 
 
@@ -97,15 +98,21 @@ def test_a_document_partition_shows_its_figures_and_reruns_identically(instance,
     assert result.success and snapshot(warehouse) == before
 
 
-@pytest.mark.parametrize("case", ["truncated", "timeout", "vanished"])
+@pytest.mark.parametrize("case", ["truncated", "timeout", "vanished", "too_much_memory"])
 def test_a_bad_document_fails_its_partition_and_keeps_its_quarantine(pg_instance, muni_resources, warehouse, sample,
-                                                                    case):
+                                                                    case, monkeypatch, tmp_path):
     instance = pg_instance
     drop = muni_resources["muni_drop"]
     if case == "timeout":  # a parser that never returns is stopped by the guard
         drop = DropFolderResource(path=drop.path, settle_seconds=0, timeout_seconds=0.001)
+    if case == "too_much_memory":  # the setting, as the definitions read it
+        monkeypatch.setenv("INVESTING_MUNI_DROP", drop.path)
+        monkeypatch.setenv("INVESTING_MUNI_MAX_MEMORY_MB", "64")
+        drop = build_drop_folder_resource()
+        assert drop.max_memory_mb == 64
     folder = drop.get()
-    data = sample[0][: len(sample[0]) // 2] if case == "truncated" else sample[0]
+    data = {"truncated": sample[0][: len(sample[0]) // 2],
+            "too_much_memory": text_bomb(tmp_path / "bomb.pdf").read_bytes()}.get(case, sample[0])
     path = folder.root / f"{case}.pdf"
     path.write_bytes(data)
     key = document_key(path.name, sha256_file(path))

@@ -1,6 +1,7 @@
 """Fixed-income cadences in New York time, and the 4-hourly sweep that catches what the sensor missed."""
 
 import datetime as dt
+import hashlib
 import uuid
 from zoneinfo import ZoneInfo
 
@@ -158,3 +159,16 @@ def test_the_sweep_reads_again_a_document_whose_run_lost_its_process(instance, i
     process.wait()
     instance.report_engine_event("Started process for run", run, EngineEventData.in_process(process.pid))
     assert [r.partition_key for r in sweep(instance, instant_drop)] == [key]
+
+def test_the_sweep_reads_a_lost_documents_bytes_again_unless_a_run_has_them(instance, instant_drop):
+    folder = instant_drop.get()
+    key = document_key("report.pdf", hashlib.sha256(PDF).hexdigest())
+    instance.add_dynamic_partitions(muni_document.name, [key])
+    folder.record_absent("report.pdf", "missing", "gone before its run", document_key=key)
+    (folder.root / "report (found).pdf").write_bytes(PDF)
+    [request] = sweep(instance, instant_drop)
+    assert request.partition_key == key and request.tags[PATH_TAG] == "report (found).pdf"
+    assert instance.get_dynamic_partitions(muni_document.name) == [key]
+    instance.add_run(dg.DagsterRun(job_name="muni_document_extraction", run_id=str(uuid.uuid4()),
+                                   status=dg.DagsterRunStatus.STARTED, tags={"dagster/partition": key}))
+    assert sweep(instance, instant_drop) == []  # the sensor's run for it is under way: not a second one

@@ -5,6 +5,7 @@ import json
 import os
 
 import dagster as dg
+import pytest
 
 from investing_assets.defs.fixed_income import jobs
 from investing_assets.defs.fixed_income.assets import PATH_TAG, SHA_TAG, muni_documents
@@ -12,6 +13,7 @@ from investing_assets.defs.fixed_income.sensors import muni_drop_folder
 from investing_assets.defs.shared.partitions import muni_document
 from investing_assets.lib.muni.drop_folder import document_key
 from investing_assets_tests.defs.fixed_income.conftest import area_definitions
+from investing_assets_tests.lib.services.muni._helpers import sample_report
 
 PDF = b"%PDF-1.7\n" + b"x" * 2000 + b"\n%%EOF\n"
 
@@ -144,3 +146,82 @@ def test_a_damaged_cursor_only_costs_a_rehash(instance, instant_drop):
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+# -- every file ends in one place --------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def report_pdf(tmp_path_factory) -> bytes:
+    return sample_report(tmp_path_factory.mktemp("muni_sample"))[0]
+
+
+def test_every_dropped_file_is_read_quarantined_or_set_aside_as_a_copy(instance, instant_drop, muni_resources,
+                                                                       report_pdf):
+    drop, resources = instant_drop, {**muni_resources, "muni_drop": instant_drop}
+    folder = drop.get()
+    daemon = Daemon(instance, drop)
+    padded = report_pdf + b"\0" * 8192  # more than 4 KB after %%EOF: accepted, because it reads
+    deep = "/".join(f"level{n}" for n in range(9)) + "/deep.pdf"
+    for rel, data in {"report.pdf": report_pdf, "padded.pdf": padded, "empty.pdf": b"", ".hidden.pdf": PDF,
+                      deep: PDF + b"% deep\n"}.items():
+        put(drop, rel, data)
+    requests = daemon.tick().run_requests
+    assert sorted(r.tags[PATH_TAG] for r in requests) == ["empty.pdf", "padded.pdf", "report.pdf"]
+    outcomes = {r.tags[PATH_TAG]: dg.materialize([muni_documents], partition_key=r.partition_key, tags=r.tags,
+                                                 instance=instance, resources=resources,
+                                                 raise_on_error=False).success for r in requests}
+    assert outcomes == {"report.pdf": True, "padded.pdf": True, "empty.pdf": False}
+    keys = {r.tags[PATH_TAG]: r.partition_key for r in requests}
+    assert folder.archived(keys["padded.pdf"]).read_bytes() == padded
+    # copies of what was read and of what was quarantined, dropped later
+    put(drop, "sub/report copy.pdf", report_pdf)
+    put(drop, "report.pdf", report_pdf)
+    put(drop, "blank.pdf", b"")
+    assert daemon.tick().run_requests == []
+    duplicates = {p.name: json.loads((folder.duplicates / f"{p.name}.reason.json").read_text())
+                  for p in folder.duplicates.glob("*.pdf")}
+    assert {name: note["duplicate_of"] for name, note in duplicates.items()} == {
+        "report copy.pdf": keys["report.pdf"], "report.pdf": keys["report.pdf"], "blank.pdf": keys["empty.pdf"]}
+    assert (folder.duplicates / "report copy.pdf").read_bytes() == report_pdf  # nothing lost
+    assert (folder.duplicates / "blank.pdf").read_bytes() == b""
+    notes = {p.name: json.loads(p.read_text())["reason"] for p in folder.quarantine.glob("*.reason.json")}
+    assert notes == {"empty.pdf.reason.json": "empty", ".hidden.pdf.reason.json": "hidden",
+                     "deep.pdf.reason.json": "too_deep"}
+    assert [p for p in folder.root.rglob("*.pdf")] == []  # nothing left unaccounted for in the inbox
+    assert daemon.tick().run_requests == [] and list(folder.root.rglob("*.pdf")) == []
+
+
+def test_a_scratch_file_being_written_is_left_alone_and_one_left_behind_is_quarantined(instance, drop):
+    daemon = Daemon(instance, drop)
+    root = drop.get().root
+    put(drop, ".samples-ab12/sample_000_classic.pdf", PDF[:300])  # `investing muni samples` writing
+    assert "1 still being written" in daemon.tick().skip_reason.skip_message
+    put(drop, ".samples-ab12/sample_000_classic.pdf", PDF)
+    assert daemon.tick().run_requests == []  # changed since the last look: still being written
+    drop.get().drop(root / ".samples-ab12/sample_000_classic.pdf")  # finished: moved into the inbox
+    put(drop, ".samples-ab12/sample_001_modern.pdf", PDF + b"% 1\n")  # and one the writer left behind
+    daemon.tick()
+    result = daemon.tick()
+    assert daemon.keys(result) == [document_key("sample_000_classic.pdf", _sha(PDF))]
+    quarantine = drop.get().quarantine
+    assert json.loads((quarantine / "sample_001_modern.pdf.reason.json").read_text())["reason"] == "hidden"
+    assert (quarantine / "sample_001_modern.pdf").read_bytes() == PDF + b"% 1\n"
+
+
+def test_a_lost_document_dropped_again_is_read_again(instance, instant_drop, muni_resources, report_pdf):
+    """"drop it again to read it", as the missing note says: the same bytes run the registered document again."""
+    drop, resources = instant_drop, {**muni_resources, "muni_drop": instant_drop}
+    daemon = Daemon(instance, drop)
+    path = put(drop, "report.pdf", report_pdf)
+    [request] = daemon.tick().run_requests
+    path.unlink()  # gone before its run
+    assert not dg.materialize([muni_documents], partition_key=request.partition_key, tags=request.tags,
+                              instance=instance, resources=resources, raise_on_error=False).success
+    put(drop, "found it.pdf", report_pdf)
+    [again] = daemon.tick().run_requests
+    assert again.partition_key == request.partition_key and again.run_key != request.run_key
+    assert again.tags[PATH_TAG] == "found it.pdf"
+    assert dg.materialize([muni_documents], partition_key=again.partition_key, tags=again.tags, instance=instance,
+                          resources=resources).success
+    folder = drop.get()
+    assert folder.archived(request.partition_key).read_bytes() == report_pdf
+    assert list(folder.quarantine.glob("*.reason.json")) == []  # the missing note is released

@@ -57,15 +57,20 @@ def test_sha256_is_streamed_and_exact(tmp_path):
 
 
 # -- scanning ---------------------------------------------------------------------------------------------------
-def test_scan_takes_regular_pdfs_at_any_depth_and_ignores_work_in_progress(folder):
+def test_scan_takes_regular_pdfs_at_any_depth_and_marks_hidden_and_too_deep_ones(folder):
     put(folder, "a.pdf")
     put(folder, "sub/deeper/B.PDF")
-    put(folder, "c.pdf.part")
+    put(folder, "c.pdf.part")  # work in progress by convention: not a PDF yet
     put(folder, ".hidden.pdf")
     put(folder, ".tmp/inside.pdf")
     put(folder, "notes.txt")
+    eight = "/".join(f"d{n}" for n in range(df.MAX_DEPTH))
+    put(folder, f"{eight}/deep.pdf")
+    put(folder, f"{eight}/d8/too deep.pdf")
     entries, refused = folder.scan()
-    assert [e.rel for e in entries] == ["a.pdf", "sub/deeper/B.PDF"]
+    assert {e.rel: e.refusal for e in entries} == {
+        "a.pdf": None, "sub/deeper/B.PDF": None, f"{eight}/deep.pdf": None,
+        ".hidden.pdf": df.HIDDEN, ".tmp/inside.pdf": df.HIDDEN, f"{eight}/d8/too deep.pdf": df.TOO_DEEP}
     assert refused == []
 
 
@@ -109,9 +114,9 @@ def test_run_tag_paths_cannot_escape_the_folder(folder, tmp_path):
 # -- settling ---------------------------------------------------------------------------------------------------
 def test_a_fresh_file_waits_for_a_second_unchanged_look(folder):
     put(folder, "report.pdf")
-    first = folder.plan({}, now=time.time(), known_digests=set(), settle_seconds=3600)
+    first = folder.plan({}, now=time.time(), known_keys=set(), settle_seconds=3600)
     assert first.new == [] and [e.rel for e in first.unsettled] == ["report.pdf"]
-    second = folder.plan(json.loads(json.dumps(first.state)), now=time.time(), known_digests=set(),
+    second = folder.plan(json.loads(json.dumps(first.state)), now=time.time(), known_keys=set(),
                          settle_seconds=3600)
     assert [c.entry.rel for c in second.new] == ["report.pdf"]
     assert second.new[0].key == document_key("report.pdf", sha(PDF))
@@ -119,16 +124,16 @@ def test_a_fresh_file_waits_for_a_second_unchanged_look(folder):
 
 def test_a_file_still_growing_is_not_picked_up(folder):
     path = put(folder, "growing.pdf", PDF[:100])
-    state = folder.plan({}, now=time.time(), known_digests=set(), settle_seconds=3600).state
+    state = folder.plan({}, now=time.time(), known_keys=set(), settle_seconds=3600).state
     with path.open("ab") as fh:
         fh.write(PDF[100:])
-    plan = folder.plan(state, now=time.time(), known_digests=set(), settle_seconds=3600)
+    plan = folder.plan(state, now=time.time(), known_keys=set(), settle_seconds=3600)
     assert plan.new == [] and [e.rel for e in plan.unsettled] == ["growing.pdf"]
 
 
 def test_an_old_enough_file_is_settled_at_first_sight(folder):
     put(folder, "old.pdf")
-    plan = folder.plan({}, now=LATER, known_digests=set(), settle_seconds=10)
+    plan = folder.plan({}, now=LATER, known_keys=set(), settle_seconds=10)
     assert [c.entry.rel for c in plan.new] == ["old.pdf"]
 
 
@@ -136,45 +141,155 @@ def test_part_file_renamed_to_pdf_is_picked_up(folder):
     part = put(folder, "upload.pdf.part")
     state = {}
     for _ in range(2):
-        plan = folder.plan(state, now=time.time(), known_digests=set(), settle_seconds=3600)
+        plan = folder.plan(state, now=time.time(), known_keys=set(), settle_seconds=3600)
         assert plan.new == [] and plan.unsettled == []
         state = plan.state
     part.rename(folder.root / "upload.pdf")
-    plan = folder.plan(state, now=time.time(), known_digests=set(), settle_seconds=3600)
+    plan = folder.plan(state, now=time.time(), known_keys=set(), settle_seconds=3600)
     assert plan.new == []  # just renamed: one more look
-    plan = folder.plan(plan.state, now=time.time(), known_digests=set(), settle_seconds=3600)
+    plan = folder.plan(plan.state, now=time.time(), known_keys=set(), settle_seconds=3600)
     assert [c.entry.rel for c in plan.new] == ["upload.pdf"]
 
 
 def test_hashes_are_cached_by_signature(folder, monkeypatch):
     put(folder, "a.pdf")
-    plan = folder.plan({}, now=LATER, known_digests=set(), settle_seconds=0)
+    plan = folder.plan({}, now=LATER, known_keys=set(), settle_seconds=0)
     calls = []
     monkeypatch.setattr(df, "sha256_file", lambda p: calls.append(p) or "0" * 64)
-    folder.plan(plan.state, now=LATER, known_digests=set(), settle_seconds=0)
+    folder.plan(plan.state, now=LATER, known_keys=set(), settle_seconds=0)
     assert calls == []
 
 
+# -- hidden and too deep ---------------------------------------------------------------------------------------
+def test_a_hidden_file_is_left_alone_while_written_then_quarantined_with_its_reason(folder):
+    path = put(folder, ".samples-x1/report.pdf", PDF[:100])  # a program's scratch file, being written
+    first = folder.plan({}, now=time.time(), known_keys=set(), settle_seconds=3600)
+    assert first.refused == [] and [e.rel for e in first.unsettled] == [".samples-x1/report.pdf"]
+    with path.open("ab") as fh:
+        fh.write(PDF[100:])
+    assert folder.plan(first.state, now=time.time(), known_keys=set(), settle_seconds=3600).refused == []
+    left = folder.plan({}, now=LATER, known_keys=set(), settle_seconds=10)  # left behind: settled
+    assert left.new == [] and [(r.rel, r.reason) for r in left.refused] == [(".samples-x1/report.pdf", "hidden")]
+    record = folder.refuse(left.refused[0])
+    assert not path.exists() and record.file == folder.quarantine / "report.pdf" and record.file.read_bytes() == PDF
+    note = json.loads(record.reason_file.read_text())
+    assert note["reason"] == "hidden" and "leading dot" in note["message"]
+    assert note["original_path"] == str(path)
+
+
+def test_a_file_more_than_eight_folders_deep_is_quarantined_as_too_deep(folder):
+    rel = "/".join(f"level{n}" for n in range(df.MAX_DEPTH + 1)) + "/report.pdf"
+    path = put(folder, rel)
+    plan = folder.plan({}, now=LATER, known_keys=set(), settle_seconds=10)
+    assert plan.new == [] and [(r.rel, r.reason) for r in plan.refused] == [(rel, "too_deep")]
+    assert "9 folders deep" in plan.refused[0].message
+    record = folder.refuse(plan.refused[0])
+    assert not path.exists() and record.file.read_bytes() == PDF
+    assert json.loads(record.reason_file.read_text())["reason"] == "too_deep"
+    assert folder.plan({}, now=LATER, known_keys=set(), settle_seconds=10).refused == []  # reported once
+
+
+def test_a_hidden_link_is_refused_as_a_link(folder, tmp_path):
+    (tmp_path / "elsewhere.pdf").write_bytes(PDF)
+    os.symlink(tmp_path / "elsewhere.pdf", folder.root / ".link.pdf")
+    assert [(r.rel, r.reason) for r in folder.scan()[1]] == [(".link.pdf", "symlink")]
+
+
 # -- known content ----------------------------------------------------------------------------------------------
+def read_as(folder: DropFolder, rel: str) -> str:
+    """What a run that reads the file does to the folder: archive it under its key."""
+    key = document_key(Path(rel).name, sha(PDF))
+    folder.archive_file(folder.root / rel, key)
+    return key
+
+
 def test_same_content_is_known_under_any_name_and_changed_content_is_new(folder):
     put(folder, "report.pdf")
-    first = folder.plan({}, now=LATER, known_digests=set(), settle_seconds=0)
-    known = {df.digest_of(first.new[0].key)}
-    (folder.root / "report.pdf").unlink()
-    put(folder, "report.pdf")
+    first = folder.plan({}, now=LATER, known_keys=set(), settle_seconds=0)
+    key = first.new[0].key
     put(folder, "copy of report.pdf")
-    again = folder.plan({}, now=LATER, known_digests=known, settle_seconds=0)
-    assert again.new == [] and len(again.duplicates) == 2
+    pending = folder.plan(first.state, now=LATER, known_keys={key}, settle_seconds=0)
+    # the registered document's own file waits for its run; a copy under another name is set aside at once
+    assert pending.new == [] and pending.waiting == 1
+    assert [(c.entry.rel, c.same_as) for c in pending.duplicates] == [("copy of report.pdf", key)]
+    read_as(folder, "report.pdf")
+    put(folder, "report.pdf")  # dropped again after it was read
+    again = folder.plan({}, now=LATER, known_keys={key}, settle_seconds=0)
+    assert again.new == [] and again.waiting == 0
+    assert sorted(c.entry.rel for c in again.duplicates) == ["copy of report.pdf", "report.pdf"]
+    assert {c.same_as for c in again.duplicates} == {key}
     put(folder, "report.pdf", PDF + b"% revised\n")
-    changed = folder.plan(again.state, now=LATER, known_digests=known, settle_seconds=0)
-    assert len(changed.new) == 1 and changed.new[0].key != first.new[0].key
-    assert changed.duplicates == []  # the copy was reported once already
+    changed = folder.plan(again.state, now=LATER, known_keys={key}, settle_seconds=0)
+    assert len(changed.new) == 1 and changed.new[0].key != key
+
+
+def test_a_copy_is_moved_aside_with_a_note_naming_the_earlier_document(folder):
+    put(folder, "report.pdf")
+    key = read_as(folder, "report.pdf")
+    copy = put(folder, "sub/Report (1).pdf")
+    [candidate] = folder.plan({}, now=LATER, known_keys=folder.known_keys(), settle_seconds=0).duplicates
+    record = folder.keep_duplicate(candidate)
+    assert not copy.exists() and record.file == folder.duplicates / "Report (1).pdf"
+    assert record.file.read_bytes() == PDF and folder.archived(key).read_bytes() == PDF  # nothing lost
+    assert record.reason_file == folder.duplicates / "Report (1).pdf.reason.json"
+    note = json.loads(record.reason_file.read_text())
+    assert {k: note[k] for k in ("reason", "duplicate_of", "sha256", "size", "original_path")} == {
+        "reason": "duplicate", "duplicate_of": key, "sha256": sha(PDF), "size": len(PDF),
+        "original_path": str(copy)}
+    assert key in note["message"]
+    assert folder.known_keys() == {key}  # the duplicates folder is not the archive's ledger
+    assert folder.where(record.file) == "duplicates"
+    again = folder.plan({}, now=LATER, known_keys={key}, settle_seconds=0)
+    assert again.duplicates == [] and again.new == []
+
+
+def test_a_copy_changed_since_it_was_hashed_is_not_moved(folder):
+    put(folder, "report.pdf")
+    read_as(folder, "report.pdf")
+    copy = put(folder, "copy.pdf")
+    [candidate] = folder.plan({}, now=LATER, known_keys=folder.known_keys(), settle_seconds=0).duplicates
+    copy.write_bytes(PDF + b"% edited\n")
+    assert folder.keep_duplicate(candidate) is None
+    assert copy.read_bytes() == PDF + b"% edited\n"
+
+
+def test_an_empty_file_whose_content_is_known_is_a_duplicate_of_the_quarantined_one(folder):
+    first = put(folder, "empty.pdf", b"")
+    key = document_key("empty.pdf", sha(b""))
+    folder.quarantine_file(first, "empty", "zero bytes", sha256=sha(b""), size=0, document_key=key)
+    second = put(folder, "blank.pdf", b"")
+    [candidate] = folder.plan({}, now=LATER, known_keys={key}, settle_seconds=0).duplicates
+    assert candidate.same_as == key
+    record = folder.keep_duplicate(candidate)
+    assert not second.exists() and record.file.read_bytes() == b""
+    assert json.loads(record.reason_file.read_text())["duplicate_of"] == key
+
+
+def test_the_bytes_of_a_document_whose_file_was_lost_run_it_again(folder):
+    key = document_key("report.pdf", sha(PDF))
+    folder.record_absent("report.pdf", "missing", "gone before its run", document_key=key)
+    put(folder, "found again.pdf")
+    plan = folder.plan({}, now=LATER, known_keys={key}, settle_seconds=0)
+    assert plan.duplicates == [] and [(c.key, c.again, c.entry.rel) for c in plan.new] == [
+        (key, True, "found again.pdf")]
+
+
+def test_a_copy_set_aside_is_where_a_run_finds_its_bytes_when_the_original_is_gone(folder):
+    original = put(folder, "report.pdf")
+    key = document_key("report.pdf", sha(PDF))
+    put(folder, "copy.pdf")
+    [candidate] = folder.plan({}, now=LATER, known_keys={key}, settle_seconds=0).duplicates
+    record = folder.keep_duplicate(candidate)
+    original.unlink()
+    assert folder.locate(key, "report.pdf") == record.file
+    folder.archive_file(record.file, key)  # the run reads it: archived, and its note goes
+    assert folder.archived(key).read_bytes() == PDF and not record.reason_file.exists()
 
 
 def test_two_identical_files_in_one_tick_start_one_document(folder):
     put(folder, "a.pdf")
     put(folder, "b.pdf")
-    plan = folder.plan({}, now=LATER, known_digests=set(), settle_seconds=0)
+    plan = folder.plan({}, now=LATER, known_keys=set(), settle_seconds=0)
     assert len(plan.new) == 1 and len(plan.duplicates) == 1
 
 
@@ -183,7 +298,7 @@ def test_the_archive_is_a_content_ledger(folder):
     key = document_key(path.name, sha(PDF))
     archived = folder.archive_file(path, key)
     assert archived == folder.archive / f"{key}.pdf" and archived.read_bytes() == PDF
-    assert folder.known_digests() == {df.digest_of(key)}
+    assert folder.known_keys() == {key}
     again = put(folder, "report.pdf")
     assert folder.archive_file(again, key) == archived  # identical bytes already kept: the copy is redundant
     assert not again.exists() and archived.read_bytes() == PDF
@@ -260,7 +375,7 @@ def test_a_file_that_cannot_be_read_is_refused_not_fatal(folder, monkeypatch):
         return real(path)
 
     monkeypatch.setattr(df, "sha256_file", sha256_file)
-    plan = folder.plan({}, now=LATER, known_digests=set(), settle_seconds=0)
+    plan = folder.plan({}, now=LATER, known_keys=set(), settle_seconds=0)
     assert [c.entry.rel for c in plan.new] == ["fine.pdf"]
     [refusal] = plan.refused
     assert (refusal.rel, refusal.reason) == ("locked.pdf", "unreadable")

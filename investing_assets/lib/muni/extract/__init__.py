@@ -14,12 +14,15 @@ Every value keeps its 1-based page, the source text line and a confidence that s
 
 Modules, in reading order: `guard` (step 1), `statements` (step 2), `tokens`, `layout` and `pages` (step 3),
 `rules` (step 4), `identity` (issuer, fiscal year end, scale) and `results` (what is returned). `extract`
-runs them on one file; `extract_with_timeout` runs `extract` in a child process it can kill.
+runs them on one file; `extract_with_timeout` runs `extract` in a child process it can kill, under a memory
+limit.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import resource
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,11 +30,14 @@ from typing import Any
 from investing_assets.lib.core.muni_metrics import METRICS
 from investing_assets.lib.muni.extract.guard import (
     DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_MEMORY_MB,
     DEFAULT_MAX_PAGES,
     REJECT_REASONS,
     DocumentRejected,
+    failure,
     inspect_pdf,
     open_checked,
+    out_of_memory,
     page_texts,
     require_text_layer,
 )
@@ -42,6 +48,7 @@ from investing_assets.lib.muni.extract.statements import Document
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_MEMORY_MB",
     "DEFAULT_MAX_PAGES",
     "REJECT_REASONS",
     "DocumentRejected",
@@ -82,18 +89,49 @@ def extract(
     except DocumentRejected:
         raise
     except Exception as exc:
-        raise DocumentRejected("unreadable", f"{name}: {type(exc).__name__}: {exc}") from exc
+        raise failure("unreadable", name, f"{name}: {type(exc).__name__}: {exc}", exc) from exc
     finally:
         fitz_doc.close()
 
 
-def _child_main(conn, target: Callable[..., Any], path: str, kwargs: dict[str, Any]) -> None:
+def _address_space() -> int:
+    """Bytes of address space this process holds now (Linux; 0 where /proc is absent)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _limit_memory(max_memory_mb: float | None) -> int | None:
+    """Cap the address space at what the process holds now plus `max_memory_mb` (the interpreter and the
+    preloaded parser are not the document's), as a soft limit the process can lift again to report; returns the
+    hard limit to lift it to, or None when there is no limit."""
+    if not max_memory_mb or max_memory_mb <= 0:
+        return None
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = _address_space() + int(max_memory_mb * (1 << 20))
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    return hard
+
+
+def _child_main(conn, target: Callable[..., Any], path: str, kwargs: dict[str, Any],
+                max_memory_mb: float | None = None) -> None:
+    lift = _limit_memory(max_memory_mb)
     try:
         result = ("ok", target(path, **kwargs))
     except DocumentRejected as exc:
         result = ("rejected", exc)
     except BaseException as exc:  # report, don't die silently
         result = ("error", f"{type(exc).__name__}: {exc}")
+        if out_of_memory(exc):
+            result = ("rejected", DocumentRejected(
+                "too_much_memory", f"{Path(path).name} needs more than the extraction's memory limit of "
+                                   f"{max_memory_mb:,g} MB: {type(exc).__name__}: {exc}"))
+    if lift is not None:  # room to pickle and send the result
+        resource.setrlimit(resource.RLIMIT_AS, (lift, lift))
     try:
         conn.send(result)
     finally:
@@ -115,17 +153,21 @@ def extract_with_timeout(
     path: str | Path,
     timeout_s: float = 60,
     *,
+    max_memory_mb: float | None = DEFAULT_MAX_MEMORY_MB,
     _target: Callable[..., Any] | None = None,
     **kw: Any,
 ) -> Extraction:
     """`extract` in a child process, killed after `timeout_s` seconds (wall clock, child start-up
-    included): a malformed PDF that sends the parser into a loop must not hang the pipeline.
+    included): a malformed PDF that sends the parser into a loop must not hang the pipeline. The child may take
+    `max_memory_mb` of address space beyond its start (None or 0: no limit); a document that needs more is
+    rejected as `too_much_memory` instead of taking the machine's memory.
 
     `_target` replaces `extract` in the child (tests use it to simulate a hang); it must be picklable.
     """
     ctx = _worker_context()
     receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child_main, args=(sender, _target or extract, str(path), kw), daemon=True)
+    proc = ctx.Process(target=_child_main, args=(sender, _target or extract, str(path), kw, max_memory_mb),
+                       daemon=True)
     proc.start()
     sender.close()
     try:

@@ -1,18 +1,22 @@
 """Unusable files are refused before parsing, each with a machine-readable reason.
 
 The checks run cheapest first: existence and size, the %PDF- header and %%EOF trailer bytes, then MuPDF's
-open (password, page count), then whether enough pages carry a text layer to be worth reading.
+open (password, page count), then whether enough pages carry a text layer to be worth reading. Running out of
+memory anywhere (the extraction child runs under a limit) is its own reason, `too_much_memory`.
 """
 
 from __future__ import annotations
 
 import math
+import mmap
+import re
 from pathlib import Path
 
 import pymupdf
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 DEFAULT_MAX_PAGES = 2000
+DEFAULT_MAX_MEMORY_MB = 1024  # what reading one document may take on top of the extraction process's start
 
 REJECT_REASONS: tuple[str, ...] = (
     "missing",
@@ -25,6 +29,7 @@ REJECT_REASONS: tuple[str, ...] = (
     "too_many_pages",
     "timeout",
     "worker_died",
+    "too_much_memory",
     "unreadable",
 )
 
@@ -44,7 +49,29 @@ class DocumentRejected(Exception):
 
 
 _HEAD_BYTES = 1024  # the spec tolerates junk before %PDF- within the first KB
-_TAIL_BYTES = 4096  # %%EOF must be near the end; a cut file loses it
+_TAIL_BYTES = 4096  # where %%EOF normally is; further back only when trailing bytes follow it
+# What a PDF revision is made of: found after the last %%EOF, it is a later revision cut short.
+_PDF_SYNTAX = re.compile(rb"\d+\s+\d+\s+obj\b|\bendobj\b|\bendstream\b|\bstartxref\b")
+# MuPDF's words for an allocation that failed (it raises them as plain RuntimeErrors)
+_OUT_OF_MEMORY = re.compile(r"\b(?:malloc|calloc|realloc)\b.*\bfailed\b|out of memory", re.I)
+
+
+def out_of_memory(exc: BaseException) -> bool:
+    """A MemoryError, or MuPDF's failed allocation, here or in what caused it."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, MemoryError) or _OUT_OF_MEMORY.search(str(exc)):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def failure(reason: str, name: str, message: str, exc: BaseException) -> DocumentRejected:
+    """`reason` for an exception while reading `name`, unless memory ran out: then `too_much_memory`."""
+    if out_of_memory(exc):
+        return DocumentRejected("too_much_memory", f"{name} needs more memory than the extraction's limit: {exc}")
+    return DocumentRejected(reason, message)
 _TEXT_PAGE_MIN_CHARS = 40
 _TEXT_PAGE_MIN_FRACTION = 0.10
 
@@ -53,9 +80,11 @@ def open_checked(path: str | Path, max_bytes: int, max_pages: int) -> pymupdf.Do
     """Open the file as a PDF after the cheap byte-level checks; the caller closes the document.
 
     Truncation policy: MuPDF silently repairs a cut file (it rebuilds the xref from what is left), so a cut file
-    would "open" and quietly lose its last pages. We reject when "%%EOF" is missing from the last 4 KB. A file
-    that ends properly but whose xref MuPDF had to rebuild (`doc.is_repaired`) is accepted: that damage is
-    common in real reports and harmless to the text.
+    would "open" and quietly lose its last pages. We reject as `truncated` a file without "%%EOF", or whose last
+    "%%EOF" is followed by PDF objects (a later revision cut short, e.g. an incremental update). Other bytes after
+    it (padding, a mail or download tool's trailer) are accepted, at any length, when the document then opens and
+    reads. A file whose xref MuPDF had to rebuild (`doc.is_repaired`) is accepted: that damage is common in real
+    reports and harmless to the text.
     """
     p = Path(path)
     if not p.is_file():
@@ -67,16 +96,13 @@ def open_checked(path: str | Path, max_bytes: int, max_pages: int) -> pymupdf.Do
         raise DocumentRejected("too_large", f"{p.name} is {size:,} bytes, over the limit of {max_bytes:,}")
     with p.open("rb") as fh:
         head = fh.read(_HEAD_BYTES)
-        fh.seek(max(0, size - _TAIL_BYTES))
-        tail = fh.read()
     if b"%PDF-" not in head:
         raise DocumentRejected("not_pdf", f"{p.name} does not start with a %PDF- header")
-    if b"%%EOF" not in tail:
-        raise DocumentRejected("truncated", f"{p.name} has no %%EOF marker at its end: the file is cut short")
+    _require_complete(p, size)
     try:
         doc = pymupdf.open(p, filetype="pdf")
     except Exception as exc:  # MuPDF raises several types for garbage
-        raise DocumentRejected("unreadable", f"{p.name} cannot be parsed as a PDF: {exc}") from exc
+        raise failure("unreadable", p.name, f"{p.name} cannot be parsed as a PDF: {exc}", exc) from exc
     try:
         if doc.needs_pass:
             raise DocumentRejected("encrypted", f"{p.name} is encrypted and needs a password to open")
@@ -92,11 +118,24 @@ def open_checked(path: str | Path, max_bytes: int, max_pages: int) -> pymupdf.Do
     return doc
 
 
+def _require_complete(path: Path, size: int) -> None:
+    """`truncated` unless the file's last %%EOF closes a whole revision (see `open_checked`)."""
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        end = data.rfind(b"%%EOF", max(0, size - _TAIL_BYTES))
+        if end < 0:  # trailing bytes, or cut: look further back
+            end = data.rfind(b"%%EOF")
+        if end < 0:
+            raise DocumentRejected("truncated", f"{path.name} has no %%EOF marker: the file is cut short")
+        if _PDF_SYNTAX.search(data, end + 5):
+            raise DocumentRejected("truncated", f"{path.name} goes on with PDF objects after its last %%EOF "
+                                                "marker: a later revision is cut short")
+
+
 def page_texts(doc: pymupdf.Document, name: str) -> list[str]:
     try:
         return [page.get_text() for page in doc]
     except Exception as exc:
-        raise DocumentRejected("unreadable", f"{name}: text extraction failed: {exc}") from exc
+        raise failure("unreadable", name, f"{name}: text extraction failed: {exc}", exc) from exc
 
 
 def require_text_layer(texts: list[str], name: str) -> None:

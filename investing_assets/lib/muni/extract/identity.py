@@ -71,7 +71,9 @@ def find_issuer(doc: Document) -> str | None:
 
 
 def _cover_lines(page: pymupdf.Page) -> Iterable[tuple[float, str]]:
-    for block in page.get_text("dict")["blocks"]:
+    # text only: with images kept (the "dict" default) MuPDF decodes each one, and a small file can hold a
+    # gigabyte-sized image
+    for block in page.get_text("dict", flags=pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES)["blocks"]:
         for line in block.get("lines", []):
             spans = line["spans"]
             text = "".join(s["text"] for s in spans)

@@ -23,6 +23,7 @@ from investing_assets.lib.muni.drop_folder import (
 )
 from investing_assets.lib.muni.extract import (
     DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_MEMORY_MB,
     DEFAULT_MAX_PAGES,
     DocumentRejected,
     Extraction,
@@ -60,9 +61,10 @@ class DocumentOutcome:
 
 def process_partition(key: str, warehouse: Warehouse, folder: DropFolder, *, path_hint: str | None = None,
                       timeout_s: float = DEFAULT_TIMEOUT_S, max_bytes: int = DEFAULT_MAX_BYTES,
-                      max_pages: int = DEFAULT_MAX_PAGES,
+                      max_pages: int = DEFAULT_MAX_PAGES, max_memory_mb: int = DEFAULT_MAX_MEMORY_MB,
                       extract_target: Callable[..., Any] | None = None) -> DocumentOutcome:
-    """One `muni_document` partition: find its bytes (archive, the sensor's path, quarantine), then process.
+    """One `muni_document` partition: find its bytes (archive, the sensor's path, quarantine, a copy set aside
+    as its duplicate), then process.
 
     When the bytes are nowhere: a document already stored keeps its rows (nothing is lost by re-running it);
     a new one is recorded as quarantined with reason "missing".
@@ -74,7 +76,8 @@ def process_partition(key: str, warehouse: Warehouse, folder: DropFolder, *, pat
         path.name if path is not None and folder.where(path) != "archive" else f"{key}.pdf")
     if path is not None:
         return process_document(path, warehouse, folder=folder, key=key, file_name=name, timeout_s=timeout_s,
-                                max_bytes=max_bytes, max_pages=max_pages, extract_target=extract_target)
+                                max_bytes=max_bytes, max_pages=max_pages, max_memory_mb=max_memory_mb,
+                                extract_target=extract_target)
     if stored is not None:
         outcome = _outcome_from_row(stored)
         outcome.notes.append("no copy of the file was found; the stored result is kept unchanged")
@@ -88,8 +91,10 @@ def process_partition(key: str, warehouse: Warehouse, folder: DropFolder, *, pat
 def process_document(path: Path, warehouse: Warehouse, *, folder: DropFolder, key: str | None = None,
                      file_name: str | None = None, timeout_s: float = DEFAULT_TIMEOUT_S,
                      max_bytes: int = DEFAULT_MAX_BYTES, max_pages: int = DEFAULT_MAX_PAGES,
+                     max_memory_mb: int = DEFAULT_MAX_MEMORY_MB,
                      extract_target: Callable[..., Any] | None = None) -> DocumentOutcome:
-    """Extract one file under the timeout guard, then archive it and store its figures, or quarantine it.
+    """Extract one file under the timeout and memory guard, then archive it and store its figures, or
+    quarantine it.
 
     The three tables (documents, document_metrics, issuer_financials) change in one transaction and are keyed
     by the document key, so a re-run leaves the same rows. `extract_target` replaces the parser in the child
@@ -105,7 +110,7 @@ def process_document(path: Path, warehouse: Warehouse, *, folder: DropFolder, ke
         if key and folder.archived(key).is_file() and path != folder.archived(key):  # archived meanwhile
             return process_document(folder.archived(key), warehouse, folder=folder, key=key, file_name=file_name,
                                     timeout_s=timeout_s, max_bytes=max_bytes, max_pages=max_pages,
-                                    extract_target=extract_target)
+                                    max_memory_mb=max_memory_mb, extract_target=extract_target)
         return _set_aside_absent(warehouse, folder, key or document_key(file_name, "0" * 64), file_name, MISSING,
                                  f"{file_name} vanished before it could be read", str(path), started)
     key = key or document_key(file_name, sha)
@@ -116,7 +121,7 @@ def process_document(path: Path, warehouse: Warehouse, *, folder: DropFolder, ke
         return _set_aside_absent(warehouse, folder, key, file_name, CHANGED, message, str(path), started)
     try:
         extraction = extract_with_timeout(path, timeout_s, max_bytes=max_bytes, max_pages=max_pages,
-                                          _target=extract_target)
+                                          max_memory_mb=max_memory_mb, _target=extract_target)
     except DocumentRejected as rejected:
         record = folder.quarantine_file(path, rejected.reason, rejected.message, sha256=sha, size=size,
                                         document_key=key, original=str(path))

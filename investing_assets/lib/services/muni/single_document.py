@@ -10,6 +10,7 @@ import psycopg
 
 from investing_assets.lib.muni.extract import (
     DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_MEMORY_MB,
     DEFAULT_MAX_PAGES,
     Extraction,
     extract_with_timeout,
@@ -33,12 +34,14 @@ class DocumentScore:
 
 
 def score_document(path: str | Path, warehouse: Warehouse | None, *, timeout_s: float = DEFAULT_TIMEOUT_S,
-                   max_bytes: int = DEFAULT_MAX_BYTES, max_pages: int = DEFAULT_MAX_PAGES) -> DocumentScore:
+                   max_bytes: int = DEFAULT_MAX_BYTES, max_pages: int = DEFAULT_MAX_PAGES,
+                   max_memory_mb: int = DEFAULT_MAX_MEMORY_MB) -> DocumentScore:
     """Extract one report and score it with the newest stored model, else a model trained here and now.
 
     Raises DocumentRejected for an unusable file. Nothing is written.
     """
-    extraction = extract_with_timeout(Path(path), timeout_s, max_bytes=max_bytes, max_pages=max_pages)
+    extraction = extract_with_timeout(Path(path), timeout_s, max_bytes=max_bytes, max_pages=max_pages,
+                                      max_memory_mb=max_memory_mb)
     model, origin = _model_for_cli(warehouse)
     features = features_from_metrics({m: (v.value if v else None) for m, v in extraction.values.items()})
     row = pl.DataFrame({ISSUER_ID: [extraction.issuer or Path(path).name],

@@ -24,6 +24,7 @@ it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from investing_assets.lib.core.muni_metrics import METRICS
@@ -51,6 +52,7 @@ __all__ = [
     "SampleIssuer",
     "generate_documents",
     "generate_issuer",
+    "iter_documents",
     "write_document",
 ]
 
@@ -92,12 +94,15 @@ def write_document(issuer: SampleIssuer, path: str | Path, layout: str) -> dict[
 
 def generate_documents(folder: str | Path, count: int, seed: int = 7) -> list[Path]:
     """`count` reports `sample_<i>_<layout>.pdf` in `folder`, layouts rotating; deterministic for a seed."""
+    return list(iter_documents(folder, count, seed))
+
+
+def iter_documents(folder: str | Path, count: int, seed: int = 7) -> Iterator[Path]:
+    """`generate_documents` one file at a time: each path is yielded as soon as its file is complete."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    paths = []
     for i in range(count):
         issuer = generate_issuer(seed, i)
         path = folder / f"sample_{i:03d}_{issuer.layout}.pdf"
         write_document(issuer, path, issuer.layout)
-        paths.append(path)
-    return paths
+        yield path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import random
 from pathlib import Path
 
 import pymupdf
@@ -45,6 +46,41 @@ def test_truncated(tmp_path: Path, sample_pdf) -> None:
     path = tmp_path / "cut.pdf"
     path.write_bytes(data[: len(data) // 2])
     assert _reason(path) == "truncated"
+
+
+TRAILERS = {  # what download and mail tools leave after a document's last %%EOF, each more than 4 KB
+    "zero padding": b"\0" * 8192,
+    "random bytes": random.Random(0).randbytes(50_000),
+    "an html page": b"<html><body><p>Thank you for downloading.</p></body></html>\n" * 200,
+}
+
+
+@pytest.mark.parametrize("trailer", TRAILERS.values(), ids=TRAILERS.keys())
+def test_bytes_after_the_last_eof_are_accepted_when_the_document_reads(tmp_path: Path, sample_pdf,
+                                                                      trailer: bytes) -> None:
+    source, truth = sample_pdf
+    path = tmp_path / "padded.pdf"
+    path.write_bytes(source.read_bytes() + trailer)
+    assert b"%%EOF" not in path.read_bytes()[-4096:]
+    inspect_pdf(path)
+    got = extract(path)
+    assert {m: (v.value if v else None) for m, v in got.values.items()} == truth
+
+
+def test_a_cut_incremental_update_is_still_truncated(tmp_path: Path, sample_pdf) -> None:
+    """An earlier revision's %%EOF stays in the file: what follows it, cut short, is PDF objects, not padding."""
+    original = sample_pdf[0].read_bytes()
+    path = tmp_path / "revised.pdf"
+    path.write_bytes(original)
+    with pymupdf.open(path) as doc:  # an attachment that does not compress: an update of ~20 KB
+        doc.embfile_add("restatement.bin", random.Random(1).randbytes(20_000))
+        doc.saveIncr()
+    updated = path.read_bytes()
+    assert updated.startswith(original) and len(updated) - len(original) > 3 * 4096
+    cut = tmp_path / "cut-revision.pdf"
+    cut.write_bytes(updated[: len(original) + (len(updated) - len(original)) // 2])
+    assert b"%%EOF" not in cut.read_bytes()[-4096:]  # only the earlier revision's, far back
+    assert _reason(cut) == "truncated"
 
 
 def test_garbage_between_header_and_eof_is_unreadable(tmp_path: Path) -> None:
