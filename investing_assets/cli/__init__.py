@@ -7,6 +7,7 @@ through Dagster (demo, watchlist, muni ingest) say so in their help.
 from __future__ import annotations
 
 import argparse
+from typing import NoReturn
 
 from investing_assets.cli import analysis, demo, muni, services, watchlist
 
@@ -20,8 +21,16 @@ def main(argv: list[str] | None = None) -> int:
     return int(args.func(args) or 0)
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A refused argument is one line on stderr naming it (exit 2), without the usage block above it: the
+    command's subparsers are of this class too (argparse makes them of the parent's)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="investing", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="investing", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers()
     for family in (services, analysis, demo, watchlist, muni):
         family.register(sub)

@@ -6,15 +6,14 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import polars as pl
 
 from investing_assets import settings
+from investing_assets.cli.arguments import date, positive_int, ticker, writable_file
 from investing_assets.cli.common import bars_window, corporate_actions, servers
-from investing_assets.cli.sessions import checked_days, checked_session, default_session, session_date
+from investing_assets.cli.sessions import checked_days, checked_session, default_session
 from investing_assets.lib.core.errors import BadMarketData
-from investing_assets.lib.core.symbols import is_ticker
 from investing_assets.lib.sources.http import SourceError
 
 _SESSION_HELP = "a closed NYSE session, YYYY-MM-DD (default: the last closed session with data)"
@@ -23,14 +22,14 @@ _SESSION_HELP = "a closed NYSE session, YYYY-MM-DD (default: the last closed ses
 def register(sub: argparse._SubParsersAction) -> None:
     ta = sub.add_parser("ta", help="one symbol's indicators on a session, as the indicators asset stores them")
     ta.add_argument("symbol", type=ticker)
-    ta.add_argument("--session", type=session_date, default=None, help=_SESSION_HELP)
+    ta.add_argument("--session", type=date, default=None, help=_SESSION_HELP)
     ta.add_argument("--days", type=positive_int, default=1, help="sessions to print, ending at the session (default 1)")
     ta.set_defaults(func=cmd_ta)
 
     scan = sub.add_parser("scan", help="scan symbols for patterns and events on a session")
     scan.add_argument("--symbols", nargs="*", type=ticker, default=None, help="default: the whole universe")
-    scan.add_argument("--session", type=session_date, default=None, help=_SESSION_HELP)
-    scan.add_argument("--top", type=int, default=20)
+    scan.add_argument("--session", type=date, default=None, help=_SESSION_HELP)
+    scan.add_argument("--top", type=positive_int, default=20, help="discoveries to print (default 20)")
     scan.set_defaults(func=cmd_scan)
     evaluate = scan.add_subparsers().add_parser(
         "evaluate", help="precision and recall against the demo's planted patterns")
@@ -38,31 +37,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     chart = sub.add_parser("chart", help="write a symbol's technical chart (PNG)")
     chart.add_argument("symbol", type=ticker)
-    chart.add_argument("--session", type=session_date, default=None, help=_SESSION_HELP)
-    chart.add_argument("--out", type=Path, default=None, help="default: .investing/charts/SYMBOL.png")
+    chart.add_argument("--session", type=date, default=None, help=_SESSION_HELP)
+    chart.add_argument("--out", type=writable_file, default=None, help="default: .investing/charts/SYMBOL.png")
     chart.set_defaults(func=cmd_chart)
 
     summary = sub.add_parser("summary", help="what the warehouse holds: rows, top movers, index levels")
     summary.set_defaults(func=cmd_summary)
-
-
-def ticker(text: str) -> str:
-    """argparse type for a symbol: a plain ticker, upper-cased, before it reaches SQL or a source."""
-    symbol = text.upper()
-    if not is_ticker(symbol):
-        raise argparse.ArgumentTypeError(f"refused symbol {text!r}: a ticker is 1-10 of A-Z, 0-9, '.', '-'")
-    return symbol
-
-
-def positive_int(text: str) -> int:
-    """argparse type for --days: a whole number of sessions, at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1 (got {value})")
-    return value
 
 
 @contextlib.contextmanager
@@ -196,7 +176,11 @@ def cmd_chart(args: argparse.Namespace) -> int:
         return 1
     report = technical_report(symbol, bars, session, corporate_actions(bars, origin), settings.price_basis(),
                               data_note=synthetic_note(settings.market_source()))
-    out = save_png(report.png, args.out or settings.charts_folder() / f"{symbol}.png")
+    target = args.out or settings.charts_folder() / f"{symbol}.png"
+    try:
+        out = save_png(report.png, target)
+    except OSError as exc:
+        raise SystemExit(f"investing chart: cannot write {target}: {exc.strerror or exc}") from None
     print(f"{out} ({symbol} to {report.as_of}, {report.basis} prices, bars from the {origin}; "
           f"{report.patterns.height} patterns, {report.events.height} events)")
     print(f"  {report.window.describe()}")

@@ -10,7 +10,6 @@ import subprocess
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import polars as pl
 import psycopg
@@ -35,10 +34,12 @@ def prepare_environment() -> dict[str, str]:
     dagster_home = Path(env["DAGSTER_HOME"])
     dagster_home.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(settings.DAGSTER_YAML, dagster_home / "dagster.yaml")
-    servers_mod.write_env_file(home / "env.sh", env)
+    written = servers_mod.write_env_file(home / "env.sh", env)
     Warehouse(found.pg_url).migrate()
-    print(f"PostgreSQL {_origin(found.pg_embedded)}: {redact(found.pg_url)}")
-    print(f"Redis      {_origin(found.redis_embedded)}: {found.redis_url}")
+    print(f"PostgreSQL {_origin(found.pg_embedded)}: {servers_mod.redact_url(found.pg_url)}")
+    print(f"Redis      {_origin(found.redis_embedded)}: {servers_mod.redact_url(found.redis_url)}")
+    if len(written) > 1:
+        print(f"Passwords kept out of {written[0]}: in {written[1]} (mode 0600), which it sources")
     return env
 
 
@@ -56,11 +57,6 @@ def environment(env: Mapping[str, str]) -> Iterator[None]:
     finally:
         os.environ.clear()
         os.environ.update(saved)
-
-
-def redact(url: str) -> str:
-    parts = urlsplit(url)
-    return url.replace(f":{parts.password}@", ":***@") if parts.password else url
 
 
 def market_source():

@@ -13,9 +13,11 @@ import time
 
 from investing_assets import settings
 from investing_assets.cli.analysis import print_summary
+from investing_assets.cli.arguments import date, positive_int
 from investing_assets.cli.common import environment, prepare_environment
 from investing_assets.cli.muni import DEMO_SAMPLES, drop_folder, ingest_now, write_samples
 from investing_assets.cli.selections import daily_assets
+from investing_assets.cli.sessions import checked_days, checked_session
 from investing_assets.cli.watchlist import update_watchlist
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.calendar import last_closed_session
@@ -26,9 +28,9 @@ DEMO_REPORTS = ("AAPL", "JBL")
 
 def register(sub: argparse._SubParsersAction) -> None:
     demo = sub.add_parser("demo", help="set up and materialize the demo market through Dagster")
-    demo.add_argument("--sessions", type=int, default=60, help="sessions of quotes and indicators")
-    demo.add_argument("--scan-sessions", type=int, default=10, help="most recent sessions to scan")
-    demo.add_argument("--end", type=dt.date.fromisoformat, default=None, help="last session (default: last close)")
+    demo.add_argument("--sessions", type=positive_int, default=60, help="sessions of quotes and indicators")
+    demo.add_argument("--scan-sessions", type=positive_int, default=10, help="most recent sessions to scan")
+    demo.add_argument("--end", type=date, default=None, help="last session, YYYY-MM-DD (default: the last close)")
     demo.set_defaults(func=cmd_demo)
 
 
@@ -39,13 +41,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from investing_assets.lib.services.reports import REPORT_SESSIONS
 
     started = time.perf_counter()
-    env = {**os.environ, **prepare_environment()}
-    end = args.end or last_closed_session()
+    end = checked_session("demo", args.end) if args.end else last_closed_session()
+    # enough bars stored for the reports' whole window, so they draw what `investing chart` draws from the source
+    lookback = max(lookback_sessions(), ScanConfig().history_sessions, REPORT_SESSIONS - args.sessions)
+    checked_days("demo", lookback + args.sessions, end,
+                 option=f"--sessions {args.sessions} after a lookback of {lookback} sessions")
     recent = calendar.sessions_ending(end, args.sessions)
     scanned = recent[-min(args.scan_sessions, len(recent)):]
-    # enough bars stored for the reports' whole window, so they draw what `investing chart` draws from the source
-    lookback = max(lookback_sessions(), ScanConfig().history_sessions, REPORT_SESSIONS - len(recent))
     history = calendar.sessions_ending(recent[0], lookback + 1)[:-1]
+    env = {**os.environ, **prepare_environment()}
     steps = [
         ("history bars for the indicator and scanner lookback", ["universe", "daily_bars", "corporate_actions"],
          history),

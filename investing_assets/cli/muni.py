@@ -12,6 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from investing_assets import settings
+from investing_assets.cli.arguments import (
+    existing_file,
+    folder_path,
+    non_negative_int,
+    positive_float,
+    positive_int,
+)
 from investing_assets.lib.muni.drop_folder import DropFolder
 from investing_assets.lib.muni.extract import (
     DEFAULT_MAX_BYTES,
@@ -29,19 +36,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     muni_sub = muni.add_subparsers()
 
     score = muni_sub.add_parser("score", help="extracted metrics with their pages, and the risk score")
-    score.add_argument("pdf", type=Path)
-    score.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S,
+    score.add_argument("pdf", type=existing_file)
+    score.add_argument("--timeout", type=positive_float, default=DEFAULT_TIMEOUT_S,
                        help="seconds before a stuck parser is stopped")
-    score.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES)
-    score.add_argument("--max-pages", type=int, default=DEFAULT_MAX_PAGES)
-    score.add_argument("--max-memory-mb", type=int, default=DEFAULT_MAX_MEMORY_MB,
+    score.add_argument("--max-bytes", type=positive_int, default=DEFAULT_MAX_BYTES)
+    score.add_argument("--max-pages", type=positive_int, default=DEFAULT_MAX_PAGES)
+    score.add_argument("--max-memory-mb", type=non_negative_int, default=DEFAULT_MAX_MEMORY_MB,
                        help="memory the reading may take (0: no limit)")
     score.set_defaults(func=cmd_score)
 
     samples = muni_sub.add_parser("samples", help="write synthetic reports into the drop folder")
-    samples.add_argument("--count", type=int, default=DEMO_SAMPLES)
-    samples.add_argument("--folder", type=Path, default=None, help="default: the drop folder (INVESTING_MUNI_DROP)")
-    samples.add_argument("--seed", type=int, default=7)
+    samples.add_argument("--count", type=positive_int, default=DEMO_SAMPLES)
+    samples.add_argument("--folder", type=folder_path, default=None, help="default: the drop folder (INVESTING_MUNI_DROP)")
+    samples.add_argument("--seed", type=non_negative_int, default=7)
     samples.set_defaults(func=cmd_samples)
 
     ingest = muni_sub.add_parser("ingest", help="read every new report in the drop folder now, as Dagster runs")

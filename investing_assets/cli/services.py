@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from investing_assets import settings
+from investing_assets.cli.arguments import port
 from investing_assets.cli.common import prepare_environment, servers
 from investing_assets.cli.home_lock import HomeLock, LockHeld
 from investing_assets.lib.storage.warehouse import Warehouse
@@ -27,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         func=cmd_db_migrate)
 
     dev = sub.add_parser("dev", help="dagster dev on 127.0.0.1 with the PostgreSQL instance")
-    dev.add_argument("--port", type=int, default=3000)
+    dev.add_argument("--port", type=port, default=3000, help="the UI's port on 127.0.0.1 (default 3000)")
     dev.set_defaults(func=cmd_dev)
 
 

@@ -3,7 +3,6 @@ line (future, not a session, before INVESTING_START), and the default is the las
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import sys
 from collections.abc import Sequence
@@ -16,14 +15,6 @@ from investing_assets.lib.core import calendar
 # The default asks the source for these recent sessions first (two weeks: a live source has them), then for
 # the rest back to the first session (a folder of old exports).
 _RECENT_SESSIONS = 10
-
-
-def session_date(text: str) -> dt.date:
-    """argparse type for --session: a YYYY-MM-DD date (whether it is a session is checked later)."""
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
 
 
 def first_session() -> dt.date:
@@ -59,12 +50,14 @@ def checked_session(command: str, day: dt.date) -> dt.date:
     return day
 
 
-def checked_days(command: str, days: int, end: dt.date) -> int:
-    """--days: no more sessions than the calendar holds up to `end`."""
+def checked_days(command: str, days: int, end: dt.date, option: str | None = None) -> int:
+    """--days: no more sessions than the calendar holds up to `end` (`option` names what asked for them, when
+    it is not `--days {days}` itself)."""
     available = len(calendar.sessions_between(first_session(), end))
     if days > available:
-        raise SystemExit(f"investing {command}: --days {days} reaches before the calendar's first session "
-                         f"{first_session().isoformat()}: at most {available} sessions end on {end.isoformat()}")
+        raise SystemExit(f"investing {command}: {option or f'--days {days}'} reaches before the calendar's first "
+                         f"session {first_session().isoformat()}: at most {available} sessions end on "
+                         f"{end.isoformat()}")
     return days
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from investing_assets.cli.arguments import ticker
 from investing_assets.lib.core.symbols import check_symbol
 
 WATCHLIST = "watchlist"
@@ -13,7 +14,7 @@ SYMBOL = "symbol"
 def register(sub: argparse._SubParsersAction) -> None:
     watch = sub.add_parser("watchlist", help="the deep-dive grid's symbols (Dagster dynamic partitions)")
     watch.add_argument("action", choices=["add", "remove", "list"])
-    watch.add_argument("symbols", nargs="*")
+    watch.add_argument("symbols", nargs="*", type=ticker)
     watch.add_argument("--symbols-too", action="store_true", help="also make sure they are `symbol` partitions")
     watch.set_defaults(func=cmd_watchlist)
 
@@ -22,6 +23,10 @@ def cmd_watchlist(args: argparse.Namespace) -> int:
     """Needs DAGSTER_HOME (`. .investing/env.sh`): the partitions live in the Dagster instance."""
     import dagster as dg
 
+    if args.action == "list" and args.symbols:
+        raise SystemExit(f"investing watchlist list: takes no symbols (got {' '.join(args.symbols)})")
+    if args.action != "list" and not args.symbols:
+        raise SystemExit(f"investing watchlist {args.action}: name at least one symbol")
     with dg.DagsterInstance.get() as instance:
         names = update_watchlist(instance, args.action, args.symbols, symbols_too=args.symbols_too)
     print(" ".join(names) or "(empty watchlist)")

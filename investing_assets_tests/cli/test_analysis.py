@@ -176,6 +176,23 @@ def test_a_symbol_without_a_file_is_one_line(csv_folder):
     assert str(refused.value.code).startswith("investing ta: csv source: no file for ['ZZZ'] in ")
 
 
+@pytest.mark.parametrize("content, reason", [
+    (b"", "an empty file"),
+    (b"Date,Open,High,Low,Close,Volume\n", "a header but no rows"),
+    (b"Date,Open,High,Low,Close,Volume\n2026-11-20,1,2,0.5,1.5,10,extra\n", "a row has more fields than the header"),
+    (b"Date,Open,High,Low,Close,Volume\n2026-11-20,\xff,2,0.5,1.5,10\n", "not UTF-8 text (byte 43)"),
+])
+def test_an_unreadable_file_is_one_line_naming_it(csv_folder, capsys, content, reason):
+    """These once ended without the file's name (polars' `empty CSV`, a codec error) or in a traceback."""
+    (csv_folder / "BAD.csv").write_bytes(content)
+    for argv in (["ta", "BAD", "--session", "2026-11-20"], ["chart", "BAD", "--session", "2026-11-20"],
+                 ["scan", "--symbols", "BAD", "--session", "2026-11-20"]):
+        with pytest.raises(SystemExit) as refused:
+            cli.main(argv)
+        line = str(refused.value.code)
+        assert line.startswith(f"investing {argv[0]}: {csv_folder / 'BAD.csv'}: {reason}") and "\n" not in line
+
+
 def test_a_malformed_investing_start_is_one_line(monkeypatch, tmp_path):
     monkeypatch.delenv("INVESTING_PG_URL", raising=False)
     monkeypatch.setenv("INVESTING_START", "2000-13-01")

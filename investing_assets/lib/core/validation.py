@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 
 import polars as pl
 
 from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.core.schemas import CORPORATE_ACTIONS, DAILY_BARS, QUOTES
-from investing_assets.lib.core.symbols import INSTRUMENT_PATTERN, SYMBOL_PATTERN
+from investing_assets.lib.core.symbols import is_instrument, is_ticker
 
 PRICE_COLUMNS = ("open", "high", "low", "close")
 
@@ -17,16 +16,17 @@ PRICE_COLUMNS = ("open", "high", "low", "close")
 def validate_bars(bars: pl.DataFrame, universe: Iterable[str] | None = None) -> pl.DataFrame:
     """Return the bars in DAILY_BARS shape or raise BadMarketData naming the first offending rows."""
     return _validate(bars, DAILY_BARS, key=("symbol", "session"), universe=universe, what="bar",
-                     pattern=SYMBOL_PATTERN)
+                     rule=is_ticker)
 
 
 def validate_quotes(quotes: pl.DataFrame) -> pl.DataFrame:
     return _validate(quotes, QUOTES, key=("asset_class", "symbol", "session"), universe=None, what="quote",
-                     pattern=INSTRUMENT_PATTERN)
+                     rule=is_instrument)
 
 
-def _conformed(frame: pl.DataFrame, schema: dict, what: str, pattern: re.Pattern) -> pl.DataFrame:
-    """`frame` cast to `schema` (every column present, no lossy cast) with plain-ticker symbols only."""
+def _conformed(frame: pl.DataFrame, schema: dict, what: str, rule: Callable[[object], bool]) -> pl.DataFrame:
+    """`frame` cast to `schema` (every column present, no lossy cast) with symbols that pass `rule` only (the
+    one rule of lib.core.symbols, applied in Python: a regex in polars would be a second spelling of it)."""
     missing = [c for c in schema if c not in frame.columns]
     if missing:
         raise BadMarketData(f"{what}s are missing column(s) {missing}; got {frame.columns}")
@@ -34,19 +34,20 @@ def _conformed(frame: pl.DataFrame, schema: dict, what: str, pattern: re.Pattern
         frame = frame.select([pl.col(c).cast(t, strict=True) for c, t in schema.items()])
     except pl.exceptions.PolarsError as exc:
         raise BadMarketData(f"{what}s have a column of the wrong type: {exc}") from exc
-    bad_symbols = frame.filter(~pl.col("symbol").str.contains(pattern.pattern)).get_column("symbol")
-    if bad_symbols.len():
+    bad_symbols = [s for s in frame.get_column("symbol").unique(maintain_order=True).to_list() if not rule(s)]
+    if bad_symbols:
         raise BadMarketData(f"refused {what} symbol {bad_symbols[0]!r}: not a plain ticker")
     return frame
 
 
 def _validate(
     frame: pl.DataFrame, schema: dict, *, key: tuple[str, ...], universe: Iterable[str] | None, what: str,
-    pattern: re.Pattern,
+    rule: Callable[[object], bool],
 ) -> pl.DataFrame:
-    frame = _conformed(frame, schema, what, pattern)
+    frame = _conformed(frame, schema, what, rule)
     if frame.height == 0:
         return frame
+    _refuse(frame, pl.any_horizontal(pl.col(key).is_null()), f"{what} without a {' or '.join(key)}")
     _refuse(frame, pl.any_horizontal(pl.col(PRICE_COLUMNS).is_null() | ~pl.col(PRICE_COLUMNS).is_finite()),
             f"null, NaN or infinite price in {what}")
     _refuse(frame, pl.any_horizontal(pl.col(PRICE_COLUMNS) <= 0), f"non-positive price in {what}")
@@ -72,9 +73,10 @@ def _validate(
 def validate_corporate_actions(actions: pl.DataFrame, universe: Iterable[str] | None = None) -> pl.DataFrame:
     """CORPORATE_ACTIONS rows or BadMarketData naming the first offending symbol and ex-date: a split needs a
     positive ratio, a dividend a positive amount, one row per (symbol, session, kind)."""
-    frame = _conformed(actions, CORPORATE_ACTIONS, "corporate action", SYMBOL_PATTERN)
+    frame = _conformed(actions, CORPORATE_ACTIONS, "corporate action", is_ticker)
     if frame.height == 0:
         return frame
+    _refuse(frame, pl.col("session").is_null(), "corporate action without an ex-date session")
     _refuse(frame, ~pl.col("kind").is_in(["split", "dividend"]), "corporate action neither split nor dividend")
     split, dividend = pl.col("kind") == "split", pl.col("kind") == "dividend"
     positive = {c: pl.col(c).is_not_null() & pl.col(c).is_finite() & (pl.col(c) > 0) for c in ("ratio", "amount")}

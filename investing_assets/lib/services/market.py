@@ -117,12 +117,17 @@ def stored_members(warehouse: Warehouse, sessions: Sequence[dt.date]) -> tuple[p
 
 
 def write_daily_bars(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
-    """Fetch, validate each session against its own universe, replace the sessions' bars in one transaction."""
+    """Fetch, validate each session against its own universe, replace the sessions' bars in one transaction.
+
+    Everything the blocking checks hold the stored bars to is refused here first, so a failed check never
+    follows a partial write: a bar outside the universe, a session without bars, and a symbol listed on a
+    session without its bar (universe coverage) each fail with nothing written."""
     members, symbols = stored_members(warehouse, sessions)
     bars = validate_bars(source.daily_bars(sessions, symbols), symbols)
     outside = bars.join(members, on=["session", "symbol"], how="anti")
     refuse_rows(outside, "bar for a symbol outside that session's universe: {rows}", symbol_on_session)
     _require_sessions(bars, sessions, "bars")
+    _require_coverage(source, members, bars)
     rows = bars.with_columns(source=pl.lit(source.name))
     warehouse.replace_rows(names.DAILY_BARS, rows, {"session": list(sessions)})
     with_previous = with_previous_session(warehouse, bars, sessions[0])
@@ -223,6 +228,20 @@ def with_previous_session(warehouse: Warehouse, bars: pl.DataFrame, first: dt.da
         return bars
     stored = bars_of_session(warehouse, previous[0])
     return pl.concat([stored, bars.select(stored.columns)], how="vertical_relaxed") if stored.height else bars
+
+
+def _require_coverage(source: Any, members: pl.DataFrame, bars: pl.DataFrame) -> None:
+    """Every (session, symbol) of the stored universe has a bar: the `universe_coverage` check, before the write.
+    A source that knows where a symbol's bars come from (`origin_of`: the csv source's file) names it too."""
+    missing = members.select("session", "symbol").join(bars, on=["session", "symbol"], how="anti") \
+        .sort("session", "symbol")
+    origin_of = getattr(source, "origin_of", None)
+
+    def describe(row: dict) -> str:
+        return symbol_on_session(row) + (f" (from {origin_of(row['symbol'])})" if origin_of else "")
+
+    refuse_rows(missing, f"no bar from the {source.name} source for a symbol listed that session: {{rows}}",
+                describe, examples=3)
 
 
 def _require_sessions(frame: pl.DataFrame, sessions: Sequence[dt.date], what: str) -> None:

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from investing_assets.lib.core.symbols import SYMBOL_PATTERN, is_ticker
+from investing_assets.lib.core.symbols import TICKER_RULE, is_ticker
 
 __all__ = [
     "DEFAULT_USER_AGENT",
@@ -109,8 +109,7 @@ def validate_symbols(symbols: Iterable[str], provider: str) -> list[str]:
     out = []
     for symbol in symbols:
         if not is_ticker(symbol):
-            raise ValueError(f"{provider}: refusing symbol {symbol!r}: equity symbols must match "
-                             f"{SYMBOL_PATTERN.pattern} (capitals, digits, '.', '-')")
+            raise ValueError(f"{provider}: refusing symbol {symbol!r}: a ticker is {TICKER_RULE}")
         out.append(symbol)
     return out
 

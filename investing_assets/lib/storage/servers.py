@@ -1,8 +1,17 @@
-"""Find PostgreSQL and Redis: the environment's when set, otherwise embedded ones under `.investing/`."""
+"""Find PostgreSQL and Redis: the environment's when set, otherwise embedded ones under `.investing/`.
+
+A URL may carry a password (`postgresql://user:secret@host/db?sslmode=verify-full`, `rediss://:secret@host`,
+or a `password=` parameter). It is never printed (`redact_url`), and the shell file that hands the servers to
+`make dev` and the user's shell keeps it out of `env.sh`: password-bearing variables go to `env.secrets.sh`
+beside it, which `env.sh` sources; both are written mode 0600 from the start.
+"""
 
 from __future__ import annotations
 
+import os
+import re
 import shlex
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -50,7 +59,63 @@ def to_psycopg2_url(url: str) -> str:
     return urlunsplit((scheme, parts.netloc, parts.path, parts.query, parts.fragment))
 
 
-def write_env_file(path: Path, env: dict[str, str]) -> None:
-    """A shell-sourceable file, so `make dev` and a user's shell see the same servers."""
+SECRETS_SUFFIX = ".secrets.sh"  # env.sh -> env.secrets.sh
+# libpq's and redis-py's URL parameters that carry a password (`?password=...`)
+_PASSWORD_PARAM = re.compile(r"(?i)(?<![^?&])((?:ssl_?)?password|passwd)=[^&#]*")
+
+
+def redact_url(url: str) -> str:
+    """`url` with its password (in the user part or a `password=` parameter) shown as ***."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if parts.password:
+        user, _, host = netloc.rpartition("@")
+        netloc = f"{user.split(':', 1)[0]}:***@{host}"
+    query = _PASSWORD_PARAM.sub(lambda m: f"{m.group(1)}=***", parts.query)
+    if (netloc, query) == (parts.netloc, parts.query):
+        return url  # urlunsplit would also respell it (unix:///path -> unix:/path)
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def has_password(value: str) -> bool:
+    return redact_url(value) != value
+
+
+def write_env_file(path: Path, env: dict[str, str]) -> list[Path]:
+    """A shell-sourceable file, so `make dev` and a user's shell see the same servers; returns the files written.
+
+    Values that carry a password are kept out of it, in `<name>.secrets.sh` beside it (sourced by it, and
+    removed when no value needs it); both files are mode 0600."""
+    secrets = {k: v for k, v in env.items() if has_password(v)}
+    public = {k: v for k, v in env.items() if k not in secrets}
+    secrets_path = path.with_name(path.name.removesuffix(".sh") + SECRETS_SUFFIX)
+    text = _exports(public)
+    written = [path]
+    if secrets:
+        _write_private(secrets_path, "# Passwords of the servers in env.sh (mode 0600: keep it so, never commit "
+                                     "it)\n" + _exports(secrets))
+        text += f". {shlex.quote(str(secrets_path))}\n"
+        written.append(secrets_path)
+    else:
+        secrets_path.unlink(missing_ok=True)
+    _write_private(path, text)
+    return written
+
+
+def _exports(env: dict[str, str]) -> str:
+    return "".join(f"export {k}={shlex.quote(v)}\n" for k, v in env.items())
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write `text` readable by its owner only, at no moment otherwise: a 0600 temporary file renamed over
+    `path` (an older, wider file is replaced, not rewritten in place)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(f"export {k}={shlex.quote(v)}\n" for k, v in env.items()))
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -103,6 +103,13 @@ class BrokenSource(DemoSource):
         (lambda f: f.drop("volume"), "missing column"),
         (lambda f: pl.concat([f, f.head(1).with_columns(symbol=pl.lit("NOTREAL"))]),
          "outside the universe: NOTREAL on 2026-11-20"),
+        # a vendor that skips a listed symbol: the universe_coverage check, refused before the write
+        (lambda f: f.filter(pl.col("symbol") != "MSFT"),
+         "no bar from the demo source for a symbol listed that session: MSFT on 2026-11-20"),
+        (lambda f: f.with_columns(session=pl.when(pl.col("symbol") == "AAPL").then(None).otherwise("session")),
+         "bar without a symbol or session: AAPL on None"),
+        (lambda f: f.with_columns(symbol=pl.when(pl.col("symbol") == "AAPL").then(pl.lit("..")).otherwise("symbol")),
+         "refused bar symbol '..'"),
     ],
 )
 def test_bad_source_fails_the_asset_and_writes_nothing(resources, instance, warehouse, monkeypatch, mutate, message):

@@ -86,17 +86,91 @@ def run_notes(result, asset: str) -> str:
     return runs[0].metadata["notes"].value
 
 
-def test_a_missing_session_fails_coverage_naming_symbol_and_session(resources, instance, folder):
-    path = folder / "AAPL.csv"
-    path.write_text("".join(line for line in path.read_text().splitlines(keepends=True)
-                            if not line.startswith("2026-11-19,")))
+def drop_row(day: dt.date):
+    def edit(folder: Path) -> None:
+        path = folder / "AAPL.csv"
+        path.write_text("".join(line for line in path.read_text().splitlines(keepends=True)
+                                if not line.startswith(f"{day},")))
+    return edit
+
+
+def repeat_row(day: dt.date):
+    def edit(folder: Path) -> None:
+        path = folder / "AAPL.csv"
+        row = next(line for line in path.read_text().splitlines(keepends=True) if line.startswith(f"{day},"))
+        path.write_text(path.read_text() + row)
+    return edit
+
+
+def write_file(name: str, text: str):
+    return lambda folder: (folder / name).write_text(text)
+
+
+HEADER = "Date,Open,High,Low,Close,Adj Close,Volume\n"
+
+
+def stored(warehouse: Warehouse) -> dict[str, list[tuple]]:
+    with warehouse.connect() as conn:
+        return {table: conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+                for table in ("market.universe", "market.daily_bars")}
+
+
+def first_error(result) -> str:
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    return failure.step_failure_data.error.to_string()
+
+
+@pytest.mark.parametrize("edit, message", [
+    # a listed symbol missing a session (universe coverage), named with its file
+    (drop_row(dt.date(2026, 11, 19)), "no bar from the csv source for a symbol listed that session: AAPL on "
+                                      "2026-11-19 (from {folder}/AAPL.csv) (1 row(s) in all); nothing was written"),
+    (write_file("EMPTY.csv", HEADER), "{folder}/EMPTY.csv: a header but no rows"),
+    (write_file("EMPTY.csv", ""), "{folder}/EMPTY.csv: an empty file"),
+    (repeat_row(dt.date(2026, 11, 19)), "{folder}/AAPL.csv: more than one row for 2026-11-19"),
+    (write_file("..csv", HEADER + "2026-11-19,1,2,0.5,1.5,1.5,10\n"), None),  # hidden: not the symbol "."
+    (write_file("-.csv", HEADER + "2026-11-19,1,2,0.5,1.5,1.5,10\n"), "file name '-.csv' is not a ticker"),
+])
+def test_bad_csv_input_fails_before_anything_is_written(resources, instance, folder, warehouse, edit, message):
+    """Every check the README promises before writing: the run fails naming the file, symbol or session, and the
+    stored universe and bars are the ones of the last good run, unchanged."""
     assets = [market_assets.universe, market_assets.daily_bars]
+    assert materialize_range(assets, FIRST, LAST, csv_resources(resources, folder), instance).success
+    before = stored(warehouse)
+
+    edit(folder)
     result = materialize_range(assets, FIRST, LAST, csv_resources(resources, folder), instance,
                                raise_on_error=False)
-    coverage = check_results(result)["universe_coverage"]
-    assert not coverage.passed
-    assert coverage.description == "1 listed symbol-session(s) without a bar: AAPL 2026-11-19"
-    assert coverage.metadata["symbol_sessions"].value == "AAPL 2026-11-19"
+    if message is None:
+        assert result.success
+    else:
+        assert not result.success
+        assert message.format(folder=folder) in first_error(result)
+    assert stored(warehouse) == before
+
+
+def test_a_symbol_whose_file_is_gone_fails_its_bars_and_writes_nothing(resources, instance, folder, warehouse):
+    assets = [market_assets.universe, market_assets.daily_bars]
+    assert materialize_range(assets, FIRST, LAST, csv_resources(resources, folder), instance).success
+    before = stored(warehouse)
+    (folder / "NEWCO.csv").unlink()  # the stored universe still lists it
+    result = materialize_range([market_assets.daily_bars], FIRST, LAST, csv_resources(resources, folder), instance,
+                               raise_on_error=False)
+    assert "csv source: no file for ['NEWCO']" in first_error(result)
+    assert stored(warehouse) == before
+
+
+def test_a_link_out_of_the_folder_fails_the_run_without_quoting_its_target(resources, instance, folder, warehouse,
+                                                                          tmp_path_factory):
+    """The run error is stored and shown by the UI: it names the link, never the first line of what it points at."""
+    secret = tmp_path_factory.mktemp("elsewhere") / "passwd"
+    secret.write_text("root:x:0:0:Zq7-private:/root:/bin/bash\n")
+    (folder / "LINKED.csv").symlink_to(secret)
+    result = materialize_range([market_assets.universe], FIRST, LAST, csv_resources(resources, folder), instance,
+                               raise_on_error=False)
+    error = first_error(result)
+    assert f"csv source: LINKED.csv in {folder} links outside the folder" in error
+    assert "Zq7-private" not in error and "root:x" not in error
+    assert warehouse.count("market.universe") == 0
 
 
 def test_the_demo_source_supports_a_later_listing(warehouse):

@@ -1,5 +1,7 @@
 """What the code location serves to the UI must never hold a secret: the FMP key stays an unresolved EnvVar."""
 
+import json
+
 import dagster as dg
 from dagster._core.remote_representation.external_data import RepositorySnap
 from dagster_shared.serdes import serialize_value
@@ -47,3 +49,44 @@ def test_no_key_configured_leaves_the_field_empty(monkeypatch):
     market_data = build_resources()["market_data"]
     assert market_data.fmp_api_key is None
     assert market_data.source == "demo"
+
+
+RESOURCES_PAGE = """query ($repository: RepositorySelector!) {
+  allTopLevelResourceDetailsOrError(repositorySelector: $repository) {
+    __typename
+    ... on ResourceDetailsList { results { name configuredValues { key value type } } }
+  }
+}"""
+
+
+def test_the_uis_resources_page_names_the_secrets_variables_never_their_values(monkeypatch, tmp_path):
+    """The webserver's own GraphQL query over the real code location, loaded as `dagster dev` loads it, with a key
+    and server URLs that carry passwords in the environment."""
+    from dagster._core.remote_origin import InProcessCodeLocationOrigin
+    from dagster._core.test_utils import instance_for_test
+    from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
+    from dagster._core.workspace.context import WorkspaceProcessContext
+    from dagster._core.workspace.load_target import InProcessWorkspaceLoadTarget
+    from dagster_graphql.test.utils import execute_dagster_graphql
+
+    from investing_assets import settings
+
+    monkeypatch.setenv("FMP_API_KEY", SECRET)
+    monkeypatch.setenv("INVESTING_SOURCE", "fmp")
+    monkeypatch.setenv("INVESTING_PG_URL", "postgresql://app:pg-sekrit@db.example.com/investing?sslmode=require")
+    monkeypatch.setenv("INVESTING_REDIS_URL", "rediss://:redis-sekrit@cache.example.com:6380/0")
+    monkeypatch.setenv("INVESTING_HOME", str(tmp_path))
+    origin = InProcessCodeLocationOrigin(
+        LoadableTargetOrigin(python_file=str(settings.PACKAGE_ROOT / "definitions.py"), attribute="defs",
+                             working_directory=str(settings.PROJECT_ROOT)), location_name="investing")
+    with instance_for_test() as instance, \
+            WorkspaceProcessContext(instance, InProcessWorkspaceLoadTarget(origin)) as workspace:
+        result = execute_dagster_graphql(workspace.create_request_context(), RESOURCES_PAGE, {
+            "repository": {"repositoryLocationName": "investing", "repositoryName": "__repository__"}})
+    page = result.data["allTopLevelResourceDetailsOrError"]
+    assert page["__typename"] == "ResourceDetailsList"
+    shown = {r["name"]: {v["key"]: (v["type"], v["value"]) for v in r["configuredValues"]} for r in page["results"]}
+    assert shown["market_data"]["fmp_api_key"] == ("ENV_VAR", "FMP_API_KEY")
+    assert shown["warehouse"]["url"] == ("ENV_VAR", "INVESTING_PG_URL")
+    assert shown["cache"]["url"] == ("ENV_VAR", "INVESTING_REDIS_URL")
+    assert "sekrit" not in json.dumps(result.data)

@@ -1,11 +1,11 @@
 import datetime as dt
+import re
 
 import polars as pl
 import pytest
 
 from investing_assets.lib.core.errors import BadMarketData
-from investing_assets.lib.core.symbols import check_symbol
-from investing_assets.lib.core.validation import validate_bars
+from investing_assets.lib.core.validation import validate_bars, validate_quotes
 
 D = dt.date(2026, 11, 20)
 
@@ -48,12 +48,24 @@ def test_bad_frames_name_symbol_and_session(mutate, message):
         validate_bars(mutate(good()), ["AAPL", "MSFT"])
 
 
-@pytest.mark.parametrize("symbol", ["AAPL", "BRK.B", "BF-B", "X", "ABCDEFGHIJ"])
-def test_plain_tickers_accepted(symbol):
-    assert check_symbol(symbol) == symbol
+@pytest.mark.parametrize("symbol", [".", "..", "-", "AAPL\n", "ABCDEFGHIJK", None])
+def test_a_frame_with_a_non_ticker_is_refused_by_the_one_rule(symbol):
+    with pytest.raises(BadMarketData, match="refused bar symbol"):
+        validate_bars(good().with_columns(symbol=pl.Series([symbol, "MSFT"], dtype=pl.String)), ["AAPL", "MSFT"])
 
 
-@pytest.mark.parametrize("symbol", ["", "aapl", "AAPL ", "A/B", "ABCDEFGHIJK", "A|B", "'; --", "A\nB", None])
-def test_other_symbols_refused(symbol):
-    with pytest.raises(BadMarketData, match="refused symbol"):
-        check_symbol(symbol)
+def test_a_bar_without_a_session_is_refused_before_any_other_check():
+    bars = good().with_columns(session=pl.when(pl.col("symbol") == "MSFT").then(None).otherwise("session"))
+    with pytest.raises(BadMarketData, match="bar without a symbol or session: MSFT on None"):
+        validate_bars(bars, ["AAPL", "MSFT"])
+
+
+def test_quotes_take_vendor_symbols_but_not_path_components():
+    quotes = pl.DataFrame({
+        "asset_class": ["index", "commodity", "crypto"], "symbol": ["^GSPC", "GC=F", "BTC-USD"],
+        "session": [D, D, D], "open": [1.0] * 3, "high": [2.0] * 3, "low": [0.5] * 3, "close": [1.5] * 3,
+        "name": ["S&P 500", "Gold", "Bitcoin"], "volume": [1, 1, 1], "change_pct": [0.1, 0.2, 0.3]})
+    assert validate_quotes(quotes).height == 3
+    for bad in ("..", "-", "^GSPC\n", "=F"):
+        with pytest.raises(BadMarketData, match=re.escape(f"refused quote symbol {bad!r}")):
+            validate_quotes(quotes.with_columns(symbol=pl.lit(bad)))

@@ -107,8 +107,9 @@ def test_daily_bars_for_chosen_symbols(folder):
     assert bars["session"].to_list() == [dt.date(2023, 1, d) for d in (3, 4, 5, 6, 9, 10)]
     with pytest.raises(ValueError, match=r"no file for \['MSFT'\].*MSFT\.csv"):
         source.daily_bars([dt.date(2023, 1, 3)], ["MSFT"])
-    with pytest.raises(ValueError, match="refusing symbol"):
-        source.daily_bars([dt.date(2023, 1, 3)], ["../aapl"])
+    for bad in ("../aapl", "..", "AAPL\n"):
+        with pytest.raises(ValueError, match="refusing symbol"):
+            source.daily_bars([dt.date(2023, 1, 3)], [bad])
     assert source.daily_bars([], ["AAPL"]).is_empty()
 
 
@@ -139,17 +140,28 @@ def test_estimates_and_news_say_which_sources_serve_them(folder):
         source.news(dt.datetime(2023, 1, 3, tzinfo=dt.UTC), dt.datetime(2023, 1, 4, tzinfo=dt.UTC), ["AAPL"])
 
 
+HEADER = "Date,Open,High,Low,Close,Volume\n"
+SECRET = "Zq7-private"  # what a file holds that no message may repeat
+
+
 @pytest.mark.parametrize("text, message", [
-    ("Date,Open,High,Low,Volume\n2023-01-03,1,2,0.5,10\n", r"missing column\(s\) \['close'\]"),
-    ("Date,Open,High,Low,Close,Volume\n2023-01-03,1,2,0.5,abc,10\n", "column close has non-numeric value 'abc'"),
-    ("Date,Open,High,Low,Close,Volume\n03.01.2023,1,2,0.5,1.5,10\n", "cannot read date '03.01.2023'"),
-    ("Date,Open,High,Low,Close,Volume\n2023-01-03,1,2,0.5,1.5,10\n2023-01-03,1,2,0.5,1.5,10\n",
-     "more than one row for 2023-01-03"),
-    ("Date,Open,High,Low,Close,Volume\n2023-01-03,1,2,0.5,,10\n", "empty close on 2023-01-03"),
+    (f"Date,Open,High,{SECRET},Low,Volume\n2023-01-03,1,2,x,0.5,10\n",
+     r"missing column\(s\) \['close'\] among its 6 header\(s\)"),
+    (HEADER + f"2023-01-03,1,2,0.5,1.5,10\n2023-01-04,1,2,0.5,{SECRET},10\n", "row 2: column close is not a number"),
+    (HEADER + f"03.01.{SECRET},1,2,0.5,1.5,10\n", "row 1: cannot read the date; use YYYY-MM-DD"),
+    (HEADER + "2023-01-03,1,2,0.5,1.5,10\n2023-01-03,1,2,0.5,1.5,10\n", "more than one row for 2023-01-03"),
+    (HEADER + "2023-01-03,1,2,0.5,,10\n", r"empty close on 2023-01-03 \(row 1\)"),
+    ("", "an empty file"),
+    (HEADER, "a header but no rows"),
+    (HEADER + "\n\n", "a header but no rows"),
+    (HEADER + f"2023-01-03,1,2,0.5,1.5,10,{SECRET}\n", r"a row has more fields than the header \(ComputeError\)"),
+    (f'Date,Open\n"{SECRET},1\n', "not a readable CSV"),
 ])
-def test_bad_files_fail_with_the_file_and_value(text, message):
-    with pytest.raises(ValueError, match=message):
+def test_bad_files_name_the_file_and_row_never_their_text(text, message):
+    with pytest.raises(ValueError, match=message) as refused:
         parse_bars_csv("XYZ", text, origin="XYZ.csv")
+    assert str(refused.value).startswith("XYZ.csv: ")
+    assert SECRET not in str(refused.value)
 
 
 def test_bad_file_names_are_refused(folder):
@@ -161,8 +173,75 @@ def test_bad_file_names_are_refused(folder):
 def test_missing_folder_and_universe_without_symbol():
     with pytest.raises(ValueError, match="is not a folder"):
         CsvFolderSource("/nonexistent/prices")
-    with pytest.raises(ValueError, match="no symbol column"):
-        parse_universe_csv("Name,Sector\nApple,Technology\n")
+    with pytest.raises(ValueError, match="no symbol column among its 2 header") as refused:
+        parse_universe_csv(f"Name,{SECRET}\nApple,Technology\n")
+    assert SECRET not in str(refused.value)
+
+
+@pytest.fixture
+def outside(tmp_path_factory):
+    """A file outside the source's folder whose first line is the kind a run error must never show."""
+    secret = tmp_path_factory.mktemp("elsewhere") / "passwd"
+    secret.write_text(f"root:x:0:0:{SECRET}:/root:/bin/bash\n")
+    return secret
+
+
+@pytest.mark.parametrize("name", ["AAPL.csv", "universe.csv"])
+def test_a_link_out_of_the_folder_is_refused_by_name_without_reading_it(folder, outside, name):
+    os.symlink(outside, folder / name)
+    source = CsvFolderSource(folder)
+    for call in (lambda: source.universe(dt.date(2023, 1, 3)), source.listings,
+                 lambda: source.daily_bars([dt.date(2023, 1, 3)])):
+        with pytest.raises(ValueError, match=f"csv source: {name} in .* links outside the folder") as refused:
+            call()
+        assert SECRET not in str(refused.value) and "passwd" not in str(refused.value)
+
+
+def test_a_link_inside_the_folder_reads_its_target(folder):
+    (folder / "APPLE.csv").symlink_to("aapl.csv")  # relative, to a file in the folder
+    bars = CsvFolderSource(folder).daily_bars([dt.date(2023, 1, 3)], ["AAPL", "APPLE"])
+    assert bars["symbol"].to_list() == ["AAPL", "APPLE"]
+    assert bars["close"].n_unique() == 1
+
+
+def test_a_relative_link_climbing_out_is_refused(folder, outside):
+    (folder / "MSFT.csv").symlink_to(os.path.relpath(outside, folder))
+    with pytest.raises(ValueError, match="MSFT.csv in .* links outside the folder"):
+        CsvFolderSource(folder).universe(dt.date(2023, 1, 3))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this system")
+def test_something_that_is_not_a_regular_file_is_refused_without_blocking(folder):
+    os.mkfifo(folder / "PIPE.csv")  # reading a pipe would wait for a writer forever
+    with pytest.raises(ValueError, match="PIPE.csv in .* is not a regular file"):
+        CsvFolderSource(folder).universe(dt.date(2023, 1, 3))
+
+
+def test_a_file_that_is_not_utf8_is_named_without_its_bytes(folder):
+    (folder / "BIN.csv").write_bytes(b"Date,Open,High,Low,Close,Volume\n2023-01-03,\xff\xfe,2,0.5,1.5,10\n")
+    with pytest.raises(ValueError, match=r"BIN.csv: not UTF-8 text \(byte 43\)") as refused:
+        CsvFolderSource(folder).daily_bars([dt.date(2023, 1, 3)], ["BIN"])
+    assert "xff" not in str(refused.value)
+
+
+def test_hidden_files_are_not_symbols_and_dots_are_not_tickers(folder):
+    """`..csv` once became the symbol `.`; hidden files (macOS `._AAPL.csv`) are skipped; `-.csv` is refused."""
+    for hidden in ("..csv", "._aapl.csv", ".hidden.csv"):
+        (folder / hidden).write_text(aapl_lowercase_csv())
+    source = CsvFolderSource(folder)
+    assert source.universe(dt.date(2023, 1, 3))["symbol"].to_list() == ["4063.T", "AAPL", "BTC-USD"]
+    (folder / "-.csv").write_text(aapl_lowercase_csv())
+    with pytest.raises(ValueError, match="file name '-.csv' is not a ticker"):
+        source.universe(dt.date(2023, 1, 3))
+
+
+@pytest.mark.parametrize("text, message", [("", "an empty file"), (HEADER, "a header but no rows")])
+def test_a_file_without_rows_is_refused_by_name_not_listed_forever(folder, text, message):
+    """Without a row it has no first or last session, so it would be listed on every session and never have a
+    bar: the universe refuses it instead, before anything is written."""
+    (folder / "EMPTY.csv").write_text(text)
+    with pytest.raises(ValueError, match=f"EMPTY.csv: {message}"):
+        CsvFolderSource(folder).listings()
 
 
 def test_listings_and_off_calendar_rows_come_from_the_files(folder):
