@@ -102,7 +102,7 @@ def muni_book(launcher, end: dt.date) -> None:
     """Sample reports for the sensor, read now as its runs; this month's model and the day's scores."""
     folder = drop_folder(None)
     written = write_samples(folder, DEMO_SAMPLES)
-    print(f"\n== muni: {len(written)} sample reports in {folder.root} (read now, one run each as the sensor would; "
+    print(f"\n== muni: {len(written)} sample reports in {folder.root} (read now, in runs as the sensor batches them; "
           "later drops are picked up by the sensor under `make dev`), the month's risk model, the day's "
           "scores ==", flush=True)
     started = time.perf_counter()

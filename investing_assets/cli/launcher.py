@@ -221,8 +221,13 @@ class Launcher:
                 return data.error.to_string().strip().splitlines()[-1]
         return "the run failed before any step (see its log in the UI)"
 
-    def failed_checks(self, run_id: str) -> list[str]:
-        """Names of the asset checks that did not pass in the run."""
+    def check_outcomes(self, run_id: str, check_name: str) -> dict[str | None, bool]:
+        """Whether a check passed in the run, by partition (None: the run's own result, for all its partitions);
+        the latest evaluation of each wins."""
         events = self.instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
-        return [e.dagster_event.asset_check_evaluation_data.check_name for e in events
-                if e.dagster_event and not e.dagster_event.asset_check_evaluation_data.passed]
+        outcomes: dict[str | None, bool] = {}
+        for event in events:
+            data = event.dagster_event.asset_check_evaluation_data if event.dagster_event else None
+            if data is not None and data.check_name == check_name:
+                outcomes[data.partition] = data.passed
+        return outcomes

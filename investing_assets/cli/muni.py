@@ -141,19 +141,19 @@ class Ingested:
 
 def ingest_now(launcher, log: logging.Logger) -> Ingested:
     """The plan the sensor makes (no settle wait: the caller vouches the files are complete), the same
-    partitions and run tags, each document a run of the extraction job, as if the sensor had launched it; then
-    what the 4-hourly sweep would run again (documents whose run failed or whose process died). This process is
-    the home's daemon meanwhile, so it also does the run monitor's part first: runs whose process is gone are
-    marked failed."""
+    partitions and runs (one per document, or per batch when many arrive together), as if the sensor had
+    launched them; then what the 4-hourly sweep would run again (documents whose run failed or whose process
+    died). This process is the home's daemon meanwhile, so it also does the run monitor's part first: runs whose
+    process is gone are marked failed."""
     from dagster import RunRequest
 
-    from investing_assets.defs.fixed_income.assets import PATH_TAG
     from investing_assets.defs.fixed_income.jobs import muni_document_extraction
     from investing_assets.defs.fixed_income.sensors import (
         known_keys,
         partitions_to_run_again,
         report,
-        run_request,
+        run_documents,
+        run_requests,
     )
     from investing_assets.defs.shared.partitions import muni_document
     from investing_assets.defs.shared.run_health import fail_zombies
@@ -167,19 +167,18 @@ def ingest_now(launcher, log: logging.Logger) -> Ingested:
     ingested = Ingested(copies=[c.entry.rel for c in plan.duplicates], refused=[r.rel for r in plan.refused])
     if plan.new:
         instance.add_dynamic_partitions(muni_document.name, [c.key for c in plan.new if not c.again])
-    new = {c.key for c in plan.new}
-    requests = [run_request(c) for c in plan.new]
-    requests += [RunRequest(partition_key=key) for key in partitions_to_run_again(instance, folder) if key not in new]
+    names = {c.key: c.entry.rel for c in plan.new}
+    requests = run_requests(plan.new)
+    requests += [RunRequest(partition_key=key) for key in partitions_to_run_again(instance, folder) if key not in names]
     for request in requests:
         launched = launcher.run_job(muni_document_extraction.name, request.partition_key, tags=request.tags)
         (run_id,) = launched.runs
-        name = request.tags.get(PATH_TAG, request.partition_key)
-        if launched.succeeded:
-            ingested.extracted.append(name)
-        elif launcher.failed_checks(run_id):  # the `extracted` check failed: quarantined on purpose
-            ingested.quarantined.append(name)
-        else:
-            ingested.failed.append(name)
+        passed = launcher.check_outcomes(run_id, "extracted")
+        documents = sorted(run_documents(instance.get_run_by_id(run_id)))
+        for key in documents:
+            read = passed.get(key, passed.get(None))  # a one-document run's check is the run's
+            where = ingested.extracted if read else ingested.quarantined if read is False else ingested.failed
+            where.append(names.get(key, key))
     return ingested
 
 

@@ -7,6 +7,8 @@ from dagster._core.execution.backfill import BulkActionStatus
 
 from investing_assets.cli.common import environment, prepare_environment
 from investing_assets.cli.launcher import LOCATION_NAME
+from investing_assets.cli.muni import DEMO_SAMPLES
+from investing_assets.defs.fixed_income.assets import BATCH_DOCUMENTS
 
 
 def test_demo_builds_the_market_through_dagster(env, tmp_path):
@@ -35,9 +37,10 @@ def test_demo_builds_the_market_through_dagster(env, tmp_path):
         documents = conn.execute("SELECT count(*) FROM muni.documents WHERE status = 'extracted'").fetchone()[0]
         scored = conn.execute("SELECT count(*) FROM muni.risk_scores WHERE source = 'document'").fetchone()[0]
     # the four ranges and the watchlist grid: a single-run backfill each; planted patterns; the two reports' backfill
-    # of a run each; muni model and scores; then one run per sample report, as the sensor would launch them
+    # of a run each; muni model and scores; then the sample reports in runs of up to BATCH_DOCUMENTS, as the sensor
+    # would launch them, each report its own materialized partition
     assert runs.pop("__ASSET_JOB") == 4 + 1 + 1 + 2 + 2
-    assert runs == {"muni_document_extraction": documents} and documents >= 24
+    assert runs == {"muni_document_extraction": -(-DEMO_SAMPLES // BATCH_DOCUMENTS)} and documents == DEMO_SAMPLES
     assert scored > 0  # issuers read from the sample reports are in the scored book
     assert warehouse.count("technicals.pattern_discoveries") > 0
     assert (tmp_path / "charts" / "watchlist" / "2026-11-20" / "JBL.png").exists()
@@ -45,7 +48,9 @@ def test_demo_builds_the_market_through_dagster(env, tmp_path):
     with environment(prepare_environment()), dg.DagsterInstance.get() as instance:
         backfills = instance.get_backfills()
         launched = instance.get_runs()
+        read = instance.get_materialized_partitions(dg.AssetKey("muni_documents"))
     assert {b.status for b in backfills} == {BulkActionStatus.COMPLETED_SUCCESS}
+    assert len(read) == DEMO_SAMPLES
     assert sorted(b.title.removeprefix("demo: ").split(":")[0] for b in backfills) == [
         "analyst estimates, news, industry aggregates and index valuations",
         "history bars for the indicator and scanner lookback", "market data and indicators",

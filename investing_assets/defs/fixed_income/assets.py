@@ -1,8 +1,10 @@
 """Muni assets: one partition per dropped report, a monthly model, daily risk scores for the whole book."""
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Mapping, Sequence
 
 import dagster as dg
+from dagster._core.definitions.asset_checks.asset_check_evaluation import AssetCheckEvaluation
 
 from investing_assets.defs.fixed_income.metadata import (
     document_metadata,
@@ -29,6 +31,9 @@ from investing_assets.lib.storage.queries.sessions import rows_per_session
 GROUP = "fixed_income"
 PATH_TAG = "muni/path"  # where the sensor saw the file, relative to the drop folder
 SHA_TAG = "muni/sha256"
+PATHS_TAG = "muni/paths"  # a run over several documents: {partition key: path}
+# Documents one run reads at most: a run's process start costs several documents' reading.
+BATCH_DOCUMENTS = 25
 
 
 
@@ -54,14 +59,30 @@ EXTRACTED_CHECK = dg.AssetCheckSpec("extracted", asset=keys.MUNI_DOCUMENTS, part
 
 
 @dg.asset(partitions_def=muni_document, group_name=GROUP, kinds={"pdf", "postgres"}, metadata=stored_in(names.MUNI_DOCUMENTS),
-          check_specs=[EXTRACTED_CHECK],
+          check_specs=[EXTRACTED_CHECK], backfill_policy=dg.BackfillPolicy.multi_run(BATCH_DOCUMENTS),
           description="One municipal annual report from the drop folder: issuer, fiscal year end, scale and "
                       "metrics with page, line and confidence; an unusable file is quarantined with its reason "
-                      "and its partition's run fails.")
+                      "and its partition fails. Many dropped at once are read in runs of up to "
+                      f"{BATCH_DOCUMENTS}, each document still its own partition with its own metadata and check.")
 def muni_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                   muni_drop: DropFolderResource) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
-    outcome = muni.process_partition(context.partition_key, warehouse.get(), muni_drop.get(),
-                                     path_hint=context.run.tags.get(PATH_TAG), **muni_drop.limits())
+                   muni_drop: DropFolderResource) -> Iterator[object]:
+    paths = document_paths(context.run.tags, context.partition_keys)
+    outcomes = {key: muni.process_partition(key, warehouse.get(), muni_drop.get(), path_hint=paths.get(key),
+                                            **muni_drop.limits()) for key in context.partition_keys}
+    if len(outcomes) == 1:
+        yield from _one_document(next(iter(outcomes.values())))
+    else:
+        yield from _documents(outcomes)
+
+
+def document_paths(tags: Mapping[str, str], keys: Sequence[str]) -> dict[str, str]:
+    """Where the sensor saw each document of the run, by partition key (a hint: the run finds it anyway)."""
+    if PATHS_TAG in tags:
+        return json.loads(tags[PATHS_TAG])
+    return {keys[0]: tags[PATH_TAG]} if PATH_TAG in tags and len(keys) == 1 else {}
+
+
+def _one_document(outcome: muni.DocumentOutcome) -> Iterator[object]:
     check = dg.AssetCheckResult(check_name="extracted", passed=outcome.extracted,
                                 metadata=extracted_check_metadata(outcome))
     if outcome.extracted:
@@ -71,6 +92,29 @@ def muni_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     yield check
     raise dg.Failure(description=quarantine_failure(outcome), metadata=document_metadata(outcome),
                      allow_retries=False)
+
+
+def _documents(outcomes: Mapping[str, muni.DocumentOutcome]) -> Iterator[object]:
+    """A run over several documents: each partition gets its own materialization (if read) and its own check
+    evaluation; a document that was not read fails the run after the others are recorded, so exactly its
+    partition shows as failed. The run's own result (which Dagster puts on every partition of the run) comes
+    first and only when every document was read, so a later per-document one is what each partition shows."""
+    unread = [key for key, outcome in outcomes.items() if not outcome.extracted]
+    if not unread:
+        summary = {"run_documents": len(outcomes), "run_note": "one run read these documents; each partition's own "
+                   "materialization follows"}
+        yield dg.MaterializeResult(metadata=summary, check_results=[
+            dg.AssetCheckResult(check_name="extracted", passed=True, metadata=summary)])
+    for key, outcome in outcomes.items():
+        if outcome.extracted:
+            yield dg.AssetMaterialization(asset_key=keys.MUNI_DOCUMENTS, partition=key,
+                                          metadata=document_metadata(outcome))
+        yield AssetCheckEvaluation(asset_key=keys.MUNI_DOCUMENTS, check_name="extracted", passed=outcome.extracted,
+                                   partition=key, metadata=extracted_check_metadata(outcome))
+    if unread:
+        reasons = "; ".join(quarantine_failure(outcomes[key]) for key in unread[:3])
+        raise dg.Failure(description=f"{len(unread)} of {len(outcomes)} documents not read: {reasons}",
+                         allow_retries=False)
 
 
 @dg.asset(partitions_def=muni_month, group_name=GROUP, kinds={"lightgbm", "postgres"}, metadata=stored_in(names.MUNI_MODELS),

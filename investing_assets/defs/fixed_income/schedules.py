@@ -11,7 +11,7 @@ from investing_assets.defs.fixed_income.sensors import (
     known_keys,
     partitions_to_run_again,
     report,
-    run_request,
+    run_requests,
 )
 from investing_assets.defs.shared.partitions import muni_document
 from investing_assets.defs.shared.schedules import session_schedule
@@ -44,7 +44,7 @@ def muni_local_agent(context: dg.ScheduleEvaluationContext, muni_drop: DropFolde
         instance.add_dynamic_partitions(muni_document.name, fresh)
     tick = calendar.in_new_york(context.scheduled_execution_time).isoformat(timespec="minutes")
     busy = in_flight(instance)  # e.g. a lost document's bytes the sensor already sent to a run
-    requests = [run_request(c, run_key=f"{c.key}@{tick}") for c in plan.new if c.key not in busy]
+    requests = run_requests([c for c in plan.new if c.key not in busy], key_suffix=f"@{tick}")
     new = {c.key for c in plan.new}
     again = [key for key in partitions_to_run_again(instance, folder) if key not in new]
     requests += [dg.RunRequest(run_key=f"{key}@{tick}", partition_key=key) for key in again]

@@ -1,4 +1,5 @@
-"""The drop-folder sensor: watch the muni drop folder and give each new, completely written PDF its own run.
+"""The drop-folder sensor: watch the muni drop folder and give each new, completely written PDF its own partition
+and a run (one run for up to BATCH_DOCUMENTS dropped together).
 
 The sensor only registers files (a partition + a run keyed by the partition key); every content check happens
 in the run, whose metadata then shows why a file was quarantined. What needs no reading is settled here, from
@@ -10,11 +11,13 @@ naming that document (the bytes of a document whose file was lost run it again i
 import json
 import logging
 import time
+from collections.abc import Sequence
 
 import dagster as dg
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from investing_assets.defs.fixed_income import jobs
-from investing_assets.defs.fixed_income.assets import PATH_TAG, SHA_TAG
+from investing_assets.defs.fixed_income.assets import BATCH_DOCUMENTS, PATH_TAG, PATHS_TAG, SHA_TAG
 from investing_assets.defs.fixed_income.resources import DropFolderResource
 from investing_assets.defs.shared import keys
 from investing_assets.defs.shared.partitions import muni_document
@@ -22,6 +25,7 @@ from investing_assets.defs.shared.run_health import live_runs
 from investing_assets.lib.muni.drop_folder import Candidate, DropFolder, TickPlan
 
 SENSOR_INTERVAL_S = 30
+SINGLE_RUNS_UP_TO = 4  # dagster.yaml's max_concurrent_runs: a few documents each get a run and run side by side
 
 
 @dg.sensor(name="muni_drop_folder", job=jobs.muni_document_extraction, minimum_interval_seconds=SENSOR_INTERVAL_S,
@@ -37,8 +41,33 @@ def muni_drop_folder(context: dg.SensorEvaluationContext, muni_drop: DropFolderR
     if not plan.new:
         return dg.SensorResult(skip_reason=plan.summary(), cursor=cursor)
     fresh = [c.key for c in plan.new if not c.again]
-    return dg.SensorResult(run_requests=[run_request(c) for c in plan.new], cursor=cursor,
+    return dg.SensorResult(run_requests=run_requests(plan.new), cursor=cursor,
                            dynamic_partitions_requests=[muni_document.build_add_request(fresh)] if fresh else [])
+
+
+def run_requests(candidates: Sequence[Candidate], key_suffix: str = "") -> list[dg.RunRequest]:
+    """A run per document when no more arrive than run at once, else runs of up to BATCH_DOCUMENTS (a run's
+    process start costs more than reading a few documents). Only documents registered together (consecutive
+    partitions, in the order they were added) share a run, as a partition range."""
+    fresh = [c for c in candidates if not c.again]
+    requests = [run_request(c, run_key=f"{c.key}@{c.entry.mtime_ns}{key_suffix}") for c in candidates if c.again]
+    size = 1 if len(fresh) <= SINGLE_RUNS_UP_TO else BATCH_DOCUMENTS
+    for start in range(0, len(fresh), size):
+        batch = fresh[start:start + size]
+        if len(batch) == 1:
+            requests.append(run_request(batch[0], run_key=f"{batch[0].key}{key_suffix}"))
+        else:
+            requests.append(dg.RunRequest(run_key=f"{batch[0].key}..{batch[-1].key}{key_suffix}", tags={
+                ASSET_PARTITION_RANGE_START_TAG: batch[0].key, ASSET_PARTITION_RANGE_END_TAG: batch[-1].key,
+                PATHS_TAG: json.dumps({c.key: c.entry.rel for c in batch}, separators=(",", ":"))}))
+    return requests
+
+
+def run_documents(run: dg.DagsterRun) -> set[str]:
+    """The documents a run reads: its partition, or each of a batch."""
+    if PATHS_TAG in run.tags:
+        return set(json.loads(run.tags[PATHS_TAG]))
+    return {run.tags["dagster/partition"]} if "dagster/partition" in run.tags else set()
 
 
 def run_request(candidate: Candidate, run_key: str | None = None) -> dg.RunRequest:
@@ -57,7 +86,7 @@ def known_keys(instance: dg.DagsterInstance, folder: DropFolder) -> set[str]:
 def in_flight(instance: dg.DagsterInstance) -> set[str]:
     """Partitions with a run queued or running, under any job (the UI materializes through the asset job); a run
     whose process is gone is not among them: it never ends."""
-    return {run.tags.get("dagster/partition") for run in live_runs(instance)} - {None}
+    return {key for run in live_runs(instance) for key in run_documents(run)}
 
 
 def partitions_to_run_again(instance: dg.DagsterInstance, folder: DropFolder) -> list[str]:

@@ -225,3 +225,39 @@ def test_a_lost_document_dropped_again_is_read_again(instance, instant_drop, mun
     folder = drop.get()
     assert folder.archived(request.partition_key).read_bytes() == report_pdf
     assert list(folder.quarantine.glob("*.reason.json")) == []  # the missing note is released
+
+
+# -- many at once: batched runs, each document its own partition -------------------------------------------------
+def test_many_documents_at_once_share_runs_and_each_partition_keeps_its_own_truth(instance, instant_drop,
+                                                                                 muni_resources, report_pdf):
+    from investing_assets.defs.fixed_income.assets import BATCH_DOCUMENTS, PATHS_TAG
+    from investing_assets.defs.fixed_income.sensors import SINGLE_RUNS_UP_TO, in_flight, run_documents
+    from investing_assets_tests.defs._helpers import latest_metadata
+
+    drop, resources = instant_drop, {**muni_resources, "muni_drop": instant_drop}
+    names = [f"report {n:02d}.pdf" for n in range(SINGLE_RUNS_UP_TO + 2)]
+    for n, name in enumerate(names):
+        put(drop, name, report_pdf + f"% copy {n}\n".encode())
+    put(drop, "zz broken.pdf", report_pdf[:400])
+    [request] = daemon_requests = Daemon(instance, drop).tick().run_requests
+    assert len(names) + 1 <= BATCH_DOCUMENTS and request.partition_key is None
+    paths = json.loads(request.tags[PATHS_TAG])
+    assert sorted(paths.values()) == [*names, "zz broken.pdf"]
+    keys = list(paths)
+    run = instance.add_run(dg.DagsterRun(job_name="muni_document_extraction", run_id="batch-in-flight",
+                                         status=dg.DagsterRunStatus.STARTED, tags=request.tags))
+    assert run_documents(run) == set(keys) and in_flight(instance) == set(keys)  # the sweep leaves them
+    instance.delete_run(run.run_id)
+
+    result = dg.materialize([muni_documents], tags=daemon_requests[0].tags, instance=instance,
+                            resources=resources, raise_on_error=False)
+    assert not result.success  # one document could not be read: the run says so
+    broken = next(key for key, path in paths.items() if path == "zz broken.pdf")
+    assert set(instance.get_materialized_partitions(muni_documents.key)) == set(keys) - {broken}
+    for key, path in paths.items():
+        evaluations = [e.dagster_event.asset_check_evaluation_data for e in
+                       instance.all_logs(result.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+                       if e.dagster_event.asset_check_evaluation_data.partition == key]
+        assert [e.passed for e in evaluations] == [key != broken], path
+        if key != broken:
+            assert latest_metadata(instance, "muni_documents", key)["file"] == path  # its own, not the run's
