@@ -98,12 +98,13 @@ def cmd_samples(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    """Needs DAGSTER_HOME and the server URLs (`. .investing/env.sh`), like `dagster asset materialize`."""
+    """The servers and the instance's home are set up first, as for `make demo`; the runs then read them."""
+    from investing_assets.cli.common import environment, prepare_environment
     from investing_assets.cli.launcher import DaemonBusy, Launcher
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
-        with Launcher.open("investing muni ingest") as launcher:
+        with environment(prepare_environment()), Launcher.open("investing muni ingest") as launcher:
             ingested = ingest_now(launcher, logging.getLogger("muni.ingest"))
     except DaemonBusy as busy:
         print(f"investing muni ingest: {busy} (its sensor reads the drop folder by itself)", file=sys.stderr)

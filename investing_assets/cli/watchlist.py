@@ -20,14 +20,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_watchlist(args: argparse.Namespace) -> int:
-    """Needs DAGSTER_HOME (`. .investing/env.sh`): the partitions live in the Dagster instance."""
+    """The partitions live in the Dagster instance: the servers and the instance's home are set up first, as
+    for `make demo` (so a fresh clone needs no `. .investing/env.sh`)."""
     import dagster as dg
+
+    from investing_assets.cli.common import environment, prepare_environment
 
     if args.action == "list" and args.symbols:
         raise SystemExit(f"investing watchlist list: takes no symbols (got {' '.join(args.symbols)})")
     if args.action != "list" and not args.symbols:
         raise SystemExit(f"investing watchlist {args.action}: name at least one symbol")
-    with dg.DagsterInstance.get() as instance:
+    with environment(prepare_environment()), dg.DagsterInstance.get() as instance:
         names = update_watchlist(instance, args.action, args.symbols, symbols_too=args.symbols_too)
     print(" ".join(names) or "(empty watchlist)")
     return 0

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from dagster._core.instance.ref import InstanceRef
 
 from investing_assets import settings
-from investing_assets.defs.instance_storage import PooledPostgresStorage
+from investing_assets.defs.shared.instance_storage import PooledPostgresStorage
 from investing_assets.lib.storage.servers import to_psycopg2_url
 
 
