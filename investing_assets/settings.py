@@ -11,6 +11,10 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from investing_assets.lib.services.sources import Routes
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 # The checkout (or the current directory for an installed wheel): where `.investing/` lives by default.
@@ -65,8 +69,20 @@ def redis_url() -> str | None:
 
 
 def market_source() -> str:
-    """`INVESTING_SOURCE`: demo (default), csv, yahoo or fmp."""
+    """`INVESTING_SOURCE`: demo (default), csv, yahoo or fmp: the source of every dataset `INVESTING_SOURCES` does
+    not route. Set alone, as before per-dataset routing, it is the one source of everything."""
     return _get("INVESTING_SOURCE") or "demo"
+
+
+def market_routes() -> Routes:
+    """`INVESTING_SOURCES`: a source per dataset over `INVESTING_SOURCE`, e.g. `universe=fmp,bars=yahoo,quotes=yahoo`.
+    Datasets: universe, constituents, bars, index_quotes, etf_quotes, commodity_quotes, crypto_quotes (`quotes`: all
+    four), corporate_actions, estimates, news; corporate_actions follow bars and constituents the universe unless
+    routed themselves. Checked here: an unknown dataset or source, or a source that does not serve what it is
+    routed, is refused with the names that would be right."""
+    from investing_assets.lib.services.sources import parse_routes
+
+    return parse_routes(_get("INVESTING_SOURCES"), market_source())
 
 
 def csv_folder() -> str | None:

@@ -13,6 +13,7 @@ from investing_assets import settings
 from investing_assets.cli.arguments import date, positive_int, ticker, writable_file
 from investing_assets.cli.common import bars_window, corporate_actions, servers
 from investing_assets.cli.sessions import checked_days, checked_session, default_session
+from investing_assets.lib.core.datasets import Dataset
 from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.sources.http import SourceError
 
@@ -50,7 +51,7 @@ def user_errors(command: str) -> Iterator[None]:
     """What a source or the data refuses (a missing file, a symbol it lacks) ends the command in one line."""
     try:
         yield
-    except (BadMarketData, SourceError, NotImplementedError, ValueError) as exc:
+    except (BadMarketData, SourceError, ValueError) as exc:  # DatasetNotServed is a ValueError
         raise SystemExit(f"investing {command}: {exc}") from None
 
 
@@ -164,8 +165,6 @@ def _figure(ok: bool, name: str, value: float, unit: str, target: str, detail: s
 def cmd_chart(args: argparse.Namespace) -> int:
     from investing_assets.lib.charts import save_png
     from investing_assets.lib.services.reports import REPORT_SESSIONS, technical_report
-    from investing_assets.lib.services.sources import synthetic_note
-
     symbol = args.symbol
     with user_errors("chart"):
         session = checked_session("chart", args.session) if args.session else default_session("chart", [symbol])
@@ -175,7 +174,7 @@ def cmd_chart(args: argparse.Namespace) -> int:
         print(f"no bar for {symbol} on {session} in the {origin}{_bars_span(bars)}", file=sys.stderr)
         return 1
     report = technical_report(symbol, bars, session, corporate_actions(bars, origin), settings.price_basis(),
-                              data_note=synthetic_note(settings.market_source()))
+                              data_note=settings.market_routes().synthetic_note(Dataset.BARS))
     target = args.out or settings.charts_folder() / f"{symbol}.png"
     try:
         out = save_png(report.png, target)
@@ -193,13 +192,12 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def print_summary(pg_url: str, redis_url: str) -> None:
-    from investing_assets.lib.services.sources import synthetic_note
     from investing_assets.lib.services.summary import summarize
     from investing_assets.lib.storage.cache import HotCache
     from investing_assets.lib.storage.warehouse import Warehouse
 
     print(summarize(Warehouse(pg_url), HotCache(redis_url), counted_tables(),
-                    data_note=synthetic_note(settings.market_source())).render())
+                    data_note=settings.market_routes().synthetic_note()).render())
 
 
 def counted_tables() -> dict[str, str]:

@@ -16,7 +16,8 @@ import psycopg
 
 from investing_assets import settings
 from investing_assets.lib.core import calendar
-from investing_assets.lib.services.sources import make_source
+from investing_assets.lib.core.datasets import Dataset
+from investing_assets.lib.services.sources import MarketSources, SourceSettings
 from investing_assets.lib.storage import servers as servers_mod
 from investing_assets.lib.storage.queries.market import actions_for_bars, read_bars_window
 from investing_assets.lib.storage.warehouse import Warehouse
@@ -59,10 +60,9 @@ def environment(env: Mapping[str, str]) -> Iterator[None]:
         os.environ.update(saved)
 
 
-def market_source():
-    """The configured source, with the same settings the Dagster resource reads."""
-    return make_source(settings.market_source(), csv_folder=settings.csv_folder(),
-                       fmp_api_key=settings.fmp_api_key())
+def market_sources() -> MarketSources:
+    """Each dataset's configured source, with the same settings the Dagster resource reads."""
+    return MarketSources.of(settings.market_routes(), SourceSettings(settings.csv_folder(), settings.fmp_api_key()))
 
 
 def bars_window(symbols: list[str] | None, end: dt.date, sessions: int) -> tuple[pl.DataFrame, str]:
@@ -74,7 +74,7 @@ def bars_window(symbols: list[str] | None, end: dt.date, sessions: int) -> tuple
                 return bars, "warehouse"
         except psycopg.Error as exc:
             print(f"warehouse unavailable ({exc.__class__.__name__}); asking the source", file=sys.stderr)
-    source = market_source()
+    source = market_sources().bars()
     return source.daily_bars(calendar.sessions_ending(end, sessions), symbols), f"source {source.name}"
 
 
@@ -85,9 +85,10 @@ def corporate_actions(bars: pl.DataFrame, origin: str) -> pl.DataFrame | None:
         return None
     if origin == "warehouse":
         return actions_for_bars(Warehouse(settings.pg_url()), bars)
-    source = market_source()
-    if not hasattr(source, "corporate_actions"):
+    sources = market_sources()
+    if not sources.serves(Dataset.CORPORATE_ACTIONS):
         return None
+    source = sources.corporate_actions()
     sessions = calendar.sessions_between(bars.get_column("session").min(), bars.get_column("session").max())
     return source.corporate_actions(sessions, bars.get_column("symbol").unique().sort().to_list())
 

@@ -6,11 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import psycopg
 
 from investing_assets import settings
 from investing_assets.lib.core import calendar
+
+if TYPE_CHECKING:
+    from investing_assets.lib.sources.protocol import BarSource
 
 # The default asks the source for these recent sessions first (two weeks: a live source has them), then for
 # the rest back to the first session (a folder of old exports).
@@ -63,12 +67,12 @@ def checked_days(command: str, days: int, end: dt.date, option: str | None = Non
 
 def default_session(command: str, symbols: Sequence[str] | None) -> dt.date:
     """The last closed session with a bar of `symbols` (warehouse first, else the source), said on stderr."""
-    from investing_assets.cli.common import market_source
+    from investing_assets.cli.common import market_sources
 
     last = calendar.last_closed_session()
     found, origin = _stored_session(symbols, last), "warehouse"
     if found is None:
-        source = market_source()
+        source = market_sources().bars()
         found = _source_session(source, symbols, last)
         origin = f"source {source.name}"
     if found is None:
@@ -80,7 +84,7 @@ def default_session(command: str, symbols: Sequence[str] | None) -> dt.date:
     return found
 
 
-def _source_session(source, symbols: Sequence[str] | None, last: dt.date) -> dt.date | None:
+def _source_session(source: BarSource, symbols: Sequence[str] | None, last: dt.date) -> dt.date | None:
     """The newest session the source has a bar on: the recent sessions first, then the whole calendar."""
     first = first_session()
     recent = calendar.sessions_ending(last, _RECENT_SESSIONS)

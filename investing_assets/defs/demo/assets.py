@@ -14,6 +14,7 @@ GROUP = "demo"
           description="The demo market's planted chart patterns (type, start, completion, amplitude): ground "
                       "truth for the detectors' precision and recall; empty for real sources.")
 def demo_planted_patterns(market_data: MarketDataResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    rows = write_planted_patterns(market_data.get(), warehouse.get())
+    source = market_data.get().bars()  # the patterns are planted in the bars, so only their source has them
+    rows = write_planted_patterns(source, warehouse.get())
     return dg.MaterializeResult(metadata={"dagster/row_count": rows or 0,
                                           "note": "source plants no patterns" if rows is None else "demo ground truth"})

@@ -6,7 +6,7 @@ import dagster as dg
 from investing_assets import settings
 from investing_assets.defs.fundamentals.metadata import aggregate_metadata, run_metadata, valuation_metadata
 from investing_assets.defs.shared import keys
-from investing_assets.defs.shared.metadata import session_results, stored_in, written_results
+from investing_assets.defs.shared.metadata import session_results, source_metadata, stored_in, written_results
 from investing_assets.defs.shared.partitions import (
     SINGLE_RUN,
     lookback_mapping,
@@ -36,10 +36,12 @@ _AGGREGATE_INPUTS = [keys.UNIVERSE, keys.INDICATORS, keys.ANALYST_ESTIMATES, key
 def analyst_estimates(context: dg.AssetExecutionContext, market_data: MarketDataResource,
                       warehouse: WarehouseResource):
     sessions, store = sessions_of(context), warehouse.get()
-    written = write_analyst_estimates(market_data.get(), store, sessions)
+    source = market_data.get().estimates()
+    written = write_analyst_estimates(source, store, sessions)
     for note in written.notes:
         context.log.warning(note)
-    yield from written_results(context.asset_key, written, sessions, store, names.ANALYST_ESTIMATES)
+    yield from written_results(context.asset_key, written, sessions, store, names.ANALYST_ESTIMATES,
+                               labels=source_metadata(source))
 
 
 @dg.multi_asset(

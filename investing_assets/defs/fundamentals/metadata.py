@@ -16,6 +16,7 @@ from investing_assets.defs.shared.metadata import (
     not_charted,
 )
 from investing_assets.lib.charts import sector_valuation_chart
+from investing_assets.lib.core.datasets import Dataset
 from investing_assets.lib.services.industry import IndustryOutcome
 
 
@@ -43,7 +44,7 @@ def aggregate_metadata(run: IndustryOutcome, session: dt.date) -> dict[str, obje
     meta["sectors_table"] = dg.MetadataValue.md(markdown_table(shown))
     if charted(session, run.sessions):
         meta.update(chart_metadata(sector_valuation_chart(sectors, title=f"Sector forward P/E, {session}",
-                                                          data_note=data_note()),
+                                                          data_note=data_note(Dataset.BARS, Dataset.ESTIMATES)),
                                    settings.charts_folder() / "industry" / f"{session}.png"))
     else:
         meta.update(not_charted(run.sessions))

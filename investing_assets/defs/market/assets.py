@@ -34,7 +34,7 @@ DAILY = dict(partitions_def=trading_day, backfill_policy=SINGLE_RUN, group_name=
 def universe(context: dg.AssetExecutionContext, market_data: MarketDataResource, warehouse: WarehouseResource):
     sessions = sessions_of(context)
     store = warehouse.get()
-    source = market_data.get()
+    source = market_data.get().universe()
     written, symbols = market.write_universe(source, store, sessions)
     added, removed = _sync_symbol_partitions(context, symbols, latest=sessions[-1])
     yield from written_results(context.asset_key, written, sessions, store, names.UNIVERSE,
@@ -46,7 +46,7 @@ def universe(context: dg.AssetExecutionContext, market_data: MarketDataResource,
 def index_constituents(context: dg.AssetExecutionContext, market_data: MarketDataResource,
                        warehouse: WarehouseResource):
     sessions, store = sessions_of(context), warehouse.get()
-    source = market_data.get()
+    source = market_data.get().constituents()
     written = market.write_index_constituents(source, store, sessions)
     yield from written_results(context.asset_key, written, sessions, store, names.INDEX_CONSTITUENTS,
                                labels=source_metadata(source))
@@ -58,7 +58,7 @@ def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataResourc
                warehouse: WarehouseResource):
     sessions = sessions_of(context)
     store = warehouse.get()
-    source = market_data.get()
+    source = market_data.get().bars()
     written = market.write_daily_bars(source, store, sessions)
     yield from written_results(context.asset_key, written, sessions, store, names.DAILY_BARS,
                                labels=source_metadata(source))
@@ -72,8 +72,10 @@ def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataResourc
 def corporate_actions(context: dg.AssetExecutionContext, market_data: MarketDataResource,
                       warehouse: WarehouseResource):
     sessions, store = sessions_of(context), warehouse.get()
-    written = market.write_corporate_actions(market_data.get(), store, sessions)
-    yield from written_results(context.asset_key, written, sessions, store, names.CORPORATE_ACTIONS)
+    source = market_data.get().corporate_actions()
+    written = market.write_corporate_actions(source, store, sessions)
+    yield from written_results(context.asset_key, written, sessions, store, names.CORPORATE_ACTIONS,
+                               labels=source_metadata(source))
 
 
 def _quote_asset(asset_class: str, description: str, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -82,7 +84,7 @@ def _quote_asset(asset_class: str, description: str, deps: list[dg.AssetKey]) ->
     def _asset(context: dg.AssetExecutionContext, market_data: MarketDataResource, warehouse: WarehouseResource,
                cache: HotCacheResource):
         sessions, store = sessions_of(context), warehouse.get()
-        source = market_data.get()
+        source = market_data.get().quotes(asset_class)
         written = market.write_quotes(source, store, cache.get(), sessions, asset_class)
         if written.cached is False:
             context.log.warning(f"Redis not refreshed for {asset_class} quotes; the next run refills it")
@@ -111,7 +113,7 @@ crypto_quotes = _quote_asset("crypto", "BTC, ETH, SOL quotes at each session's c
                       "sessions it lacks. To correct stored daily bars, re-materialize `daily_bars`' sessions.")
 def price_history(context: dg.AssetExecutionContext, market_data: MarketDataResource,
                   warehouse: WarehouseResource) -> dg.MaterializeResult:
-    source = market_data.get()
+    source = market_data.get().bars()
     written = write_symbol_history(source, warehouse.get(), context.partition_key, start=FIRST_SESSION)
     return dg.MaterializeResult(metadata=written_metadata(written, **source_metadata(source)))
 

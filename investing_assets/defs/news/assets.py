@@ -3,7 +3,7 @@
 import dagster as dg
 
 from investing_assets.defs.shared import keys
-from investing_assets.defs.shared.metadata import stored_in, written_results
+from investing_assets.defs.shared.metadata import source_metadata, stored_in, written_results
 from investing_assets.defs.shared.partitions import SINGLE_RUN, sessions_of, trading_day
 from investing_assets.defs.shared.resources import MarketDataResource, WarehouseResource
 from investing_assets.lib.services.news import write_news
@@ -19,5 +19,6 @@ GROUP = "news"
 def news_articles(context: dg.AssetExecutionContext, market_data: MarketDataResource,
                   warehouse: WarehouseResource):
     sessions, store = sessions_of(context), warehouse.get()
-    yield from written_results(context.asset_key, write_news(market_data.get(), store, sessions), sessions, store,
-                               names.NEWS_ARTICLES)
+    source = market_data.get().news()
+    yield from written_results(context.asset_key, write_news(source, store, sessions), sessions, store,
+                               names.NEWS_ARTICLES, labels=source_metadata(source))

@@ -20,25 +20,26 @@ import polars as pl
 
 from investing_assets import settings
 from investing_assets.lib.charts import save_png
+from investing_assets.lib.core.datasets import Dataset
 from investing_assets.lib.core.results import Written
-from investing_assets.lib.services.sources import synthetic_note
+from investing_assets.lib.sources.protocol import Source
 from investing_assets.lib.storage.queries.sessions import rows_per_session
 from investing_assets.lib.storage.warehouse import Warehouse
 
 
-def source_metadata(source: object) -> dict[str, object]:
-    """Where a market asset's rows came from; a synthetic source (the demo) says so on every partition."""
-    synthetic = bool(getattr(source, "synthetic", False))
-    meta: dict[str, object] = {"data_source": str(getattr(source, "name", type(source).__name__)),
-                               "synthetic": synthetic}
-    if synthetic:
-        meta["data_note"] = str(getattr(source, "disclaimer", "synthetic data, not market quotes"))
+def source_metadata(source: Source) -> dict[str, object]:
+    """Where a market asset's rows came from (the source that served its dataset); a synthetic source (the demo)
+    says so on every partition."""
+    meta: dict[str, object] = {"data_source": source.name, "synthetic": source.synthetic}
+    if source.synthetic:
+        meta["data_note"] = source.disclaimer or "synthetic data, not market quotes"
     return meta
 
 
-def data_note() -> str | None:
-    """The line charts carry when the configured market source is synthetic (the demo), else None."""
-    return synthetic_note(settings.market_source())
+def data_note(*datasets: Dataset) -> str | None:
+    """The line a chart carries when a dataset it draws (default: the bars) comes from a synthetic source (the
+    demo), else None."""
+    return settings.market_routes().synthetic_note(*(datasets or (Dataset.BARS,)))
 
 
 def stored_in(table: str) -> dict[str, str]:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import dagster as dg
 
 from investing_assets import settings
-from investing_assets.lib.services.sources import make_source
+from investing_assets.lib.services.sources import MarketSources, SourceSettings, build_source, parse_routes
+from investing_assets.lib.sources.protocol import Source
 from investing_assets.lib.storage.cache import HotCache
 from investing_assets.lib.storage.warehouse import Warehouse
 
@@ -31,24 +30,29 @@ class HotCacheResource(dg.ConfigurableResource):
 
 
 class MarketDataResource(dg.ConfigurableResource):
-    """Where prices come from: demo (offline default), csv, yahoo or fmp."""
+    """Where each dataset comes from: `sources` routes datasets by name ("universe=fmp,bars=yahoo,quotes=yahoo"),
+    `source` (demo, csv, yahoo or fmp; offline demo by default) serves the rest. `get()` hands each asset the typed
+    source of its dataset (lib/services/sources.MarketSources)."""
 
     source: str = "demo"
+    sources: str = ""
     csv_folder: str | None = None
     fmp_api_key: str | None = None
 
-    def get(self) -> Any:
-        return _cached_source(self.source, self.csv_folder, self.fmp_api_key)
+    def get(self) -> MarketSources:
+        routes = parse_routes(self.sources, self.source)
+        source_settings = SourceSettings(self.csv_folder, self.fmp_api_key)
+        return MarketSources(routes, lambda name: _cached_source(name, source_settings))
 
 
-_SOURCES: dict[tuple, Any] = {}
+_SOURCES: dict[tuple[str, SourceSettings], Source] = {}
 
 
-def _cached_source(name: str, csv_folder: str | None, fmp_api_key: str | None) -> Any:
+def _cached_source(name: str, source_settings: SourceSettings) -> Source:
     # One source object per process: the demo source simulates its whole history once and slices it.
-    key = (name, csv_folder, fmp_api_key)
+    key = (name, source_settings)
     if key not in _SOURCES:
-        _SOURCES[key] = make_source(name, csv_folder=csv_folder, fmp_api_key=fmp_api_key)
+        _SOURCES[key] = build_source(name, source_settings)
     return _SOURCES[key]
 
 
@@ -59,6 +63,7 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
         "cache": HotCacheResource(url=dg.EnvVar("INVESTING_REDIS_URL")),
         "market_data": MarketDataResource(
             source=settings.market_source(),
+            sources=settings.market_routes().text,
             csv_folder=settings.csv_folder(),
             fmp_api_key=dg.EnvVar(settings.FMP_API_KEY) if settings.fmp_api_key() else None,
         ),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 import polars as pl
 
@@ -14,20 +13,21 @@ from investing_assets.lib.core.results import Written, previews_by_session
 from investing_assets.lib.core.schemas import ANALYST_ESTIMATES, conform
 from investing_assets.lib.core.validation import refuse_rows
 from investing_assets.lib.services.market import session_symbols
+from investing_assets.lib.sources.protocol import EstimateSource
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.queries.fundamentals import revisions
 from investing_assets.lib.storage.queries.market import universe_by_session
 from investing_assets.lib.storage.warehouse import Warehouse
 
 
-def write_analyst_estimates(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
+def write_analyst_estimates(source: EstimateSource, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
     """One consensus snapshot per session for that session's universe, all sessions in one transaction.
 
     A source that only knows the current consensus (`point_in_time_estimates` false, e.g. FMP) is refused for
     any session but the last closed one (what the 02:00 run asks for): its numbers would be stored under a day
     they were not published on."""
     sessions = sorted(sessions)
-    if getattr(source, "point_in_time_estimates", None) is False:
+    if not source.point_in_time_estimates:
         current = last_closed_session()
         past = [d for d in sessions if d != current]
         if past:

@@ -7,7 +7,6 @@ lib/storage/queries/market.read_bars, where daily_bars' bar wins on every sessio
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import polars as pl
 
@@ -17,11 +16,12 @@ from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.core.results import Written
 from investing_assets.lib.core.symbols import check_symbol
 from investing_assets.lib.core.validation import validate_bars
+from investing_assets.lib.sources.protocol import BarSource
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.warehouse import Warehouse
 
 
-def write_symbol_history(source: Any, warehouse: Warehouse, symbol: str,
+def write_symbol_history(source: BarSource, warehouse: Warehouse, symbol: str,
                          start: dt.date = calendar.CALENDAR_START, end: dt.date | None = None) -> Written:
     """Replace the symbol's stored history with the source's bars from `start` to `end`, in one transaction;
     market.daily_bars is never touched."""

@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
-from typing import Any
 
 import polars as pl
 
 from investing_assets.lib.core import calendar
+from investing_assets.lib.core.datasets import Dataset
 from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.core.results import Written, previews_by_session
 from investing_assets.lib.core.schemas import INDEX_CONSTITUENTS, LISTINGS, UNIVERSE, conform
@@ -24,6 +24,16 @@ from investing_assets.lib.core.validation import (
     validate_corporate_actions,
     validate_quotes,
 )
+from investing_assets.lib.sources.protocol import (
+    BarFileSource,
+    BarSource,
+    ConstituentSource,
+    CorporateActionSource,
+    ListingsSource,
+    QuoteSource,
+    UniverseSource,
+    declared,
+)
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.cache import HotCache
 from investing_assets.lib.storage.queries.market import bars_of_session, latest_quotes, universe_by_session
@@ -32,7 +42,7 @@ from investing_assets.lib.storage.warehouse import Warehouse
 log = logging.getLogger(__name__)
 
 
-def write_universe(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -> tuple[Written, list[str]]:
+def write_universe(source: UniverseSource, warehouse: Warehouse, sessions: Sequence[dt.date]) -> tuple[Written, list[str]]:
     """Snapshot the universe for each session, each symbol only while it trades (its listing, when the source
     knows it); returns the symbols of the newest session."""
     listings = source_listings(source)
@@ -59,10 +69,10 @@ def write_universe(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date
     return written, latest
 
 
-def source_listings(source: Any) -> pl.DataFrame:
-    """The source's LISTINGS (a source without `listings` lists everyone on every session)."""
-    listings = getattr(source, "listings", None)
-    frame = conform(listings(), LISTINGS) if listings else pl.DataFrame(schema=LISTINGS)
+def source_listings(source: UniverseSource) -> pl.DataFrame:
+    """The LISTINGS of a universe source that declares them; one that does not lists everyone on every session."""
+    listings = declared(source, Dataset.LISTINGS, ListingsSource)
+    frame = conform(listings.listings(), LISTINGS) if listings else pl.DataFrame(schema=LISTINGS)
     check_symbols(frame.get_column("symbol").to_list())
     return frame.unique("symbol", keep="first")
 
@@ -85,7 +95,7 @@ def listing_notes(listings: pl.DataFrame, sessions: Sequence[dt.date]) -> list[s
     return notes
 
 
-def write_index_constituents(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
+def write_index_constituents(source: ConstituentSource, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
     frames = []
     for session in sessions:
         frame = conform(source.index_constituents(session), INDEX_CONSTITUENTS)
@@ -116,7 +126,7 @@ def stored_members(warehouse: Warehouse, sessions: Sequence[dt.date]) -> tuple[p
     return members, sorted(set(members.get_column("symbol").to_list()))
 
 
-def write_daily_bars(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
+def write_daily_bars(source: BarSource, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
     """Fetch, validate each session against its own universe, replace the sessions' bars in one transaction.
 
     Everything the blocking checks hold the stored bars to is refused here first, so a failed check never
@@ -148,18 +158,19 @@ def write_daily_bars(source: Any, warehouse: Warehouse, sessions: Sequence[dt.da
     return written
 
 
-def off_calendar_rows(source: Any, sessions: Sequence[dt.date], symbols: Sequence[str]) -> pl.DataFrame:
+def off_calendar_rows(source: BarSource, sessions: Sequence[dt.date], symbols: Sequence[str]) -> pl.DataFrame:
     """(symbol, session) of source rows on non-sessions after the session before the run through its last: each
-    such day is reported by exactly one session's run (the next session's), however the range is cut."""
-    find = getattr(source, "off_calendar_rows", None)
-    if find is None:
+    such day is reported by exactly one session's run (the next session's), however the range is cut. Only a
+    source of bar files knows of such rows; the others serve sessions only."""
+    files = declared(source, Dataset.BAR_FILES, BarFileSource)
+    if files is None:
         return pl.DataFrame(schema={"symbol": pl.String, "session": pl.Date})
     before = calendar.sessions_ending(sessions[0] - dt.timedelta(days=1), 1)
     start = before[0] + dt.timedelta(days=1) if before else calendar.EARLIEST_START
-    return find(start, sessions[-1], symbols)
+    return files.off_calendar_rows(start, sessions[-1], symbols)
 
 
-def write_corporate_actions(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
+def write_corporate_actions(source: CorporateActionSource, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
     """Splits and dividends with ex-dates on the sessions, for each session's own universe, replaced in one
     transaction. A source that serves none (the demo) writes an empty partition and says so."""
     members, symbols = stored_members(warehouse, sessions)
@@ -176,11 +187,10 @@ def write_corporate_actions(source: Any, warehouse: Warehouse, sessions: Sequenc
 
 
 def write_quotes(
-    source: Any, warehouse: Warehouse, cache: HotCache | None, sessions: Sequence[dt.date], asset_class: str
+    source: QuoteSource, warehouse: Warehouse, cache: HotCache | None, sessions: Sequence[dt.date], asset_class: str
 ) -> Written:
     """Index, ETF, commodity or crypto quotes: history in PostgreSQL, the newest session in Redis."""
-    fetch = getattr(source, f"{asset_class}_quotes")
-    quotes = validate_quotes(fetch(list(sessions)))
+    quotes = validate_quotes(source.quotes(asset_class, list(sessions)))
     wrong = quotes.filter(pl.col("asset_class") != asset_class)
     if wrong.height:
         raise BadMarketData(f"{asset_class} quotes contain {wrong.height} row(s) of another asset class")
@@ -230,15 +240,15 @@ def with_previous_session(warehouse: Warehouse, bars: pl.DataFrame, first: dt.da
     return pl.concat([stored, bars.select(stored.columns)], how="vertical_relaxed") if stored.height else bars
 
 
-def _require_coverage(source: Any, members: pl.DataFrame, bars: pl.DataFrame) -> None:
+def _require_coverage(source: BarSource, members: pl.DataFrame, bars: pl.DataFrame) -> None:
     """Every (session, symbol) of the stored universe has a bar: the `universe_coverage` check, before the write.
-    A source that knows where a symbol's bars come from (`origin_of`: the csv source's file) names it too."""
+    A source of bar files names the file a symbol's bars come from too."""
     missing = members.select("session", "symbol").join(bars, on=["session", "symbol"], how="anti") \
         .sort("session", "symbol")
-    origin_of = getattr(source, "origin_of", None)
+    files = declared(source, Dataset.BAR_FILES, BarFileSource)
 
     def describe(row: dict) -> str:
-        return symbol_on_session(row) + (f" (from {origin_of(row['symbol'])})" if origin_of else "")
+        return symbol_on_session(row) + (f" (from {files.origin_of(row['symbol'])})" if files else "")
 
     refuse_rows(missing, f"no bar from the {source.name} source for a symbol listed that session: {{rows}}",
                 describe, examples=3)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 import polars as pl
 
@@ -13,6 +12,7 @@ from investing_assets.lib.core.results import Written, previews_by_session
 from investing_assets.lib.core.schemas import NEWS_ARTICLES, conform
 from investing_assets.lib.core.validation import refuse_rows
 from investing_assets.lib.services.market import session_symbols
+from investing_assets.lib.sources.protocol import NewsSource
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.queries.market import universe_by_session
 from investing_assets.lib.storage.warehouse import Warehouse
@@ -27,7 +27,7 @@ def session_window(session: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, dt.datetime.combine(session + dt.timedelta(days=1), dt.time(0), calendar.NEW_YORK)
 
 
-def write_news(source: Any, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
+def write_news(source: NewsSource, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
     """Each session's articles about its universe's symbols, all sessions in one transaction."""
     sessions = sorted(sessions)
     members = universe_by_session(warehouse, sessions)

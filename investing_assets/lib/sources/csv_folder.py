@@ -12,8 +12,9 @@ logs and the UI. A file without rows (empty, or a header only) is refused by nam
 that never trades.
 
 Named `csv_folder` rather than `csv` so it can never shadow the standard-library module.
-The folder holds equity bars only: quotes, index membership, analyst estimates and news say which
-source to use instead.
+The folder holds equity bars only, so the source serves a universe (with listings), bars (with their files and
+off-calendar rows) and corporate actions; quotes, index membership, analyst estimates and news come from another
+source (INVESTING_SOURCES), and asking it for them fails naming the sources that serve them.
 Files without an adjusted-close column get a null `adj_close`, not a copy of `close`: that would
 silently claim there were no dividends or splits. A file with `Dividends` / `Stock Splits` columns (a
 yfinance `history(actions=True)` dump) serves those as corporate actions (0 = none, a split of 2 is 2:1);
@@ -28,11 +29,11 @@ import re
 import stat
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
 from investing_assets.lib.core import calendar
+from investing_assets.lib.core.datasets import Dataset
 from investing_assets.lib.core.schemas import CORPORATE_ACTIONS, DAILY_BARS, LISTINGS, UNIVERSE, conform
 from investing_assets.lib.core.symbols import TICKER_RULE, is_ticker
 from investing_assets.lib.sources.http import validate_symbols
@@ -156,6 +157,10 @@ class CsvFolderSource:
     cached by modification time and size."""
 
     name = "csv"
+    datasets = frozenset({Dataset.UNIVERSE, Dataset.LISTINGS, Dataset.BARS, Dataset.BAR_FILES,
+                          Dataset.CORPORATE_ACTIONS})
+    synthetic = False
+    disclaimer = None
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
@@ -257,10 +262,6 @@ class CsvFolderSource:
         rows = pl.concat(frames) if frames else pl.DataFrame(schema={"symbol": pl.String, "session": pl.Date})
         return rows.filter(~pl.col("session").is_in(calendar.sessions_between(start, end))).sort("session", "symbol")
 
-    def index_constituents(self, session: dt.date) -> pl.DataFrame:
-        raise NotImplementedError("a csv folder has no index membership: take SPX/NDX/DJI constituents from "
-                                  "the fmp source or the demo list")
-
     def daily_bars(self, sessions: Sequence[dt.date], symbols: Sequence[str] | None = None) -> pl.DataFrame:
         wanted = sorted(set(sessions))
         files = self._files()
@@ -286,34 +287,6 @@ class CsvFolderSource:
         if not wanted or not frames:
             return pl.DataFrame(schema=CORPORATE_ACTIONS)
         return pl.concat(frames).filter(pl.col("session").is_in(wanted)).sort("symbol", "session", "kind")
-
-    def _no_quotes(self, what: str) -> pl.DataFrame:
-        raise NotImplementedError(f"a csv folder holds equity bars only, not {what} quotes: use the yahoo or "
-                                  "fmp source (or demo) for index/etf/commodity/crypto quotes")
-
-    def index_quotes(self, sessions: Sequence[dt.date]) -> pl.DataFrame:
-        return self._no_quotes("index")
-
-    def etf_quotes(self, sessions: Sequence[dt.date]) -> pl.DataFrame:
-        return self._no_quotes("etf")
-
-    def commodity_quotes(self, sessions: Sequence[dt.date]) -> pl.DataFrame:
-        return self._no_quotes("commodity")
-
-    def crypto_quotes(self, sessions: Sequence[dt.date]) -> pl.DataFrame:
-        return self._no_quotes("crypto")
-
-    # Extra keyword options (period, limit, page_size...) are accepted so every caller gets this answer,
-    # not a TypeError about arguments.
-    def analyst_estimates(self, session: dt.date, symbols: Sequence[str] | None = None,
-                          **options: Any) -> pl.DataFrame:
-        raise NotImplementedError("a csv folder holds equity bars only, not analyst estimates: use the fmp "
-                                  "or demo source for them")
-
-    def news(self, start: dt.datetime, end: dt.datetime, symbols: Sequence[str] | None = None,
-             **options: Any) -> pl.DataFrame:
-        raise NotImplementedError("a csv folder holds equity bars only, not news: use the fmp or demo source "
-                                  "for company news")
 
 
 # --------------------------------------------------------------------------- helpers

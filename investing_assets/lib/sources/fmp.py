@@ -37,6 +37,7 @@ import polars as pl
 import requests
 
 from investing_assets.lib.core import calendar
+from investing_assets.lib.core.datasets import Dataset
 from investing_assets.lib.core.schemas import (
     ANALYST_ESTIMATES,
     CORPORATE_ACTIONS,
@@ -55,16 +56,16 @@ from investing_assets.lib.sources.http import (
     RetryPolicy,
     validate_symbols,
 )
-from investing_assets.lib.sources.vendor_symbols import QuotesByAssetClass, pick, vendor_table
+from investing_assets.lib.sources.vendor_symbols import VendorSymbols
 
 __all__ = [
     "BASE_URL",
     "CONSTITUENT_ENDPOINTS",
     "ESTIMATE_PERIODS",
-    "FMP_QUOTE_SYMBOLS",
     "INDEX_TRACKING_ETF",
     "NEWS_SYMBOLS_PER_REQUEST",
     "NEWS_TIMEZONE",
+    "SYMBOLS",
     "FmpSource",
     "fmp_error_message",
     "parse_analyst_estimates",
@@ -99,13 +100,7 @@ _ANALYST_COUNTS = {"analysts_revenue": "numAnalystsRevenue", "analysts_eps": "nu
 # FMP field stem (stemLow/stemAvg/stemHigh) -> our column prefix.
 _ESTIMATE_RANGES = {"revenue": "revenue", "ebitda": "ebitda", "netIncome": "net_income", "eps": "eps"}
 
-# Our symbol -> (FMP symbol, display name), per asset class. These are internal mappings, not user
-# input, so they skip the equity-symbol check ('^GSPC' would fail it).
-FMP_QUOTE_SYMBOLS = vendor_table({
-    "SPX": "^GSPC", "NDX": "^NDX", "DJI": "^DJI",
-    "GC=F": "GCUSD", "SI=F": "SIUSD", "CL=F": "CLUSD", "NG=F": "NGUSD", "HG=F": "HGUSD",
-    "BTC-USD": "BTCUSD", "ETH-USD": "ETHUSD", "SOL-USD": "SOLUSD",
-})
+SYMBOLS = VendorSymbols(PROVIDER)  # our symbol <-> FMP's (BRK.B <-> BRK-B, SPX <-> ^GSPC, BTC-USD <-> BTCUSD)
 
 
 def fmp_error_message(payload: Any) -> str | None:
@@ -153,12 +148,12 @@ def parse_historical_eod(symbol: str, payload: Any, *, adjusted: Any = None,
     return pl.DataFrame(out, schema=DAILY_BARS).sort("session")
 
 
-def parse_splits(symbol: str, payload: Any) -> pl.DataFrame:
+def parse_splits(symbol: str, payload: Any, *, provider_symbol: str | None = None) -> pl.DataFrame:
     """`splits?symbol=` rows ({date, numerator, denominator}) -> CORPORATE_ACTIONS; ratio = numerator /
-    denominator (4:1 -> 4.0)."""
+    denominator (4:1 -> 4.0). `provider_symbol`: what FMP echoes in each row (BRK-B for our BRK.B)."""
     rows = []
     for i, row in enumerate(_list_of_dicts(symbol, payload, "splits")):
-        if "symbol" in row and row["symbol"] != symbol:
+        if "symbol" in row and row["symbol"] != (provider_symbol or symbol):
             raise PayloadError(PROVIDER, symbol, f"split {i} is for {row['symbol']!r}")
         day = _date(symbol, row, i, "split")
         num, den = _number(symbol, row, "numerator", i, day), _number(symbol, row, "denominator", i, day)
@@ -168,13 +163,13 @@ def parse_splits(symbol: str, payload: Any) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=CORPORATE_ACTIONS).sort("session")
 
 
-def parse_dividends(symbol: str, payload: Any) -> pl.DataFrame:
+def parse_dividends(symbol: str, payload: Any, *, provider_symbol: str | None = None) -> pl.DataFrame:
     """`dividends?symbol=` rows ({date (the ex-date), adjDividend, dividend, ...}) -> CORPORATE_ACTIONS.
 
     The amount is `adjDividend` (split-adjusted, in the units FMP's split-adjusted OHLC are in), else `dividend`."""
     rows = []
     for i, row in enumerate(_list_of_dicts(symbol, payload, "dividends")):
-        if "symbol" in row and row["symbol"] != symbol:
+        if "symbol" in row and row["symbol"] != (provider_symbol or symbol):
             raise PayloadError(PROVIDER, symbol, f"dividend {i} is for {row['symbol']!r}")
         day = _date(symbol, row, i, "dividend")
         field = "adjDividend" if _is_number(row.get("adjDividend")) else "dividend"
@@ -330,25 +325,53 @@ def parse_news(payload: Any, *, symbols: Collection[str] | None = None) -> pl.Da
 # --------------------------------------------------------------------------- network layer
 
 
-class FmpSource(QuotesByAssetClass):
-    """FMP stable API; the caller passes the API key (read from the environment elsewhere)."""
+class FmpSource:
+    """FMP stable API; the caller passes the API key (read from the environment elsewhere).
+
+    Every symbol goes out in FMP's spelling and comes back in ours (`SYMBOLS`). The consensus asked of
+    `analyst-estimates` is `estimate_period` ("annual" or "quarter") for the next `estimate_periods` periods ending
+    on or after the session; FMP lists the furthest periods first and includes past ones, so a page of
+    `estimate_page` rows is asked for (default `estimate_periods` + 8 years, or + 12 quarters) and the nearest coming
+    ones kept: a page of 1 would return the year after next, not the coming one. News is read `news_page_size`
+    articles a page, at most `news_max_pages` pages per 50 symbols."""
 
     name = "fmp"
+    datasets = frozenset({Dataset.UNIVERSE, Dataset.CONSTITUENTS, Dataset.BARS, Dataset.CORPORATE_ACTIONS,
+                          Dataset.INDEX_QUOTES, Dataset.ETF_QUOTES, Dataset.COMMODITY_QUOTES, Dataset.CRYPTO_QUOTES,
+                          Dataset.ESTIMATES, Dataset.NEWS})
+    synthetic = False
+    disclaimer = None
     point_in_time_estimates = False  # analyst-estimates is today's consensus only
 
     def __init__(self, api_key: str, *, session: requests.Session | None = None,
                  policy: RetryPolicy | None = None, indexes: Sequence[str] = ("SPX", "NDX", "DJI"),
-                 adjusted: bool = True, lookback_days: int = 10, base_url: str = BASE_URL) -> None:
+                 adjusted: bool = True, lookback_days: int = 10, base_url: str = BASE_URL,
+                 estimate_period: str = "annual", estimate_periods: int = 3, estimate_page: int | None = None,
+                 news_page_size: int = 250, news_max_pages: int = 20) -> None:
         if not api_key:
             raise ValueError("FmpSource needs an FMP API key (pass it in; e.g. from FMP_API_KEY)")
         unknown = [i for i in indexes if i not in CONSTITUENT_ENDPOINTS]
         if unknown:
             raise ValueError(f"unknown index code(s) {unknown}; known: {sorted(CONSTITUENT_ENDPOINTS)}")
+        if estimate_period not in ESTIMATE_PERIODS:
+            raise ValueError(f"fmp: unknown estimate period {estimate_period!r}; choose one of "
+                             f"{', '.join(ESTIMATE_PERIODS)}")
+        if estimate_periods < 1 or (estimate_page is not None and estimate_page < 1):
+            raise ValueError(f"fmp: estimate_periods and estimate_page must be at least 1, got {estimate_periods}, "
+                             f"{estimate_page}")
+        if news_page_size < 1 or news_max_pages < 1:
+            raise ValueError(f"fmp news: page_size and max_pages must be at least 1, got {news_page_size}, "
+                             f"{news_max_pages}")
         self._api_key = api_key
         self._base = base_url.rstrip("/")
         self._indexes = tuple(indexes)
         self._adjusted = adjusted
         self._lookback = dt.timedelta(days=lookback_days)
+        self._estimate_period = estimate_period
+        self._estimate_periods = estimate_periods
+        self._estimate_page = estimate_page or estimate_periods + (12 if estimate_period == "quarter" else 8)
+        self._news_page_size = news_page_size
+        self._news_max_pages = news_max_pages
         self.client = HttpClient(PROVIDER, session=session, policy=policy, secrets=(api_key,),
                                  error_in_payload=fmp_error_message)
 
@@ -358,9 +381,16 @@ class FmpSource(QuotesByAssetClass):
     def _members(self, index_code: str) -> Any:
         return self._get(CONSTITUENT_ENDPOINTS[index_code])
 
+    def _chosen(self, symbols: Sequence[str] | None, session: dt.date) -> list[str]:
+        """Our symbols asked for (default: the universe), checked, once each."""
+        if symbols is None:
+            symbols = self.universe(session)["symbol"].to_list()
+        return list(dict.fromkeys(validate_symbols(symbols, PROVIDER)))
+
     def universe(self, session: dt.date) -> pl.DataFrame:
         """Union of today's index members (FMP has no point-in-time lists; `session` is not used)."""
-        return conform(parse_universe({i: self._members(i) for i in self._indexes}), UNIVERSE)
+        return conform(SYMBOLS.file_under_ours(parse_universe({i: self._members(i) for i in self._indexes})),
+                       UNIVERSE).sort("symbol")
 
     def index_constituents(self, session: dt.date) -> pl.DataFrame:
         """Today's members, weighted by the tracking ETF's holdings (see module docstring)."""
@@ -369,20 +399,19 @@ class FmpSource(QuotesByAssetClass):
                                self._get("etf/holdings", {"symbol": INDEX_TRACKING_ETF[i]}))
             for i in self._indexes
         ]
-        return conform(pl.concat(frames), INDEX_CONSTITUENTS).sort("index_code", "symbol")
+        return conform(SYMBOLS.file_under_ours(pl.concat(frames)), INDEX_CONSTITUENTS).sort("index_code", "symbol")
 
     def daily_bars(self, sessions: Sequence[dt.date], symbols: Sequence[str] | None = None) -> pl.DataFrame:
         wanted = sorted(set(sessions))
         if not wanted:
             return pl.DataFrame(schema=DAILY_BARS)
-        if symbols is None:
-            symbols = self.universe(wanted[-1])["symbol"].to_list()
         frames = []
-        for symbol in dict.fromkeys(validate_symbols(symbols, PROVIDER)):
-            params = {"symbol": symbol, "from": wanted[0].isoformat(), "to": wanted[-1].isoformat()}
+        for symbol in self._chosen(symbols, wanted[-1]):
+            theirs = SYMBOLS.to_vendor(symbol)
+            params = {"symbol": theirs, "from": wanted[0].isoformat(), "to": wanted[-1].isoformat()}
             full = self._get("historical-price-eod/full", params)
             adjusted = self._get("historical-price-eod/dividend-adjusted", params) if self._adjusted else None
-            frames.append(parse_historical_eod(symbol, full, adjusted=adjusted))
+            frames.append(parse_historical_eod(symbol, full, adjusted=adjusted, provider_symbol=theirs))
         return keep_sessions(frames, wanted, DAILY_BARS)
 
     def corporate_actions(self, sessions: Sequence[dt.date], symbols: Sequence[str] | None = None) -> pl.DataFrame:
@@ -390,18 +419,17 @@ class FmpSource(QuotesByAssetClass):
         wanted = sorted(set(sessions))
         if not wanted:
             return pl.DataFrame(schema=CORPORATE_ACTIONS)
-        if symbols is None:
-            symbols = self.universe(wanted[-1])["symbol"].to_list()
         frames = []
-        for symbol in dict.fromkeys(validate_symbols(symbols, PROVIDER)):
-            frames.append(parse_splits(symbol, self._get("splits", {"symbol": symbol})))
-            frames.append(parse_dividends(symbol, self._get("dividends", {"symbol": symbol})))
+        for symbol in self._chosen(symbols, wanted[-1]):
+            theirs = SYMBOLS.to_vendor(symbol)
+            frames.append(parse_splits(symbol, self._get("splits", {"symbol": theirs}), provider_symbol=theirs))
+            frames.append(parse_dividends(symbol, self._get("dividends", {"symbol": theirs}), provider_symbol=theirs))
         return keep_sessions(frames, wanted, CORPORATE_ACTIONS).sort("symbol", "session", "kind")
 
     def quotes(self, asset_class: str, sessions: Sequence[dt.date],
                symbols: Sequence[str] | None = None) -> pl.DataFrame:
         """QUOTES for one asset class; `symbols` (our names, e.g. 'BTC-USD') narrows the default list."""
-        chosen = pick(FMP_QUOTE_SYMBOLS, asset_class, symbols, PROVIDER)
+        chosen = SYMBOLS.instruments(asset_class, symbols)
         wanted = sorted(set(sessions))
         if not wanted:
             return pl.DataFrame(schema=QUOTES)
@@ -415,41 +443,30 @@ class FmpSource(QuotesByAssetClass):
             frames.append(parse_quotes(asset_class, ours, name, payload, provider_symbol=theirs))
         return keep_sessions(frames, wanted, QUOTES)
 
-    def analyst_estimates(self, session: dt.date, symbols: Sequence[str], period: str = "annual",
-                          limit: int = 3, asked: int | None = None) -> pl.DataFrame:
-        """Today's consensus for each symbol's next `limit` fiscal periods ending on or after `session` (FMP has
-        no history of it; see the module docstring).
-
-        FMP lists the furthest periods first and includes past ones, so a generous page is asked for and the
-        nearest future periods kept: `limit=1` would return the year after next, not the coming one. `asked`
-        is that page's size (default `limit` + 8 years, or + 12 quarters)."""
-        if period not in ESTIMATE_PERIODS:
-            raise ValueError(f"fmp: unknown estimate period {period!r}; choose one of {', '.join(ESTIMATE_PERIODS)}")
-        if limit < 1:
-            raise ValueError(f"fmp: limit must be at least 1, got {limit}")
-        asked = asked or limit + (12 if period == "quarter" else 8)  # past periods come in the same list
-        frames = [
-            parse_analyst_estimates(
-                self._get("analyst-estimates", {"symbol": s, "period": period, "limit": asked, "page": 0}),
-                period, symbol=s)
-            for s in dict.fromkeys(validate_symbols(symbols, PROVIDER))
-        ]
+    def analyst_estimates(self, session: dt.date, symbols: Sequence[str] | None = None) -> pl.DataFrame:
+        """Today's consensus for each symbol's next `estimate_periods` periods ending on or after `session` (FMP
+        has no history of it; see the module docstring)."""
+        frames = []
+        for symbol in self._chosen(symbols, session):
+            theirs = SYMBOLS.to_vendor(symbol)
+            payload = self._get("analyst-estimates", {"symbol": theirs, "period": self._estimate_period,
+                                                      "limit": self._estimate_page, "page": 0})
+            frames.append(parse_analyst_estimates(payload, self._estimate_period, symbol=theirs)
+                          .with_columns(symbol=pl.lit(symbol, pl.String)))
         if not frames:
             return pl.DataFrame(schema=ANALYST_ESTIMATES)
         coming = pl.concat(frames).filter(pl.col("period_end") >= session).sort("symbol", "period_end")
-        return conform(coming.group_by("symbol", maintain_order=True).head(limit), ANALYST_ESTIMATES)
+        return conform(coming.group_by("symbol", maintain_order=True).head(self._estimate_periods),
+                       ANALYST_ESTIMATES)
 
-    def news(self, start: dt.datetime, end: dt.datetime, symbols: Sequence[str], page_size: int = 250,
-             max_pages: int = 20) -> pl.DataFrame:
+    def news(self, start: dt.datetime, end: dt.datetime, symbols: Sequence[str] | None = None) -> pl.DataFrame:
         """Articles about `symbols` published in [start, end); both bounds must be timezone-aware."""
         for bound, moment in (("start", start), ("end", end)):
             if moment.utcoffset() is None:
                 raise ValueError(f"fmp news: {bound} {moment.isoformat()} has no time zone; pass an aware datetime")
         if end <= start:
             raise ValueError(f"fmp news: empty window, end {end.isoformat()} is not after start {start.isoformat()}")
-        if page_size < 1 or max_pages < 1:
-            raise ValueError(f"fmp news: page_size and max_pages must be at least 1, got {page_size}, {max_pages}")
-        wanted = list(dict.fromkeys(validate_symbols(symbols, PROVIDER)))
+        wanted = [SYMBOLS.to_vendor(s) for s in self._chosen(symbols, start.astimezone(NEWS_TIMEZONE).date())]
         # Whether FMP reads from/to as New York or UTC days is not documented: ask for the wider span
         # (New York's day of start, UTC's day of end) and cut the exact window here.
         days = {"from": start.astimezone(NEWS_TIMEZONE).date().isoformat(),
@@ -457,17 +474,18 @@ class FmpSource(QuotesByAssetClass):
         frames = [
             frame
             for i in range(0, len(wanted), NEWS_SYMBOLS_PER_REQUEST)
-            for frame in self._news_pages(wanted[i:i + NEWS_SYMBOLS_PER_REQUEST], days, page_size, max_pages)
+            for frame in self._news_pages(wanted[i:i + NEWS_SYMBOLS_PER_REQUEST], days)
         ]
         if not frames:
             return pl.DataFrame(schema=NEWS_ARTICLES)
-        articles = pl.concat(frames).unique(["symbol", "url"], keep="first", maintain_order=True)
+        articles = SYMBOLS.file_under_ours(pl.concat(frames)).unique(["symbol", "url"], keep="first",
+                                                                      maintain_order=True)
         in_window = pl.col("published_at").is_between(start.astimezone(dt.UTC), end.astimezone(dt.UTC), closed="left")
         return conform(articles.filter(in_window), NEWS_ARTICLES).sort("symbol", "published_at", "url")
 
-    def _news_pages(self, symbols: list[str], days: Mapping[str, str], page_size: int,
-                    max_pages: int) -> list[pl.DataFrame]:
+    def _news_pages(self, symbols: list[str], days: Mapping[str, str]) -> list[pl.DataFrame]:
         frames = []
+        page_size, max_pages = self._news_page_size, self._news_max_pages
         for page in range(max_pages):
             payload = self._get("news/stock", {"symbols": ",".join(symbols), **days, "limit": page_size, "page": page})
             frames.append(parse_news(payload, symbols=symbols))

@@ -1,45 +1,79 @@
-"""Each vendor's spelling of our instruments, and the quote methods shared by sources that serve them.
+"""Each vendor's spelling of our symbols: one table, which every dataset maps through.
 
-Internal mappings, not user input, so vendor tickers like '^GSPC' skip the equity-symbol check.
+Our spelling is the index providers' (BRK.B, BF.B), short codes for indexes (SPX) and Yahoo's names for futures and
+crypto (GC=F, BTC-USD), the bare pair for currencies (EURUSD). A connector sends `to_vendor(symbol)` for bars,
+corporate actions, quotes, estimates and news alike, and files what comes back (a universe, index members, an
+article's symbol) under `to_ours(symbol)`, so a symbol is spelled one way in the warehouse whichever source served
+it. Internal mappings, not user input, so vendor tickers like '^GSPC' skip the equity-symbol check.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+
 from investing_assets.lib.core.instruments import INSTRUMENTS
 
+# Our symbol -> {vendor: its spelling}, only where a vendor spells it differently from us.
+SPELLINGS: dict[str, dict[str, str]] = {
+    # share classes: a dot for us and the index lists, a dash for Yahoo and FMP
+    "BRK.A": {"yahoo": "BRK-A", "fmp": "BRK-A"},
+    "BRK.B": {"yahoo": "BRK-B", "fmp": "BRK-B"},
+    "BF.A": {"yahoo": "BF-A", "fmp": "BF-A"},
+    "BF.B": {"yahoo": "BF-B", "fmp": "BF-B"},
+    # indexes: our short codes, the vendors' caret tickers
+    "SPX": {"yahoo": "^GSPC", "fmp": "^GSPC"},
+    "NDX": {"yahoo": "^NDX", "fmp": "^NDX"},
+    "DJI": {"yahoo": "^DJI", "fmp": "^DJI"},
+    # futures: Yahoo's continuous contracts are our names; FMP spells the commodity against the dollar
+    "GC=F": {"fmp": "GCUSD"},
+    "SI=F": {"fmp": "SIUSD"},
+    "CL=F": {"fmp": "CLUSD"},
+    "NG=F": {"fmp": "NGUSD"},
+    "HG=F": {"fmp": "HGUSD"},
+    # crypto: Yahoo's pair names are ours; FMP drops the dash
+    "BTC-USD": {"fmp": "BTCUSD"},
+    "ETH-USD": {"fmp": "ETHUSD"},
+    "SOL-USD": {"fmp": "SOLUSD"},
+    # currencies: the bare pair is ours and FMP's; Yahoo marks a rate with =X
+    "EURUSD": {"yahoo": "EURUSD=X"},
+}
 
-def vendor_table(spellings: dict[str, str]) -> dict[str, dict[str, tuple[str, str]]]:
-    """asset class -> our symbol -> (vendor symbol, display name); unlisted symbols keep our spelling."""
-    return {
-        asset_class: {ours: (spellings.get(ours, ours), name) for ours, name in names.items()}
-        for asset_class, names in INSTRUMENTS.items()
-    }
 
+@dataclass(frozen=True)
+class VendorSymbols:
+    """One vendor's column of `SPELLINGS`, both ways."""
 
-def pick(table: dict[str, dict[str, tuple[str, str]]], asset_class: str, symbols, provider: str
-         ) -> list[tuple[str, str, str]]:
-    """(our symbol, vendor symbol, name) for the asked symbols (default: all of the class); unknown ones fail."""
-    mapping = table[asset_class]
-    unknown = [s for s in (symbols or ()) if s not in mapping]
-    if unknown:
-        raise ValueError(f"{provider}: no {asset_class} mapping for {unknown}; known: {sorted(mapping)}")
-    return [(ours, *mapping[ours]) for ours in (symbols or mapping)]
+    vendor: str
+    _theirs: dict[str, str] = field(init=False, repr=False)
+    _ours: dict[str, str] = field(init=False, repr=False)
 
+    def __post_init__(self) -> None:
+        theirs = {ours: names[self.vendor] for ours, names in SPELLINGS.items() if self.vendor in names}
+        object.__setattr__(self, "_theirs", theirs)
+        object.__setattr__(self, "_ours", {v: k for k, v in theirs.items()})
 
-class QuotesByAssetClass:
-    """The four quote methods every source exposes, for sources that serve them through one `quotes` call."""
+    def to_vendor(self, symbol: str) -> str:
+        """The vendor's spelling of our symbol (unlisted symbols are spelled alike)."""
+        return self._theirs.get(symbol, symbol)
 
-    def quotes(self, asset_class: str, sessions, symbols=None):
-        raise NotImplementedError
+    def to_ours(self, symbol: str) -> str:
+        """Our spelling of a symbol the vendor sent back."""
+        return self._ours.get(symbol, symbol)
 
-    def index_quotes(self, sessions):
-        return self.quotes("index", sessions)
+    def file_under_ours(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """`frame` with its `symbol` column in our spelling."""
+        return frame.with_columns(pl.col("symbol").replace(self._ours)) if self._ours else frame
 
-    def etf_quotes(self, sessions):
-        return self.quotes("etf", sessions)
-
-    def commodity_quotes(self, sessions):
-        return self.quotes("commodity", sessions)
-
-    def crypto_quotes(self, sessions):
-        return self.quotes("crypto", sessions)
+    def instruments(self, asset_class: str, symbols: Sequence[str] | None) -> list[tuple[str, str, str]]:
+        """(our symbol, vendor symbol, display name) of the asked instruments of a class (default: all of it);
+        an unknown class or symbol fails, naming what is known."""
+        names = INSTRUMENTS.get(asset_class)
+        if names is None:
+            raise ValueError(f"{self.vendor}: no asset class {asset_class!r}; known: {', '.join(INSTRUMENTS)}")
+        unknown = [s for s in (symbols or ()) if s not in names]
+        if unknown:
+            raise ValueError(f"{self.vendor}: no {asset_class} instrument {unknown}; known: {sorted(names)}")
+        return [(ours, self.to_vendor(ours), names[ours]) for ours in (symbols or names)]

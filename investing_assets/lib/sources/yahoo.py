@@ -8,7 +8,8 @@ Two layers, so parsing can be tested on recorded data without a network:
   `parse_chart` (the v8 chart JSON that frame is built from) and `parse_info` (`Ticker.info`).
 
 Yahoo cannot list a universe or index members, and yfinance's analyst-estimate and news shapes are
-not mapped yet; those methods say where to get them instead of inventing data. Both parsers refuse
+not mapped yet, so the source does not declare those datasets (a universe only of symbols it is given). Symbols
+go out in Yahoo's spelling (BRK-B, ^GSPC) through vendor_symbols for every dataset. Both parsers refuse
 history where a stock split was not applied to earlier prices (Yahoo serves that now and then;
 yfinance's `repair=True` usually fixes it), because a silent 5x price cliff would poison every return
 and indicator computed downstream.
@@ -26,6 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 import requests
 
+from investing_assets.lib.core.datasets import Dataset
 from investing_assets.lib.core.schemas import (
     CORPORATE_ACTIONS,
     DAILY_BARS,
@@ -44,13 +46,14 @@ from investing_assets.lib.sources.http import (
     retrying_call,
     validate_symbols,
 )
-from investing_assets.lib.sources.vendor_symbols import QuotesByAssetClass, pick, vendor_table
+from investing_assets.lib.sources.vendor_symbols import VendorSymbols
 
 __all__ = [
     "CHART_URL",
-    "YAHOO_QUOTE_SYMBOLS",
+    "SYMBOLS",
     "BarFetcher",
     "ChartApiFetcher",
+    "ProfileFetcher",
     "YahooSource",
     "YfinanceFetcher",
     "parse_chart",
@@ -63,9 +66,7 @@ __all__ = [
 PROVIDER = "yahoo"
 CHART_URL = "https://query2.finance.yahoo.com/v8/finance/chart/"
 
-# Our symbol -> (Yahoo ticker, display name). Internal mappings, so '^GSPC' and 'GC=F' skip the
-# equity-symbol check that user-supplied tickers go through.
-YAHOO_QUOTE_SYMBOLS = vendor_table({"SPX": "^GSPC", "NDX": "^NDX", "DJI": "^DJI"})
+SYMBOLS = VendorSymbols(PROVIDER)  # our symbol <-> Yahoo's ticker (BRK.B <-> BRK-B, SPX <-> ^GSPC)
 
 
 # --------------------------------------------------------------------------- parse functions (pure)
@@ -232,11 +233,15 @@ def parse_info(symbol: str, info: Any) -> pl.DataFrame:
 
 
 class BarFetcher(Protocol):
-    """Daily bars for one Yahoo ticker over [start, end], as DAILY_BARS with symbol = the ticker."""
+    """Daily bars and their splits and dividends for one Yahoo ticker over [start, end], symbol = the ticker."""
 
     def fetch(self, ticker: str, start: dt.date, end: dt.date) -> pl.DataFrame: ...
 
     def fetch_actions(self, ticker: str, start: dt.date, end: dt.date) -> pl.DataFrame: ...
+
+
+class ProfileFetcher(Protocol):
+    """A ticker's company profile (`Ticker.info`): what a universe of given symbols is built from."""
 
     def info(self, ticker: str) -> Mapping[str, Any]: ...
 
@@ -299,7 +304,8 @@ class YfinanceFetcher:
 
 
 class ChartApiFetcher:
-    """Direct v8 chart GETs through `HttpClient`: no yfinance, no crumb, so no `info`."""
+    """Direct v8 chart GETs through `HttpClient`: no yfinance, no crumb, so no company profile (quoteSummary
+    needs Yahoo's cookie and crumb): it is a BarFetcher only."""
 
     def __init__(self, *, session: requests.Session | None = None, policy: RetryPolicy | None = None,
                  base_url: str = CHART_URL) -> None:
@@ -324,57 +330,54 @@ class ChartApiFetcher:
         }
         return self.client.get_json(self._base + quote(ticker, safe="=-."), params)
 
-    def info(self, ticker: str) -> Mapping[str, Any]:
-        raise NotImplementedError("the v8 chart API has no company profile (quoteSummary needs Yahoo's "
-                                  "cookie and crumb); use YfinanceFetcher for YahooSource.universe")
 
+class YahooSource:
+    """Yahoo prices for the symbols you are asked for (or give it); `fetcher` defaults to yfinance.
 
-class YahooSource(QuotesByAssetClass):
-    """Yahoo prices for the symbols you give it; `fetcher` defaults to yfinance."""
+    A universe is served only of the `symbols` it is built with, from company profiles (`profiles`, yfinance's by
+    default; pass one with a custom `fetcher`): Yahoo has no listing of one."""
 
     name = "yahoo"
+    datasets = frozenset({Dataset.UNIVERSE, Dataset.BARS, Dataset.CORPORATE_ACTIONS, Dataset.INDEX_QUOTES,
+                          Dataset.ETF_QUOTES, Dataset.COMMODITY_QUOTES, Dataset.CRYPTO_QUOTES})
+    synthetic = False
+    disclaimer = None
 
     def __init__(self, symbols: Sequence[str] | None = None, *, fetcher: BarFetcher | None = None,
-                 lookback_days: int = 10) -> None:
+                 profiles: ProfileFetcher | None = None, lookback_days: int = 10) -> None:
         self._symbols = list(dict.fromkeys(validate_symbols(symbols, PROVIDER))) if symbols else None
-        self.fetcher: BarFetcher = fetcher if fetcher is not None else YfinanceFetcher()
+        if fetcher is None:
+            default = YfinanceFetcher()
+            fetcher, profiles = default, profiles or default
+        self.fetcher: BarFetcher = fetcher
+        self.profiles = profiles
         self._lookback = dt.timedelta(days=lookback_days)
+        if not (self._symbols and self.profiles is not None):
+            self.datasets = type(self).datasets - {Dataset.UNIVERSE}
 
     def universe(self, session: dt.date) -> pl.DataFrame:
         """Profiles of the configured symbols (today's, whatever `session` says)."""
-        if not self._symbols:
-            raise NotImplementedError("Yahoo Finance has no listing of a tradable universe: take the universe "
-                                      "from the fmp, csv or demo source, or build YahooSource(symbols=[...])")
-        frames = [parse_info(s, self.fetcher.info(s)) for s in self._symbols]
+        if not self._symbols or self.profiles is None:
+            raise ValueError("yahoo: no universe without symbols and a profile fetcher: Yahoo cannot list one; "
+                             "build YahooSource(symbols=[...]) or take the universe from the fmp, csv or demo source")
+        frames = [parse_info(s, self.profiles.info(SYMBOLS.to_vendor(s))) for s in self._symbols]
         return conform(pl.concat(frames), UNIVERSE).sort("symbol")
 
-    def index_constituents(self, session: dt.date) -> pl.DataFrame:
-        raise NotImplementedError("Yahoo Finance has no index-constituents endpoint: take SPX/NDX/DJI members "
-                                  "and weights from the fmp source or the demo list")
-
-    # Extra keyword options (period, limit, page_size...) are accepted so every caller gets this answer,
-    # not a TypeError about arguments.
-    def analyst_estimates(self, session: dt.date, symbols: Sequence[str] | None = None,
-                          **options: Any) -> pl.DataFrame:
-        raise NotImplementedError("yahoo: analyst estimates are not supported yet (yfinance's estimate tables "
-                                  "are not mapped to ANALYST_ESTIMATES): use fmp or demo")
-
-    def news(self, start: dt.datetime, end: dt.datetime, symbols: Sequence[str] | None = None,
-             **options: Any) -> pl.DataFrame:
-        raise NotImplementedError("yahoo: news is not supported yet (yfinance's news items are not mapped to "
-                                  "NEWS_ARTICLES): use fmp or demo")
-
-    def daily_bars(self, sessions: Sequence[dt.date], symbols: Sequence[str] | None = None) -> pl.DataFrame:
-        wanted = sorted(set(sessions))
-        if not wanted:
-            return pl.DataFrame(schema=DAILY_BARS)
+    def _chosen(self, symbols: Sequence[str] | None) -> list[str]:
         if symbols is None:
             if not self._symbols:
                 raise ValueError("yahoo: no symbols given and none configured; Yahoo cannot list a universe")
             symbols = self._symbols
+        return list(dict.fromkeys(validate_symbols(symbols, PROVIDER)))
+
+    def daily_bars(self, sessions: Sequence[dt.date], symbols: Sequence[str] | None = None) -> pl.DataFrame:
+        """Each symbol's bars fetched under Yahoo's spelling (BRK-B) and filed under ours (BRK.B)."""
+        wanted = sorted(set(sessions))
+        if not wanted:
+            return pl.DataFrame(schema=DAILY_BARS)
         frames = [
-            self.fetcher.fetch(s, wanted[0], wanted[-1]).with_columns(symbol=pl.lit(s, pl.String))
-            for s in dict.fromkeys(validate_symbols(symbols, PROVIDER))
+            self.fetcher.fetch(SYMBOLS.to_vendor(s), wanted[0], wanted[-1]).with_columns(symbol=pl.lit(s, pl.String))
+            for s in self._chosen(symbols)
         ]
         return keep_sessions(frames, wanted, DAILY_BARS)
 
@@ -383,20 +386,17 @@ class YahooSource(QuotesByAssetClass):
         wanted = sorted(set(sessions))
         if not wanted:
             return pl.DataFrame(schema=CORPORATE_ACTIONS)
-        if symbols is None:
-            if not self._symbols:
-                raise ValueError("yahoo: no symbols given and none configured; Yahoo cannot list a universe")
-            symbols = self._symbols
         frames = [
-            self.fetcher.fetch_actions(s, wanted[0], wanted[-1]).with_columns(symbol=pl.lit(s, pl.String))
-            for s in dict.fromkeys(validate_symbols(symbols, PROVIDER))
+            self.fetcher.fetch_actions(SYMBOLS.to_vendor(s), wanted[0], wanted[-1])
+            .with_columns(symbol=pl.lit(s, pl.String))
+            for s in self._chosen(symbols)
         ]
         return keep_sessions(frames, wanted, CORPORATE_ACTIONS).sort("symbol", "session", "kind")
 
     def quotes(self, asset_class: str, sessions: Sequence[dt.date],
                symbols: Sequence[str] | None = None) -> pl.DataFrame:
         """QUOTES for one asset class; fetches `lookback_days` more so the first change_pct is known."""
-        chosen = pick(YAHOO_QUOTE_SYMBOLS, asset_class, symbols, PROVIDER)
+        chosen = SYMBOLS.instruments(asset_class, symbols)
         wanted = sorted(set(sessions))
         if not wanted:
             return pl.DataFrame(schema=QUOTES)

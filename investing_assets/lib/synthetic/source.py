@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 
 from investing_assets.lib.core import calendar
+from investing_assets.lib.core.datasets import Dataset
 from investing_assets.lib.core.schemas import (
     CORPORATE_ACTIONS,
     DAILY_BARS,
@@ -90,6 +91,10 @@ class DemoSource:
     """
 
     name = "demo"
+    datasets = frozenset({Dataset.UNIVERSE, Dataset.LISTINGS, Dataset.CONSTITUENTS, Dataset.BARS,
+                          Dataset.PLANTED_PATTERNS, Dataset.INDEX_QUOTES, Dataset.ETF_QUOTES,
+                          Dataset.COMMODITY_QUOTES, Dataset.CRYPTO_QUOTES, Dataset.CORPORATE_ACTIONS,
+                          Dataset.ESTIMATES, Dataset.NEWS})
     point_in_time_estimates = True  # the consensus of any past session can be rebuilt
     # Said wherever a user sees its rows (asset metadata, `investing summary`, chart titles).
     synthetic = True
@@ -99,11 +104,16 @@ class DemoSource:
     )
 
     def __init__(self, seed: int = 20161104, plant_patterns: bool = True,
-                 listings: Mapping[str, tuple[dt.date | None, dt.date | None]] | None = None) -> None:
+                 listings: Mapping[str, tuple[dt.date | None, dt.date | None]] | None = None,
+                 estimate_years: int = 3) -> None:
         """`listings`: symbol -> (first, last) session it trades (None: open-ended); everyone else is listed on
-        every session. The simulated prices are the same either way: a listing only hides bars."""
+        every session. The simulated prices are the same either way: a listing only hides bars.
+        `estimate_years`: how many coming fiscal years the consensus covers."""
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+        if estimate_years < 1:
+            raise ValueError(f"estimate_years must be at least 1, got {estimate_years!r}")
+        self.estimate_years = estimate_years
         self.seed = seed
         self.plant_patterns = bool(plant_patterns)
         self._listings = dict(listings or {})
@@ -194,35 +204,25 @@ class DemoSource:
             pl.col("last_session").is_null() | (pl.col("session") <= pl.col("last_session")),
         ).drop("first_session", "last_session")
 
-    def index_quotes(self, sessions: Sequence[dt.date]) -> pl.DataFrame:
-        """SPX, NDX, DJI levels computed from the demo constituents; volume is the constituents' total."""
-        return self._quotes("index", sessions)
+    def quotes(self, asset_class: str, sessions: Sequence[dt.date],
+               symbols: Sequence[str] | None = None) -> pl.DataFrame:
+        """QUOTES of one asset class, sorted by (symbol, session):
 
-    def etf_quotes(self, sessions: Sequence[dt.date]) -> pl.DataFrame:
-        """SPY/QQQ/DIA track their index (/10, /41, /100), sector SPDRs are their sector's cap-weighted
-        SPX members, IWM is high-beta market, TLT is low-vol and negatively correlated with it."""
-        return self._quotes("etf", sessions)
+        - index: SPX, NDX, DJI levels computed from the demo constituents; volume is the constituents' total;
+        - etf: SPY/QQQ/DIA track their index (/10, /41, /100), sector SPDRs are their sector's cap-weighted SPX
+          members, IWM is high-beta market, TLT is low-vol and negatively correlated with it;
+        - commodity: front-month futures, one daily close per NYSE session; mean-reverting around a drifting level;
+        - crypto: a snapshot per NYSE session (crypto trades every day; the demo only samples sessions), levels
+          pinned on 2024-01-02 so recent prices look familiar; earlier years are the model's backfill."""
+        return self._quotes(asset_class, sessions, symbols)
 
-    def commodity_quotes(self, sessions: Sequence[dt.date]) -> pl.DataFrame:
-        """Front-month futures, one daily close per NYSE session; mean-reverting around a drifting level."""
-        return self._quotes("commodity", sessions)
-
-    def crypto_quotes(self, sessions: Sequence[dt.date]) -> pl.DataFrame:
-        """A snapshot per NYSE session (crypto trades every day; the demo only samples sessions). Levels
-        are pinned on 2024-01-02 so recent prices look familiar; earlier years are the model's backfill."""
-        return self._quotes("crypto", sessions)
-
-    def analyst_estimates(
-        self, session: dt.date, symbols: Sequence[str] | None = None, periods: int = 3
-    ) -> pl.DataFrame:
-        """The consensus as of the session for each stock's next `periods` fiscal years (coverage.py):
+    def analyst_estimates(self, session: dt.date, symbols: Sequence[str] | None = None) -> pl.DataFrame:
+        """The consensus as of the session for each stock's next `estimate_years` fiscal years (coverage.py):
         it converges on the year's figure as the year end nears, drifts slowly and leans with the price."""
         _session_rows(session)
-        return coverage.estimates(self.seed, self.plant_patterns, session, symbols, periods)
+        return coverage.estimates(self.seed, self.plant_patterns, session, symbols, self.estimate_years)
 
-    def news(
-        self, start: dt.datetime, end: dt.datetime, symbols: Sequence[str] | None = None
-    ) -> pl.DataFrame:
+    def news(self, start: dt.datetime, end: dt.datetime, symbols: Sequence[str] | None = None) -> pl.DataFrame:
         """Articles published in [start, end): big moves of the demo tape and quarterly results."""
         return coverage.news(self.seed, self.plant_patterns, start, end, symbols)
 
@@ -232,11 +232,19 @@ class DemoSource:
         _session_rows(sessions)
         return pl.DataFrame(schema=CORPORATE_ACTIONS)
 
-    def _quotes(self, asset_class: str, sessions: Sequence[dt.date]) -> pl.DataFrame:
+    def _quotes(self, asset_class: str, sessions: Sequence[dt.date], symbols: Sequence[str] | None) -> pl.DataFrame:
         rows = _session_rows(sessions)
         market = self._market
+        if asset_class not in market.quotes:
+            raise ValueError(f"demo: no asset class {asset_class!r}; known: {', '.join(market.quotes)}")
         q = market.quotes[asset_class]
-        columns = np.arange(len(q.symbols), dtype=np.int64)
+        if symbols is None:
+            columns = np.arange(len(q.symbols), dtype=np.int64)
+        else:
+            unknown = sorted(set(symbols) - set(q.symbols))
+            if unknown:
+                raise ValueError(f"demo: no {asset_class} instrument {unknown}; known: {sorted(q.symbols)}")
+            columns = np.array(sorted(q.symbols.index(s) for s in set(symbols)), dtype=np.int64)
         frame = _frame(
             q.symbols,
             market.sessions,

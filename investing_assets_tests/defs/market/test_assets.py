@@ -13,6 +13,7 @@ from investing_assets.defs.shared.partitions import FIRST_SESSION
 from investing_assets.defs.shared.partitions import symbol as symbol_partitions
 from investing_assets.defs.shared.resources import HotCacheResource, MarketDataResource
 from investing_assets.lib.core import calendar
+from investing_assets.lib.services.sources import MarketSources, Routes
 from investing_assets.lib.storage.warehouse import Warehouse
 from investing_assets.lib.synthetic.source import DemoSource
 from investing_assets_tests.defs._helpers import materialize_range
@@ -117,7 +118,7 @@ def test_bad_source_fails_the_asset_and_writes_nothing(resources, instance, ware
     before = fingerprint(warehouse, "market.daily_bars")
 
     broken = BrokenSource(mutate)
-    monkeypatch.setattr(MarketDataResource, "get", lambda self: broken)
+    monkeypatch.setattr(MarketDataResource, "get", lambda self: MarketSources(Routes(), lambda name: broken))
     result = materialize_range(DAY_ASSETS[:3], LAST, LAST, resources, instance, raise_on_error=False)
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")

@@ -3,6 +3,7 @@
 import json
 
 import dagster as dg
+import pytest
 from dagster._core.remote_representation.external_data import RepositorySnap
 from dagster_shared.serdes import serialize_value
 
@@ -49,6 +50,35 @@ def test_no_key_configured_leaves_the_field_empty(monkeypatch):
     market_data = build_resources()["market_data"]
     assert market_data.fmp_api_key is None
     assert market_data.source == "demo"
+
+
+def test_investing_sources_routes_datasets_over_investing_source(monkeypatch, tmp_path):
+    monkeypatch.setenv("INVESTING_SOURCE", "csv")
+    monkeypatch.setenv("INVESTING_CSV_FOLDER", str(tmp_path))
+    monkeypatch.setenv("INVESTING_SOURCES", "quotes=demo, estimates=demo")
+    market_data = build_resources()["market_data"]
+    assert (market_data.source, market_data.csv_folder) == ("csv", str(tmp_path))
+    assert market_data.sources == ("index_quotes=demo,etf_quotes=demo,commodity_quotes=demo,crypto_quotes=demo,"
+                                   "estimates=demo")
+    sources = market_data.get()
+    assert [sources.universe().name, sources.bars().name, sources.quotes("etf").name,
+            sources.estimates().name] == ["csv", "csv", "demo", "demo"]
+
+
+def test_investing_source_alone_still_serves_everything(monkeypatch):
+    monkeypatch.delenv("INVESTING_SOURCES", raising=False)
+    monkeypatch.setenv("INVESTING_SOURCE", "demo")
+    market_data = build_resources()["market_data"]
+    assert market_data.sources == ""
+    sources = market_data.get()
+    assert {sources.universe().name, sources.constituents().name, sources.news().name} == {"demo"}
+
+
+def test_a_wrong_route_is_refused_when_the_resources_are_built(monkeypatch):
+    monkeypatch.delenv("INVESTING_SOURCE", raising=False)
+    monkeypatch.setenv("INVESTING_SOURCES", "constituents=yahoo")
+    with pytest.raises(ValueError, match="yahoo does not serve constituents; it is served by demo, fmp"):
+        build_resources()
 
 
 RESOURCES_PAGE = """query ($repository: RepositorySelector!) {

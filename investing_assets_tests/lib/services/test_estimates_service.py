@@ -23,8 +23,8 @@ class Doctored(DemoSource):
         super().__init__()
         self.spoil = spoil
 
-    def analyst_estimates(self, session, symbols=None, periods=3):
-        return self.spoil(super().analyst_estimates(session, symbols, periods))
+    def analyst_estimates(self, session, symbols=None):
+        return self.spoil(super().analyst_estimates(session, symbols))
 
 
 class TodayOnly(DemoSource):

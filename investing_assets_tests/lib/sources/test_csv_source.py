@@ -13,6 +13,7 @@ import shutil
 import polars as pl
 import pytest
 
+from investing_assets.lib.core.datasets import Dataset
 from investing_assets.lib.core.schemas import CORPORATE_ACTIONS, DAILY_BARS, UNIVERSE
 from investing_assets.lib.sources.csv_folder import CsvFolderSource, parse_bars_csv, parse_universe_csv
 from investing_assets_tests.lib.sources._replay import (  # noqa: F401
@@ -123,21 +124,15 @@ def test_edits_are_picked_up(folder):
     assert source.daily_bars([day], ["AAPL"])["close"].item() == 130.74
 
 
-def test_quotes_and_constituents_are_not_served(folder):
+def test_the_folder_declares_what_it_serves_and_stubs_nothing_else(folder):
+    """A folder of bar files serves a universe and bars (with listings and file facts) and their actions; the other
+    datasets are neither declared nor stubbed (the router's refusal names who serves them:
+    lib/services/test_sources.py)."""
     source = CsvFolderSource(folder)
-    for method in (source.index_quotes, source.etf_quotes, source.commodity_quotes, source.crypto_quotes):
-        with pytest.raises(NotImplementedError, match="yahoo or fmp"):
-            method([dt.date(2023, 1, 3)])
-    with pytest.raises(NotImplementedError, match="fmp source or the demo"):
-        source.index_constituents(dt.date(2023, 1, 3))
-
-
-def test_estimates_and_news_say_which_sources_serve_them(folder):
-    source = CsvFolderSource(folder)
-    with pytest.raises(NotImplementedError, match="not analyst estimates: use the fmp or demo source"):
-        source.analyst_estimates(dt.date(2023, 1, 3), ["AAPL"], period="annual", limit=4)
-    with pytest.raises(NotImplementedError, match="not news: use the fmp or demo source"):
-        source.news(dt.datetime(2023, 1, 3, tzinfo=dt.UTC), dt.datetime(2023, 1, 4, tzinfo=dt.UTC), ["AAPL"])
+    assert source.datasets == {Dataset.UNIVERSE, Dataset.LISTINGS, Dataset.BARS, Dataset.BAR_FILES,
+                               Dataset.CORPORATE_ACTIONS}
+    for method in ("index_constituents", "quotes", "index_quotes", "analyst_estimates", "news", "planted_patterns"):
+        assert not hasattr(source, method), method
 
 
 HEADER = "Date,Open,High,Low,Close,Volume\n"

@@ -369,8 +369,8 @@ UTC = dt.UTC
 
 
 def test_analyst_estimates_replay_recorded_aapl_and_msft():
-    source, adapter = replay_source(ESTIMATES)
-    estimates = source.analyst_estimates(dt.date(2025, 9, 22), ["MSFT", "AAPL"], limit=1, asked=1)  # as recorded
+    source, adapter = replay_source(ESTIMATES, estimate_periods=1, estimate_page=1)  # as recorded
+    estimates = source.analyst_estimates(dt.date(2025, 9, 22), ["MSFT", "AAPL"])
 
     assert dict(estimates.schema) == ANALYST_ESTIMATES
     assert estimates["symbol"].to_list() == ["AAPL", "MSFT"]
@@ -396,8 +396,9 @@ def test_analyst_estimates_replay_recorded_aapl_and_msft():
 
 
 def test_analyst_estimates_ask_for_the_period_and_label_rows_with_it():
-    source, adapter = scripted_source([json_response(vcr_body(ESTIMATES, 0))])
-    estimates = source.analyst_estimates(dt.date(2025, 9, 22), ["AAPL"], period="quarter", limit=8)
+    source, adapter = scripted_source([json_response(vcr_body(ESTIMATES, 0))], estimate_period="quarter",
+                                      estimate_periods=8)
+    estimates = source.analyst_estimates(dt.date(2025, 9, 22), ["AAPL"])
     assert estimates["period"].to_list() == ["quarter"]
     (request,) = adapter.requests
     query = dict(parse_qsl(urlsplit(request.url).query))
@@ -408,18 +409,18 @@ def test_analyst_estimates_keep_the_nearest_coming_periods():
     """FMP lists the furthest fiscal years first and past ones too: the coming years are the ones kept."""
     row = vcr_body(ESTIMATES, 0)[0]
     years = [{**row, "date": f"{year}-09-28"} for year in range(2029, 2021, -1)]  # 2029 first, as FMP sends
-    source, adapter = scripted_source([json_response(years)])
-    estimates = source.analyst_estimates(dt.date(2025, 9, 22), ["AAPL"], limit=2)
+    source, adapter = scripted_source([json_response(years)], estimate_periods=2)
+    estimates = source.analyst_estimates(dt.date(2025, 9, 22), ["AAPL"])
     assert estimates["period_end"].to_list() == [dt.date(2025, 9, 28), dt.date(2026, 9, 28)]
     assert dict(parse_qsl(urlsplit(adapter.requests[0].url).query))["limit"] == "10"
 
 
 def test_analyst_estimates_arguments_are_checked_before_any_request():
-    source, adapter = scripted_source([json_response(vcr_body(ESTIMATES, 0))])
     with pytest.raises(ValueError, match="unknown estimate period 'quarterly'"):
-        source.analyst_estimates(dt.date(2025, 9, 22), ["AAPL"], period="quarterly")
-    with pytest.raises(ValueError, match="limit must be at least 1"):
-        source.analyst_estimates(dt.date(2025, 9, 22), ["AAPL"], limit=0)
+        FmpSource(KEY, estimate_period="quarterly")
+    with pytest.raises(ValueError, match="estimate_periods and estimate_page must be at least 1, got 0"):
+        FmpSource(KEY, estimate_periods=0)
+    source, adapter = scripted_source([json_response(vcr_body(ESTIMATES, 0))])
     with pytest.raises(ValueError, match="refusing symbol"):
         source.analyst_estimates(dt.date(2025, 9, 22), ["AAPL&page=2"])
     assert adapter.requests == []
@@ -484,15 +485,16 @@ SEPT_23_NY = dt.datetime(2025, 9, 23, 4, 0, tzinfo=UTC)
 
 
 def news_replay_source() -> tuple[FmpSource, ReplayAdapter]:
-    # OpenBB recorded this call without from/to; the symbols, page size and page decide what came back.
+    # OpenBB recorded this call without from/to, one article a page; the symbols, page size and page decide what
+    # came back.
     recordings = load_vcr(NEWS)
     adapter = ReplayAdapter(recordings, key=lambda u: url_key(u, params=("symbols", "limit", "page", "apikey")))
-    return FmpSource(KEY, session=session_with(adapter), policy=FAST), adapter
+    return FmpSource(KEY, session=session_with(adapter), policy=FAST, news_page_size=1, news_max_pages=1), adapter
 
 
 def test_news_replays_recorded_article_in_utc(caplog):
     source, adapter = news_replay_source()
-    news = source.news(SEPT_22_NY, SEPT_23_NY, ["AAPL", "MSFT"], page_size=1, max_pages=1)
+    news = source.news(SEPT_22_NY, SEPT_23_NY, ["AAPL", "MSFT"])
 
     assert dict(news.schema) == NEWS_ARTICLES
     assert news.row(0, named=True) == {
@@ -523,7 +525,7 @@ def test_news_replays_recorded_article_in_utc(caplog):
 ])
 def test_news_keeps_articles_published_in_the_window(start, end, kept):
     source, _ = news_replay_source()
-    assert source.news(start, end, ["AAPL", "MSFT"], page_size=1, max_pages=1).height == kept
+    assert source.news(start, end, ["AAPL", "MSFT"]).height == kept
 
 
 def test_news_window_must_be_aware_and_not_empty():
@@ -533,7 +535,7 @@ def test_news_window_must_be_aware_and_not_empty():
     with pytest.raises(ValueError, match="empty window"):
         source.news(SEPT_23_NY, SEPT_22_NY, ["AAPL"])
     with pytest.raises(ValueError, match="page_size and max_pages"):
-        source.news(SEPT_22_NY, SEPT_23_NY, ["AAPL"], page_size=0)
+        FmpSource(KEY, news_page_size=0)
     with pytest.raises(ValueError, match="refusing symbol"):
         source.news(SEPT_22_NY, SEPT_23_NY, ["AAPL,MSFT"])
     assert adapter.requests == []
@@ -610,9 +612,9 @@ def fake_articles(symbol: str, count: int) -> list[dict]:
              "url": f"https://example.com/{symbol}/{i}"} for i in range(count)]
 
 
-def fake_news_source(articles: list[dict]) -> tuple[FmpSource, FakeNewsServer]:
+def fake_news_source(articles: list[dict], **kwargs) -> tuple[FmpSource, FakeNewsServer]:
     server = FakeNewsServer(articles)
-    return FmpSource(KEY, session=session_with(server), policy=FAST), server
+    return FmpSource(KEY, session=session_with(server), policy=FAST, **kwargs), server
 
 
 def test_news_batches_50_symbols_a_request_and_pages_until_a_short_page(caplog):
@@ -620,8 +622,8 @@ def test_news_batches_50_symbols_a_request_and_pages_until_a_short_page(caplog):
     articles = (fake_articles("T000", 3) + fake_articles("T049", 1)
                 + fake_articles("T050", 4)  # 4 in batch 2: pages of 2, 2 and an empty one
                 + fake_articles("T000", 1))  # the same (symbol, url) again: batch 1 has 5, pages of 2, 2, 1
-    source, server = fake_news_source(articles)
-    news = source.news(SEPT_22_NY, SEPT_23_NY, symbols, page_size=2)
+    source, server = fake_news_source(articles, news_page_size=2)
+    news = source.news(SEPT_22_NY, SEPT_23_NY, symbols)
 
     asked = [(len(q["symbols"].split(",")), q["symbols"].split(",")[0], q["page"]) for q in server.queries]
     assert asked == [(50, "T000", "0"), (50, "T000", "1"), (50, "T000", "2"),
@@ -638,8 +640,8 @@ def test_news_batches_50_symbols_a_request_and_pages_until_a_short_page(caplog):
 
 
 def test_news_stops_at_max_pages_and_warns(caplog):
-    source, server = fake_news_source(fake_articles("AAPL", 10))
-    news = source.news(SEPT_22_NY, SEPT_23_NY, ["AAPL"], page_size=2, max_pages=3)
+    source, server = fake_news_source(fake_articles("AAPL", 10), news_page_size=2, news_max_pages=3)
+    news = source.news(SEPT_22_NY, SEPT_23_NY, ["AAPL"])
     assert [q["page"] for q in server.queries] == ["0", "1", "2"]
     assert news.height == 6
     assert "fmp news for AAPL: stopped at max_pages=3 full pages of 2" in caplog.text
@@ -678,3 +680,33 @@ def test_corporate_actions_asks_both_endpoints_and_keeps_the_asked_sessions():
     paths = [urlsplit(r.url).path for r in adapter.requests]
     assert paths == ["/stable/splits", "/stable/dividends"]
     assert all(dict(parse_qsl(urlsplit(r.url).query))["symbol"] == "AAPL" for r in adapter.requests)
+
+
+# ------------------------------------------------------------------------------------------ vendor spellings
+
+
+def test_every_dataset_asks_fmp_in_its_spelling_and_files_under_ours():
+    """BRK.B goes out as BRK-B for bars, corporate actions, estimates and news, and every row comes back as BRK.B;
+    index members FMP spells BRK-B are stored as BRK.B. The bodies are the recordings with one stated change: the
+    symbol they are about."""
+    def about_brk(body):
+        return [{**row, "symbol": "BRK-B"} for row in body]
+
+    script = [json_response(about_brk(vcr_body(AAPL_EOD))),  # bars
+              json_response(about_brk(AAPL_SPLITS)), json_response([]),  # splits, dividends
+              json_response(about_brk(vcr_body(ESTIMATES, 0))),  # analyst estimates
+              json_response(about_brk(vcr_body(NEWS))),  # news
+              json_response(about_brk(vcr_body(DOW_MEMBERS)[:1]))]  # a constituent list
+    source, adapter = scripted_source(script, adjusted=False, indexes=("DJI",), estimate_periods=1,
+                                      news_page_size=2)
+    bars = source.daily_bars(JAN_2023, ["BRK.B"])
+    actions = source.corporate_actions([dt.date(2020, 8, 31)], ["BRK.B"])
+    estimates = source.analyst_estimates(dt.date(2025, 9, 22), ["BRK.B"])
+    news = source.news(SEPT_22_NY, SEPT_23_NY, ["BRK.B"])
+    universe = source.universe(dt.date(2025, 9, 22))
+
+    asked = [dict(parse_qsl(urlsplit(r.url).query)) for r in adapter.requests]
+    assert [q.get("symbol", q.get("symbols")) for q in asked] == ["BRK-B"] * 5 + [None]
+    for frame in (bars, actions, estimates, news, universe):
+        assert frame.get_column("symbol").unique().to_list() == ["BRK.B"]
+    assert bars.height == 6 and actions.select("kind", "ratio").rows() == [("split", 4.0)]

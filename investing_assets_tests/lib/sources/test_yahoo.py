@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 from yfinance import exceptions as yfe
 
+from investing_assets.lib.core.datasets import Dataset
 from investing_assets.lib.core.schemas import CORPORATE_ACTIONS, DAILY_BARS, QUOTES, UNIVERSE
 from investing_assets.lib.sources.http import PayloadError, RetryPolicy, SourceError
 from investing_assets.lib.sources.yahoo import (
@@ -254,6 +255,30 @@ def test_yfinance_fetcher_passes_the_right_arguments_and_filters_sessions():
                     "actions": True, "repair": True}
 
 
+class TickerLog(FakeTicker):
+    """A FakeTicker that remembers every ticker it was built for."""
+
+    def __call__(self, ticker):
+        self.tickers = [*getattr(self, "tickers", []), ticker]
+        return super().__call__(ticker)
+
+
+def test_every_dataset_asks_yahoo_in_its_spelling_and_files_under_ours():
+    """BRK.B goes out as BRK-B for bars and corporate actions, SPX as ^GSPC for quotes, and the rows come back under
+    our names (the recorded 4063.T frame stands in for each answer: a stated change of one, its ticker)."""
+    frame = history_frame(SPLIT_FIXED)
+    days = [dt.date(2023, 3, 30), dt.date(2023, 3, 31)]
+    fake = TickerLog([frame])
+    source = YahooSource(fetcher=YfinanceFetcher(ticker_factory=fake, policy=FAST), lookback_days=1)
+    bars = source.daily_bars(days, ["BRK.B", "AAPL"])
+    actions = source.corporate_actions(days, ["BF.B"])
+    quotes = source.quotes("index", days, ["SPX"])
+    assert fake.tickers == ["BRK-B", "AAPL", "BF-B", "^GSPC"]
+    assert bars.get_column("symbol").unique().sort().to_list() == ["AAPL", "BRK.B"]
+    assert dict(actions.schema) == CORPORATE_ACTIONS
+    assert quotes.select("symbol", "name").unique().rows() == [("SPX", "S&P 500")]
+
+
 def test_yfinance_fetcher_retries_rate_limits():
     fake = FakeTicker([yfe.YFRateLimitError(), yfe.YFRateLimitError(), history_frame(SPLIT_FIXED)])
     fetcher = YfinanceFetcher(ticker_factory=fake, policy=FAST)
@@ -296,30 +321,33 @@ def test_parse_info_from_recorded_quote():
         parse_info("ZZZZ", {"trailingPegRatio": None})
 
 
-def test_universe_of_configured_symbols_uses_fetcher_info():
+def test_universe_of_configured_symbols_uses_the_profile_fetcher():
     aapl = node_body(QUOTE_AAPL_BABA)["quoteResponse"]["result"][0]
-    fake = FakeTicker([], info=aapl)
-    source = YahooSource(["AAPL"], fetcher=YfinanceFetcher(ticker_factory=fake, policy=FAST))
+    fetcher = YfinanceFetcher(ticker_factory=FakeTicker([], info=aapl), policy=FAST)
+    source = YahooSource(["AAPL"], fetcher=fetcher, profiles=fetcher)
+    assert Dataset.UNIVERSE in source.datasets
     universe = source.universe(dt.date(2025, 2, 14))
     assert dict(universe.schema) == UNIVERSE and universe["name"].to_list() == ["Apple Inc."]
 
 
-def test_what_yahoo_cannot_serve_says_where_to_go():
-    source = YahooSource(fetcher=YfinanceFetcher(ticker_factory=FakeTicker([]), policy=FAST))
-    with pytest.raises(NotImplementedError, match="index-constituents.*fmp"):
-        source.index_constituents(dt.date(2025, 1, 2))
-    with pytest.raises(NotImplementedError, match="universe.*fmp"):
-        source.universe(dt.date(2025, 1, 2))
+def test_without_symbols_and_profiles_yahoo_declares_no_universe():
+    fetcher = YfinanceFetcher(ticker_factory=FakeTicker([]), policy=FAST)
+    for source in (YahooSource(fetcher=fetcher), YahooSource(["AAPL"], fetcher=fetcher)):
+        assert Dataset.UNIVERSE not in source.datasets
+        with pytest.raises(ValueError, match="no universe without symbols and a profile fetcher"):
+            source.universe(dt.date(2025, 1, 2))
     with pytest.raises(ValueError, match="no symbols"):
-        source.daily_bars([dt.date(2025, 1, 2)])
+        YahooSource(fetcher=fetcher).daily_bars([dt.date(2025, 1, 2)])
 
 
-def test_estimates_and_news_are_not_supported_yet_and_say_where_to_go():
+def test_yahoo_stubs_nothing_it_does_not_serve():
+    """Index membership, estimates and news are not Yahoo datasets: not declared, no method pretending otherwise
+    (the chart fetcher has no profile method either)."""
     source = YahooSource(["AAPL"], fetcher=YfinanceFetcher(ticker_factory=FakeTicker([]), policy=FAST))
-    with pytest.raises(NotImplementedError, match="yahoo: analyst estimates are not supported yet.*use fmp or demo"):
-        source.analyst_estimates(dt.date(2025, 1, 2), ["AAPL"], period="annual")
-    with pytest.raises(NotImplementedError, match="yahoo: news is not supported yet.*use fmp or demo"):
-        source.news(dt.datetime(2025, 1, 2, tzinfo=dt.UTC), dt.datetime(2025, 1, 3, tzinfo=dt.UTC), ["AAPL"])
+    assert not source.datasets & {Dataset.CONSTITUENTS, Dataset.ESTIMATES, Dataset.NEWS}
+    for method in ("index_constituents", "analyst_estimates", "news", "index_quotes"):
+        assert not hasattr(source, method), method
+    assert not hasattr(ChartApiFetcher(), "info")
 
 
 def test_user_symbols_are_validated_but_internal_tickers_are_not():
@@ -329,7 +357,7 @@ def test_user_symbols_are_validated_but_internal_tickers_are_not():
     with pytest.raises(ValueError, match="refusing symbol"):
         source.daily_bars([dt.date(2020, 1, 2)], ["AAPL?x=1"])
     assert adapter.requests == []
-    with pytest.raises(ValueError, match="no crypto mapping"):
+    with pytest.raises(ValueError, match="no crypto instrument \\['DOGE-USD'\\]"):
         source.quotes("crypto", [dt.date(2020, 1, 2)], symbols=["DOGE-USD"])
 
 

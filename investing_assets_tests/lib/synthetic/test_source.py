@@ -112,7 +112,7 @@ def test_index_levels_reproduce_from_constituents(source: DemoSource, universe: 
     days = [calendar.CALENDAR_START, dt.date(2016, 8, 1), reference.REFERENCE_SESSION, DAY]
     bars = source.daily_bars(days).join(universe.select("symbol", "shares_outstanding"), on="symbol")
     members = source.index_constituents(DAY)
-    quotes = source.index_quotes(days)
+    quotes = source.quotes("index", days)
     assert quotes.schema == pl.Schema(QUOTES)
     anchor = days.index(reference.REFERENCE_SESSION)  # the divisors make the real levels on that day
     for code, base in reference.INDEX_LEVELS.items():
@@ -140,13 +140,16 @@ def test_index_levels_reproduce_from_constituents(source: DemoSource, universe: 
 
 
 def test_spx_level_is_realistic_in_2026(source: DemoSource) -> None:
-    close = source.index_quotes([dt.date(2026, 1, 2)]).filter(pl.col("symbol") == "SPX")["close"].item()
+    close = source.quotes("index", [dt.date(2026, 1, 2)]).filter(pl.col("symbol") == "SPX")["close"].item()
     assert 2500 < close < 12000
 
 
 def test_change_pct_is_close_over_previous_session_close(source: DemoSource) -> None:
     days = calendar.sessions_ending(DAY, 30)
-    for method in (source.index_quotes, source.etf_quotes, source.commodity_quotes, source.crypto_quotes):
+    for asset_class in ("index", "etf", "commodity", "crypto"):
+        def method(sessions, asset_class=asset_class):
+            return source.quotes(asset_class, sessions)
+
         quotes = method(days)
         expected = quotes.with_columns(
             expected=(pl.col("close") / pl.col("close").shift().over("symbol") - 1) * 100
@@ -157,7 +160,7 @@ def test_change_pct_is_close_over_previous_session_close(source: DemoSource) -> 
         np.testing.assert_allclose(
             single["change_pct"], (single["close"] / single["prev"] - 1) * 100, rtol=1e-9
         )
-    first = source.index_quotes([calendar.CALENDAR_START])
+    first = source.quotes("index", [calendar.CALENDAR_START])
     assert first["change_pct"].null_count() == first.height
 
 
@@ -192,7 +195,7 @@ def test_a_fresh_interpreter_gives_identical_data(source: DemoSource, tmp_path) 
         "s = DemoSource()\n"
         f"days = [dt.date.fromisoformat(d) for d in {[d.isoformat() for d in days]!r}]\n"
         "pl.concat([s.daily_bars(days).with_columns(kind=pl.lit('bars')).select('symbol', 'session', 'close', 'volume', 'kind'),\n"
-        "           s.crypto_quotes(days).with_columns(kind=pl.lit('crypto')).select('symbol', 'session', 'close', 'volume', 'kind')])"
+        "           s.quotes('crypto', days).with_columns(kind=pl.lit('crypto')).select('symbol', 'session', 'close', 'volume', 'kind')])"
         ".write_ipc(sys.argv[1])\n"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}  # a different str hash salt must not matter
@@ -202,7 +205,7 @@ def test_a_fresh_interpreter_gives_identical_data(source: DemoSource, tmp_path) 
             source.daily_bars(days)
             .with_columns(kind=pl.lit("bars"))
             .select("symbol", "session", "close", "volume", "kind"),
-            source.crypto_quotes(days)
+            source.quotes("crypto", days)
             .with_columns(kind=pl.lit("crypto"))
             .select("symbol", "session", "close", "volume", "kind"),
         ]
@@ -311,8 +314,8 @@ def test_volume_scales_with_size_and_with_the_move(stats_bars: pl.DataFrame, uni
 
 def test_index_etfs_track_their_index(source: DemoSource) -> None:
     days = calendar.sessions_ending(DAY, 250)
-    indices = source.index_quotes(days).pivot(on="symbol", index="session", values="close").sort("session")
-    etfs = source.etf_quotes(days)
+    indices = source.quotes("index", days).pivot(on="symbol", index="session", values="close").sort("session")
+    etfs = source.quotes("etf", days)
     closes = etfs.pivot(on="symbol", index="session", values="close").sort("session")
     for etf, code, ratio in (("SPY", "SPX", 10), ("QQQ", "NDX", 41), ("DIA", "DJI", 100)):
         np.testing.assert_allclose(closes[etf], indices[code] / ratio, rtol=1e-3, err_msg=etf)
@@ -325,9 +328,9 @@ def test_sector_etfs_follow_their_sector_and_iwm_tlt_follow_the_market(
     source: DemoSource, stats_bars: pl.DataFrame, universe: pl.DataFrame
 ) -> None:
     closes = (
-        source.etf_quotes(STATS_SESSIONS).pivot(on="symbol", index="session", values="close").sort("session")
+        source.quotes("etf", STATS_SESSIONS).pivot(on="symbol", index="session", values="close").sort("session")
     )
-    spx = source.index_quotes(STATS_SESSIONS).filter(pl.col("symbol") == "SPX")["close"].to_numpy()
+    spx = source.quotes("index", STATS_SESSIONS).filter(pl.col("symbol") == "SPX")["close"].to_numpy()
     spx_r = np.diff(np.log(spx))
     members = set(source.index_constituents(DAY).filter(pl.col("index_code") == "SPX")["symbol"])
     caps = stats_bars.join(universe, on="symbol").filter(pl.col("symbol").is_in(members))
@@ -348,33 +351,33 @@ def test_sector_etfs_follow_their_sector_and_iwm_tlt_follow_the_market(
 
 def test_commodity_and_crypto_vols_and_levels(source: DemoSource) -> None:
     days = calendar.sessions_between(dt.date(2012, 1, 1), dt.date(2021, 12, 31))
-    spx = np.diff(np.log(source.index_quotes(days).filter(pl.col("symbol") == "SPX")["close"].to_numpy()))
+    spx = np.diff(np.log(source.quotes("index", days).filter(pl.col("symbol") == "SPX")["close"].to_numpy()))
 
     def vol_and_corr(frame: pl.DataFrame, symbol: str) -> tuple[float, float]:
         r = np.diff(np.log(frame.filter(pl.col("symbol") == symbol)["close"].to_numpy()))
         return r.std() * np.sqrt(252), np.corrcoef(r, spx)[0, 1]
 
-    commodities = source.commodity_quotes(days)
+    commodities = source.quotes("commodity", days)
     assert set(commodities["symbol"]) == {"GC=F", "SI=F", "CL=F", "NG=F", "HG=F"}
     for symbol, low, high in (("GC=F", 0.10, 0.21), ("CL=F", 0.25, 0.45), ("NG=F", 0.40, 0.70)):
         vol, _ = vol_and_corr(commodities, symbol)
         assert low < vol < high, (symbol, vol)
-    latest = dict(source.commodity_quotes([DAY]).select("symbol", "close").iter_rows())
+    latest = dict(source.quotes("commodity", [DAY]).select("symbol", "close").iter_rows())
     assert 500 < latest["GC=F"] < 6000 and 15 < latest["CL=F"] < 250 and 0.5 < latest["NG=F"] < 25
 
-    crypto = source.crypto_quotes(days)
+    crypto = source.quotes("crypto", days)
     assert set(crypto["symbol"]) == {"BTC-USD", "ETH-USD", "SOL-USD"}
     for symbol in ("BTC-USD", "ETH-USD", "SOL-USD"):
         vol, corr = vol_and_corr(crypto, symbol)
         assert 0.45 < vol < 1.0 and 0.0 < corr < 0.5, (symbol, vol, corr)
-    pinned = dict(source.crypto_quotes([dt.date(2024, 1, 2)]).select("symbol", "close").iter_rows())
+    pinned = dict(source.quotes("crypto", [dt.date(2024, 1, 2)]).select("symbol", "close").iter_rows())
     assert pinned == {"BTC-USD": 44_900.0, "ETH-USD": 2_350.0, "SOL-USD": 100.0}
 
 
 def test_all_quotes_are_valid_bars(source: DemoSource) -> None:
     days = calendar.sessions_between(dt.date(2010, 1, 1), dt.date(2027, 1, 1))
-    for method in (source.index_quotes, source.etf_quotes, source.commodity_quotes, source.crypto_quotes):
-        q = method(days)
+    for asset_class in ("index", "etf", "commodity", "crypto"):
+        q = source.quotes(asset_class, days)
         assert q.schema == pl.Schema(QUOTES)
         checks = q.select(
             positive=(pl.min_horizontal("open", "high", "low", "close") > 0).all(),
@@ -382,7 +385,7 @@ def test_all_quotes_are_valid_bars(source: DemoSource) -> None:
             high_ok=(pl.col("high") >= pl.max_horizontal("open", "close")).all(),
             volume_ok=(pl.col("volume") > 0).all(),
         )
-        assert checks.row(0) == (True, True, True, True), method.__name__
+        assert checks.row(0) == (True, True, True, True), asset_class
         assert q.equals(q.sort("symbol", "session"))
 
 
@@ -402,8 +405,8 @@ def test_non_sessions_raise(source: DemoSource, day: dt.date, message: str) -> N
         lambda: source.daily_bars([DAY, day]),
         lambda: source.universe(day),
         lambda: source.index_constituents(day),
-        lambda: source.index_quotes([day]),
-        lambda: source.crypto_quotes([day]),
+        lambda: source.quotes("index", [day]),
+        lambda: source.quotes("crypto", [day]),
     ):
         with pytest.raises(ValueError, match=message) as error:
             call()
@@ -413,11 +416,21 @@ def test_non_sessions_raise(source: DemoSource, day: dt.date, message: str) -> N
 def test_unknown_symbols_are_named(source: DemoSource) -> None:
     with pytest.raises(ValueError, match=r"\['NOPE', 'ZZZZ'\]"):
         source.daily_bars([DAY], ["AAPL", "ZZZZ", "NOPE"])
+    with pytest.raises(ValueError, match=r"no crypto instrument \['DOGE-USD'\]"):
+        source.quotes("crypto", [DAY], ["BTC-USD", "DOGE-USD"])
+    with pytest.raises(ValueError, match="no asset class 'fx'"):
+        source.quotes("fx", [DAY])
+
+
+def test_quotes_narrowed_to_symbols_are_the_same_rows(source: DemoSource) -> None:
+    every = source.quotes("crypto", [DAY])
+    assert source.quotes("crypto", [DAY], ["SOL-USD", "BTC-USD"]).equals(
+        every.filter(pl.col("symbol").is_in(["BTC-USD", "SOL-USD"])))
 
 
 def test_empty_requests_give_empty_frames(source: DemoSource) -> None:
     assert source.daily_bars([]).schema == pl.Schema(DAILY_BARS) and source.daily_bars([]).height == 0
-    assert source.etf_quotes([]).schema == pl.Schema(QUOTES)
+    assert source.quotes("etf", []).schema == pl.Schema(QUOTES)
 
 
 def test_slicing_is_fast_once_built(source: DemoSource) -> None:
