@@ -122,6 +122,10 @@ def _merge_adjacent(words: list[Word]) -> list[tuple[Word, list[str]]]:
     """Glue numeric fragments drawn as separate text runs ("1,23" + "4.5", "(" + "12" + ")") back together."""
     out: list[tuple[Word, list[str]]] = []
     for w in words:
+        if out and w.text == "%" and classify(out[-1][0].text)[0] in ("num", "dash"):  # "96.6 %" as two runs
+            prev, raw = out[-1]
+            out[-1] = (Word(prev.x0, prev.y0, w.x1, prev.y1, prev.text + "%"), raw + [w.text])
+            continue
         if out:
             prev, raw = out[-1]
             gap = w.x0 - prev.x1
