@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from investing_assets.lib.muni.extract.results import ExtractedValue, Missing
+from investing_assets.lib.muni.extract.results import LINES, ExtractedValue, Missing
 from investing_assets.lib.muni.extract.statements import Document
 
 Found = dict[str, ExtractedValue | Missing]
@@ -32,8 +32,8 @@ def gain(value: ExtractedValue, share: float, check: str) -> ExtractedValue:
 
 
 def apply_checks(found: Found, doc: Document, scale: int) -> None:
-    _net_position_identity(found, scale)
-    _restated_in_mdna(found, doc, scale)
+    net_position_identity(found, scale)
+    restated_in_mdna(found, doc, scale)
 
 
 def _value(found: Mapping[str, ExtractedValue | Missing], metric: str) -> ExtractedValue | None:
@@ -41,7 +41,7 @@ def _value(found: Mapping[str, ExtractedValue | Missing], metric: str) -> Extrac
     return v if isinstance(v, ExtractedValue) else None
 
 
-def _net_position_identity(found: Found, scale: int) -> None:
+def net_position_identity(found: Found, scale: int) -> None:
     net = _value(found, "net_position_total")
     terms = [(m, sign, _value(found, m)) for m, sign in _NET_POSITION_TERMS]
     if net is None or terms[0][2] is None or terms[2][2] is None:
@@ -59,7 +59,7 @@ def _net_position_identity(found: Found, scale: int) -> None:
                                                       f"{computed - net.value:,.0f}")
 
 
-def _restated_in_mdna(found: Found, doc: Document, scale: int) -> None:
+def restated_in_mdna(found: Found, doc: Document, scale: int) -> None:
     texts = [doc.lower[n - 1] for n in doc.mdna_pages]
     if not texts:
         return
@@ -78,6 +78,6 @@ def derived_debt_service(found: Found) -> ExtractedValue | None:
     if principal is None or interest is None:
         return None
     return ExtractedValue("debt_service", principal.value + interest.value, principal.page,
-                          f"{principal.line} + {interest.line}"[:400],
+                          f"{principal.line}{LINES}{interest.line}"[:400],
                           round(min(principal.confidence, interest.confidence), 3), basis="principal + interest",
                           checks=tuple(dict.fromkeys(principal.checks + interest.checks)))

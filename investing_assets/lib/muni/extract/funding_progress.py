@@ -18,7 +18,13 @@ from decimal import Decimal
 from investing_assets.lib.muni.extract.layout import Row
 from investing_assets.lib.muni.extract.pages import Page, parse_date
 from investing_assets.lib.muni.extract.readers import cell_line
-from investing_assets.lib.muni.extract.results import NOT_RECOGNISED, NOT_STATED, ExtractedValue, Missing
+from investing_assets.lib.muni.extract.results import (
+    LINES,
+    NOT_RECOGNISED,
+    NOT_STATED,
+    ExtractedValue,
+    Missing,
+)
 from investing_assets.lib.muni.extract.rules import Context
 from investing_assets.lib.muni.extract.statements import FUNDING, SECTION_NAMES
 
@@ -34,9 +40,10 @@ _NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)?\d\d)\b")
 
 @dataclass
 class _Block:
-    heading: str
+    heading: str  # normalised, to classify the plan
     page_opeb: bool  # the page's title names OPEB ("Schedule of Funding Progress - Other Postemployment ...")
     rows: list[tuple[date, Row]] = field(default_factory=list)
+    printed: str = ""  # the heading as printed, for the provenance line
 
     @property
     def opeb(self) -> bool:
@@ -93,10 +100,11 @@ def _blocks(page: Page) -> list[_Block]:
                 or _NOT_A_PLAN.search(row.label)):
             continue
         if current is None or current.rows:  # a plan's name after the previous plan's rows: a new block
-            current = _Block(row.label, page_opeb)
+            current = _Block(row.label, page_opeb, printed=row.line)
             blocks.append(current)
         else:  # a sub-heading ("State substantive plan") before the block's first row
             current.heading += " " + row.label
+            current.printed += LINES + row.line
     return blocks
 
 
@@ -135,8 +143,7 @@ def _read_row(page: Page, block: _Block, valuation: date, row: Row,
         return None
     if abs(assets / accrued * 100 - ratio) > Decimal("0.1"):
         return None
-    plan = block.heading or "the plan"
-    line = f"{plan} | {cell_line(row, cells[3])}"[:400]
+    line = LINES.join(part for part in (block.printed, cell_line(row, cells[3])) if part)[:400]
     checks = ("b - a = unfunded liability", "a / b = funded ratio")
     conf = 0.97
     values = [ExtractedValue("opeb_unfunded_actuarial_liability" if block.opeb else

@@ -53,6 +53,7 @@ class Row:
     label_words: list[str]
     cells: list[Cell]
     raw: list[str]  # every word as printed, in x order: the provenance line
+    x0: float = 0.0  # where the label starts: items under a heading are indented
 
     @property
     def height(self) -> float:
@@ -160,6 +161,7 @@ def _split_row(words: list[Word]) -> Row:
         label_words=label,
         cells=cells,
         raw=[w.text for w in words],
+        x0=words[0].x0,
     )
 
 
@@ -218,6 +220,7 @@ def _join_wrapped_labels(rows: list[Row]) -> list[Row]:
                 nxt.label_words = row.label_words + nxt.label_words
                 nxt.raw = row.raw + nxt.raw
                 nxt.y0 = row.y0
+                nxt.x0 = row.x0
             else:
                 row.label_words = row.label_words + nxt.label_words
                 row.raw = row.raw + nxt.raw

@@ -21,7 +21,13 @@ from investing_assets.lib.muni.extract.columns import (
 )
 from investing_assets.lib.muni.extract.layout import Cell, Row
 from investing_assets.lib.muni.extract.pages import Column, Page, group_headers
-from investing_assets.lib.muni.extract.results import NOT_RECOGNISED, NOT_STATED, ExtractedValue, Missing
+from investing_assets.lib.muni.extract.results import (
+    LINES,
+    NOT_RECOGNISED,
+    NOT_STATED,
+    ExtractedValue,
+    Missing,
+)
 from investing_assets.lib.muni.extract.rules import Context, Rule
 from investing_assets.lib.muni.extract.statements import FB, FO, NP, NP_CONT, SECTION_NAMES
 
@@ -123,14 +129,17 @@ def _confidence(ctx: Context, page: Page, kind: str, col_factor: float, rank: in
 def _under_heading(rule: Rule, ctx: Context, page: Page, kind: str, rows: list[Row], at: int,
                    rank: int) -> ExtractedValue | None:
     """A heading without values ("Deferred inflows of resources", "Due in more than one year:", "Unreserved,
-    reported in:"): its "Total ..." row when printed, else the sum of the rows under it, up to the next heading
-    or total. Blank cells in a column count as zero (some states print no dash)."""
+    reported in:"): its "Total ..." row when printed, else the sum of the rows indented under it, up to the next
+    heading, total or row at its own indentation. Blank cells in a column count as zero (some states print no
+    dash)."""
     heading = rows[at]
     col, col_factor = column_for(rule.column, page, heading)
     if col is None:
         return None
     parts: list[tuple[Row, Cell | None]] = []
     for row in rows[at + 1:]:
+        if row.label_words and row.x0 <= heading.x0 + 1 and not row.label.startswith("total"):
+            break  # back at the heading's indentation: the next item of its level ("Unassigned")
         if not row.cells:
             if row.label_words:
                 break  # the next heading
@@ -150,7 +159,7 @@ def _under_heading(rule: Rule, ctx: Context, page: Page, kind: str, rows: list[R
     scale = page_scale(ctx, page, kind)[0]
     factor = 1.0 if len(parts) == 1 else 0.95
     conf = round(_confidence(ctx, page, kind, col_factor, rank) * factor, 3)
-    line = heading.line + " | " + " | ".join(cell_line(r, c) for r, c in stated)
+    line = LINES.join([heading.line] + [cell_line(r, c) for r, c in stated])
     basis = "single row under heading" if len(parts) == 1 else f"sum of {len(parts)} rows under heading"
     return ExtractedValue(rule.metric, _value(total, scale), page.number, line[:400], conf, basis=basis)
 
@@ -167,7 +176,7 @@ def _sum_of_parts(rule: Rule, ctx: Context, page: Page, kind: str, rows: list[Ro
         return None
     total = sum((c.value for _, c in stated), Decimal(0))
     conf = round(_confidence(ctx, page, kind, col_factor, rank) * 0.95, 3)
-    line = " | ".join(cell_line(r, c) for r, c in stated)
+    line = LINES.join(cell_line(r, c) for r, c in stated)
     return ExtractedValue(rule.metric, _value(total, page_scale(ctx, page, kind)[0]), page.number, line[:400],
                           conf, basis=f"sum of {len(stated)} rows")
 
@@ -313,7 +322,7 @@ def _year_columns(rule: Rule, ctx: Context, page: Page) -> ExtractedValue | None
             scale = _header_scale(row.label) or (1 if rule.metric in COUNT_METRICS else 1)
             conf = _year_confidence(ctx, year, target)
             return ExtractedValue(rule.metric, _value(cell.value, scale), page.value_page(cell),
-                                  f"{row.line} | {year}: {cell_line(member, cell)}", conf, basis="year column")
+                                  f"{row.line}{LINES}{cell_line(member, cell)}", conf, basis=f"year column {year}")
     return None
 
 

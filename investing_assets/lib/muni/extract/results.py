@@ -12,6 +12,7 @@ from investing_assets.lib.core.muni_metrics import METRICS
 NOT_STATED = "not_stated"  # searched the sections where the figure would be printed; no line states it
 NOT_RECOGNISED = "not_recognised"  # a line that looks like it was found, but no figure could be read off it
 MISSING_REASONS = (NOT_STATED, NOT_RECOGNISED)
+LINES = "  "  # joins the printed lines a value was read from (a heading and its rows): only printed words
 
 
 @dataclass(frozen=True)

@@ -115,7 +115,7 @@ RULES: tuple[Rule, ...] = (
         "long_term_liabilities_due_within_one_year",
         (NP, NP_CONT),
         (
-            rf"({_LONG_TERM}[,:]? )?(amounts? |portion )?(due|payable) within one year",
+            rf"({_LONG_TERM}( ?[,:-] ?| ))?(amounts? |portion )?(due|payable)( or payable)? within one year",
             rf"(current portion|current maturities) of {_LONG_TERM}",
         ),
         PRIMARY_TOTAL,
@@ -125,7 +125,8 @@ RULES: tuple[Rule, ...] = (
         "long_term_liabilities_due_after_one_year",
         (NP, NP_CONT),
         (
-            rf"({_LONG_TERM}[,:]? )?(amounts? |portion )?(due|payable) (in more than|after) one year",
+            rf"({_LONG_TERM}( ?[,:-] ?| ))?(amounts? |portion )?(due|payable)( or payable)? (in more than|after) "
+            r"one year",
             rf"noncurrent portion of {_LONG_TERM}",
             r"total noncurrent liabilities",
         ),
@@ -169,8 +170,10 @@ RULES: tuple[Rule, ...] = (
         candidate=r"\binterest and (fiscal|other) charges",
     ),
     Rule("fund_balance_unassigned", (FB,), (rf"unassigned( fund balances?)?{_DEFICIT}",), GENERAL),
-    Rule("fund_balance_assigned", (FB,), (r"assigned( fund balances?)?",), GENERAL),
-    Rule("fund_balance_committed", (FB,), (r"committed( fund balances?)?",), GENERAL),
+    Rule("fund_balance_assigned", (FB,), (r"(total )?assigned( fund balances?)?( for| to)?",), GENERAL,
+         headings=True),
+    Rule("fund_balance_committed", (FB,), (r"(total )?committed( fund balances?)?( for| to)?",), GENERAL,
+         headings=True),
     Rule(
         "fund_balance_unreserved",
         (FB,),
