@@ -49,8 +49,8 @@ _PREFILTER: dict[str, Callable[[str], bool]] = {
     DEBT: lambda t: "long-term debt" in t or "long-term obligations" in t,
     STAT_POP: lambda t: "population" in t,
     STAT_AV: lambda t: "assessed valu" in t,
-    FUNDING: lambda t: "funding progress" in t,
-    STAT_INCOME: lambda t: "personal" in t and "income" in t,
+    FUNDING: lambda t: "funding progress" in t and "actuarial" in t,
+    STAT_INCOME: lambda t: "per capita" in t,  # demographic tables print per capita income beside the total
 }
 
 _FUND_LEVEL = re.compile(
