@@ -29,3 +29,19 @@ ALTER TABLE muni.issuer_financials
     ADD COLUMN IF NOT EXISTS fund_balance_unreserved                    double precision,
     ADD COLUMN IF NOT EXISTS personal_income                            double precision,
     ADD COLUMN IF NOT EXISTS full_value                                 double precision;
+
+-- Scores state their coverage: how many of the model's features the document gave; below the published
+-- minimum (lib/muni/coverage.py) the row keeps status 'insufficient_inputs' and no probability, bucket or drivers.
+ALTER TABLE muni.risk_scores ADD COLUMN IF NOT EXISTS status text NOT NULL DEFAULT 'scored'
+    CHECK (status IN ('scored', 'insufficient_inputs'));
+ALTER TABLE muni.risk_scores ADD COLUMN IF NOT EXISTS inputs_present integer CHECK (inputs_present >= 0);
+ALTER TABLE muni.risk_scores ALTER COLUMN probability DROP NOT NULL;
+ALTER TABLE muni.risk_scores ALTER COLUMN bucket DROP NOT NULL;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'risk_scores_published_when_scored'
+                   AND conrelid = 'muni.risk_scores'::regclass) THEN
+        ALTER TABLE muni.risk_scores ADD CONSTRAINT risk_scores_published_when_scored
+            CHECK ((status = 'scored') = (probability IS NOT NULL AND bucket IS NOT NULL));
+    END IF;
+END $$;

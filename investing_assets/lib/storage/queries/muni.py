@@ -165,5 +165,6 @@ def newest_scored_session(warehouse: Warehouse) -> dt.date | None:
 def read_risk_scores(warehouse: Warehouse, session: dt.date) -> pl.DataFrame:
     """One session's scores, riskiest first."""
     return warehouse.read_frame(
-        "SELECT issuer, issuer_name, source, model_version, probability, bucket, top_drivers "
-        f"FROM {names.MUNI_RISK_SCORES} WHERE session = %s ORDER BY probability DESC, issuer", [session])
+        "SELECT issuer, issuer_name, source, model_version, probability, bucket, top_drivers, status, "
+        f"inputs_present FROM {names.MUNI_RISK_SCORES} WHERE session = %s "
+        "ORDER BY probability DESC NULLS LAST, issuer", [session])
