@@ -29,7 +29,9 @@ def main(selected: list[str]) -> int:
             print(f"[FAIL] {name}: the bench itself failed", flush=True)
         print(f"   ({time.perf_counter() - started:.1f} s)")
     met = sum(f.ok for f in figures)
-    print(f"\n{met} of {len(figures)} figures within target.")
+    measured = [f for f in figures if not f.skipped]
+    print(f"\n{met} of {len(measured)} figures within target"
+          + (f" ({len(figures) - len(measured)} not measured)." if len(measured) < len(figures) else "."))
     if missing:
         print(f"not built yet: {', '.join(missing)}")
     return 0

@@ -4,6 +4,7 @@ the drop folder, and read the drop folder now as Dagster runs (for `make demo` a
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 import tempfile
@@ -19,6 +20,8 @@ from investing_assets.cli.arguments import (
     positive_float,
     positive_int,
 )
+from investing_assets.lib.core.muni_metrics import RATIO_METRICS
+from investing_assets.lib.muni.coverage import MIN_FEATURES
 from investing_assets.lib.muni.drop_folder import DropFolder
 from investing_assets.lib.muni.extract import (
     DEFAULT_MAX_BYTES,
@@ -43,6 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     score.add_argument("--max-pages", type=positive_int, default=DEFAULT_MAX_PAGES)
     score.add_argument("--max-memory-mb", type=non_negative_int, default=DEFAULT_MAX_MEMORY_MB,
                        help="memory the reading may take (0: no limit)")
+    score.add_argument("--json", action="store_true",
+                       help="print the whole result as JSON: values, pages, reasons, coverage, score")
     score.set_defaults(func=cmd_score)
 
     samples = muni_sub.add_parser("samples", help="write synthetic reports into the drop folder")
@@ -58,36 +63,76 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_score(args: argparse.Namespace) -> int:
     from investing_assets.lib.services.muni import score_document
 
-    warehouse = Warehouse(settings.pg_url()) if settings.pg_url() else None
+    warehouse, why = cli_warehouse()
     try:
         result = score_document(args.pdf, warehouse, timeout_s=args.timeout, max_bytes=args.max_bytes,
-                                max_pages=args.max_pages, max_memory_mb=args.max_memory_mb)
+                                max_pages=args.max_pages, max_memory_mb=args.max_memory_mb, why_no_warehouse=why)
     except DocumentRejected as rejected:
         print(f"{args.pdf}: not readable ({rejected.reason}): {rejected.message}", file=sys.stderr)
         return 2
-    _print_score(args.pdf, result)
+    if args.json:
+        print(json.dumps({"file": str(args.pdf), **result.to_dict()}, indent=2, default=str))
+    else:
+        _print_score(args.pdf, result)
     return 0
+
+
+def cli_warehouse() -> tuple[Warehouse | None, str | None]:
+    """Where the stored models are: INVESTING_PG_URL, else the embedded PostgreSQL under INVESTING_HOME when it
+    exists (`make demo` and Dagster train into it); None and why when there is neither."""
+    if settings.pg_url():
+        return Warehouse(settings.pg_url()), None
+    home = settings.home()
+    if not (home / "pg" / "postmaster.pid").exists():
+        return None, f"INVESTING_PG_URL unset and no embedded PostgreSQL running under {home}"
+    from investing_assets.lib.storage import embedded
+
+    try:
+        return Warehouse(embedded.start_postgres(home)), None
+    except Exception as exc:  # an embedded cluster that will not come up: score without it, and say why
+        return None, f"INVESTING_PG_URL unset and the embedded PostgreSQL under {home} failed ({type(exc).__name__})"
 
 
 def _print_score(pdf: Path, result) -> None:
     ex = result.extraction
+    fye = ex.fiscal_year_end_source
     print(f"File:             {pdf} ({ex.pages} pages)")
     print(f"Issuer:           {ex.issuer or '(not found)'}")
-    print(f"Fiscal year end:  {ex.fiscal_year_end or '(not found)'}")
+    where = f" (page {fye.page}: {fye.line!r}, confidence {fye.confidence:.2f})" if fye else ""
+    print(f"Fiscal year end:  {ex.fiscal_year_end or '(not found)'}{where}")
     print(f"Scale:            x{ex.scale:,}, as printed: {ex.scale_text or '(none: whole dollars)'}")
     print()
-    print(f"  {'metric':<28} {'value':>20} {'page':>5} {'conf.':>6}  line")
+    print(f"  {'metric':<42} {'value':>20} {'page':>5} {'conf.':>6}  line / reason")
     for metric, value in ex.values.items():
         if value is None:
-            print(f"  {metric:<28} {'not stated':>20}")
+            gap = ex.missing.get(metric)
+            reason = gap.reason.replace("_", " ") if gap else "not stated"
+            candidate = f"  p. {gap.page}: {gap.candidate[:60]}" if gap and gap.candidate else ""
+            print(f"  {metric:<42} {reason:>20}{candidate}")
+        elif metric in RATIO_METRICS:
+            print(f"  {metric:<42} {value.value:>20.1%} {value.page:>5} {value.confidence:>6.2f}  {value.line[:60]}")
         else:
-            print(f"  {metric:<28} {value.value:>20,.0f} {value.page:>5} {value.confidence:>6.2f}  {value.line[:70]}")
+            print(f"  {metric:<42} {value.value:>20,.0f} {value.page:>5} {value.confidence:>6.2f}  {value.line[:60]}")
     funded = f"{ex.funded_ratio:.1%}" if ex.funded_ratio is not None else "not stated"
-    print(f"  {'pension funded ratio':<28} {funded:>20}")
+    print(f"  {'pension funded ratio (GASB 68)':<42} {funded:>20}")
     print()
+    cov = result.coverage
+    print(f"Inputs: {len(cov.present)} of {len(cov.present) + len(cov.missing)} model features present "
+          f"({', '.join(cov.present) or 'none'})")
+    if cov.missing:
+        print(f"        missing: {', '.join(cov.missing)}")
+    if result.probability is None:
+        print("Risk: not published (insufficient_inputs): below the minimum of the fund balance ratio and "
+              f"{MIN_FEATURES} features")
+        return
     print(f"Risk: {result.probability:.2%} probability of distress within 3 years -> bucket {result.bucket}")
-    print(f"      top drivers: {', '.join(result.drivers)}")
+    drivers = "; ".join(f"{d['feature']} = {_shown(d['value'])} ({d['direction']})" for d in result.drivers)
+    print(f"      top drivers: {drivers}")
     print(f"      model {result.model_version}: {result.model_origin}")
+
+
+def _shown(value: float | None) -> str:
+    return "missing" if value is None else f"{value:,.4g}"
 
 
 def cmd_samples(args: argparse.Namespace) -> int:

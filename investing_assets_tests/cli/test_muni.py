@@ -2,6 +2,7 @@
 
 import argparse
 import datetime as dt
+import json
 
 import pytest
 
@@ -33,17 +34,45 @@ def report(tmp_path, sample):
 def test_score_prints_figures_with_pages_and_a_model_trained_on_the_spot(monkeypatch, tmp_path, report, sample,
                                                                          capsys):
     monkeypatch.delenv("INVESTING_PG_URL", raising=False)
+    monkeypatch.setenv("INVESTING_HOME", str(tmp_path))  # no embedded PostgreSQL there either
     assert run("muni", "score", str(report)) == 0
     out = capsys.readouterr().out
     truth = sample[1]
     assert "Issuer:" in out and "Fiscal year end:  20" in out and "as printed: (amounts in thousands)" in out
+    assert "(page 4: " in out  # the fiscal year end says where it was read
     assert f"{truth['total_assets']:,.0f}" in out
     missing = [m for m, v in truth.items() if v is None]
     for metric in missing:
         assert f"{metric}" in out
     assert out.count("not stated") >= len(missing)
-    assert "Risk:" in out and "bucket" in out and "top drivers:" in out
-    assert "trained on the spot on the synthetic panel" in out and "INVESTING_PG_URL unset" in out
+    assert "Inputs: " in out and "model features present" in out
+    assert "Risk:" in out and "bucket" in out and "top drivers:" in out and "risk)" in out
+    assert "trained on the spot on the synthetic panel" in out and "no embedded PostgreSQL running" in out
+
+
+def test_score_json_is_the_whole_result(monkeypatch, pg_url, report, sample, capsys):
+    monkeypatch.setenv("INVESTING_PG_URL", pg_url)
+    model = muni.train_model(Warehouse(pg_url), muni.PanelSpec(issuers=600, years=6),
+                             params={"num_boost_round": 30}, trained_at=dt.datetime(2026, 11, 11, tzinfo=dt.UTC))
+    assert run("muni", "score", str(report), "--json") == 0
+    result = json.loads(capsys.readouterr().out)
+    truth = sample[1]
+    values = result["extraction"]["values"]
+    assert set(values) == set(truth)
+    for metric, expected in truth.items():
+        if expected is None:
+            assert values[metric]["value"] is None and values[metric]["reason"] in ("not_stated", "not_recognised")
+        else:
+            assert values[metric]["value"] == expected and values[metric]["page"] >= 1
+            assert values[metric]["line"] and 0 < values[metric]["confidence"] <= 1
+    assert result["extraction"]["fiscal_year_end"]["page"] == 4
+    assert result["coverage"]["status"] == result["score"]["status"] == "scored"
+    assert set(result["coverage"]["present"]) | set(result["coverage"]["missing"]) == set(result["features"])
+    assert 0 < result["score"]["probability"] < 1 and result["score"]["bucket"]
+    for driver in result["score"]["drivers"]:
+        assert driver["feature"] in result["features"] and driver["value"] == result["features"][driver["feature"]]
+        assert driver["direction"] in ("raises risk", "lowers risk")
+    assert result["model"]["version"] == model.version  # the stored model, not one trained on the spot
 
 
 def test_score_uses_the_latest_stored_model(monkeypatch, pg_url, report, capsys):

@@ -101,10 +101,13 @@ def scores_metadata(scores: muni.Scores) -> dict[str, object]:
         "issuers_from_documents": scores.documents,
     }
     if documents.height:
-        riskiest = documents.head(RISKIEST_SHOWN).with_columns(pl.col("top_drivers").list.join(", "))
+        published = documents.filter(pl.col("probability").is_not_null())
+        riskiest = published.head(RISKIEST_SHOWN).with_columns(pl.col("top_drivers").list.join(", "))
         meta["riskiest_from_documents"] = dg.MetadataValue.md(markdown_table(riskiest.select(
-            "issuer_name", "fiscal_year_end", "probability", "bucket", "top_drivers", "document_key")))
-        meta["buckets_from_documents"] = dg.MetadataValue.md(markdown_table(bucket_counts(documents)))
+            "issuer_name", "fiscal_year_end", "probability", "bucket", "top_drivers", "inputs_present",
+            "document_key")))
+        meta["buckets_from_documents"] = dg.MetadataValue.md(markdown_table(bucket_counts(published)))
+        meta["documents_with_insufficient_inputs"] = documents.height - published.height
     else:
         meta["riskiest_from_documents"] = "(no issuer read from documents yet: drop reports into the drop folder)"
     meta["synthetic_book_issuers"] = scores.synthetic

@@ -395,52 +395,79 @@ def features_from_metrics(
     inputs the filing does not give, because LightGBM routes missing values down a learned branch
     while a guessed zero would read as a real (and alarming) number.
 
-    Choices worth knowing:
+    Choices worth knowing (each input is taken from the first source the filing states):
     - fund balance is "available": unassigned + assigned + committed, summing whichever are
-      present (at least one must be);
-    - the liability burden needs long-term debt and both pension figures; a missing OPEB
-      figure counts as zero because many small issuers carry none;
-    - assessed value stands in for full value (assessment ratios differ by state);
-    - full_value_growth needs the prior year's filing (`prior`), income_ratio needs census
+      present (at least one must be); before GASB 54 (fiscal 2011) the unreserved balance;
+    - the liability burden needs debt and a pension liability: debt is the long-term debt of the
+      debt notes, else the statement of net position's long-term liabilities due within and after one
+      year; the pension liability is GASB 68's (total pension liability - plan net position, else
+      the statement's net pension liability), else the actuarial unfunded liability of the funding-
+      progress schedule; OPEB likewise (net OPEB liability, else its unfunded actuarial liability,
+      else the GASB 45 net OPEB obligation), a missing OPEB figure counting as zero because many small
+      issuers carry none. A statement's long-term liabilities may already include its own pension and
+      OPEB lines, so the burden can count them twice there: a known overstatement;
+    - the pension funded ratio is plan net position / total pension liability, else the actuarial
+      funded ratio;
+    - debt service (the debt notes' total, else principal + interest of the governmental funds) is
+      divided by the expenditures of the same funds when stated, else by the general fund's;
+    - full value (estimated actual value) where stated, else assessed value (assessment ratios differ
+      by state);
+    - full_value_growth needs the prior year's filing (`prior`), income_ratio needs national census
       data; neither is in a single financial statement.
     """
     get = {key: _present(metrics.get(key)) for key in metrics}.get
     revenue = get("general_fund_revenues")
-    expenditures = get("general_fund_expenditures")
 
     fund_balance_parts = [
         get(k) for k in ("fund_balance_unassigned", "fund_balance_assigned", "fund_balance_committed")
     ]
     present_parts = [v for v in fund_balance_parts if v is not None]
-    available_fund_balance = sum(present_parts) if present_parts else None
+    available_fund_balance = sum(present_parts) if present_parts else get("fund_balance_unreserved")
 
-    total_pension = get("total_pension_liability")
-    plan_assets = get("plan_fiduciary_net_position")
-    net_pension = (
-        total_pension - plan_assets if total_pension is not None and plan_assets is not None else None
-    )
-    debt = get("long_term_debt")
-    liabilities = (
-        debt + net_pension + (get("net_opeb_liability") or 0.0)
-        if debt is not None and net_pension is not None
-        else None
-    )
+    liabilities = None
+    debt, pension = _debt(get), _pension_liability(get)
+    if debt is not None and pension is not None:
+        liabilities = debt + pension + (_first(get, "net_opeb_liability", "opeb_unfunded_actuarial_liability",
+                                               "opeb_obligation") or 0.0)
 
     population = get("population")
-    assessed_value = get("assessed_value")
+    value = _first(get, "full_value", "assessed_value")
     full_value_growth = None
     if prior is not None:
-        prior_value = _present(prior.get("assessed_value"))
-        if assessed_value is not None and prior_value is not None and prior_value > 0:
-            full_value_growth = assessed_value / prior_value - 1.0
+        prior_get = {key: _present(prior.get(key)) for key in prior}.get
+        prior_value = _first(prior_get, "full_value", "assessed_value") if get("full_value") is not None \
+            else prior_get("assessed_value")
+        if value is not None and prior_value is not None and prior_value > 0:
+            full_value_growth = value / prior_value - 1.0
 
+    funds_expenditures = get("governmental_funds_expenditures")
     return {
         "fund_balance_ratio": _ratio(available_fund_balance, revenue),
         "liability_burden_ratio": _ratio(liabilities, revenue),
-        "pension_funded_ratio": _ratio(plan_assets, total_pension),
-        "debt_service_ratio": _ratio(get("debt_service"), expenditures),
-        "full_value_per_capita": _ratio(assessed_value, population),
+        "pension_funded_ratio": _ratio(get("plan_fiduciary_net_position"), get("total_pension_liability"))
+        if get("total_pension_liability") is not None else get("pension_actuarial_funded_ratio"),
+        "debt_service_ratio": _ratio(get("debt_service"),
+                                     funds_expenditures if funds_expenditures else get("general_fund_expenditures")),
+        "full_value_per_capita": _ratio(value, population),
         "full_value_growth": full_value_growth,
         "income_ratio": None,
         "log_population": math.log(population) if population is not None and population > 0 else None,
     }
+
+
+def _first(get, *keys: str) -> float | None:
+    return next((v for v in (get(k) for k in keys) if v is not None), None)
+
+
+def _debt(get) -> float | None:
+    if get("long_term_debt") is not None:
+        return get("long_term_debt")
+    within, after = get("long_term_liabilities_due_within_one_year"), get("long_term_liabilities_due_after_one_year")
+    return within + after if within is not None and after is not None else None
+
+
+def _pension_liability(get) -> float | None:
+    total, plan = get("total_pension_liability"), get("plan_fiduciary_net_position")
+    if total is not None and plan is not None:
+        return total - plan
+    return _first(get, "net_pension_liability", "pension_unfunded_actuarial_liability")

@@ -251,6 +251,20 @@ def score(model: TrainedModel, features: pl.DataFrame, *, num_threads: int | Non
     )
 
 
+def explain(model: TrainedModel, features: dict[str, float | None], *, top: int = N_TOP_DRIVERS,
+            num_threads: int | None = None) -> list[dict[str, Any]]:
+    """The features that move one issuer's score most, either way, with their value (None: missing, the
+    model's missing-value branch), their SHAP contribution to the log-odds and its direction."""
+    frame = pl.DataFrame({name: pl.Series([features.get(name)], dtype=pl.Float64) for name in model.features})
+    threads = num_threads or int(model.parameters.get("num_threads") or os.cpu_count() or 1)
+    contributions = np.asarray(load_booster(model).predict(_feature_matrix(frame, model.features),
+                                                           pred_contrib=True, num_threads=threads))[0, :-1]
+    order = np.argsort(-np.abs(contributions), kind="stable")[:top]
+    return [{"feature": model.features[i], "value": features.get(model.features[i]),
+             "contribution": float(contributions[i]),
+             "direction": "raises risk" if contributions[i] > 0 else "lowers risk"} for i in order]
+
+
 def feature_importance_chart(model: TrainedModel) -> bytes:
     """PNG of each feature's share of total gain, largest on top.
 

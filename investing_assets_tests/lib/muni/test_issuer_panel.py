@@ -136,3 +136,31 @@ def test_features_from_partial_metrics():
     )
     assert no_opeb["liability_burden_ratio"] == pytest.approx(2.2)
     assert no_opeb["fund_balance_ratio"] == pytest.approx(0.20)
+
+
+def test_features_from_what_pre_gasb_reports_state_instead():
+    """Before GASB 54/68/75 and without a debt schedule: the unreserved balance, the statement's long-term
+    liabilities, the actuarial funding progress and the OPEB obligation stand in; debt service is principal +
+    interest over the same funds' expenditures; full value over assessed value."""
+    older = {
+        "general_fund_revenues": 100e6, "general_fund_expenditures": 95e6, "fund_balance_unreserved": 12e6,
+        "long_term_liabilities_due_within_one_year": 10e6, "long_term_liabilities_due_after_one_year": 110e6,
+        "pension_unfunded_actuarial_liability": 80e6, "pension_actuarial_funded_ratio": 0.6,
+        "opeb_obligation": 5e6, "debt_service": 12e6, "governmental_funds_expenditures": 150e6,
+        "population": 50_000, "assessed_value": 4e9, "full_value": 6e9,
+    }
+    features = features_from_metrics(older, prior={"assessed_value": 3.9e9, "full_value": 5.5e9})
+    assert features["fund_balance_ratio"] == pytest.approx(0.12)
+    assert features["liability_burden_ratio"] == pytest.approx((10 + 110 + 80 + 5) / 100)
+    assert features["pension_funded_ratio"] == pytest.approx(0.6)
+    assert features["debt_service_ratio"] == pytest.approx(12 / 150)
+    assert features["full_value_per_capita"] == pytest.approx(120_000)
+    assert features["full_value_growth"] == pytest.approx(6 / 5.5 - 1)
+    # GASB 68 figures win over the actuarial ones, the debt notes over the statement, OPEB liability over
+    # its obligation
+    newer = older | {"total_pension_liability": 400e6, "plan_fiduciary_net_position": 300e6,
+                     "long_term_debt": 150e6, "net_opeb_liability": 20e6, "fund_balance_unassigned": 9e6}
+    features = features_from_metrics(newer)
+    assert features["liability_burden_ratio"] == pytest.approx((150 + 100 + 20) / 100)
+    assert features["pension_funded_ratio"] == pytest.approx(0.75)
+    assert features["fund_balance_ratio"] == pytest.approx(0.09)

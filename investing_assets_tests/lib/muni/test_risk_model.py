@@ -11,6 +11,7 @@ from investing_assets.lib.muni.risk_model import (
     TrainedModel,
     brier_score,
     bucket_for,
+    explain,
     feature_importance_chart,
     load_booster,
     roc_auc,
@@ -185,3 +186,21 @@ def test_metric_formulas():
     assert roc_auc(np.array([0, 1, 0, 1]), np.full(4, 0.5)) == 0.5
     assert roc_auc(np.array([0, 1, 1, 0]), np.array([0.1, 0.4, 0.35, 0.8])) == 0.5
     assert brier_score(np.array([0, 1]), np.array([0.0, 0.5])) == pytest.approx(0.125)
+
+
+def test_explain_gives_each_driver_its_value_and_direction(model):
+    features = {
+        "fund_balance_ratio": -0.15, "liability_burden_ratio": 1.5, "pension_funded_ratio": 0.9,
+        "debt_service_ratio": 0.05, "full_value_per_capita": None, "full_value_growth": 0.05,
+        "income_ratio": 1.2, "log_population": 11.0,
+    }
+    drivers = explain(model, features)
+    assert len(drivers) == 3
+    first = drivers[0]
+    assert first == {"feature": "fund_balance_ratio", "value": -0.15, "contribution": first["contribution"],
+                     "direction": "raises risk"} and first["contribution"] > 0
+    contributions = [abs(d["contribution"]) for d in drivers]
+    assert contributions == sorted(contributions, reverse=True)
+    for d in drivers:
+        assert d["value"] == features[d["feature"]]
+        assert (d["direction"] == "raises risk") == (d["contribution"] > 0)

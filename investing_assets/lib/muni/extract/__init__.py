@@ -8,13 +8,20 @@ whose layouts differ by issuer and by era ("Net Assets" before GASB 63, "Net Pos
    so columns are clusters of right edges; "$" in its own column, parentheses, dashes, numbers split into
    fragments and labels wrapped over two lines are repaired there;
 4. read each metric from one labelled row in one identified column (primary-government Total, General Fund,
-   latest year, ending balance ...). A metric without such a row is None: never derived, never guessed.
+   Total governmental funds, latest year, ending balance ...), or from a heading's total row or the rows under
+   it. A metric without such a row is None with a reason (`not_stated`, or `not_recognised` with the line that
+   looked like it): never guessed;
+5. check the arithmetic: figures that cross-foot (the statement of net position's identity, Governmental +
+   Business-type = Total, a funding-progress row's b - a and a / b) or are restated in the MD&A gain confidence,
+   figures that do not foot lose it.
 
-Every value keeps its 1-based page, the source text line and a confidence that says how it was found.
+Every value keeps its 1-based page, the source text line and a confidence that says how it was found; so does
+the fiscal year end.
 
 Modules, in reading order: `guard` (step 1), `statements` (step 2), `tokens`, `layout` and `pages` (step 3),
-`rules` (step 4), `identity` (issuer, fiscal year end, scale) and `results` (what is returned). `extract`
-runs them on one file; `extract_with_timeout` runs `extract` in a child process it can kill, under a memory
+`rules`, `columns` and `readers` (step 4), `funding_progress` (the actuarial RSI schedules), `crossfoot`
+(confidence from arithmetic: step 5), `identity` (issuer, fiscal year end, scale) and `results` (what is
+returned). `extract` runs them on one file; `extract_with_timeout` runs `extract` in a child process it can kill, under a memory
 limit.
 """
 
@@ -28,6 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from investing_assets.lib.core.muni_metrics import METRICS
+from investing_assets.lib.muni.extract.crossfoot import apply_checks, derived_debt_service
+from investing_assets.lib.muni.extract.funding_progress import read_funding_progress
 from investing_assets.lib.muni.extract.guard import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_MEMORY_MB,
@@ -41,9 +50,15 @@ from investing_assets.lib.muni.extract.guard import (
     page_texts,
     require_text_layer,
 )
-from investing_assets.lib.muni.extract.identity import document_scale, find_fiscal_year_end, find_issuer
-from investing_assets.lib.muni.extract.results import ExtractedValue, Extraction
-from investing_assets.lib.muni.extract.rules import RULES, Context, from_rows, from_year_table
+from investing_assets.lib.muni.extract.identity import (
+    document_scale,
+    find_fiscal_year_end,
+    find_issuer,
+    home_name,
+)
+from investing_assets.lib.muni.extract.readers import from_rows, from_year_table
+from investing_assets.lib.muni.extract.results import ExtractedValue, Extraction, Missing
+from investing_assets.lib.muni.extract.rules import FUND_DEBT_SERVICE, RULES, YEAR_TABLE, Context
 from investing_assets.lib.muni.extract.statements import Document
 
 __all__ = [
@@ -54,6 +69,7 @@ __all__ = [
     "DocumentRejected",
     "ExtractedValue",
     "Extraction",
+    "Missing",
     "extract",
     "extract_with_timeout",
     "inspect_pdf",
@@ -71,20 +87,20 @@ def extract(
         require_text_layer(texts, name)
         doc = Document(fitz_doc, texts)
         scale, scale_text, np_scales = document_scale(doc)
-        fye = find_fiscal_year_end(doc)
-        ctx = Context(doc=doc, scale=scale, fiscal_year_end=fye, np_scale_page=np_scales)
-        values: dict[str, ExtractedValue | None] = {}
-        for rule in RULES:
-            values[rule.metric] = (
-                from_year_table(rule, ctx) if rule.column == "year_table" else from_rows(rule, ctx)
-            )
+        fye, fye_source = find_fiscal_year_end(doc)
+        issuer = find_issuer(doc)
+        ctx = Context(doc=doc, scale=scale, fiscal_year_end=fye, np_scale_page=np_scales, home=home_name(issuer))
+        found = read_metrics(ctx)
+        apply_checks(found, doc, scale)
         return Extraction(
-            issuer=find_issuer(doc),
+            issuer=issuer,
             fiscal_year_end=fye,
             scale=scale,
             scale_text=scale_text,
             pages=fitz_doc.page_count,
-            values={m: values.get(m) for m in METRICS},
+            values={m: v if isinstance(v, ExtractedValue) else None for m, v in ((m, found.get(m)) for m in METRICS)},
+            missing={m: v for m, v in found.items() if isinstance(v, Missing)},
+            fiscal_year_end_source=fye_source,
         )
     except DocumentRejected:
         raise
@@ -92,6 +108,19 @@ def extract(
         raise failure("unreadable", name, f"{name}: {type(exc).__name__}: {exc}", exc) from exc
     finally:
         fitz_doc.close()
+
+
+def read_metrics(ctx: Context) -> dict[str, ExtractedValue | Missing]:
+    """Every metric's value or the reason it has none."""
+    found: dict[str, ExtractedValue | Missing] = {}
+    for rule in RULES:
+        found[rule.metric] = from_year_table(rule, ctx) if rule.column == YEAR_TABLE else from_rows(rule, ctx)
+    found.update(read_funding_progress(ctx))
+    if isinstance(found["debt_service"], Missing):  # no total in the debt notes: the funds statement's
+        in_funds = from_rows(FUND_DEBT_SERVICE, ctx)
+        found["debt_service"] = in_funds if isinstance(in_funds, ExtractedValue) else (
+            derived_debt_service(found) or found["debt_service"])
+    return found
 
 
 def _address_space() -> int:

@@ -9,7 +9,8 @@ from datetime import date
 import pymupdf
 
 from investing_assets.lib.muni.extract.pages import parse_date
-from investing_assets.lib.muni.extract.statements import NP, Document
+from investing_assets.lib.muni.extract.results import Provenance
+from investing_assets.lib.muni.extract.statements import FB, NP, Document
 
 _ENTITY_PREFIX = re.compile(
     r"(?:the )?(state|commonwealth|city and county|city|county|town|village|borough|township|parish|territory)"
@@ -81,20 +82,42 @@ def _cover_lines(page: pymupdf.Page) -> Iterable[tuple[float, str]]:
                 yield max(s["size"] for s in spans), text
 
 
-def find_fiscal_year_end(doc: Document) -> date | None:
+def find_fiscal_year_end(doc: Document) -> tuple[date | None, Provenance | None]:
     """The balance-sheet date under the Statement of Net Position title; else "fiscal year ended ..." on the
-    cover pages."""
+    cover pages. Confidence: the statement's date 0.95, raised when the cover or the funds' balance sheet
+    states the same day, lowered when one states another; the cover's alone 0.8."""
     for number in doc.statements[NP]:
-        d = doc.page(number).date
+        page = doc.page(number)
+        d = page.date
         if d:
-            return d
+            line = next((" ".join(r.raw) for r in page.rows if parse_date(" ".join(r.raw)) == d), "")
+            others = [o for o in (_cover_date(doc), *(doc.page(n).date for n in doc.statements[FB][:1])) if o]
+            conf = 0.95
+            if others:
+                conf = 0.99 if all(o == d for o in others) else 0.75
+            return d, Provenance(number, line, conf)
+    for i, text in enumerate(doc.texts[:3]):
+        found = _year_ended(text)
+        if found:
+            return found[0], Provenance(i + 1, found[1], 0.8)
+    return None, None
+
+
+def _cover_date(doc: Document) -> date | None:
     for text in doc.texts[:3]:
-        flat = re.sub(r"\s+", " ", text)
-        m = re.search(r"years? ended,? (.{0,30})", flat, re.I)
-        if m:
-            d = parse_date(m.group(1))
-            if d:
-                return d
+        found = _year_ended(text)
+        if found:
+            return found[0]
+    return None
+
+
+def _year_ended(text: str) -> tuple[date, str] | None:
+    flat = re.sub(r"\s+", " ", text)
+    m = re.search(r"years? ended,? (.{0,30})", flat, re.I)
+    if m:
+        d = parse_date(m.group(1))
+        if d:
+            return d, m.group(0).strip()
     return None
 
 
@@ -105,3 +128,15 @@ def document_scale(doc: Document) -> tuple[int, str | None, dict[int, tuple[int,
             mult, text = per_page[n]
             return mult, text, per_page
     return 1, None, per_page
+
+
+def home_name(issuer: str | None) -> str:
+    """The issuer's own name as its statistical tables print it: "State of Rhode Island and Providence
+    Plantations" -> "rhode island", "City of Springfield" -> "springfield"."""
+    if not issuer:
+        return ""
+    name = issuer.lower()
+    m = _ENTITY_PREFIX.match(name)
+    if m:
+        name = name[name.index(" of ", m.start()) + 4:]
+    return name.split(" and ")[0].strip()

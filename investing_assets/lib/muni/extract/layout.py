@@ -53,6 +53,7 @@ class Row:
     label_words: list[str]
     cells: list[Cell]
     raw: list[str]  # every word as printed, in x order: the provenance line
+    x0: float = 0.0  # where the label starts: items under a heading are indented
 
     @property
     def height(self) -> float:
@@ -122,6 +123,10 @@ def _merge_adjacent(words: list[Word]) -> list[tuple[Word, list[str]]]:
     """Glue numeric fragments drawn as separate text runs ("1,23" + "4.5", "(" + "12" + ")") back together."""
     out: list[tuple[Word, list[str]]] = []
     for w in words:
+        if out and w.text == "%" and classify(out[-1][0].text)[0] in ("num", "dash"):  # "96.6 %" as two runs
+            prev, raw = out[-1]
+            out[-1] = (Word(prev.x0, prev.y0, w.x1, prev.y1, prev.text + "%"), raw + [w.text])
+            continue
         if out:
             prev, raw = out[-1]
             gap = w.x0 - prev.x1
@@ -156,6 +161,7 @@ def _split_row(words: list[Word]) -> Row:
         label_words=label,
         cells=cells,
         raw=[w.text for w in words],
+        x0=words[0].x0,
     )
 
 
@@ -214,6 +220,7 @@ def _join_wrapped_labels(rows: list[Row]) -> list[Row]:
                 nxt.label_words = row.label_words + nxt.label_words
                 nxt.raw = row.raw + nxt.raw
                 nxt.y0 = row.y0
+                nxt.x0 = row.x0
             else:
                 row.label_words = row.label_words + nxt.label_words
                 row.raw = row.raw + nxt.raw

@@ -17,10 +17,14 @@ from investing_assets.lib.muni.extract.layout import Cell, Row, Word, build_rows
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _DATE = re.compile(rf"\b({_MONTHS})\s+(\d{{1,2}}),?\s*((?:19|20)\d\d)\b", re.I)
 _SCALE = re.compile(r"\b(?:in|of)\s+(thousands|millions|billions)\b", re.I)
+_SPACED_SCALE = re.compile(r"\((?:amounts|dollars|expressed)?(?:in|of)(thousands|millions|billions)\)", re.I)
 _SCALE_MULT = {"thousands": 1_000, "millions": 1_000_000, "billions": 1_000_000_000}
 _BLOCK_END = re.compile(
     rf"\b({_MONTHS})\s+\d{{1,2}},?\s*\d{{4}}|\b(in|of) (thousands|millions)|years? ended|last ten", re.I
 )
+_TITLE_LINE = re.compile(rf"\b({_MONTHS})\s+\d{{1,2}},?\s*\d{{4}}|years? ended|last ten", re.I)
+_SCALE_ONLY = re.compile(r"\(?(amounts |dollars |expressed )?(in|of) (thousands|millions|billions)( of dollars)?\)?",
+                         re.I)
 
 
 @dataclass
@@ -47,15 +51,46 @@ class Page:
     def __init__(self, page: pymupdf.Page, number: int):
         self.number = number
         self.height = page.rect.height  # of the page as displayed, i.e. after its /Rotate
+        self.width = page.rect.width
         self.words = _page_words(page)
         self.rows = build_rows(self.words)
+        self.spread_of: int | None = None  # the facing page's number when this is a two-page spread
+        self._split = self.width
+
+    @classmethod
+    def spread(cls, left: Page, right: Page) -> Page:
+        """Facing pages as one wide page: a statement whose columns continue on the right-hand page, its rows
+        printed at the same heights without labels (the labels are on the left)."""
+        page = cls.__new__(cls)
+        page.number = left.number
+        page.height = max(left.height, right.height)
+        page.width = left.width + right.width
+        page.words = left.words + [Word(w.x0 + left.width, w.y0, w.x1 + left.width, w.y1, w.text)
+                                   for w in right.words]
+        page.rows = build_rows(page.words)
+        page.spread_of = right.number
+        page._split = left.width
+        return page
+
+    @property
+    def label_free_value_rows(self) -> float:
+        """Share of the rows with values that have no label: near 1 on the right-hand page of a spread."""
+        valued = [r for r in self.rows if len(r.cells) >= 2]
+        if len(valued) < 5:
+            return 0.0
+        return sum(1 for r in valued if not r.label_words) / len(valued)
 
     @cached_property
     def title_rows(self) -> list[str]:
         """Short rows at the top of the page up to the date/scale line: where statement titles live."""
         parts: list[str] = []
         for row in self.rows[:10]:
-            if row.y0 > 0.4 * self.height or len(row.raw) > 14 or _BLOCK_END.search(" ".join(row.raw)):
+            titled = re.match(r"(schedules?|statements?) of\b", row.text)  # may be long, may state its scale
+            if row.y0 > 0.4 * self.height or (len(row.raw) > 14 and not titled):
+                break
+            if _BLOCK_END.search(" ".join(row.raw)):
+                if titled:
+                    parts.append(row.text)
                 break
             if re.search(r"(\.\s?){3,}|…", " ".join(row.raw)):
                 break  # a table-of-contents entry, not a title
@@ -72,7 +107,7 @@ class Page:
             if row.y0 > 0.45 * self.height:
                 break
             text = " ".join(row.raw)
-            m = _SCALE.search(text)
+            m = _SCALE.search(text) or _SPACED_SCALE.search(text.replace(" ", ""))
             if m and len(row.raw) <= 12:
                 return _SCALE_MULT[m.group(1).lower()], text.strip()
         return None
@@ -91,6 +126,12 @@ class Page:
     @cached_property
     def columns(self) -> list[Column]:
         return _find_columns(self.rows, self.words)
+
+    def value_page(self, cell: Cell) -> int:
+        """The page a cell is printed on: the right-hand page of a spread for cells in its half."""
+        if self.spread_of is not None and cell.x0 >= self._split:
+            return self.spread_of
+        return self.number
 
 
 def _page_words(page: pymupdf.Page) -> list[Word]:
@@ -130,21 +171,29 @@ def _find_columns(rows: list[Row], words: list[Word]) -> list[Column]:
     return cols
 
 
-def _label_columns(rows: list[Row], cols: list[Column], words: list[Word]) -> None:
-    """Header = the rows above the first row with values in most columns; each column gets the words printed
-    over its horizontal extent there ("Primary Government Total", "General Fund", "2023")."""
-    if not cols:
-        return
+def header_rows(rows: list[Row], cols: list[Column]) -> list[Row]:
+    """The rows above the first row with values in most columns, after the last title, date or scale line."""
     need = 1 if len(cols) <= 2 else math.ceil(len(cols) / 2)
-    header_rows: list[Row] = []
+    found: list[Row] = []
     for row in rows:
         if sum(1 for c in cols if c.cell(row)) >= need and row.label_words:
             break
-        if _BLOCK_END.search(" ".join(row.raw)):  # title, date and scale lines are no column headings
-            header_rows.clear()
+        # title, date and scale lines are no column headings; but a heading that states its scale
+        # ("Population (in thousands)") may sit under the years that head the columns
+        text = " ".join(row.raw).strip()
+        if _TITLE_LINE.search(text) or _SCALE_ONLY.fullmatch(text):
+            found.clear()
         else:
-            header_rows.append(row)
-    spans = [(r.y0, r.y1) for r in header_rows[-12:]]
+            found.append(row)
+    return found[-12:]
+
+
+def _label_columns(rows: list[Row], cols: list[Column], words: list[Word]) -> None:
+    """Each column gets the header words printed over its horizontal extent ("Primary Government Total",
+    "General Fund", "2023")."""
+    if not cols:
+        return
+    spans = [(r.y0, r.y1) for r in header_rows(rows, cols)]
     header_words = sorted(
         (w for w in words if any(y0 <= w.ym <= y1 for y0, y1 in spans)), key=lambda w: (round(w.ym), w.x0)
     )
@@ -157,6 +206,40 @@ def _label_columns(rows: list[Row], cols: list[Column], words: list[Word]) -> No
             assigned[best].append(w.text)
     for i, col in enumerate(cols):
         col.header = norm_label(" ".join(assigned[i]))
+
+
+def group_headers(page: Page) -> list[tuple[str, str]]:
+    """(whole header, lowest header) per column, reading header rows as phrases: a phrase printed over a group
+    of columns ("Population" over "United States | Alabama", "Per Capita Personal Income" over two more) heads
+    every column nearer to it than to the row's other phrases. Title lines ("Schedule of ...") head nothing.
+    A stacked label ("Percent" over "Change") may reach a neighbouring column too: rules exclude on the lowest
+    header ("Amount", "Change") what only a column's own label says."""
+    cols = page.columns
+    out: list[tuple[list[str], str]] = [([], "") for _ in cols]
+    for row in header_rows(page.rows, cols):
+        if re.search(r"\b(schedule|statement|state) of\b", row.text):
+            continue
+        phrases = _phrases([w for w in page.words if row.y0 <= w.ym <= row.y1])
+        for i, col in enumerate(cols):
+            reach = [p for p in phrases if max(p[0] - col.right, col.left - p[1], 0.0) <= 40]
+            if reach:
+                center = (col.left + col.right) / 2
+                text = min(reach, key=lambda p: abs((p[0] + p[1]) / 2 - center))[2]
+                out[i][0].append(text)
+                out[i] = (out[i][0], text)
+    return [(norm_label(" ".join(whole)), norm_label(leaf)) for whole, leaf in out]
+
+
+def _phrases(words: list[Word]) -> list[tuple[float, float, str]]:
+    """Words of one printed row grouped into phrases where the gap is wider than the type is tall."""
+    phrases: list[tuple[float, float, str]] = []
+    for w in sorted(words, key=lambda w: w.x0):
+        if phrases and w.x0 - phrases[-1][1] <= max(w.y1 - w.y0, 4.0):
+            x0, _, text = phrases[-1]
+            phrases[-1] = (x0, w.x1, f"{text} {w.text}")
+        else:
+            phrases.append((w.x0, w.x1, w.text))
+    return phrases
 
 
 def parse_date(text: str) -> date | None:

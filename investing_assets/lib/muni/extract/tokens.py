@@ -7,8 +7,8 @@ import re
 from decimal import Decimal
 
 _NUM_BODY = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
-_DASH = re.compile(r"[-\u2010-\u2015\u2212]+0*|-0-")  # NY prints its zero dash as "—00000"
-_PCT = re.compile(r"\(?-?\d+(?:\.\d+)?%\)?")
+_DASH = re.compile(r"[-\u2010-\u2015\u2212]+0*%?|-0-")  # NY prints its zero dash as "—00000", "-%" in ratios
+_PCT = re.compile(r"\(?-?\d+(?:\.\d+)?(?:%\)?|\)%)")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _FRAG = re.compile(r"[$(\-]*[\d,.]*\d[\d,.]*\)?|,[\d,.]*\d[\d,.]*\)?")
 _NUMERIC_CHARS = set("0123456789,.()$-\u2212")
@@ -25,7 +25,8 @@ def classify(text: str) -> tuple[str, Decimal | None]:
     if bare and _DASH.fullmatch(bare):
         return "dash", Decimal(0)
     if _PCT.fullmatch(bare):
-        return "pct", Decimal(bare.strip("()%"))
+        value = Decimal(bare.strip("()%"))
+        return "pct", -value if bare.startswith("(") else value
     if _YEAR.fullmatch(t):
         return "text", None  # a bare 4-digit year labels a row or column; statement amounts carry commas
     neg = False

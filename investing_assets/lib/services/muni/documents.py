@@ -162,6 +162,7 @@ def write_outcome(warehouse: Warehouse, outcome: DocumentOutcome) -> None:
         "fiscal_year_end": ex.fiscal_year_end if ex else None, "scale": ex.scale if ex else None,
         "scale_text": ex.scale_text if ex else None, "status": outcome.status, "reason": outcome.reason,
         "message": outcome.message, "stored_path": str(outcome.stored_path) if outcome.stored_path else None,
+        **_fiscal_year_end_source(ex),
     }
     if ex is None:
         queries.write_document(warehouse, outcome.key, document, None, None)
@@ -170,6 +171,13 @@ def write_outcome(warehouse: Warehouse, outcome: DocumentOutcome) -> None:
                   **{m: (v.value if v else None) for m, v in ((m, ex.values.get(m)) for m in METRICS)},
                   "funded_ratio": ex.funded_ratio}
     queries.write_document(warehouse, outcome.key, document, ex.to_frame().iter_rows(), financials)
+
+
+def _fiscal_year_end_source(ex: Extraction | None) -> dict[str, Any]:
+    source = ex.fiscal_year_end_source if ex else None
+    return {"fiscal_year_end_page": source.page if source else None,
+            "fiscal_year_end_line": source.line if source else None,
+            "fiscal_year_end_confidence": source.confidence if source else None}
 
 
 def _outcome_from_row(row: dict[str, Any]) -> DocumentOutcome:

@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 
 from investing_assets.lib.core.muni_metrics import METRICS
+from investing_assets.lib.muni.coverage import SCORED, coverage
 from investing_assets.lib.muni.issuer_panel import FEATURES, features_from_metrics, generate_panel
 from investing_assets.lib.muni.risk_model import ISSUER_ID, TrainedModel, score
 from investing_assets.lib.services.muni.models import latest_model
@@ -35,7 +36,8 @@ class NoModel(LookupError):
 
 
 _BOOK_SCHEMA = {ISSUER_ID: pl.String, "issuer_name": pl.String, "source": pl.String, "document_key": pl.String,
-                "fiscal_year_end": pl.Date, **{name: pl.Float64 for name in FEATURES}}
+                "fiscal_year_end": pl.Date, "status": pl.String, "inputs_present": pl.Int32,
+                **{name: pl.Float64 for name in FEATURES}}
 
 
 @dataclass
@@ -84,13 +86,20 @@ def score_issuers(warehouse: Warehouse, cache: HotCache | None, sessions: dt.dat
 
 
 def _scored_book(model: TrainedModel, book: pl.DataFrame, num_threads: int | None) -> pl.DataFrame:
-    """The book with probability, bucket and top drivers (JSON text, as stored), riskiest first."""
+    """The book with probability, bucket and top drivers (JSON text, as stored), riskiest first; an issuer whose
+    document gave too few inputs (`coverage`) has none of the three, and comes last."""
     scored = score(model, book, num_threads=num_threads) if book.height else pl.DataFrame(
         schema={ISSUER_ID: pl.String, "probability": pl.Float64, "bucket": pl.String,
                 "top_drivers": pl.List(pl.String)})
-    frame = (pl.concat([book.select(ISSUER_ID, "issuer_name", "source", "document_key", "fiscal_year_end"),
-                        scored.drop(ISSUER_ID)], how="horizontal")
-             .rename({ISSUER_ID: "issuer"}).sort("probability", "issuer", descending=[True, False]))
+    published = pl.col("status") == SCORED
+    frame = (pl.concat([book.select(ISSUER_ID, "issuer_name", "source", "document_key", "fiscal_year_end",
+                                    "status", "inputs_present"), scored.drop(ISSUER_ID)], how="horizontal")
+             .with_columns(pl.when(published).then(pl.col("probability")).alias("probability"),
+                           pl.when(published).then(pl.col("bucket")).alias("bucket"),
+                           pl.when(published).then(pl.col("top_drivers")).otherwise(pl.lit([], pl.List(pl.String)))
+                           .alias("top_drivers"))
+             .rename({ISSUER_ID: "issuer"})
+             .sort("probability", "issuer", descending=[True, False], nulls_last=True))
     drivers = pl.Series("top_drivers", [json.dumps(d) for d in frame["top_drivers"].to_list()], dtype=pl.String)
     return frame.with_columns(drivers)
 
@@ -135,9 +144,11 @@ def _book_from_rows(stored: pl.DataFrame, as_of: dt.date | None) -> pl.DataFrame
                    and r["fiscal_year_end"] < current["fiscal_year_end"]]
         prior = {m: earlier[-1][m] for m in METRICS} if earlier else None
         features = features_from_metrics({m: current[m] for m in METRICS}, prior=prior)
+        covered = coverage(features)
         records.append({ISSUER_ID: issuer, "issuer_name": current["issuer"] or current["file_name"],
                         "source": "document", "document_key": current["document_key"],
-                        "fiscal_year_end": current["fiscal_year_end"], **features})
+                        "fiscal_year_end": current["fiscal_year_end"], "status": covered.status,
+                        "inputs_present": len(covered.present), **features})
     return pl.DataFrame(records, schema=_BOOK_SCHEMA)
 
 
@@ -148,7 +159,9 @@ def synthetic_book(issuers: int, seed: int = BOOK_SEED) -> pl.DataFrame:
     panel = generate_panel(issuers + issuers // 10 + 10, 1, seed=seed).head(issuers)
     return panel.select(
         pl.col("issuer_id").alias(ISSUER_ID), "issuer_name", pl.lit("synthetic").alias("source"),
-        pl.lit(None, pl.String).alias("document_key"), pl.lit(None, pl.Date).alias("fiscal_year_end"), *FEATURES,
+        pl.lit(None, pl.String).alias("document_key"), pl.lit(None, pl.Date).alias("fiscal_year_end"),
+        pl.lit(SCORED).alias("status"), pl.sum_horizontal(pl.col(f).is_not_null() for f in FEATURES)
+        .alias("inputs_present"), *FEATURES,
     ).cast(_BOOK_SCHEMA)
 
 

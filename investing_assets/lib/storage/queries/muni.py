@@ -25,7 +25,9 @@ from investing_assets.lib.storage import names
 from investing_assets.lib.storage.warehouse import Warehouse
 
 DOCUMENT_COLUMNS = ("file_name", "sha256", "size_bytes", "pages", "issuer", "fiscal_year_end", "scale",
-                    "scale_text", "status", "reason", "message", "stored_path")
+                    "scale_text", "status", "reason", "message", "stored_path", "fiscal_year_end_page",
+                    "fiscal_year_end_line", "fiscal_year_end_confidence")
+METRIC_COLUMNS = ("metric", "value", "page", "line", "confidence", "reason", "candidate")
 FINANCIAL_COLUMNS = ("issuer", "fiscal_year_end", "scale", *METRICS, "funded_ratio")
 MODEL_COLUMNS = ("version", "trained_at", "partition_key", "parameters", "features", "training_data", "auc",
                  "brier", "base_rate_brier", "calibration", "feature_importance", "booster", "n_train", "n_test")
@@ -37,8 +39,8 @@ def write_document(warehouse: Warehouse, key: str, document: Mapping[str, Any],
                    metric_rows: Iterable[Sequence[Any]] | None, financials: Mapping[str, Any] | None) -> None:
     """Replace one document's rows in one transaction.
 
-    `document` holds DOCUMENT_COLUMNS. An extracted document passes its long-form `metric_rows` (metric, value,
-    page, line, confidence) and its wide `financials` (FINANCIAL_COLUMNS), and any quarantine entry it had is
+    `document` holds DOCUMENT_COLUMNS. An extracted document passes its long-form `metric_rows` (METRIC_COLUMNS:
+    metric, value, page, line, confidence, reason, candidate) and its wide `financials` (FINANCIAL_COLUMNS), and any quarantine entry it had is
     released; a set-aside one passes None for both and its quarantine entry is recorded from `document`.
     """
     with warehouse.connect() as conn, conn.cursor() as cur:
@@ -71,8 +73,8 @@ def _upsert_document(cur: psycopg.Cursor, key: str, document: Mapping[str, Any])
 def _insert_figures(cur: psycopg.Cursor, key: str, metric_rows: Iterable[Sequence[Any]],
                     financials: Mapping[str, Any]) -> None:
     cur.executemany(
-        f"INSERT INTO {names.MUNI_DOCUMENT_METRICS} (document_key, metric, value, page, line, confidence) "
-        "VALUES (%s, %s, %s, %s, %s, %s)",
+        f"INSERT INTO {names.MUNI_DOCUMENT_METRICS} (document_key, {', '.join(METRIC_COLUMNS)}) "
+        f"VALUES ({', '.join(['%s'] * (len(METRIC_COLUMNS) + 1))})",
         [(key, *row) for row in metric_rows],
     )
     cur.execute(
@@ -104,7 +106,7 @@ def read_document(warehouse: Warehouse, key: str) -> dict[str, Any] | None:
 def read_document_metrics(warehouse: Warehouse, key: str) -> pl.DataFrame:
     """The long-form metrics of one document, in storage order."""
     return warehouse.read_frame(
-        f"SELECT metric, value, page, line, confidence FROM {names.MUNI_DOCUMENT_METRICS} WHERE document_key = %s",
+        f"SELECT {', '.join(METRIC_COLUMNS)} FROM {names.MUNI_DOCUMENT_METRICS} WHERE document_key = %s",
         [key])
 
 
@@ -163,5 +165,6 @@ def newest_scored_session(warehouse: Warehouse) -> dt.date | None:
 def read_risk_scores(warehouse: Warehouse, session: dt.date) -> pl.DataFrame:
     """One session's scores, riskiest first."""
     return warehouse.read_frame(
-        "SELECT issuer, issuer_name, source, model_version, probability, bucket, top_drivers "
-        f"FROM {names.MUNI_RISK_SCORES} WHERE session = %s ORDER BY probability DESC, issuer", [session])
+        "SELECT issuer, issuer_name, source, model_version, probability, bucket, top_drivers, status, "
+        f"inputs_present FROM {names.MUNI_RISK_SCORES} WHERE session = %s "
+        "ORDER BY probability DESC NULLS LAST, issuer", [session])

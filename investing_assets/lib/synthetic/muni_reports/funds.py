@@ -115,6 +115,7 @@ def _balance_classes(report: Report, general_balance: int, other_balance: int) -
         label = key.capitalize() + (" (deficit)" if key == "unassigned" and general_parts[key] < 0 else "")
         lines.append(Line(label, _trio(general_parts[key], other_parts[key]), indent=1))
     committed_stated = issuer.has_committed or other_parts["committed"] != 0
+    report.record("fund_balance_unreserved", None)
     report.record("fund_balance_unassigned", general_parts["unassigned"])
     report.record("fund_balance_assigned", general_parts["assigned"])
     report.record("fund_balance_committed", general_parts["committed"] if committed_stated else None)
@@ -130,6 +131,7 @@ def _reserved_and_unreserved(report: Report, general_balance: int, other_balance
     other_reserved = report.units(other["restricted"])
     for metric in ("fund_balance_unassigned", "fund_balance_assigned", "fund_balance_committed"):
         report.record(metric, None)
+    report.record("fund_balance_unreserved", designated + undesignated)
     return [
         Line("Reserved for encumbrances and inventories", _trio(reserved, other_reserved), indent=1),
         Line("Unreserved, designated", (designated, 0, designated), indent=1),
@@ -211,6 +213,9 @@ def _revenues_and_expenditures(report: Report) -> tuple[list[Line], Trio, Trio]:
         sum(other_current) + sum(other_debt) + other_capital,
     )
     lines.append(Line("Total expenditures", total_expenditures, kind="total"))
+    report.record("governmental_funds_expenditures", total_expenditures[2])
+    report.record("debt_service_principal", general_debt[0] + other_debt[0])
+    report.record("debt_service_interest", general_debt[1] + other_debt[1])
     excess = tuple(r - e for r, e in zip(total_revenues, total_expenditures, strict=True))
     lines.append(Line("Excess (deficiency) of revenues over (under) expenditures", excess))
     return lines, total_revenues, total_expenditures

@@ -112,7 +112,9 @@ def _assets_part(report: Report, columns: _Columns) -> tuple[list[Line], Row, Ro
         Line("Total assets", assets_total, kind="total", dollar=style.name == "pre2012"),
     ]
     deferred_outflows = columns.row("dof_pension")
-    if issuer.fiscal_year_end.year >= 2015:
+    stated = issuer.fiscal_year_end.year >= 2015  # GASB 63 and 68 deferred elements
+    report.record("deferred_outflows", deferred_outflows[columns.total_col] if stated else None)
+    if stated:
         lines += [
             BLANK,
             Line(
@@ -145,7 +147,13 @@ def _liabilities_part(report: Report, columns: _Columns) -> tuple[list[Line], Ro
         Line("Due within one year", due_within_year, indent=2),
         Line("Due in more than one year", due_later, indent=2),
     ]
-    if issuer.fiscal_year_end.year >= 2015:
+    total_col = columns.total_col
+    report.record("long_term_liabilities_due_within_one_year", due_within_year[total_col])
+    report.record("long_term_liabilities_due_after_one_year", due_later[total_col])
+    gasb68 = issuer.fiscal_year_end.year >= 2015
+    report.record("net_pension_liability", pension[total_col] if gasb68 else None)
+    report.record("opeb_obligation", opeb[total_col] if issuer.opeb == "obligation" else None)
+    if gasb68:
         lines.append(Line("Net pension liability", pension, indent=2))
         rows.append(pension)
     if issuer.opeb:
@@ -160,7 +168,8 @@ def _liabilities_part(report: Report, columns: _Columns) -> tuple[list[Line], Ro
     liabilities_total = _total(rows)
     lines.append(Line("Total liabilities", liabilities_total, kind="total"))
     deferred_inflows = columns.row("dif_pension")
-    if issuer.fiscal_year_end.year >= 2015:
+    report.record("deferred_inflows", deferred_inflows[total_col] if gasb68 else None)
+    if gasb68:
         lines += [
             BLANK,
             Line(

@@ -155,6 +155,7 @@ def page_pension(report: Report) -> None:
     latest = issuer.fiscal_year_end.year
     report.record("total_pension_liability", ending[latest][0], unit)
     report.record("plan_fiduciary_net_position", ending[latest][1], unit)
+    _no_funding_progress(report)
     canvas.finish()
 
 
@@ -239,4 +240,14 @@ def _page_funding_progress(report: Report) -> None:
     draw_table(canvas, Table(headers, lines, rights, decimals=0), y, report.rng)
     report.record("total_pension_liability", None)
     report.record("plan_fiduciary_net_position", None)
+    report.record("pension_unfunded_actuarial_liability", accrued - assets, Decimal(1))
+    report.truth["pension_actuarial_funded_ratio"] = float(Decimal(f"{ratio:.1f}") / 100)
+    report.record("opeb_unfunded_actuarial_liability", None)
     canvas.finish()
+
+
+def _no_funding_progress(report: Report) -> None:
+    """GASB 68 reports print no actuarial funding progress (and these print no OPEB schedule)."""
+    for metric in ("pension_unfunded_actuarial_liability", "pension_actuarial_funded_ratio",
+                   "opeb_unfunded_actuarial_liability"):
+        report.truth[metric] = None

@@ -19,10 +19,12 @@ def page_statistics(report: Report) -> None:
         _page_demographics(report)
     else:
         report.record("population", None)
+        report.record("personal_income", None)
     if report.issuer.assessed_value:
         _page_assessed_value(report)
     else:
         report.record("assessed_value", None)
+        report.record("full_value", None)
 
 
 def _page_demographics(report: Report) -> None:
@@ -55,7 +57,9 @@ def _page_demographics(report: Report) -> None:
     draw_table(canvas, Table(headers, lines, rights, decimals=0), y, report.rng)
     canvas.style = ordinary
     canvas.finish()
-    report.record("population", printed_units(issuer.population[issuer.fiscal_year_end.year], unit), unit)
+    year = issuer.fiscal_year_end.year
+    report.record("population", printed_units(issuer.population[year], unit), unit)
+    report.record("personal_income", issuer.population[year] * 52_000 // 1000, Decimal(1000))
 
 
 def _page_assessed_value(report: Report) -> None:
@@ -89,9 +93,9 @@ def _page_assessed_value(report: Report) -> None:
     draw_table(canvas, Table(headers, lines, rights, decimals=0), y, report.rng)
     canvas.style = ordinary
     canvas.finish()
-    report.record(
-        "assessed_value", printed_units(issuer.assessed_value[issuer.fiscal_year_end.year], unit), unit
-    )
+    year = issuer.fiscal_year_end.year
+    report.record("assessed_value", printed_units(issuer.assessed_value[year], unit), unit)
+    report.record("full_value", printed_units(issuer.assessed_value[year], unit) * 104 // 100, unit)
 
 
 def _page_misc_statistics(report: Report) -> None:
@@ -121,3 +125,5 @@ def _page_misc_statistics(report: Report) -> None:
     report.record(
         "assessed_value", issuer.assessed_value[year] if issuer.assessed_value else None, Decimal(1)
     )
+    report.record("personal_income", None)
+    report.record("full_value", None)

@@ -109,3 +109,24 @@ def test_a_report_counts_from_the_day_it_was_read_when_that_comes_first(warehous
     assert muni.document_book(warehouse, as_of=dt.date(2026, 11, 19)).height == 0
     book = muni.document_book(warehouse, as_of=dt.date(2026, 11, 20))
     assert sorted(book["document_key"]) == ["springfield-2026-aaaaaaaaaa", "undated-report-bbbbbbbbbb"]
+
+
+def test_a_report_with_too_few_inputs_is_listed_without_a_probability(warehouse, cache, folder, sample):
+    """The sample report gives most inputs and is scored; a report giving only assessed value and population
+    is kept in the book with its coverage, but no probability, bucket or drivers are published for it."""
+    muni.process_document(drop(folder, "report.pdf", sample[0]), warehouse, folder=folder)
+    store_report(warehouse, "springfield-2025-aaaaaaaaaa", dt.date(2025, 6, 30), 100.0)
+    train(warehouse, dt.datetime(2026, 11, 10, tzinfo=dt.UTC))
+    muni.score_issuers(warehouse, cache, D2, synthetic_issuers=5)
+    rows = {r["issuer"]: r for r in muni.read_scores(warehouse, D2).filter(
+        muni.read_scores(warehouse, D2)["source"] == "document").to_dicts()}
+    thin = rows.pop("City of Springfield")
+    assert (thin["status"], thin["probability"], thin["bucket"], thin["top_drivers"]) == (
+        "insufficient_inputs", None, None, [])
+    assert thin["inputs_present"] == 2  # full value per capita and population
+    [full] = rows.values()
+    assert full["status"] == "scored" and 0 < full["probability"] < 1 and len(full["top_drivers"]) == 3
+    assert full["inputs_present"] >= 4
+    cached = cache.read(names.MUNI_RISK_LATEST_KEY)["data"]["issuers"]
+    assert [i["issuer"] for i in cached if i["probability"] is None] == ["City of Springfield"]
+    assert cached[-1]["issuer"] == "City of Springfield" and cached[-1]["status"] == "insufficient_inputs"
