@@ -76,9 +76,9 @@ def market_source() -> str:
 
 def market_routes() -> Routes:
     """`INVESTING_SOURCES`: a source per dataset over `INVESTING_SOURCE`, e.g. `universe=fmp,bars=yahoo,quotes=yahoo`.
-    Datasets: universe, constituents, bars, index_quotes, etf_quotes, commodity_quotes, crypto_quotes (`quotes`: all
-    four), corporate_actions, estimates, news; corporate_actions follow bars and constituents the universe unless
-    routed themselves. Checked here: an unknown dataset or source, or a source that does not serve what it is
+    Datasets: universe, constituents, bars, index_quotes, etf_quotes, commodity_quotes, crypto_quotes, fx_quotes
+    (`quotes`: all five), corporate_actions, estimates, news; corporate_actions follow bars and constituents the
+    universe unless routed themselves. Checked here: an unknown dataset or source, or a source that does not serve what it is
     routed, is refused with the names that would be right."""
     from investing_assets.lib.services.sources import parse_routes
 

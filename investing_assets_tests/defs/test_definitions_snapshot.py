@@ -59,7 +59,7 @@ def test_every_asset_is_described_grouped_and_kinded(monkeypatch):
 
 
 # The quote assets share one table, each writing only its own asset_class slice (lib/services/market.write_quotes).
-SLICED_TABLES = {"market.quotes": {"index_quotes", "etf_quotes", "commodity_quotes", "crypto_quotes"}}
+SLICED_TABLES = {"market.quotes": {"index_quotes", "etf_quotes", "commodity_quotes", "crypto_quotes", "fx_quotes"}}
 
 
 def test_each_table_is_written_by_one_asset():

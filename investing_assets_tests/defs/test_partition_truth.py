@@ -13,9 +13,10 @@ from investing_assets_tests.defs._helpers import latest_metadata, materialize_ra
 LAST = dt.date(2026, 11, 20)
 DAYS = calendar.sessions_ending(LAST, 5)
 ASSETS = [market.universe, market.index_constituents, market.daily_bars, market.index_quotes, market.etf_quotes,
-          market.commodity_quotes, market.crypto_quotes, technicals.indicators, fundamentals.analyst_estimates,
-          fundamentals.industry_aggregation, news.news_articles]
-QUOTES = {"index_quotes": "index", "etf_quotes": "etf", "commodity_quotes": "commodity", "crypto_quotes": "crypto"}
+          market.commodity_quotes, market.crypto_quotes, market.fx_quotes, technicals.indicators,
+          fundamentals.analyst_estimates, fundamentals.industry_aggregation, news.news_articles]
+QUOTES = {"index_quotes": "index", "etf_quotes": "etf", "commodity_quotes": "commodity", "crypto_quotes": "crypto",
+          "fx_quotes": "fx"}
 
 
 def _stored(warehouse, table: str, asset: str, day: dt.date) -> int:
@@ -46,7 +47,7 @@ def test_a_range_run_gives_every_partition_its_own_figures(resources, instance, 
             assert "run_rows" not in meta and "run_range" in meta  # range figures are named, and not here
             checked += 1
         assert sum(counts.values()) > 0, asset
-    assert checked == len(DAYS) * 12  # 10 single assets, the aggregation's two
+    assert checked == len(DAYS) * 13  # 11 single assets, the aggregation's two
 
     # previews are the partition's own: a past session's movers are that session's, not the last one's
     bars = latest_metadata(instance, "daily_bars", DAYS[1].isoformat())["preview"]

@@ -29,7 +29,7 @@ BEFORE = calendar.sessions_ending(SESSION, 3)  # SESSION is the last of these
 AFTER = calendar.sessions_between(SESSION, dt.date(2026, 11, 13))  # and the first of these
 
 MARKET = [market.universe, market.index_constituents, market.daily_bars, market.index_quotes, market.etf_quotes,
-          market.commodity_quotes, market.crypto_quotes, market.corporate_actions]
+          market.commodity_quotes, market.crypto_quotes, market.fx_quotes, market.corporate_actions]
 DERIVED = [technicals.indicators, technicals.daily_scan, technicals.correlations, fundamentals.analyst_estimates,
            fundamentals.industry_aggregation, news.news_articles]
 TABLES = [names.UNIVERSE, names.INDEX_CONSTITUENTS, names.DAILY_BARS, names.QUOTES, names.INDICATORS,

@@ -101,6 +101,8 @@ commodity_quotes = _quote_asset("commodity", "Gold, silver, crude, natural gas, 
                                 "newest in Redis `cache:commodity_quotes`.", [])
 crypto_quotes = _quote_asset("crypto", "BTC, ETH, SOL quotes at each session's close; "
                              "newest in Redis `cache:crypto_quotes`.", [])
+fx_quotes = _quote_asset("fx", "EUR/USD, GBP/USD, USD/JPY rates (in the quote currency) at each session; "
+                         "newest in Redis `cache:fx_quotes`.", [])
 
 
 @dg.asset(partitions_def=symbol, group_name=GROUP, kinds={"postgres", "polars"},

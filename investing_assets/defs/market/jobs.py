@@ -19,9 +19,11 @@ etf_index_quotes = dg.define_asset_job(
     description="Index constituents, index levels and ETF quotes; refreshes the Redis quote caches.",
 )
 commodities_crypto = dg.define_asset_job(
-    "commodities_crypto", selection=dg.AssetSelection.assets(keys.COMMODITY_QUOTES, keys.CRYPTO_QUOTES),
+    "commodities_crypto",
+    selection=dg.AssetSelection.assets(keys.COMMODITY_QUOTES, keys.CRYPTO_QUOTES, keys.FX_QUOTES),
     partitions_def=trading_day,
-    description="Commodity and crypto quotes; refreshes their Redis caches.",
+    description="Commodity, crypto and currency quotes (markets that trade around the clock); refreshes their Redis "
+                "caches.",
 )
 
 JOBS = [pricing_updates, etf_index_quotes, commodities_crypto]

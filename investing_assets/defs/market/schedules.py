@@ -11,9 +11,9 @@ SCHEDULES = [
     session_schedule("pricing_updates_close", pricing_updates, "30 16 * * *",
                      description="16:30: today's closing bars (the indicators follow)."),
     session_schedule("commodities_crypto_midday", commodities_crypto, "0 11 * * 1-5", previous=True,
-                     description="11:00 weekdays: the previous session's commodity and crypto closes."),
+                     description="11:00 weekdays: the previous session's commodity, crypto and currency closes."),
     session_schedule("commodities_crypto_close", commodities_crypto, "15 16 * * 1-5",
-                     description="16:15 weekdays: today's commodity and crypto quotes."),
+                     description="16:15 weekdays: today's commodity, crypto and currency quotes."),
     session_schedule("etf_index_quotes_close", etf_index_quotes, "30 16 * * *",
                      description="16:30: ETF and index quotes with constituents."),
 ]

@@ -13,6 +13,7 @@ INDEX_QUOTES = dg.AssetKey("index_quotes")
 ETF_QUOTES = dg.AssetKey("etf_quotes")
 COMMODITY_QUOTES = dg.AssetKey("commodity_quotes")
 CRYPTO_QUOTES = dg.AssetKey("crypto_quotes")
+FX_QUOTES = dg.AssetKey("fx_quotes")
 PRICE_HISTORY = dg.AssetKey("price_history")
 # technicals
 INDICATORS = dg.AssetKey("indicators")

@@ -18,6 +18,7 @@ class Dataset(StrEnum):
     ETF_QUOTES = "etf_quotes"
     COMMODITY_QUOTES = "commodity_quotes"
     CRYPTO_QUOTES = "crypto_quotes"
+    FX_QUOTES = "fx_quotes"
     CORPORATE_ACTIONS = "corporate_actions"
     ESTIMATES = "estimates"
     NEWS = "news"
@@ -35,6 +36,7 @@ QUOTE_DATASETS: dict[str, Dataset] = {
     "etf": Dataset.ETF_QUOTES,
     "commodity": Dataset.COMMODITY_QUOTES,
     "crypto": Dataset.CRYPTO_QUOTES,
+    "fx": Dataset.FX_QUOTES,
 }
 
 COMPANION_OF: dict[Dataset, Dataset] = {

@@ -24,4 +24,6 @@ INSTRUMENTS: dict[str, dict[str, str]] = {
     },
     "commodity": {"GC=F": "Gold", "SI=F": "Silver", "CL=F": "Crude Oil", "NG=F": "Natural Gas", "HG=F": "Copper"},
     "crypto": {"BTC-USD": "Bitcoin USD", "ETH-USD": "Ethereum USD", "SOL-USD": "Solana USD"},
+    # currency pairs: the price of one unit of the first currency in the second (quote) one
+    "fx": {"EURUSD": "Euro / US Dollar", "GBPUSD": "British Pound / US Dollar", "USDJPY": "US Dollar / Japanese Yen"},
 }

@@ -36,6 +36,14 @@ DAILY_BARS = {
     "volume": pl.Int64,
 }
 
+# market.daily_bars has no currency column: every stored bar is priced in US dollars, and a connector that knows a
+# symbol's currency refuses bars in another one rather than storing pence or yen as if they were dollars.
+BAR_CURRENCY = "USD"
+
+# Bars as a connector that knows the currency serves them (Yahoo's chart meta): DAILY_BARS plus the vendor's
+# currency code, as the vendor spells it (GBp is pence, not pounds); null where the vendor does not say.
+VENDOR_BARS = {**DAILY_BARS, "currency": pl.String}
+
 # Splits and dividends, dated on their ex-date session (the first session trading without them).
 CORPORATE_ACTIONS = {
     "symbol": pl.String,
@@ -45,9 +53,9 @@ CORPORATE_ACTIONS = {
     "amount": pl.Float64,  # dividend: cash per share; else null
 }
 
-# Index, ETF, commodity and crypto quotes share one shape; asset_class tells them apart.
+# Index, ETF, commodity, crypto and currency quotes share one shape; asset_class tells them apart.
 QUOTES = {
-    "asset_class": pl.String,  # index | etf | commodity | crypto
+    "asset_class": pl.String,  # index | etf | commodity | crypto | fx
     "symbol": pl.String,
     "name": pl.String,
     "session": pl.Date,
@@ -57,6 +65,7 @@ QUOTES = {
     "close": pl.Float64,
     "volume": pl.Int64,
     "change_pct": pl.Float64,  # close over previous close, in percent
+    "currency": pl.String,  # the prices' currency as the vendor spells it (fx: the quote currency); null: not said
 }
 
 # Consensus of the analysts covering a symbol, as published on a day, per fiscal period it forecasts.
@@ -106,11 +115,14 @@ def conform(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame
 
 
 def quotes_from_bars(bars: pl.DataFrame, asset_class: str, name: str) -> pl.DataFrame:
-    """One instrument's daily bars as QUOTES; change_pct is close over the previous close, in percent."""
+    """One instrument's daily bars as QUOTES; change_pct is close over the previous close, in percent. The currency
+    is the bars' own (VENDOR_BARS), null for bars that carry none."""
+    currency = pl.col("currency") if "currency" in bars.columns else pl.lit(None, pl.String)
     return bars.sort("session").with_columns(
         asset_class=pl.lit(asset_class, pl.String),
         name=pl.lit(name, pl.String),
         change_pct=(pl.col("close") / pl.col("close").shift(1) - 1.0) * 100.0,
+        currency=currency.cast(pl.String),
     ).select(list(QUOTES))
 
 

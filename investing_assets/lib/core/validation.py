@@ -20,8 +20,13 @@ def validate_bars(bars: pl.DataFrame, universe: Iterable[str] | None = None) -> 
 
 
 def validate_quotes(quotes: pl.DataFrame) -> pl.DataFrame:
-    return _validate(quotes, QUOTES, key=("asset_class", "symbol", "session"), universe=None, what="quote",
-                     rule=is_instrument)
+    """QUOTES rows, or BadMarketData for the first bad one; a currency, where given, is a three-letter code, and the
+    volume may be null (a currency pair has none)."""
+    frame = _validate(quotes, QUOTES, key=("asset_class", "symbol", "session"), universe=None, what="quote",
+                      rule=is_instrument, volume_optional=True)
+    _refuse(frame, pl.col("currency").is_not_null() & ~pl.col("currency").str.contains(r"^[A-Za-z]{3}$"),
+            "quote with a currency that is not a three-letter code")
+    return frame
 
 
 def _conformed(frame: pl.DataFrame, schema: dict, what: str, rule: Callable[[object], bool]) -> pl.DataFrame:
@@ -42,7 +47,7 @@ def _conformed(frame: pl.DataFrame, schema: dict, what: str, rule: Callable[[obj
 
 def _validate(
     frame: pl.DataFrame, schema: dict, *, key: tuple[str, ...], universe: Iterable[str] | None, what: str,
-    rule: Callable[[object], bool],
+    rule: Callable[[object], bool], volume_optional: bool = False,
 ) -> pl.DataFrame:
     frame = _conformed(frame, schema, what, rule)
     if frame.height == 0:
@@ -62,7 +67,9 @@ def _validate(
         f"open/close outside the low-high range in {what}",
     )
     if "volume" in frame.columns:
-        _refuse(frame, pl.col("volume") < 0, f"negative volume in {what}")
+        negative = pl.col("volume") < 0
+        _refuse(frame, pl.col("volume").is_not_null() & negative if volume_optional else negative,
+                f"negative volume in {what}")
     _refuse(frame, pl.struct(list(key)).is_duplicated(), f"duplicate {what} rows")
     if universe is not None:
         known = set(universe)

@@ -19,6 +19,10 @@ FMP-specific choices, in one place:
   `analyst_estimates` takes `session` for symmetry with the other sources and cannot honour it.
   A range whose low, average and high are all exactly 0 is FMP's placeholder for "no estimate"
   (recorded for MSFT's 2030 EPS, with six analysts counted) and becomes null, not a forecast of zero.
+- FMP answers `[]` for an unknown or delisted symbol and for a range without trading alike: bars and quotes turn it
+  into NoData for the symbol, the reason left open. "Limit Reach" (the plan's quota, in a 429 or a 200 error body)
+  is QuotaExhausted at once, never retried; a 429 without it is a rate limit, retried after its Retry-After. The EOD
+  rows name no currency, so FMP quotes carry none.
 - `news/stock`'s `publishedDate` is New York wall-clock time without an offset; `published_at` is
   that moment in UTC. Symbols go 50 to a request, and pages are read until a short one (or
   `max_pages`, which logs a warning because older articles of the window may then be missing).
@@ -51,7 +55,9 @@ from investing_assets.lib.core.schemas import (
     quotes_from_bars,
 )
 from investing_assets.lib.sources.http import (
+    NO_DATA,
     HttpClient,
+    NoData,
     PayloadError,
     RetryPolicy,
     validate_symbols,
@@ -68,6 +74,7 @@ __all__ = [
     "SYMBOLS",
     "FmpSource",
     "fmp_error_message",
+    "fmp_quota_exhausted",
     "parse_analyst_estimates",
     "parse_constituents",
     "parse_dividends",
@@ -110,6 +117,12 @@ def fmp_error_message(payload: Any) -> str | None:
             if payload.get(key):
                 return str(payload[key])
     return None
+
+
+def fmp_quota_exhausted(text: str) -> bool:
+    """FMP's words for a used-up plan quota ("Limit Reach . Please upgrade your plan ..."), in a 429 or a 200
+    error body: retrying cannot help before the quota resets."""
+    return "limit reach" in text.lower()
 
 
 # --------------------------------------------------------------------------- parse functions (pure)
@@ -338,7 +351,7 @@ class FmpSource:
     name = "fmp"
     datasets = frozenset({Dataset.UNIVERSE, Dataset.CONSTITUENTS, Dataset.BARS, Dataset.CORPORATE_ACTIONS,
                           Dataset.INDEX_QUOTES, Dataset.ETF_QUOTES, Dataset.COMMODITY_QUOTES, Dataset.CRYPTO_QUOTES,
-                          Dataset.ESTIMATES, Dataset.NEWS})
+                          Dataset.FX_QUOTES, Dataset.ESTIMATES, Dataset.NEWS})
     synthetic = False
     disclaimer = None
     point_in_time_estimates = False  # analyst-estimates is today's consensus only
@@ -373,10 +386,23 @@ class FmpSource:
         self._news_page_size = news_page_size
         self._news_max_pages = news_max_pages
         self.client = HttpClient(PROVIDER, session=session, policy=policy, secrets=(api_key,),
-                                 error_in_payload=fmp_error_message)
+                                 error_in_payload=fmp_error_message, quota_message=fmp_quota_exhausted)
 
-    def _get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        return self.client.get_json(f"{self._base}/{path}", {**(params or {}), "apikey": self._api_key})
+    def _get(self, path: str, params: Mapping[str, Any] | None = None, *, symbol: str | None = None) -> Any:
+        """GET one endpoint; `symbol` (ours) is named in any error."""
+        return self.client.get_json(f"{self._base}/{path}", {**(params or {}), "apikey": self._api_key},
+                                    symbol=symbol)
+
+    def _eod(self, symbol: str, theirs: str, start: dt.date, end: dt.date,
+             path: str = "historical-price-eod/full") -> Any:
+        """EOD rows of [start, end]; FMP's `[]` (its answer for an unknown or delisted symbol and for a range
+        without trading alike) is NoData, never an empty frame."""
+        params = {"symbol": theirs, "from": start.isoformat(), "to": end.isoformat()}
+        payload = self._get(path, params, symbol=symbol)
+        if payload == []:
+            raise NoData(PROVIDER, symbol, NO_DATA, f"FMP answered [] for {theirs}",
+                         endpoint=self.client.endpoint(f"{self._base}/{path}", params), status=200)
+        return payload
 
     def _members(self, index_code: str) -> Any:
         return self._get(CONSTITUENT_ENDPOINTS[index_code])
@@ -408,9 +434,9 @@ class FmpSource:
         frames = []
         for symbol in self._chosen(symbols, wanted[-1]):
             theirs = SYMBOLS.to_vendor(symbol)
-            params = {"symbol": theirs, "from": wanted[0].isoformat(), "to": wanted[-1].isoformat()}
-            full = self._get("historical-price-eod/full", params)
-            adjusted = self._get("historical-price-eod/dividend-adjusted", params) if self._adjusted else None
+            full = self._eod(symbol, theirs, wanted[0], wanted[-1])
+            adjusted = self._eod(symbol, theirs, wanted[0], wanted[-1], "historical-price-eod/dividend-adjusted") \
+                if self._adjusted else None
             frames.append(parse_historical_eod(symbol, full, adjusted=adjusted, provider_symbol=theirs))
         return keep_sessions(frames, wanted, DAILY_BARS)
 
@@ -422,8 +448,10 @@ class FmpSource:
         frames = []
         for symbol in self._chosen(symbols, wanted[-1]):
             theirs = SYMBOLS.to_vendor(symbol)
-            frames.append(parse_splits(symbol, self._get("splits", {"symbol": theirs}), provider_symbol=theirs))
-            frames.append(parse_dividends(symbol, self._get("dividends", {"symbol": theirs}), provider_symbol=theirs))
+            splits = self._get("splits", {"symbol": theirs}, symbol=symbol)
+            dividends = self._get("dividends", {"symbol": theirs}, symbol=symbol)
+            frames.append(parse_splits(symbol, splits, provider_symbol=theirs))
+            frames.append(parse_dividends(symbol, dividends, provider_symbol=theirs))
         return keep_sessions(frames, wanted, CORPORATE_ACTIONS).sort("symbol", "session", "kind")
 
     def quotes(self, asset_class: str, sessions: Sequence[dt.date],
@@ -435,11 +463,7 @@ class FmpSource:
             return pl.DataFrame(schema=QUOTES)
         frames = []
         for ours, theirs, name in chosen:
-            payload = self._get("historical-price-eod/full", {
-                "symbol": theirs,
-                "from": (wanted[0] - self._lookback).isoformat(),
-                "to": wanted[-1].isoformat(),
-            })
+            payload = self._eod(ours, theirs, wanted[0] - self._lookback, wanted[-1])
             frames.append(parse_quotes(asset_class, ours, name, payload, provider_symbol=theirs))
         return keep_sessions(frames, wanted, QUOTES)
 
@@ -450,7 +474,7 @@ class FmpSource:
         for symbol in self._chosen(symbols, session):
             theirs = SYMBOLS.to_vendor(symbol)
             payload = self._get("analyst-estimates", {"symbol": theirs, "period": self._estimate_period,
-                                                      "limit": self._estimate_page, "page": 0})
+                                                      "limit": self._estimate_page, "page": 0}, symbol=symbol)
             frames.append(parse_analyst_estimates(payload, self._estimate_period, symbol=theirs)
                           .with_columns(symbol=pl.lit(symbol, pl.String)))
         if not frames:

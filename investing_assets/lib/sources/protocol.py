@@ -90,7 +90,7 @@ class BarFileSource(Source, Protocol):
 class QuoteSource(Source, Protocol):
     def quotes(self, asset_class: str, sessions: Sequence[dt.date],
                symbols: Sequence[str] | None = None) -> pl.DataFrame:
-        """QUOTES of one asset class (index, etf, commodity, crypto) on `sessions`; `symbols` narrows the class's
+        """QUOTES of one asset class (index, etf, commodity, crypto, fx) on `sessions`; `symbols` narrows the class's
         instruments (lib/core/instruments.py)."""
         ...
 
@@ -131,6 +131,7 @@ PROTOCOLS: dict[Dataset, type] = {
     Dataset.ETF_QUOTES: QuoteSource,
     Dataset.COMMODITY_QUOTES: QuoteSource,
     Dataset.CRYPTO_QUOTES: QuoteSource,
+    Dataset.FX_QUOTES: QuoteSource,
     Dataset.CORPORATE_ACTIONS: CorporateActionSource,
     Dataset.ESTIMATES: EstimateSource,
     Dataset.NEWS: NewsSource,

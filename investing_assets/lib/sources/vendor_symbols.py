@@ -39,6 +39,8 @@ SPELLINGS: dict[str, dict[str, str]] = {
     "SOL-USD": {"fmp": "SOLUSD"},
     # currencies: the bare pair is ours and FMP's; Yahoo marks a rate with =X
     "EURUSD": {"yahoo": "EURUSD=X"},
+    "GBPUSD": {"yahoo": "GBPUSD=X"},
+    "USDJPY": {"yahoo": "USDJPY=X"},
 }
 
 

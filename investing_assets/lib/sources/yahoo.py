@@ -12,15 +12,20 @@ not mapped yet, so the source does not declare those datasets (a universe only o
 go out in Yahoo's spelling (BRK-B, ^GSPC) through vendor_symbols for every dataset. Both parsers refuse
 history where a stock split was not applied to earlier prices (Yahoo serves that now and then;
 yfinance's `repair=True` usually fixes it), because a silent 5x price cliff would poison every return
-and indicator computed downstream.
+and indicator computed downstream. They also refuse any interval but one bar a day, and carry Yahoo's currency
+(VENDOR_BARS): quotes keep it, bars in another currency than the stored ones are refused. Nothing for a requested
+symbol is NoData, with Yahoo's reason (unknown or delisted, or no data in the asked range) rather than yfinance's
+catch-all "possibly delisted"; whatever yfinance lets out is one of lib/sources/http's errors.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -29,20 +34,29 @@ import requests
 
 from investing_assets.lib.core.datasets import Dataset
 from investing_assets.lib.core.schemas import (
+    BAR_CURRENCY,
     CORPORATE_ACTIONS,
     DAILY_BARS,
     QUOTES,
     UNIVERSE,
+    VENDOR_BARS,
     conform,
     keep_sessions,
     quotes_from_bars,
 )
 from investing_assets.lib.sources.http import (
+    NO_DATA,
+    NO_DATA_IN_RANGE,
+    TRANSPORT_ERRORS,
+    UNKNOWN_OR_DELISTED,
     HttpClient,
+    NoData,
     PayloadError,
     RetryPolicy,
     SourceError,
+    TransientError,
     new_session,
+    redact,
     retrying_call,
     validate_symbols,
 )
@@ -63,8 +77,14 @@ __all__ = [
     "parse_info",
 ]
 
+T = TypeVar("T")
+
 PROVIDER = "yahoo"
 CHART_URL = "https://query2.finance.yahoo.com/v8/finance/chart/"
+DAILY = "1d"  # the one interval the bars are stored at
+# Yahoo has no API key: a 401/403 is it refusing a client without its cookie and crumb (or one it rate-limits).
+REFUSED_HINT = ("Yahoo has no API key to check: it refused this client (cookie and crumb, or a block); retry later, "
+                "or use the yfinance fetcher, which handles Yahoo's cookie and crumb")
 
 SYMBOLS = VendorSymbols(PROVIDER)  # our symbol <-> Yahoo's ticker (BRK.B <-> BRK-B, SPX <-> ^GSPC)
 
@@ -72,20 +92,21 @@ SYMBOLS = VendorSymbols(PROVIDER)  # our symbol <-> Yahoo's ticker (BRK.B <-> BR
 # --------------------------------------------------------------------------- parse functions (pure)
 
 
-def parse_chart(payload: Any, symbol: str | None = None) -> pl.DataFrame:
-    """Yahoo v8 chart JSON (interval=1d) -> DAILY_BARS.
+def parse_chart(payload: Any, symbol: str | None = None, *, asked: tuple[dt.date, dt.date] | None = None
+                ) -> pl.DataFrame:
+    """Yahoo v8 chart JSON (interval=1d) -> VENDOR_BARS (DAILY_BARS with meta.currency).
 
     Sessions are exchange-local dates (via meta.exchangeTimezoneName, DST-aware), so a 09:30 New York
-    bar and a 00:00 UTC crypto bar both land on their own trading day. No timestamps (a weekend or
-    holiday range) is an empty frame, not an error.
+    bar and a 00:00 UTC crypto bar both land on their own trading day. A chart of another interval (meta.
+    dataGranularity) is refused; Yahoo's error object is NoData when it says the symbol is unknown or delisted or
+    the range holds no data, and so is a chart with meta but no timestamps (Yahoo knows the symbol, it has no bar
+    in the range). `asked` (first and last day asked) only goes into that message.
     """
     result = _chart_result(payload, symbol)
     meta = result.get("meta") if isinstance(result.get("meta"), Mapping) else {}
     symbol = symbol or meta.get("symbol") or "chart"
-
-    stamps = result.get("timestamp") or []
-    if not stamps:
-        return pl.DataFrame(schema=DAILY_BARS)
+    _check_daily(symbol, meta)
+    stamps = _timestamps(symbol, result, asked)
     n = len(stamps)
     indicators = result.get("indicators")
     if not isinstance(indicators, Mapping):
@@ -116,17 +137,22 @@ def parse_chart(payload: Any, symbol: str | None = None) -> pl.DataFrame:
         num, den, when = event.get("numerator"), event.get("denominator"), event.get("date")
         if _is_number(num) and _is_number(den) and den and _is_number(when):
             splits.append((dt.datetime.fromtimestamp(when, tz).date(), num / den))
-    return _bars(symbol, sessions, columns, splits)
+    return _bars(symbol, sessions, columns, splits, _currency(symbol, meta))
 
 
-def parse_chart_actions(payload: Any, symbol: str | None = None) -> pl.DataFrame:
+def parse_chart_actions(payload: Any, symbol: str | None = None, *,
+                        asked: tuple[dt.date, dt.date] | None = None) -> pl.DataFrame:
     """The `events` of a v8 chart JSON (events=div|split) -> CORPORATE_ACTIONS, on exchange-local ex-dates.
 
     A split's ratio is numerator / denominator (4:1 -> 4.0); a dividend's amount is Yahoo's `amount` (per share,
-    in the split-adjusted units Yahoo serves its prices in). No events is an empty frame."""
+    in the split-adjusted units Yahoo serves its prices in). No events is an empty frame; a chart Yahoo has no data
+    in (its error object, or no timestamps) is NoData, as for the bars."""
     result = _chart_result(payload, symbol)
-    symbol = symbol or result.get("meta", {}).get("symbol") or "chart"
-    tz = _chart_timezone(result.get("meta") if isinstance(result.get("meta"), Mapping) else {})
+    meta = result.get("meta") if isinstance(result.get("meta"), Mapping) else {}
+    symbol = symbol or meta.get("symbol") or "chart"
+    _check_daily(symbol, meta)
+    _timestamps(symbol, result, asked)
+    tz = _chart_timezone(meta)
     events = result.get("events") if isinstance(result.get("events"), Mapping) else {}
     rows = []
     for kind, key in (("split", "splits"), ("dividend", "dividends")):
@@ -171,16 +197,20 @@ def parse_history_actions(symbol: str, df: Any) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=CORPORATE_ACTIONS).sort("session", "kind")
 
 
-def parse_history_frame(symbol: str, df: Any) -> pl.DataFrame:
-    """`Ticker.history(interval="1d", auto_adjust=False)` / `yf.download` frame -> DAILY_BARS.
+def parse_history_frame(symbol: str, df: Any, metadata: Mapping[str, Any] | None = None) -> pl.DataFrame:
+    """`Ticker.history(interval="1d", auto_adjust=False)` / `yf.download` frame -> VENDOR_BARS.
 
     Needs the 'Adj Close' column: with auto_adjust=True Yahoo's OHLC are already dividend-adjusted
     and there is no separate adjusted close to keep, so we refuse instead of mislabelling prices.
+    `metadata` is `Ticker.history_metadata` (the chart's meta): its interval is checked and its currency carried
+    (null without it). An empty frame is an empty frame: whether that is an error is the fetcher's to say.
     """
     import pandas as pd
 
+    metadata = metadata or {}
+    _check_daily(symbol, metadata)
     if df is None or len(df) == 0:
-        return pl.DataFrame(schema=DAILY_BARS)
+        return pl.DataFrame(schema=VENDOR_BARS)
     if isinstance(df.columns, pd.MultiIndex):  # yf.download(..., multi_level_index=True)
         for level in range(df.columns.nlevels):
             if symbol in df.columns.get_level_values(level):
@@ -209,7 +239,7 @@ def parse_history_frame(symbol: str, df: Any) -> pl.DataFrame:
         for day, ratio in zip(sessions, df[by_name["stocksplits"]].tolist(), strict=True):
             if _is_number(ratio) and ratio not in (0, 1):
                 splits.append((day, float(ratio)))
-    return _bars(symbol, sessions, columns, splits)
+    return _bars(symbol, sessions, columns, splits, _currency(symbol, metadata))
 
 
 def parse_info(symbol: str, info: Any) -> pl.DataFrame:
@@ -217,8 +247,8 @@ def parse_info(symbol: str, info: Any) -> pl.DataFrame:
     if not isinstance(info, Mapping):
         raise PayloadError(PROVIDER, symbol, f"info is {type(info).__name__}, not a mapping")
     name = info.get("longName") or info.get("shortName")
-    if not name:
-        raise PayloadError(PROVIDER, symbol, "info has no longName/shortName (unknown or delisted symbol?)")
+    if not name:  # what yfinance returns for a ticker Yahoo has no profile of; it does not say why
+        raise NoData(PROVIDER, symbol, NO_DATA, "Ticker.info has no longName or shortName")
     shares = info.get("sharesOutstanding")
     return pl.DataFrame([{
         "symbol": symbol,
@@ -233,7 +263,8 @@ def parse_info(symbol: str, info: Any) -> pl.DataFrame:
 
 
 class BarFetcher(Protocol):
-    """Daily bars and their splits and dividends for one Yahoo ticker over [start, end], symbol = the ticker."""
+    """Daily bars (VENDOR_BARS) and their splits and dividends for one Yahoo ticker over [start, end], symbol = the
+    ticker; NoData when Yahoo has none for it."""
 
     def fetch(self, ticker: str, start: dt.date, end: dt.date) -> pl.DataFrame: ...
 
@@ -247,7 +278,11 @@ class ProfileFetcher(Protocol):
 
 
 class YfinanceFetcher:
-    """Default transport. `ticker_factory` replaces `yfinance.Ticker` (tests pass recorded frames)."""
+    """Default transport. `ticker_factory` replaces `yfinance.Ticker` (tests pass recorded frames).
+
+    yfinance lets through whatever its HTTP backend and JSON decoder raise; here every failure becomes one of
+    lib/sources/http's errors: rate limits, dropped connections, timeouts and bodies that are not JSON (an HTML page,
+    a body cut short) are retried and end as TransportError; Yahoo's "possibly delisted" answers are NoData."""
 
     def __init__(self, *, policy: RetryPolicy | None = None, repair: bool = True,
                  ticker_factory: Callable[[str], Any] | None = None) -> None:
@@ -266,59 +301,69 @@ class YfinanceFetcher:
         return yf.Ticker(ticker)
 
     def fetch(self, ticker: str, start: dt.date, end: dt.date) -> pl.DataFrame:
-        return parse_history_frame(ticker, self._history(ticker, start, end))
+        frame, metadata = self._history(ticker, start, end)
+        return parse_history_frame(ticker, frame, metadata)
 
     def fetch_actions(self, ticker: str, start: dt.date, end: dt.date) -> pl.DataFrame:
         """Splits and dividends from the same `history(actions=True)` call the bars come from."""
-        return parse_history_actions(ticker, self._history(ticker, start, end))
+        frame, metadata = self._history(ticker, start, end)
+        _check_daily(ticker, metadata)
+        return parse_history_actions(ticker, frame)
 
-    def _history(self, ticker: str, start: dt.date, end: dt.date) -> Any:
-        from yfinance import exceptions as yfe
-
+    def _history(self, ticker: str, start: dt.date, end: dt.date) -> tuple[Any, Mapping[str, Any]]:
+        """The history frame and the chart meta it came with; NoData when Yahoo has no bar for the ticker."""
         endpoint = f"yfinance Ticker({ticker!r}).history({start.isoformat()}..{end.isoformat()})"
 
-        def call() -> Any:
-            try:
-                # yfinance's `end` is exclusive.
-                return self._ticker(ticker).history(
-                    start=start.isoformat(), end=(end + dt.timedelta(days=1)).isoformat(), interval="1d",
-                    auto_adjust=False, actions=True, repair=self.repair)
-            except yfe.YFPricesMissingError:
-                return None  # no bars in the range (weekend, holiday): not a failure
+        def call() -> tuple[Any, Mapping[str, Any]]:
+            handle = self._ticker(ticker)
+            # yfinance's `end` is exclusive.
+            frame = handle.history(start=start.isoformat(), end=(end + dt.timedelta(days=1)).isoformat(),
+                                   interval="1d", auto_adjust=False, actions=True, repair=self.repair)
+            metadata = getattr(handle, "history_metadata", None)
+            return frame, _as_asked(metadata if isinstance(metadata, Mapping) else {})
 
-        try:
-            return retrying_call(call, provider=PROVIDER, endpoint=endpoint, policy=self.policy,
-                                 transient=_yfinance_transient)
-        except yfe.YFException as exc:
-            raise SourceError(PROVIDER, endpoint, f"{type(exc).__name__}: {exc}") from exc
+        frame, metadata = self._call(call, ticker, endpoint)
+        if frame is None or len(frame) == 0:
+            raise NoData(PROVIDER, ticker, NO_DATA_IN_RANGE, f"yfinance returned no bars for "
+                         f"{start.isoformat()}..{end.isoformat()}", endpoint=endpoint)
+        return frame, metadata
 
     def info(self, ticker: str) -> Mapping[str, Any]:
+        endpoint = f"yfinance Ticker({ticker!r}).info"
+        return self._call(lambda: self._ticker(ticker).info, ticker, endpoint)
+
+    def _call(self, call: Callable[[], T], ticker: str, endpoint: str) -> T:
+        """`call` through the retry policy, with whatever yfinance raises turned into a SourceError."""
         from yfinance import exceptions as yfe
 
-        endpoint = f"yfinance Ticker({ticker!r}).info"
         try:
-            return retrying_call(lambda: self._ticker(ticker).info, provider=PROVIDER, endpoint=endpoint,
-                                 policy=self.policy, transient=_yfinance_transient)
-        except yfe.YFException as exc:
-            raise SourceError(PROVIDER, endpoint, f"{type(exc).__name__}: {exc}") from exc
+            return retrying_call(lambda: _through_yfinance(call, ticker, endpoint), provider=PROVIDER,
+                                 endpoint=endpoint, policy=self.policy, symbol=ticker)
+        except yfe.YFTickerMissingError as exc:
+            raise _missing(ticker, exc, endpoint) from None
+        except SourceError:
+            raise
+        except Exception as exc:  # yfinance's own bugs and the backend's oddities: still named, still ours
+            raise SourceError(PROVIDER, endpoint, redact(f"{type(exc).__name__}: {exc}"), symbol=ticker) from exc
 
 
 class ChartApiFetcher:
     """Direct v8 chart GETs through `HttpClient`: no yfinance, no crumb, so no company profile (quoteSummary
-    needs Yahoo's cookie and crumb): it is a BarFetcher only."""
+    needs Yahoo's cookie and crumb): it is a BarFetcher only. Yahoo explains an unknown symbol or an empty range in
+    the JSON body of a 404 or 400, which the parser reads."""
 
     def __init__(self, *, session: requests.Session | None = None, policy: RetryPolicy | None = None,
                  base_url: str = CHART_URL) -> None:
         self.client = HttpClient(PROVIDER, session=session if session is not None else new_session(),
-                                 policy=policy)
+                                 policy=policy, error_bodies=(400, 404), refused_hint=REFUSED_HINT)
         self._base = base_url if base_url.endswith("/") else base_url + "/"
 
     def fetch(self, ticker: str, start: dt.date, end: dt.date) -> pl.DataFrame:
-        return parse_chart(self._chart(ticker, start, end), symbol=ticker)
+        return parse_chart(self._chart(ticker, start, end), symbol=ticker, asked=(start, end))
 
     def fetch_actions(self, ticker: str, start: dt.date, end: dt.date) -> pl.DataFrame:
         """The chart's `events` (splits, dividends) over the range."""
-        return parse_chart_actions(self._chart(ticker, start, end), symbol=ticker)
+        return parse_chart_actions(self._chart(ticker, start, end), symbol=ticker, asked=(start, end))
 
     def _chart(self, ticker: str, start: dt.date, end: dt.date) -> Any:
         params = {
@@ -328,18 +373,19 @@ class ChartApiFetcher:
             "events": "div|split",
             "includePrePost": "false",
         }
-        return self.client.get_json(self._base + quote(ticker, safe="=-."), params)
+        return self.client.get_json(self._base + quote(ticker, safe="=-."), params, symbol=ticker)
 
 
 class YahooSource:
     """Yahoo prices for the symbols you are asked for (or give it); `fetcher` defaults to yfinance.
 
     A universe is served only of the `symbols` it is built with, from company profiles (`profiles`, yfinance's by
-    default; pass one with a custom `fetcher`): Yahoo has no listing of one."""
+    default; pass one with a custom `fetcher`): Yahoo has no listing of one. Bars in a currency other than
+    BAR_CURRENCY are refused (market.daily_bars has no currency column); quotes carry Yahoo's currency."""
 
     name = "yahoo"
     datasets = frozenset({Dataset.UNIVERSE, Dataset.BARS, Dataset.CORPORATE_ACTIONS, Dataset.INDEX_QUOTES,
-                          Dataset.ETF_QUOTES, Dataset.COMMODITY_QUOTES, Dataset.CRYPTO_QUOTES})
+                          Dataset.ETF_QUOTES, Dataset.COMMODITY_QUOTES, Dataset.CRYPTO_QUOTES, Dataset.FX_QUOTES})
     synthetic = False
     disclaimer = None
 
@@ -375,10 +421,11 @@ class YahooSource:
         wanted = sorted(set(sessions))
         if not wanted:
             return pl.DataFrame(schema=DAILY_BARS)
-        frames = [
-            self.fetcher.fetch(SYMBOLS.to_vendor(s), wanted[0], wanted[-1]).with_columns(symbol=pl.lit(s, pl.String))
-            for s in self._chosen(symbols)
-        ]
+        frames = []
+        for s in self._chosen(symbols):
+            bars = self.fetcher.fetch(SYMBOLS.to_vendor(s), wanted[0], wanted[-1])
+            _refuse_foreign_currency(s, bars)
+            frames.append(bars.with_columns(symbol=pl.lit(s, pl.String)))
         return keep_sessions(frames, wanted, DAILY_BARS)
 
     def corporate_actions(self, sessions: Sequence[dt.date], symbols: Sequence[str] | None = None) -> pl.DataFrame:
@@ -395,7 +442,8 @@ class YahooSource:
 
     def quotes(self, asset_class: str, sessions: Sequence[dt.date],
                symbols: Sequence[str] | None = None) -> pl.DataFrame:
-        """QUOTES for one asset class; fetches `lookback_days` more so the first change_pct is known."""
+        """QUOTES for one asset class, in Yahoo's currency; fetches `lookback_days` more so the first change_pct
+        is known."""
         chosen = SYMBOLS.instruments(asset_class, symbols)
         wanted = sorted(set(sessions))
         if not wanted:
@@ -411,9 +459,11 @@ class YahooSource:
 
 
 def _bars(symbol: str, sessions: list[dt.date], columns: dict[str, list],
-          splits: list[tuple[dt.date, float]]) -> pl.DataFrame:
+          splits: list[tuple[dt.date, float]], currency: str | None) -> pl.DataFrame:
     """Shared tail of both parsers: drop empty rows, refuse intraday data and unapplied splits."""
     keep = [i for i in range(len(sessions)) if columns["close"][i] is not None]
+    if sessions and not keep:
+        raise NoData(PROVIDER, symbol, NO_DATA_IN_RANGE, f"all {len(sessions)} bars Yahoo served have no close")
     order = sorted(keep, key=lambda i: sessions[i])
     days = [sessions[i] for i in order]
     for a, b in zip(days, days[1:], strict=False):
@@ -426,7 +476,59 @@ def _bars(symbol: str, sessions: list[dt.date], columns: dict[str, list],
     for field in ("open", "high", "low", "close", "adj_close"):
         out[field] = [columns[field][i] for i in order]
     out["volume"] = [None if columns["volume"][i] is None else round(columns["volume"][i]) for i in order]
-    return pl.DataFrame(out, schema=DAILY_BARS)
+    out["currency"] = [currency] * len(order)
+    return pl.DataFrame(out, schema=VENDOR_BARS)
+
+
+def _check_daily(symbol: str, meta: Mapping[str, Any]) -> None:
+    """Refuse a chart of another interval than one bar a day (meta.dataGranularity: 1wk, 1mo, 1m, 1h...): weekly
+    bars would otherwise pass as daily ones, each filed under its first day."""
+    interval = meta.get("dataGranularity")
+    if interval is not None and interval != DAILY:
+        raise PayloadError(PROVIDER, symbol, f"chart interval is {interval!r}, expected daily bars ({DAILY!r})")
+
+
+def _timestamps(symbol: str, result: Mapping[str, Any], asked: tuple[dt.date, dt.date] | None) -> list:
+    """The chart's timestamps; none is Yahoo's way of saying it knows the symbol but has no bar in the range."""
+    stamps = result.get("timestamp")
+    if stamps is None or stamps == []:
+        span = f" {asked[0].isoformat()}..{asked[1].isoformat()}" if asked else ""
+        raise NoData(PROVIDER, symbol, NO_DATA_IN_RANGE,
+                     f"the chart has the symbol's meta but no timestamps: no bar in the range{span}")
+    if not isinstance(stamps, list):
+        raise PayloadError(PROVIDER, symbol, f"'timestamp' is {type(stamps).__name__}, not a list")
+    return stamps
+
+
+def _currency(symbol: str, meta: Mapping[str, Any]) -> str | None:
+    """meta.currency as Yahoo spells it (USD, GBp for pence, JPY), null when the chart does not say."""
+    currency = meta.get("currency")
+    if currency is None:
+        return None
+    if not isinstance(currency, str) or not re.fullmatch(r"[A-Za-z]{3}", currency):
+        raise PayloadError(PROVIDER, symbol, f"meta.currency is {currency!r}, not a currency code")
+    return currency
+
+
+def _as_asked(metadata: Mapping[str, Any]) -> Mapping[str, Any]:
+    """yfinance's history_metadata, less an intraday interval: its price repair refetches finer bars on the same
+    Ticker and leaves their meta behind. Intraday rows would still fail the one-bar-a-day check; a coarser interval
+    (1wk, 1mo) cannot come from the repair and is checked."""
+    interval = metadata.get("dataGranularity")
+    if isinstance(interval, str) and interval[-1:] in ("m", "h") and not interval.endswith("mo"):
+        return {k: v for k, v in metadata.items() if k != "dataGranularity"}
+    return metadata
+
+
+def _refuse_foreign_currency(symbol: str, bars: pl.DataFrame) -> None:
+    """Bars priced in another currency than the stored ones are refused, not stored as dollars."""
+    if "currency" not in bars.columns:
+        return
+    foreign = sorted(set(bars.get_column("currency").drop_nulls().to_list()) - {BAR_CURRENCY})
+    if foreign:
+        raise SourceError(PROVIDER, None, f"{symbol} is priced in {', '.join(foreign)}, and market.daily_bars holds "
+                                          f"{BAR_CURRENCY} prices with no currency column: refused rather than "
+                                          "stored as if in dollars", symbol=symbol)
 
 
 def _check_splits_applied(symbol: str, days: list[dt.date], closes: list[float],
@@ -462,7 +564,11 @@ def _chart_result(payload: Any, symbol: str | None) -> Mapping[str, Any]:
     if error:
         desc = error.get("description") if isinstance(error, Mapping) else error
         code = error.get("code") if isinstance(error, Mapping) else None
-        raise PayloadError(PROVIDER, label, f"Yahoo error {code}: {desc}")
+        said = f"Yahoo error {code}: {desc}"
+        reason = _no_data_reason(str(desc))
+        if reason is not None:
+            raise NoData(PROVIDER, label, reason, said)
+        raise PayloadError(PROVIDER, label, said)
     results = chart.get("result")
     if not isinstance(results, list) or not results or not isinstance(results[0], Mapping):
         raise PayloadError(PROVIDER, label, "empty 'chart.result'")
@@ -528,16 +634,76 @@ def _utc_midnight(day: dt.date) -> int:
     return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
 
 
-def _yfinance_transient(exc: BaseException) -> bool:
-    """Rate limits and network drops are worth another try; a missing ticker is not."""
+def _no_data_reason(said: str) -> str | None:
+    """Why Yahoo has nothing, from its words (the chart error's description, yfinance's Yahoo reason): "No data
+    found, symbol may be delisted" for a symbol it does not know or no longer lists; "Data doesn't exist for
+    startDate = ..., endDate = ..." for a range outside a known symbol's history."""
+    text = said.lower()
+    if "delisted" in text or "no data found" in text:
+        return UNKNOWN_OR_DELISTED
+    if "data doesn't exist" in text or "data does not exist" in text:
+        return NO_DATA_IN_RANGE
+    return None
+
+
+def _missing(ticker: str, exc: Any, endpoint: str) -> NoData:
+    """yfinance's "ticker missing" errors as NoData: no timezone means Yahoo has no meta for the ticker at all
+    (unknown or delisted); missing prices are an empty range unless Yahoo's own reason says otherwise."""
     from yfinance import exceptions as yfe
 
-    if isinstance(exc, yfe.YFRateLimitError | requests.ConnectionError | requests.Timeout):
-        return True
-    if isinstance(exc, yfe.YFDataException) and "CURRENTLY DOWN" in str(exc):
-        return True
-    try:  # yfinance's default backend raises curl_cffi's own exception classes
+    said = f"yfinance {type(exc).__name__}: {exc}"
+    if isinstance(exc, yfe.YFTzMissingError):
+        return NoData(PROVIDER, ticker, UNKNOWN_OR_DELISTED, said, endpoint=endpoint)
+    yahoo_reason = getattr(exc, "yahoo_reason", None)
+    reason = _no_data_reason(yahoo_reason) if yahoo_reason else None
+    return NoData(PROVIDER, ticker, reason or NO_DATA_IN_RANGE, said, endpoint=endpoint)
+
+
+def _through_yfinance(call: Callable[[], T], ticker: str, endpoint: str) -> T:
+    """Run a yfinance call, turning what is worth another try into TransientError: rate limits, Yahoo's "down"
+    page, dropped connections and timeouts of either HTTP backend, a body that is not JSON (yfinance decodes an HTML
+    page or a truncated body and lets the JSONDecodeError out), HTTP 429 and 5xx. An HTTP error of another status is
+    a SourceError at once (404: NoData), with Yahoo's 401/403 explained: it has no API key to check."""
+    from yfinance import exceptions as yfe
+
+    try:
+        return call()
+    except yfe.YFRateLimitError as exc:
+        raise TransientError(f"YFRateLimitError: {exc}", 429) from None
+    except yfe.YFDataException as exc:
+        if "CURRENTLY DOWN" in str(exc):
+            raise TransientError(f"YFDataException: {exc}") from None
+        raise
+    except json.JSONDecodeError as exc:
+        raise TransientError(f"Yahoo's answer is not JSON (an HTML page or a truncated body): "
+                             f"{type(exc).__name__}: {exc}") from None
+    except _http_errors() as exc:
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        if status is None or status == 429 or status >= 500:  # curl's IncompleteRead has no response
+            raise TransientError(f"{type(exc).__name__}: {exc}", status) from None
+        said = redact(f"HTTP {status}: {type(exc).__name__}: {exc}")
+        if status == 404:
+            raise NoData(PROVIDER, ticker, UNKNOWN_OR_DELISTED, said, endpoint=endpoint, status=status) from None
+        hint = f" ({REFUSED_HINT})" if status in (401, 403) else ""
+        raise SourceError(PROVIDER, endpoint, f"{said}{hint}", status=status, symbol=ticker) from None
+    except _transport_errors() as exc:
+        raise TransientError(f"{type(exc).__name__}: {exc}") from None
+
+
+def _http_errors() -> tuple[type[BaseException], ...]:
+    """HTTPError of both of yfinance's backends (curl_cffi by default, requests as its fallback)."""
+    errors: tuple[type[BaseException], ...] = (requests.HTTPError,)
+    try:
         from curl_cffi.requests import exceptions as cce
     except ImportError:
-        return False
-    return isinstance(exc, cce.ConnectionError | cce.Timeout)
+        return errors
+    return (*errors, cce.HTTPError)
+
+
+def _transport_errors() -> tuple[type[BaseException], ...]:
+    """Dropped connections, timeouts and bodies cut short, of both of yfinance's backends."""
+    try:
+        from curl_cffi.requests import exceptions as cce
+    except ImportError:
+        return TRANSPORT_ERRORS
+    return (*TRANSPORT_ERRORS, cce.ConnectionError, cce.Timeout, cce.ChunkedEncodingError, cce.ContentDecodingError)

@@ -43,8 +43,9 @@ INDEX_QUOTES_KEY = "cache:index_quotes"
 ETF_QUOTES_KEY = "cache:etf_quotes"
 COMMODITY_QUOTES_KEY = "cache:commodity_quotes"
 CRYPTO_QUOTES_KEY = "cache:crypto_quotes"
+FX_QUOTES_KEY = "cache:fx_quotes"
 QUOTE_KEYS = {"index": INDEX_QUOTES_KEY, "etf": ETF_QUOTES_KEY, "commodity": COMMODITY_QUOTES_KEY,
-              "crypto": CRYPTO_QUOTES_KEY}
+              "crypto": CRYPTO_QUOTES_KEY, "fx": FX_QUOTES_KEY}
 SCAN_LATEST_KEY = "cache:scan:latest"
 SCANNER_LAST_SCANNED_KEY = "scanner:last_scanned"  # sorted set: symbol -> when it was last scanned
 MUNI_RISK_LATEST_KEY = "cache:muni_risk:latest"

@@ -1,4 +1,4 @@
-"""The demo market: one fixed, simulated history of every stock, index, ETF, commodity and coin.
+"""The demo market: one fixed, simulated history of every stock, index, ETF, commodity, coin and currency pair.
 
 The whole history, from CALENDAR_START to the calendar's last session, is simulated once per process and
 seed, and every read slices it, so a rerun of any partition gives identical rows. Model: log return =
@@ -10,13 +10,13 @@ price runs off to absurd levels. Chart-pattern templates are planted in a fixed 
 close there, index divisors and sector-ETF scales are fixed there to the real levels, and the share classes
 of one company follow one path. The reference session lies inside the history, so a longer calendar only
 appends sessions. Volume units: shares for stocks and ETFs, contracts for futures, US dollars of notional
-for crypto (as Yahoo reports them).
+for crypto (as Yahoo reports them); currency pairs trade over the counter and have none (the source leaves it null).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -75,6 +75,8 @@ class _Instrument:
     mean_reversion: float = 0.0  # per year, toward the drifting base level (commodities)
     anchor: dt.date | None = None
     daily_volume: float = 1e6
+    currency: str = "USD"  # what its prices are in (a pair: its quote currency)
+    decimals: int | None = None  # price precision; None: cents, 4 decimals below $1 (_round_price)
 
 
 # ETFs that are a fixed fraction of an index (the real ratios, roughly).
@@ -96,7 +98,12 @@ _INSTRUMENTS = (
     _Instrument("crypto", "BTC-USD", 44_900.0, 0.63, 0.35, 0.9, anchor=_CRYPTO_ANCHOR, daily_volume=25e9),
     _Instrument("crypto", "ETH-USD", 2_350.0, 0.76, 0.40, 1.0, anchor=_CRYPTO_ANCHOR, daily_volume=12e9),
     _Instrument("crypto", "SOL-USD", 100.0, 0.9, 0.45, 1.1, anchor=_CRYPTO_ANCHOR, daily_volume=2e9),
+    # Currency pairs: low vol, no drift, mean-reverting, levels pinned on their 2024-01-02 closes; pip precision.
+    _Instrument("fx", "EURUSD", 1.0940, 0.075, 0.0, mean_reversion=0.3, anchor=_CRYPTO_ANCHOR, decimals=5),
+    _Instrument("fx", "GBPUSD", 1.2620, 0.085, 0.0, 0.1, 0.3, anchor=_CRYPTO_ANCHOR, decimals=5),
+    _Instrument("fx", "USDJPY", 141.98, 0.095, 0.0, 0.1, 0.3, anchor=_CRYPTO_ANCHOR, currency="JPY", decimals=3),
 )  # fmt: skip
+CURRENCY = {inst.symbol: inst.currency for inst in _INSTRUMENTS}  # other quoted series (indexes, ETFs): USD
 
 Series = tuple[np.ndarray, ...]  # (open, high, low, close, volume) of one quoted symbol
 
@@ -111,6 +118,7 @@ class Quotes:
     close: np.ndarray
     volume: np.ndarray
     change_pct: np.ndarray  # NaN on the first session
+    currencies: tuple[str, ...] = ()  # per symbol
 
 
 @dataclass(frozen=True)
@@ -156,6 +164,7 @@ def build_market(
         "etf": _etf_rows(seed, count, index_rows, baskets),
         "commodity": {},
         "crypto": {},
+        "fx": {},
     }
     for inst, series in _instrument_series(seed, count, noise):
         rows[inst.asset_class][inst.symbol] = series
@@ -348,16 +357,19 @@ def _volume(
 
 
 def _bars_from_returns(
-    start: np.ndarray, log_returns: np.ndarray, sd: np.ndarray, noise: np.ndarray
+    start: np.ndarray, log_returns: np.ndarray, sd: np.ndarray, noise: np.ndarray,
+    rounding: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """OHLC from close-to-close log returns: part of the move gaps at the open, the range grows with the
-    day's conditional vol. High/low extend beyond open/close, so the bars are valid by construction."""
+    day's conditional vol. High/low extend beyond open/close, so the bars are valid by construction. `rounding`
+    (monotone, so the bars stay valid) defaults to _round_price."""
+    _round = rounding or _round_price
     close = start * np.exp(np.cumsum(log_returns, axis=0))
     previous = np.concatenate([start[None, :], close[:-1]], axis=0)
     open_ = previous * np.exp(_OVERNIGHT_SHARE * log_returns + _GAP_NOISE * sd * noise[..., 0])
     high = np.maximum(open_, close) * np.exp(_RANGE_SCALE * sd * np.abs(noise[..., 1]))
     low = np.minimum(open_, close) * np.exp(-_RANGE_SCALE * sd * np.abs(noise[..., 2]))
-    return _round_price(open_), _round_price(high), _round_price(low), _round_price(close)
+    return _round(open_), _round(high), _round(low), _round(close)
 
 
 # ------------------------------------------------------------------------------------------------ baskets
@@ -452,8 +464,10 @@ def _instrument_series(seed: int, count: int, noise: _Noise) -> Iterator[tuple[_
                 raise ValueError(f"{count} sessions end before the {inst.symbol} anchor {inst.anchor}")
             start = inst.price / float(np.exp(np.sum(log_returns[: anchor_row + 1])))
         bar_noise = normals(seed, count, 4, inst.asset_class, inst.symbol, "bars")
+        decimals = inst.decimals
+        rounding = None if decimals is None else (lambda x, d=decimals: np.round(x, d))
         bars = _bars_from_returns(
-            np.array([start]), log_returns[:, None], shock_sd[:, None], bar_noise[:, None, :]
+            np.array([start]), log_returns[:, None], shock_sd[:, None], bar_noise[:, None, :], rounding
         )
         typical_sd = np.sqrt(inst.market_beta**2 * _MARKET_VOL**2 + inst.vol**2) / np.sqrt(TRADING_DAYS)
         if inst.asset_class == "crypto":  # notional volume: scale the coin count by its price
@@ -469,7 +483,8 @@ def _quote_set(asset_class: str, rows: dict[str, Series]) -> Quotes:
     symbols = sorted(rows)
     names = [INSTRUMENTS[asset_class][s] for s in symbols]
     o, h, lo, c, v = (np.column_stack([rows[s][k] for s in symbols]) for k in range(5))
-    return Quotes(tuple(symbols), tuple(names), o, h, lo, c, v.astype(np.int64), _change_pct(c))
+    currencies = tuple(CURRENCY.get(s, "USD") for s in symbols)
+    return Quotes(tuple(symbols), tuple(names), o, h, lo, c, v.astype(np.int64), _change_pct(c), currencies)
 
 
 def _change_pct(close: np.ndarray) -> np.ndarray:

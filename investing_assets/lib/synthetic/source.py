@@ -93,7 +93,7 @@ class DemoSource:
     name = "demo"
     datasets = frozenset({Dataset.UNIVERSE, Dataset.LISTINGS, Dataset.CONSTITUENTS, Dataset.BARS,
                           Dataset.PLANTED_PATTERNS, Dataset.INDEX_QUOTES, Dataset.ETF_QUOTES,
-                          Dataset.COMMODITY_QUOTES, Dataset.CRYPTO_QUOTES, Dataset.CORPORATE_ACTIONS,
+                          Dataset.COMMODITY_QUOTES, Dataset.CRYPTO_QUOTES, Dataset.FX_QUOTES, Dataset.CORPORATE_ACTIONS,
                           Dataset.ESTIMATES, Dataset.NEWS})
     point_in_time_estimates = True  # the consensus of any past session can be rebuilt
     # Said wherever a user sees its rows (asset metadata, `investing summary`, chart titles).
@@ -213,7 +213,10 @@ class DemoSource:
           members, IWM is high-beta market, TLT is low-vol and negatively correlated with it;
         - commodity: front-month futures, one daily close per NYSE session; mean-reverting around a drifting level;
         - crypto: a snapshot per NYSE session (crypto trades every day; the demo only samples sessions), levels
-          pinned on 2024-01-02 so recent prices look familiar; earlier years are the model's backfill."""
+          pinned on 2024-01-02 so recent prices look familiar; earlier years are the model's backfill;
+        - fx: EUR/USD, GBP/USD, USD/JPY the same way, in their quote currency (USD/JPY in yen), to the pip, with no
+          volume (currencies trade over the counter).
+        Every row carries its currency (USD but for USD/JPY)."""
         return self._quotes(asset_class, sessions, symbols)
 
     def analyst_estimates(self, session: dt.date, symbols: Sequence[str] | None = None) -> pl.DataFrame:
@@ -260,11 +263,15 @@ class DemoSource:
             },
         )
         name_of = dict(zip(q.symbols, q.names, strict=True))
+        currency_of = dict(zip(q.symbols, q.currencies, strict=True))
         frame = frame.with_columns(
             asset_class=pl.lit(asset_class),
             name=pl.col("symbol").replace_strict(name_of, return_dtype=pl.String),
             change_pct=pl.col("change_pct").fill_nan(None),
+            currency=pl.col("symbol").replace_strict(currency_of, return_dtype=pl.String),
         )
+        if asset_class == "fx":
+            frame = frame.with_columns(volume=pl.lit(None, pl.Int64))
         return conform(frame, QUOTES)
 
 

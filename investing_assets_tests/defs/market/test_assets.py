@@ -20,7 +20,7 @@ from investing_assets_tests.defs._helpers import materialize_range
 
 DAY_ASSETS = [market_assets.universe, market_assets.index_constituents, market_assets.daily_bars,
               market_assets.index_quotes, market_assets.etf_quotes, market_assets.commodity_quotes,
-              market_assets.crypto_quotes]
+              market_assets.crypto_quotes, market_assets.fx_quotes]
 TABLES = ["market.universe", "market.index_constituents", "market.daily_bars", "market.quotes"]
 FIRST, LAST = dt.date(2026, 11, 17), dt.date(2026, 11, 20)
 
@@ -38,12 +38,16 @@ def test_range_run_writes_every_asset_and_reruns_identically(resources, instance
     n_symbols = DemoSource().universe(LAST).height
     assert warehouse.count("market.universe") == n_symbols * len(sessions)
     assert warehouse.count("market.daily_bars") == n_symbols * len(sessions)
-    for asset_class in ("index", "etf", "commodity", "crypto"):
+    for asset_class in ("index", "etf", "commodity", "crypto", "fx"):
         assert warehouse.count("market.quotes", {"asset_class": [asset_class]}) > 0
+    with warehouse.connect() as conn:  # each quote stored with its currency (018_fx.sql)
+        currencies = dict(conn.execute("SELECT symbol, currency FROM market.quotes WHERE asset_class = 'fx' "
+                                       "GROUP BY 1, 2 ORDER BY 1").fetchall())
+    assert currencies == {"EURUSD": "USD", "GBPUSD": "USD", "USDJPY": "JPY"}
 
     # every materialization of demo rows, the run's and each partition's, says they are synthetic
     for node in ("universe", "index_constituents", "daily_bars", "index_quotes", "etf_quotes",
-                 "commodity_quotes", "crypto_quotes"):
+                 "commodity_quotes", "crypto_quotes", "fx_quotes"):
         materializations = result.asset_materializations_for_node(node)
         assert len(materializations) > len(sessions), node  # the run's (once per partition, dagster #18123) and each own
         for materialization in materializations:
@@ -59,6 +63,9 @@ def test_range_run_writes_every_asset_and_reruns_identically(resources, instance
     cached = json.loads(redis.Redis.from_url(redis_url).get("cache:index_quotes"))
     assert cached["as_of"] == LAST.isoformat()
     assert {q["symbol"] for q in cached["data"]} == {"SPX", "NDX", "DJI"}
+    cached = json.loads(redis.Redis.from_url(redis_url).get("cache:fx_quotes"))
+    assert {(q["symbol"], q["currency"]) for q in cached["data"]} == {("EURUSD", "USD"), ("GBPUSD", "USD"),
+                                                                      ("USDJPY", "JPY")}
 
     before = {t: fingerprint(warehouse, t) for t in TABLES}
     assert materialize_range(DAY_ASSETS, FIRST, LAST, resources, instance).success

@@ -59,7 +59,7 @@ def test_investing_sources_routes_datasets_over_investing_source(monkeypatch, tm
     market_data = build_resources()["market_data"]
     assert (market_data.source, market_data.csv_folder) == ("csv", str(tmp_path))
     assert market_data.sources == ("index_quotes=demo,etf_quotes=demo,commodity_quotes=demo,crypto_quotes=demo,"
-                                   "estimates=demo")
+                                   "fx_quotes=demo,estimates=demo")
     sources = market_data.get()
     assert [sources.universe().name, sources.bars().name, sources.quotes("etf").name,
             sources.estimates().name] == ["csv", "csv", "demo", "demo"]

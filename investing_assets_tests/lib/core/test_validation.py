@@ -64,8 +64,14 @@ def test_quotes_take_vendor_symbols_but_not_path_components():
     quotes = pl.DataFrame({
         "asset_class": ["index", "commodity", "crypto"], "symbol": ["^GSPC", "GC=F", "BTC-USD"],
         "session": [D, D, D], "open": [1.0] * 3, "high": [2.0] * 3, "low": [0.5] * 3, "close": [1.5] * 3,
-        "name": ["S&P 500", "Gold", "Bitcoin"], "volume": [1, 1, 1], "change_pct": [0.1, 0.2, 0.3]})
+        "name": ["S&P 500", "Gold", "Bitcoin"], "volume": [1, 1, 1], "change_pct": [0.1, 0.2, 0.3],
+        "currency": ["USD", None, "GBp"]})
     assert validate_quotes(quotes).height == 3
+    with pytest.raises(BadMarketData, match="currency that is not a three-letter code"):
+        validate_quotes(quotes.with_columns(currency=pl.lit("US Dollar")))
+    assert validate_quotes(quotes.with_columns(volume=pl.lit(None, pl.Int64))).height == 3  # a currency pair's
+    with pytest.raises(BadMarketData, match="negative volume in quote"):
+        validate_quotes(quotes.with_columns(volume=pl.lit(-1)))
     for bad in ("..", "-", "^GSPC\n", "=F"):
         with pytest.raises(BadMarketData, match=re.escape(f"refused quote symbol {bad!r}")):
             validate_quotes(quotes.with_columns(symbol=pl.lit(bad)))

@@ -70,7 +70,7 @@ def test_routes_by_name_group_and_follow():
     assert routes.source_for(Dataset.ESTIMATES) == "demo"  # not routed: the default
     assert routes.source_for(Dataset.LISTINGS) == "fmp" and routes.source_for(Dataset.BAR_FILES) == "yahoo"
     assert routes.text == ("universe=fmp,bars=yahoo,index_quotes=yahoo,etf_quotes=yahoo,commodity_quotes=yahoo,"
-                           "crypto_quotes=yahoo,news=fmp")
+                           "crypto_quotes=yahoo,fx_quotes=yahoo,news=fmp")
     assert parse_routes(routes.text, "demo") == routes
     # a dataset that follows can still be routed on its own
     assert parse_routes("bars=csv,corporate_actions=demo").source_for(Dataset.CORPORATE_ACTIONS) == "demo"
@@ -108,7 +108,9 @@ def test_a_dataset_no_configured_source_serves_names_the_sources_that_do(setting
     with pytest.raises(DatasetNotServed, match="constituents follows universe, and universe comes from the default "
                                                "source csv .* constituents is served by demo, fmp"):
         sources.constituents()
-    with pytest.raises(ValueError, match="no asset class 'fx'; known: index, etf, commodity, crypto"):
+    with pytest.raises(ValueError, match="no asset class 'bonds'; known: index, etf, commodity, crypto, fx"):
+        sources.quotes("bonds")
+    with pytest.raises(DatasetNotServed, match="fx_quotes is served by demo, yahoo, fmp"):
         sources.quotes("fx")
     assert sources.bars().name == "yahoo" and sources.corporate_actions().name == "yahoo"
     assert sources.universe().name == "csv" and sources.quotes("crypto").name == "yahoo"

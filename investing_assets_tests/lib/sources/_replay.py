@@ -1,8 +1,9 @@
 """Serve recorded HTTP responses through a real requests.Session, so the connectors' URL building,
 headers, status handling, gzip decoding and parsing all run exactly as they would against the network.
 
-No request ever leaves the process: `no_network` (imported by the test modules) makes any socket
-connect fail loudly, and an adapter asked for a URL it has no recording for raises instead of guessing.
+No request ever leaves the machine: `no_network` (imported by the test modules) makes any socket connect to a host
+other than the loopback fail loudly, and an adapter asked for a URL it has no recording for raises instead of
+guessing.
 """
 
 from __future__ import annotations
@@ -171,13 +172,34 @@ def session_with(adapter: BaseAdapter) -> requests.Session:
     return session
 
 
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
 @pytest.fixture(autouse=False)
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Any attempt to open a socket fails the test: recorded data only."""
+    """Any attempt to open a socket to another host fails the test: recorded data only, served in-process or by
+    a server on this machine's loopback (_loopback.py)."""
+    connect, create_connection, getaddrinfo = socket.socket.connect, socket.create_connection, socket.getaddrinfo
 
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"test tried to open a network connection: {args[:2]}")
+    def host_of(address) -> str | None:
+        return address[0] if isinstance(address, tuple) and address else None
 
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    def refuse(host) -> None:
+        if host not in LOOPBACK:
+            raise AssertionError(f"test tried to open a network connection to {host!r}")
+
+    def guarded_connect(self, address):
+        refuse(host_of(address))
+        return connect(self, address)
+
+    def guarded_create_connection(address, *args, **kwargs):
+        refuse(host_of(address))
+        return create_connection(address, *args, **kwargs)
+
+    def guarded_getaddrinfo(host, *args, **kwargs):
+        refuse(host)
+        return getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket, "create_connection", guarded_create_connection)
+    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)

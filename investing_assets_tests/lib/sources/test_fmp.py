@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import email.utils
 import json
 import logging
 import math
+import time
 from urllib.parse import parse_qsl, urlsplit
 
 import polars as pl
@@ -35,7 +37,16 @@ from investing_assets.lib.sources.fmp import (
     parse_quotes,
     parse_universe,
 )
-from investing_assets.lib.sources.http import PayloadError, RetryPolicy, SourceError
+from investing_assets.lib.sources.http import (
+    NO_DATA,
+    NoData,
+    PayloadError,
+    QuotaExhausted,
+    RetryPolicy,
+    SourceError,
+    TransportError,
+)
+from investing_assets_tests.lib.sources._loopback import Drop, Loopback
 from investing_assets_tests.lib.sources._replay import (
     FMP_CASSETTES,
     Recorded,
@@ -129,6 +140,19 @@ def test_daily_bars_joins_dividend_adjusted_close():
     assert len(adapter.requests) == 2
 
 
+def test_fx_quotes_ask_for_the_pair_and_leave_the_currency_unsaid():
+    """The recorded BTCUSD answer with its rows' symbol changed to EURUSD (the prices stay BTC's): a currency pair
+    goes out as FMP spells it, comes back under ours, and FMP's EOD rows name no currency, so none is invented."""
+    method, uri, response = load_vcr(BTC_EOD)[0]
+    rows = [{**row, "symbol": "EURUSD"} for row in vcr_body(BTC_EOD)]
+    adapter = ReplayAdapter([(method, uri.replace("BTCUSD", "EURUSD"), json_response(rows))])
+    source = FmpSource(KEY, session=session_with(adapter), policy=FAST, lookback_days=8)  # from=2023-01-01
+    quotes = source.quotes("fx", [dt.date(2023, 1, 9), dt.date(2023, 1, 10)], symbols=["EURUSD"])
+    assert quotes.select("asset_class", "symbol", "name").unique().rows() == [("fx", "EURUSD", "Euro / US Dollar")]
+    assert quotes["close"].to_list() == [17177.98, 17443.5] and quotes["currency"].null_count() == 2
+    assert "symbol=EURUSD" in adapter.requests[0].url
+
+
 def test_crypto_quotes_replay_with_lookback_and_our_symbol():
     # lookback 7 days before 2023-01-08 is exactly the recorded from=2023-01-01.
     source, adapter = replay_source(BTC_EOD, lookback_days=7)
@@ -195,11 +219,40 @@ def test_503_twice_then_recorded_200_succeeds():
     assert bars.height == 6 and len(adapter.requests) == 3
 
 
-def test_429_is_retried():
-    source, adapter = scripted_source([Recorded(429, b'{"message":"Limit Reach"}'), recorded_aapl()],
-                                      adjusted=False)
+LIMIT_REACH = b'{"Error Message": "Limit Reach . Please upgrade your plan or visit our documentation for more ' \
+              b'details at https://site.financialmodelingprep.com/"}'
+
+
+def test_a_rate_limit_is_retried_after_the_wait_fmp_asks_for():
+    slept: list[float] = []
+    policy = RetryPolicy(attempts=3, initial_wait=0.001, max_wait=0.002, retry_after_ceiling=30, sleep=slept.append)
+    busy = Recorded(429, b"Too Many Requests", {"Content-Type": "text/plain", "Retry-After": "12"})
+    source, adapter = scripted_source([busy, recorded_aapl()], adjusted=False, policy=policy)
     assert source.daily_bars(JAN_2023, ["AAPL"]).height == 6
-    assert len(adapter.requests) == 2
+    assert len(adapter.requests) == 2 and slept == [12.0]
+
+    # Retry-After as an HTTP date, 20 s from now (whole seconds: what is left of them by the time it is read).
+    slept.clear()
+    when = email.utils.formatdate(time.time() + 20, usegmt=True)
+    busy = Recorded(429, b"Too Many Requests", {"Content-Type": "text/plain", "Retry-After": when})
+    source, adapter = scripted_source([busy, recorded_aapl()], adjusted=False, policy=policy)
+    assert source.daily_bars(JAN_2023, ["AAPL"]).height == 6
+    assert len(slept) == 1 and 17 <= slept[0] <= 20
+
+
+def test_a_used_up_quota_is_not_retried():
+    source, adapter = scripted_source([Recorded(429, LIMIT_REACH, reason="Too Many Requests"), recorded_aapl()],
+                                      adjusted=False)
+    with pytest.raises(QuotaExhausted, match=r"fmp GET .*historical-price-eod/full\?symbol=AAPL.*apikey=\*\*\*: "
+                                             r"HTTP 429 Too Many Requests: quota used up, not retried: .*Limit Reach"
+                                             r".*\(symbol AAPL, status 429, 1 attempt\)"):
+        source.daily_bars(JAN_2023, ["AAPL"])
+    assert len(adapter.requests) == 1
+
+    source, adapter = scripted_source([Recorded(200, LIMIT_REACH), recorded_aapl()], adjusted=False)
+    with pytest.raises(QuotaExhausted, match="provider error: Limit Reach"):
+        source.daily_bars(JAN_2023, ["AAPL"])
+    assert len(adapter.requests) == 1
 
 
 def test_always_503_gives_up_with_a_clear_redacted_error():
@@ -245,11 +298,25 @@ def test_401_fails_at_once():
 
 
 def test_error_message_with_status_200_is_detected():
-    source, adapter = scripted_source([json_response({"Error Message": "Limit Reach . Please upgrade your plan"})],
-                                      adjusted=False)
-    with pytest.raises(SourceError, match="Limit Reach") as info:
+    body = {"Error Message": "Invalid API KEY. Feel free to create a Free API Key or visit "
+                             "https://site.financialmodelingprep.com/faqs?search=why-is-my-api-key-invalid"}
+    source, adapter = scripted_source([json_response(body)], adjusted=False)
+    with pytest.raises(SourceError, match="Invalid API KEY") as info:
         source.daily_bars(JAN_2023, ["AAPL"])
     assert info.value.status == 200 and len(adapter.requests) == 1
+    assert not isinstance(info.value, QuotaExhausted)
+
+
+def test_an_empty_answer_for_a_requested_symbol_is_no_data():
+    """FMP answers [] alike for an unknown or delisted symbol and for a range without trading: an error naming the
+    symbol and FMP, with the reason FMP does not give left open, for bars and quotes alike."""
+    source, adapter = scripted_source([json_response([])], adjusted=False)
+    with pytest.raises(NoData, match=r"fmp GET .*symbol=ZZZZ.*: no data for ZZZZ: no data \(the vendor does not say"
+                       ) as info:
+        source.daily_bars(JAN_2023, ["ZZZZ"])
+    assert (info.value.symbol, info.value.reason, len(adapter.requests)) == ("ZZZZ", NO_DATA, 1)
+    with pytest.raises(NoData, match="no data for BTC-USD.*FMP answered \\[\\] for BTCUSD"):
+        source.quotes("crypto", [dt.date(2023, 1, 9)], ["BTC-USD"])
 
 
 def test_non_json_200_is_a_clear_error():
@@ -710,3 +777,52 @@ def test_every_dataset_asks_fmp_in_its_spelling_and_files_under_ours():
     for frame in (bars, actions, estimates, news, universe):
         assert frame.get_column("symbol").unique().to_list() == ["BRK.B"]
     assert bars.height == 6 and actions.select("kind", "ratio").rows() == [("split", 4.0)]
+
+
+# --------------------------------------------------------------------------- over real HTTP
+
+
+def loopback_source(server: Loopback, **kwargs) -> FmpSource:
+    kwargs.setdefault("policy", FAST)
+    return FmpSource(kwargs.pop("api_key", KEY), base_url=f"{server.url}/stable", adjusted=False, **kwargs)
+
+
+def test_a_connection_dropped_mid_body_is_retried_then_one_error_without_the_key():
+    secret = "sk-live-dropped"
+    aapl = recorded_aapl()  # gzip bytes, Content-Encoding: gzip, as recorded
+    with Loopback([Drop(aapl, keep=len(aapl.body) // 2), aapl]) as server:
+        assert loopback_source(server, api_key=secret).daily_bars(JAN_2023, ["AAPL"]).height == 6
+        assert len(server.requests) == 2
+    with Loopback([Drop(aapl, keep=len(aapl.body) // 2)]) as server:
+        with pytest.raises(TransportError) as info:
+            loopback_source(server, api_key=secret).daily_bars(JAN_2023, ["AAPL"])
+        assert f"apikey={secret}" in server.requests[0]  # sent, never shown
+    text = str(info.value)
+    assert text.startswith("fmp GET http://127.0.0.1:") and "/stable/historical-price-eod/full?symbol=AAPL" in text
+    assert "apikey=***" in text and secret not in text and "ChunkedEncodingError" in text
+    assert text.endswith("(symbol AAPL, 3 attempts)") and info.value.__cause__ is None
+
+
+def test_a_truncated_gzip_body_and_an_html_page_are_retried_then_one_error():
+    aapl = recorded_aapl()
+    cut = Recorded(200, aapl.body[: len(aapl.body) // 2], aapl.headers)  # half the gzip stream, served as whole
+    page = Recorded(200, b"<html><head><title>502 Bad Gateway</title></head><body>cloudflare</body></html>",
+                    {"Content-Type": "text/html"})
+    for bad in (cut, page):
+        with Loopback([bad, aapl]) as server:
+            assert loopback_source(server).daily_bars(JAN_2023, ["AAPL"]).height == 6
+        with Loopback([bad]) as server:
+            with pytest.raises(TransportError, match=r"historical-price-eod/full.*gave up: .*symbol AAPL, .*3 attempts"):
+                loopback_source(server).daily_bars(JAN_2023, ["AAPL"])
+            assert len(server.requests) == 3
+
+
+def test_a_retry_after_beyond_the_ceiling_is_not_waited_for():
+    slept: list[float] = []
+    policy = RetryPolicy(attempts=4, initial_wait=0.001, max_wait=0.002, retry_after_ceiling=5, sleep=slept.append)
+    busy = Recorded(429, b"Too Many Requests", {"Content-Type": "text/plain", "Retry-After": "60"})
+    with Loopback([busy, recorded_aapl()]) as server:
+        with pytest.raises(TransportError, match=r"HTTP 429.*asks to retry after 60 s, longer than the 5 s ceiling "
+                                                 r"\(RetryPolicy\.retry_after_ceiling\).*status 429, 1 attempt\)"):
+            loopback_source(server, policy=policy).daily_bars(JAN_2023, ["AAPL"])
+        assert len(server.requests) == 1 and slept == []

@@ -88,8 +88,8 @@ def test_a_stub_of_an_undeclared_dataset_is_refused():
     assert conformance_problems(Stubbed) == [
         "Stubbed has index_constituents() but declares none of constituents: declare what it serves or remove the "
         "method",
-        "Stubbed has quotes() but declares none of index_quotes, etf_quotes, commodity_quotes, crypto_quotes: "
-        "declare what it serves or remove the method"]
+        "Stubbed has quotes() but declares none of index_quotes, etf_quotes, commodity_quotes, crypto_quotes, "
+        "fx_quotes: declare what it serves or remove the method"]
 
 
 def test_attributes_a_protocol_needs_are_checked():

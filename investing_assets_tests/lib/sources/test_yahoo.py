@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 
 import pandas as pd
 import polars as pl
@@ -14,8 +15,17 @@ import pytest
 from yfinance import exceptions as yfe
 
 from investing_assets.lib.core.datasets import Dataset
-from investing_assets.lib.core.schemas import CORPORATE_ACTIONS, DAILY_BARS, QUOTES, UNIVERSE
-from investing_assets.lib.sources.http import PayloadError, RetryPolicy, SourceError
+from investing_assets.lib.core.schemas import CORPORATE_ACTIONS, DAILY_BARS, QUOTES, UNIVERSE, VENDOR_BARS
+from investing_assets.lib.sources.http import (
+    NO_DATA,
+    NO_DATA_IN_RANGE,
+    UNKNOWN_OR_DELISTED,
+    NoData,
+    PayloadError,
+    RetryPolicy,
+    SourceError,
+    TransportError,
+)
 from investing_assets.lib.sources.yahoo import (
     ChartApiFetcher,
     YahooSource,
@@ -26,6 +36,7 @@ from investing_assets.lib.sources.yahoo import (
     parse_history_frame,
     parse_info,
 )
+from investing_assets_tests.lib.sources._loopback import Drop, Loopback, Stall
 from investing_assets_tests.lib.sources._replay import (
     YAHOO_NODE,
     YFINANCE_DATA,
@@ -78,11 +89,11 @@ def chart_source(*cassettes, lookback_days: int = 10) -> tuple[YahooSource, Repl
 
 def test_parse_chart_aapl_2020_01_02():
     bars = parse_chart(node_body(AAPL_CHART))
-    assert dict(bars.schema) == DAILY_BARS
+    assert dict(bars.schema) == VENDOR_BARS
     assert bars.to_dicts() == [{
         "symbol": "AAPL", "session": dt.date(2020, 1, 2), "open": 74.05999755859375, "high": 75.1500015258789,
         "low": 73.79750061035156, "close": 75.0875015258789, "adj_close": 72.71607208251953,
-        "volume": 135480400}]
+        "volume": 135480400, "currency": "USD"}]
 
 
 def test_parse_chart_sessions_are_exchange_local_dates():
@@ -95,10 +106,41 @@ def test_parse_chart_sessions_are_exchange_local_dates():
     assert gold.select("session", "close", "volume").row(0) == (dt.date(2020, 1, 2), 1524.5, 214)
 
 
-def test_parse_chart_no_timestamps_is_an_empty_frame():
-    # Recorded for Saturday 2025-02-01: meta, but no timestamps and an empty quote object.
-    bars = parse_chart(node_body(WEEKEND_1M))
-    assert bars.is_empty() and dict(bars.schema) == DAILY_BARS
+def test_parse_chart_refuses_another_interval():
+    # Recorded with interval=1m (meta.dataGranularity "1m"): not daily bars, whatever its rows.
+    with pytest.raises(PayloadError, match="AAPL.*chart interval is '1m', expected daily bars"):
+        parse_chart(node_body(WEEKEND_1M))
+    # The recorded daily AAPL chart with the interval a weekly request gets: one bar a week would pass as a day's.
+    weekly = copy.deepcopy(node_body(AAPL_CHART))
+    weekly["chart"]["result"][0]["meta"]["dataGranularity"] = "1wk"
+    with pytest.raises(PayloadError, match="AAPL.*chart interval is '1wk', expected daily bars"):
+        parse_chart(weekly)
+    with pytest.raises(PayloadError, match="'1wk'"):
+        parse_chart_actions(weekly)
+
+
+def test_parse_chart_without_timestamps_is_no_data_in_range():
+    # The recorded Saturday 2025-02-01 answer (meta, no timestamps, an empty quote object), as a daily chart.
+    body = copy.deepcopy(node_body(WEEKEND_1M))
+    body["chart"]["result"][0]["meta"]["dataGranularity"] = "1d"
+    with pytest.raises(NoData, match=r"yahoo: no data for AAPL: no data in the asked range: .*no timestamps.*"
+                                     r"2025-02-01\.\.2025-02-02") as info:
+        parse_chart(body, asked=(dt.date(2025, 2, 1), dt.date(2025, 2, 2)))
+    assert (info.value.symbol, info.value.reason, info.value.provider) == ("AAPL", NO_DATA_IN_RANGE, "yahoo")
+    with pytest.raises(NoData):
+        parse_chart_actions(body)
+
+
+def test_parse_chart_carries_the_currency_yahoo_prices_in():
+    # The recorded AAPL chart as a London listing would come: meta.currency "GBp" is pence, kept as Yahoo spells it.
+    body = copy.deepcopy(node_body(AAPL_CHART))
+    body["chart"]["result"][0]["meta"]["currency"] = "GBp"
+    assert parse_chart(body)["currency"].to_list() == ["GBp"]
+    del body["chart"]["result"][0]["meta"]["currency"]
+    assert parse_chart(body)["currency"].to_list() == [None]
+    body["chart"]["result"][0]["meta"]["currency"] = "pence"
+    with pytest.raises(PayloadError, match="meta.currency is 'pence'"):
+        parse_chart(body)
 
 
 def test_parse_chart_missing_field_names_the_symbol():
@@ -114,12 +156,26 @@ def test_parse_chart_missing_field_names_the_symbol():
         parse_chart(body)
 
 
-def test_parse_chart_error_object_and_wrong_symbol():
-    # Yahoo's error shape (as served with a 404 for an unknown ticker).
-    error = {"chart": {"result": None, "error": {"code": "Not Found",
-                                                 "description": "No data found, symbol may be delisted"}}}
-    with pytest.raises(PayloadError, match="ZZZZ.*Not Found: No data found"):
-        parse_chart(error, symbol="ZZZZ")
+def yahoo_error(code: str, description: str) -> dict:
+    """The recorded AAPL chart turned into Yahoo's error answer: result null, its error object set."""
+    body = copy.deepcopy(node_body(AAPL_CHART))
+    body["chart"] = {"result": None, "error": {"code": code, "description": description}}
+    return body
+
+
+NOT_FOUND = ("Not Found", "No data found, symbol may be delisted")  # what Yahoo says (HTTP 404) of an unknown ticker
+NO_RANGE = ("Bad Request", "Data doesn't exist for startDate = 1577836800, endDate = 1578009600")  # (HTTP 400)
+
+
+def test_parse_chart_error_object_says_why_there_is_no_data():
+    with pytest.raises(NoData, match="ZZZZ: unknown or delisted symbol: Yahoo error Not Found: No data found") as info:
+        parse_chart(yahoo_error(*NOT_FOUND), symbol="ZZZZ")
+    assert info.value.reason == UNKNOWN_OR_DELISTED and info.value.symbol == "ZZZZ"
+    with pytest.raises(NoData, match="AAPL: no data in the asked range: .*Data doesn't exist") as info:
+        parse_chart(yahoo_error(*NO_RANGE), symbol="AAPL")
+    assert info.value.reason == NO_DATA_IN_RANGE
+    with pytest.raises(PayloadError, match="AAPL.*Yahoo error Internal Error: boom"):  # no reason given: malformed
+        parse_chart(yahoo_error("Internal Error", "boom"), symbol="AAPL")
     with pytest.raises(PayloadError, match="MSFT.*answered for 'AAPL'"):
         parse_chart(node_body(AAPL_CHART), symbol="MSFT")
 
@@ -151,7 +207,7 @@ def test_chart_fetcher_crypto_quote_change_against_previous_day():
     assert dict(quotes.schema) == QUOTES
     row = quotes.row(0, named=True)
     assert (row["asset_class"], row["symbol"], row["name"]) == ("crypto", "BTC-USD", "Bitcoin USD")
-    assert row["close"] == 6985.47021484375
+    assert row["close"] == 6985.47021484375 and row["currency"] == "USD"
     assert row["change_pct"] == pytest.approx((6985.47021484375 / 7200.17431640625 - 1) * 100)  # -2.98%
 
 
@@ -161,6 +217,22 @@ def test_chart_fetcher_commodity_keeps_unknown_change_null():
     quotes = source.quotes("commodity", [dt.date(2020, 1, 2)], symbols=["GC=F"])
     assert quotes.select("symbol", "name", "close", "change_pct").rows() == [("GC=F", "Gold", 1524.5, None)]
     assert "/v8/finance/chart/GC=F?" in adapter.requests[0].url
+
+
+def test_fx_quotes_ask_for_yahoos_pair_ticker_and_carry_its_currency():
+    """The recorded BTC-USD chart with its meta changed to EURUSD=X's (symbol, CURRENCY, Europe/London; the prices
+    stay BTC's): a currency pair is asked as EURUSD=X and filed as EURUSD, in the quote currency Yahoo names."""
+    method, url, response = load_node(BTC_CHART)
+    body = json.loads(response.body)
+    body["chart"]["result"][0]["meta"].update(symbol="EURUSD=X", instrumentType="CURRENCY", currency="USD",
+                                              exchangeName="CCY", exchangeTimezoneName="Europe/London")
+    adapter = ReplayAdapter([(method, url.replace("BTC-USD", "EURUSD=X"), json_response(body))], key=chart_key)
+    source = YahooSource(fetcher=ChartApiFetcher(session=session_with(adapter), policy=FAST), lookback_days=1)
+    assert Dataset.FX_QUOTES in source.datasets
+    quotes = source.quotes("fx", [dt.date(2020, 1, 2)], symbols=["EURUSD"])
+    assert quotes.select("asset_class", "symbol", "name", "session", "currency").rows() == [
+        ("fx", "EURUSD", "Euro / US Dollar", dt.date(2020, 1, 2), "USD")]
+    assert "/v8/finance/chart/EURUSD=X?" in adapter.requests[0].url
 
 
 def test_chart_fetcher_retries_503_then_succeeds_and_404_fails_at_once():
@@ -175,13 +247,17 @@ def test_chart_fetcher_retries_503_then_succeeds_and_404_fails_at_once():
     with pytest.raises(SourceError, match=r"yahoo GET .*chart/AAPL.*gave up.*status 503, 3 attempts"):
         fetcher.fetch("AAPL", dt.date(2020, 1, 1), dt.date(2020, 1, 2))
 
-    not_found = json_response({"chart": {"result": None, "error": {
-        "code": "Not Found", "description": "No data found, symbol may be delisted"}}}, status=404)
-    adapter = ScriptedAdapter([not_found])
+    adapter = ScriptedAdapter([json_response(yahoo_error(*NOT_FOUND), status=404)])
     fetcher = ChartApiFetcher(session=session_with(adapter), policy=FAST)
-    with pytest.raises(SourceError, match="HTTP 404.*symbol may be delisted") as info:
+    with pytest.raises(NoData, match="no data for ZZZZ: unknown or delisted symbol.*symbol may be delisted") as info:
         fetcher.fetch("ZZZZ", dt.date(2020, 1, 1), dt.date(2020, 1, 2))
-    assert info.value.attempts == 1 and len(adapter.requests) == 1
+    assert info.value.reason == UNKNOWN_OR_DELISTED and len(adapter.requests) == 1
+
+    adapter = ScriptedAdapter([json_response(yahoo_error(*NO_RANGE), status=400)])
+    fetcher = ChartApiFetcher(session=session_with(adapter), policy=FAST)
+    with pytest.raises(NoData, match="no data for AAPL: no data in the asked range"):
+        fetcher.fetch("AAPL", dt.date(2020, 1, 1), dt.date(2020, 1, 2))
+    assert len(adapter.requests) == 1
 
 
 # --------------------------------------------------------------------------- yfinance frames
@@ -189,7 +265,8 @@ def test_chart_fetcher_retries_503_then_succeeds_and_404_fails_at_once():
 
 def test_parse_history_frame_repaired_split_history():
     bars = parse_history_frame("4063.T", history_frame(SPLIT_FIXED))
-    assert dict(bars.schema) == DAILY_BARS and bars.height == 22
+    assert dict(bars.schema) == VENDOR_BARS and bars.height == 22
+    assert bars["currency"].null_count() == 22  # no history_metadata given: the currency is not known
     # Stamps are 00:00+09:00 (15:00 UTC the day before): the session is the Tokyo date.
     assert bars["session"][0] == dt.date(2023, 3, 15) and bars["session"][-1] == dt.date(2023, 4, 14)
     row = bars.filter(pl.col("session") == dt.date(2023, 3, 28)).row(0, named=True)
@@ -220,12 +297,14 @@ def test_parse_history_frame_multiindex_from_download():
 
 
 class FakeTicker:
-    """Stands in for yfinance.Ticker: replays a recorded history() frame or raises yfinance's errors."""
+    """Stands in for yfinance.Ticker: replays a recorded history() frame or raises yfinance's errors; its
+    `history_metadata` is a recorded chart's meta when given (yfinance keeps the meta of the chart it read)."""
 
-    def __init__(self, script, info=None):
+    def __init__(self, script, info=None, metadata=None):
         self.script = list(script)
         self.calls: list[dict] = []
         self._info = info
+        self.history_metadata = metadata or {}
 
     def __call__(self, ticker):  # the factory: one Ticker per call, like yfinance
         self.ticker = ticker
@@ -240,6 +319,8 @@ class FakeTicker:
 
     @property
     def info(self):
+        if isinstance(self._info, BaseException):
+            raise self._info
         return self._info
 
 
@@ -291,15 +372,96 @@ def test_yfinance_fetcher_retries_rate_limits():
     assert len(fake.calls) == 3
 
 
-def test_yfinance_fetcher_missing_prices_is_empty_and_missing_ticker_fails_at_once():
-    fake = FakeTicker([yfe.YFPricesMissingError("4063.T", "(1d 2023-04-15 -> 2023-04-17)")])
-    assert YfinanceFetcher(ticker_factory=fake, policy=FAST).fetch(
-        "4063.T", dt.date(2023, 4, 15), dt.date(2023, 4, 16)).is_empty()
+def test_yfinance_fetcher_tells_why_yahoo_has_no_data():
+    """yfinance calls every empty answer "possibly delisted"; what Yahoo actually said decides the reason."""
+    def fetch(error):
+        fake = FakeTicker([error])
+        with pytest.raises(NoData) as info:
+            YfinanceFetcher(ticker_factory=fake, policy=FAST).fetch("4063.T", dt.date(2023, 4, 15),
+                                                                    dt.date(2023, 4, 16))
+        assert len(fake.calls) == 1  # never retried
+        return info.value
 
-    fake = FakeTicker([yfe.YFTzMissingError("ZZZZ")])
-    with pytest.raises(SourceError, match="ZZZZ.*possibly delisted; no timezone found"):
-        YfinanceFetcher(ticker_factory=fake, policy=FAST).fetch("ZZZZ", dt.date(2023, 4, 3), dt.date(2023, 4, 4))
-    assert len(fake.calls) == 1
+    # A known ticker (its timezone was found) without prices in the range: a Tokyo weekend.
+    empty = fetch(yfe.YFPricesMissingError("4063.T", "(1d 2023-04-15 -> 2023-04-17)"))
+    assert empty.reason == NO_DATA_IN_RANGE and empty.symbol == "4063.T"
+    assert "4063.T" in str(empty) and "yahoo" in str(empty) and "2023-04-15 -> 2023-04-17" in str(empty)
+    # No timezone: Yahoo has no meta for the ticker at all.
+    assert fetch(yfe.YFTzMissingError("ZZZZ")).reason == UNKNOWN_OR_DELISTED
+    # Yahoo's own reason, which yfinance passes on.
+    assert fetch(yfe.YFPricesMissingError("ZZZZ", "", yahoo_reason=NOT_FOUND[1])).reason == UNKNOWN_OR_DELISTED
+    assert fetch(yfe.YFPricesMissingError("4063.T", "", yahoo_reason=NO_RANGE[1])).reason == NO_DATA_IN_RANGE
+
+
+def test_yfinance_fetcher_retries_an_html_page_then_raises_one_error():
+    # yfinance decodes whatever body Yahoo sends and lets the JSONDecodeError out (a consent or error page).
+    page = "<!doctype html><html><head><title>Yahoo</title></head><body>Will be right back...</body></html>"
+    try:
+        json.loads(page)
+    except json.JSONDecodeError as exc:
+        decode_error = exc
+    fake = FakeTicker([decode_error, history_frame(SPLIT_FIXED)])
+    assert YfinanceFetcher(ticker_factory=fake, policy=FAST).fetch(
+        "4063.T", dt.date(2023, 3, 15), dt.date(2023, 4, 14)).height == 22
+    assert len(fake.calls) == 2
+
+    fake = FakeTicker([decode_error])
+    with pytest.raises(TransportError, match=r"yahoo yfinance Ticker\('4063\.T'\).*not JSON.*"
+                                             r"\(symbol 4063\.T, 3 attempts\)") as info:
+        YfinanceFetcher(ticker_factory=fake, policy=FAST).fetch("4063.T", dt.date(2023, 3, 15), dt.date(2023, 4, 14))
+    assert len(fake.calls) == 3 and info.value.symbol == "4063.T"
+
+
+def test_yfinance_http_errors_are_ours_and_yahoo_has_no_key_to_check():
+    from curl_cffi.requests import Response
+    from curl_cffi.requests import exceptions as cce
+
+    def http_error(status: int, url: str) -> cce.HTTPError:
+        """What yfinance's raise_for_status raises for a quoteSummary answer of `status` (curl_cffi backend)."""
+        response = Response()
+        response.status_code, response.url = status, url
+        return cce.HTTPError(f"HTTP Error {status}: ", 0, response)
+
+    url = "https://query2.finance.yahoo.com/v10/finance/quoteSummary/ZZZZ?modules=financialData&crumb=abc123"
+    fake = FakeTicker([], info=http_error(404, url))
+    with pytest.raises(NoData, match="no data for ZZZZ: unknown or delisted symbol") as info:
+        YfinanceFetcher(ticker_factory=fake, policy=FAST).info("ZZZZ")
+    assert "abc123" not in str(info.value)
+
+    fake = FakeTicker([], info=http_error(401, url))
+    with pytest.raises(SourceError, match="HTTP 401.*Yahoo has no API key to check") as info:
+        YfinanceFetcher(ticker_factory=fake, policy=FAST).info("ZZZZ")
+    assert "check the API key" not in str(info.value)
+
+    fake = FakeTicker([], info=http_error(503, url))
+    with pytest.raises(TransportError, match="3 attempts"):
+        YfinanceFetcher(ticker_factory=fake, policy=FAST).info("ZZZZ")
+
+
+def test_yfinance_fetcher_checks_the_interval_and_carries_the_currency():
+    meta = node_body(AAPL_CHART)["chart"]["result"][0]["meta"]  # the meta of a recorded daily chart
+    fake = FakeTicker([history_frame(SPLIT_FIXED)], metadata={**meta, "currency": "JPY"})
+    bars = YfinanceFetcher(ticker_factory=fake, policy=FAST).fetch("4063.T", dt.date(2023, 3, 15), dt.date(2023, 4, 14))
+    assert set(bars["currency"]) == {"JPY"}
+
+    fake = FakeTicker([history_frame(SPLIT_FIXED)], metadata={**meta, "dataGranularity": "1wk"})
+    with pytest.raises(PayloadError, match=r"4063\.T.*interval is '1wk', expected daily bars"):
+        YfinanceFetcher(ticker_factory=fake, policy=FAST).fetch("4063.T", dt.date(2023, 3, 15), dt.date(2023, 4, 14))
+    # yfinance's repair refetches 1h bars on the same Ticker and leaves their meta: the daily frame still passes.
+    fake = FakeTicker([history_frame(SPLIT_FIXED)], metadata={**meta, "dataGranularity": "1h"})
+    assert YfinanceFetcher(ticker_factory=fake, policy=FAST).fetch(
+        "4063.T", dt.date(2023, 3, 15), dt.date(2023, 4, 14)).height == 22
+
+
+def test_bars_in_another_currency_are_refused_not_stored_as_dollars():
+    meta = node_body(AAPL_CHART)["chart"]["result"][0]["meta"]
+    fake = FakeTicker([history_frame(SPLIT_FIXED)], metadata={**meta, "currency": "JPY"})
+    source = YahooSource(fetcher=YfinanceFetcher(ticker_factory=fake, policy=FAST))
+    with pytest.raises(SourceError, match=r"yahoo: 4063\.T is priced in JPY, and market\.daily_bars holds USD"):
+        source.daily_bars([dt.date(2023, 3, 30)], ["4063.T"])
+    source, _ = chart_source(AAPL_CHART)  # the recorded chart says USD: served, as the stored bars' shape
+    bars = source.daily_bars([dt.date(2020, 1, 1), dt.date(2020, 1, 2)], ["AAPL"])
+    assert bars.height == 1 and dict(bars.schema) == DAILY_BARS
 
 
 def test_yfinance_fetcher_surfaces_an_unrepaired_split():
@@ -317,8 +479,9 @@ def test_parse_info_from_recorded_quote():
     # The v7 quote carries name and share count but no sector/industry: those stay null.
     assert row == {"symbol": "AAPL", "name": "Apple Inc.", "sector": None, "industry": None,
                    "shares_outstanding": 15022100480}
-    with pytest.raises(PayloadError, match="ZZZZ.*no longName"):
+    with pytest.raises(NoData, match="no data for ZZZZ.*no longName") as info:
         parse_info("ZZZZ", {"trailingPegRatio": None})
+    assert info.value.reason == NO_DATA
 
 
 def test_universe_of_configured_symbols_uses_the_profile_fetcher():
@@ -411,3 +574,73 @@ def test_chart_fetcher_actions_come_from_the_same_recorded_request():
     assert source.corporate_actions([dt.date(2020, 1, 1), dt.date(2020, 1, 2)], ["AAPL"]).height == 0
     (request,) = adapter.requests
     assert "events=div%7Csplit" in request.url
+
+
+# ------------------------------------------------------------------------------------------ over real HTTP
+
+
+def loopback_fetcher(server: Loopback, policy: RetryPolicy = FAST) -> ChartApiFetcher:
+    return ChartApiFetcher(policy=policy, base_url=f"{server.url}/v8/finance/chart/")
+
+
+JAN_2 = (dt.date(2020, 1, 1), dt.date(2020, 1, 2))
+
+
+def test_chart_fetcher_retries_a_connection_dropped_mid_body_then_names_what_failed():
+    aapl = load_node(AAPL_CHART)[2]
+    with Loopback([Drop(aapl, keep=len(aapl.body) // 2), aapl]) as server:
+        assert loopback_fetcher(server).fetch("AAPL", *JAN_2)["close"].to_list() == [75.0875015258789]
+        assert len(server.requests) == 2
+    with Loopback([Drop(aapl, keep=len(aapl.body) // 2)]) as server:
+        with pytest.raises(TransportError, match=r"yahoo GET http://127\.0\.0\.1:\d+/v8/finance/chart/AAPL\?.*"
+                                                 r"gave up: ChunkedEncodingError.*\(symbol AAPL, 3 attempts\)") as info:
+            loopback_fetcher(server).fetch("AAPL", *JAN_2)
+        assert len(server.requests) == 3 and info.value.__cause__ is None
+
+
+def test_chart_fetcher_retries_truncated_and_html_bodies():
+    aapl = load_node(AAPL_CHART)[2]
+    cut = Recorded(200, aapl.body[:1000], aapl.headers)  # the recorded body cut short, served as if whole
+    page = Recorded(200, b"<!doctype html><html><body><h1>Will be right back...</h1></body></html>",
+                    {"Content-Type": "text/html; charset=utf-8"})
+    for bad, says in ((cut, r"not JSON \(application/json;charset=utf-8, 1000 bytes"), (page, r"not JSON \(text/html")):
+        with Loopback([bad, aapl]) as server:
+            assert loopback_fetcher(server).fetch("AAPL", *JAN_2).height == 1
+        with Loopback([bad]) as server:
+            with pytest.raises(TransportError, match=f"{says}.*symbol AAPL, status 200, 3 attempts"):
+                loopback_fetcher(server).fetch("AAPL", *JAN_2)
+
+
+def test_chart_fetcher_times_out_then_raises_one_error():
+    aapl = load_node(AAPL_CHART)[2]
+    policy = RetryPolicy(attempts=2, initial_wait=0.001, max_wait=0.002, read_timeout=0.05)
+    with Loopback([Stall(aapl, seconds=0.5)]) as server:
+        with pytest.raises(TransportError, match=r"ReadTimeout.*symbol AAPL, 2 attempts"):
+            loopback_fetcher(server, policy).fetch("AAPL", *JAN_2)
+
+
+def test_chart_fetcher_honours_retry_after_up_to_the_ceiling():
+    aapl = load_node(AAPL_CHART)[2]
+    slept: list[float] = []
+    policy = RetryPolicy(attempts=3, initial_wait=0.001, max_wait=0.002, retry_after_ceiling=10, sleep=slept.append)
+    busy = Recorded(429, b"Too Many Requests", {"Content-Type": "text/plain", "Retry-After": "7"}, "Too Many Requests")
+    with Loopback([busy, aapl]) as server:
+        assert loopback_fetcher(server, policy).fetch("AAPL", *JAN_2).height == 1
+    assert slept == [7.0]  # what Yahoo asked, not the 1 ms backoff
+
+    slept.clear()
+    longer = Recorded(429, b"Too Many Requests", {"Content-Type": "text/plain", "Retry-After": "60"})
+    with Loopback([longer, aapl]) as server:
+        with pytest.raises(TransportError, match=r"retry after 60 s, longer than the 10 s ceiling.*1 attempt\)"):
+            loopback_fetcher(server, policy).fetch("AAPL", *JAN_2)
+        assert len(server.requests) == 1 and slept == []
+
+
+def test_chart_fetcher_401_does_not_blame_an_api_key_yahoo_does_not_have():
+    refused = Recorded(401, b'{"finance":{"result":null,"error":{"code":"Unauthorized","description":"Invalid Crumb"}}}',
+                       {"Content-Type": "application/json"}, "Unauthorized")
+    with Loopback([refused]) as server:
+        with pytest.raises(SourceError, match="HTTP 401 Unauthorized \\(Yahoo has no API key to check.*Invalid Crumb"
+                           ) as info:
+            loopback_fetcher(server).fetch("AAPL", *JAN_2)
+        assert "check the API key" not in str(info.value) and len(server.requests) == 1

@@ -146,7 +146,7 @@ def test_spx_level_is_realistic_in_2026(source: DemoSource) -> None:
 
 def test_change_pct_is_close_over_previous_session_close(source: DemoSource) -> None:
     days = calendar.sessions_ending(DAY, 30)
-    for asset_class in ("index", "etf", "commodity", "crypto"):
+    for asset_class in ("index", "etf", "commodity", "crypto", "fx"):
         def method(sessions, asset_class=asset_class):
             return source.quotes(asset_class, sessions)
 
@@ -374,16 +374,33 @@ def test_commodity_and_crypto_vols_and_levels(source: DemoSource) -> None:
     assert pinned == {"BTC-USD": 44_900.0, "ETH-USD": 2_350.0, "SOL-USD": 100.0}
 
 
+def test_currency_pairs_are_quoted_to_the_pip_in_their_quote_currency(source: DemoSource) -> None:
+    days = calendar.sessions_between(dt.date(2012, 1, 1), dt.date(2021, 12, 31))
+    fx = source.quotes("fx", days)
+    assert set(fx["symbol"]) == {"EURUSD", "GBPUSD", "USDJPY"} and fx["volume"].null_count() == fx.height
+    assert dict(fx.select("symbol", "currency").unique().iter_rows()) == {
+        "EURUSD": "USD", "GBPUSD": "USD", "USDJPY": "JPY"}
+    for symbol in ("EURUSD", "GBPUSD", "USDJPY"):
+        r = np.diff(np.log(fx.filter(pl.col("symbol") == symbol)["close"].to_numpy()))
+        assert 0.04 < r.std() * np.sqrt(252) < 0.15, symbol
+    pinned = source.quotes("fx", [dt.date(2024, 1, 2)]).select("symbol", "close").rows()
+    assert pinned == [("EURUSD", 1.094), ("GBPUSD", 1.262), ("USDJPY", 141.98)]
+    # Pips, not cents: EUR/USD moves in its fifth decimal.
+    eur = fx.filter(pl.col("symbol") == "EURUSD")["close"]
+    assert (eur * 100).round(6).ne((eur * 100).round(0)).mean() > 0.9
+    assert 0.75 < eur.min() and eur.max() < 1.6  # mean-reverting: it wanders as the real rate did, no further
+
+
 def test_all_quotes_are_valid_bars(source: DemoSource) -> None:
     days = calendar.sessions_between(dt.date(2010, 1, 1), dt.date(2027, 1, 1))
-    for asset_class in ("index", "etf", "commodity", "crypto"):
+    for asset_class in ("index", "etf", "commodity", "crypto", "fx"):
         q = source.quotes(asset_class, days)
         assert q.schema == pl.Schema(QUOTES)
         checks = q.select(
             positive=(pl.min_horizontal("open", "high", "low", "close") > 0).all(),
             low_ok=(pl.col("low") <= pl.min_horizontal("open", "close")).all(),
             high_ok=(pl.col("high") >= pl.max_horizontal("open", "close")).all(),
-            volume_ok=(pl.col("volume") > 0).all(),
+            volume_ok=(pl.col("volume") > 0).all() if asset_class != "fx" else pl.col("volume").is_null().all(),
         )
         assert checks.row(0) == (True, True, True, True), asset_class
         assert q.equals(q.sort("symbol", "session"))
@@ -418,8 +435,8 @@ def test_unknown_symbols_are_named(source: DemoSource) -> None:
         source.daily_bars([DAY], ["AAPL", "ZZZZ", "NOPE"])
     with pytest.raises(ValueError, match=r"no crypto instrument \['DOGE-USD'\]"):
         source.quotes("crypto", [DAY], ["BTC-USD", "DOGE-USD"])
-    with pytest.raises(ValueError, match="no asset class 'fx'"):
-        source.quotes("fx", [DAY])
+    with pytest.raises(ValueError, match="no asset class 'bonds'"):
+        source.quotes("bonds", [DAY])
 
 
 def test_quotes_narrowed_to_symbols_are_the_same_rows(source: DemoSource) -> None:

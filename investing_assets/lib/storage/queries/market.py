@@ -116,7 +116,7 @@ def sectors_by_session(warehouse: Warehouse, sessions: Sequence[dt.date], lookba
 def latest_quotes(warehouse: Warehouse, asset_class: str) -> pl.DataFrame:
     """The newest stored session's quotes of one asset class, by symbol."""
     return warehouse.read_frame(
-        f"SELECT symbol, name, session, open, high, low, close, volume, change_pct FROM {names.QUOTES} "
+        f"SELECT symbol, name, session, open, high, low, close, volume, change_pct, currency FROM {names.QUOTES} "
         f"WHERE asset_class = %s AND session = (SELECT max(session) FROM {names.QUOTES} WHERE asset_class = %s) "
         "ORDER BY symbol",
         [asset_class, asset_class],
