@@ -69,20 +69,51 @@ def redis_url() -> str | None:
 
 
 def market_source() -> str:
-    """`INVESTING_SOURCE`: demo (default), csv, yahoo or fmp: the source of every dataset `INVESTING_SOURCES` does
-    not route. Set alone, as before per-dataset routing, it is the one source of everything."""
+    """`INVESTING_SOURCE`: demo (default), csv, yahoo, fmp or ibkr: the source of every dataset `INVESTING_SOURCES`
+    does not route. Set alone, as before per-dataset routing, it is the one source of everything."""
     return _get("INVESTING_SOURCE") or "demo"
 
 
 def market_routes() -> Routes:
     """`INVESTING_SOURCES`: a source per dataset over `INVESTING_SOURCE`, e.g. `universe=fmp,bars=yahoo,quotes=yahoo`.
     Datasets: universe, constituents, bars, index_quotes, etf_quotes, commodity_quotes, crypto_quotes, fx_quotes
-    (`quotes`: all five), corporate_actions, estimates, news; corporate_actions follow bars and constituents the
-    universe unless routed themselves. Checked here: an unknown dataset or source, or a source that does not serve what it is
-    routed, is refused with the names that would be right."""
+    (`quotes`: all five), corporate_actions, estimates, news, etf_holdings; corporate_actions follow bars and
+    constituents the universe unless routed themselves. Checked here: an unknown dataset or source, or a source that
+    does not serve what it is routed, is refused with the names that would be right."""
     from investing_assets.lib.services.sources import parse_routes
 
     return parse_routes(_get("INVESTING_SOURCES"), market_source())
+
+
+@dataclass(frozen=True)
+class IbkrGateway:
+    """Where TWS or IB Gateway listens for API clients, and the client id this project connects as."""
+
+    host: str
+    port: int
+    client_id: int
+
+
+def ibkr_gateway() -> IbkrGateway:
+    """`INVESTING_IBKR_HOST` (default 127.0.0.1), `INVESTING_IBKR_PORT` (default 7497, TWS paper trading; IB Gateway
+    listens on 4002), `INVESTING_IBKR_CLIENT_ID` (default 17; unique among the gateway's API clients)."""
+    from investing_assets.lib.sources.ibkr import DEFAULT_CLIENT_ID, DEFAULT_HOST, DEFAULT_PORT
+
+    def whole(name: str, default: int, low: int, high: int) -> int:
+        text = _get(name)
+        if text is None:
+            return default
+        try:
+            value = int(text)
+        except ValueError:
+            raise ValueError(f"{name}={text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise ValueError(f"{name}={value} is outside {low}..{high}")
+        return value
+
+    return IbkrGateway(_get("INVESTING_IBKR_HOST") or DEFAULT_HOST,
+                       whole("INVESTING_IBKR_PORT", DEFAULT_PORT, 1, 65535),
+                       whole("INVESTING_IBKR_CLIENT_ID", DEFAULT_CLIENT_ID, 0, 2**31 - 1))
 
 
 def csv_folder() -> str | None:

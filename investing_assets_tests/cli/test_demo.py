@@ -31,6 +31,11 @@ def test_demo_builds_the_market_through_dagster(env, tmp_path):
     symbols = warehouse.count("market.universe", {"session": [dt.date(2026, 11, 20)]})
     assert symbols > 500
     assert warehouse.count("technicals.indicators") == 3 * symbols
+    from investing_assets.lib.synthetic.source import DemoSource
+
+    # the market step includes the ETF holdings: every quoted ETF made of demo stocks, each of the 3 sessions
+    assert warehouse.count("market.etf_holdings", {"session": [dt.date(2026, 11, 20)]}) == \
+        DemoSource().etf_holdings(dt.date(2026, 11, 20)).height
     with warehouse.connect() as conn:  # the Dagster instance lives in the same PostgreSQL database
         runs = dict(conn.execute("SELECT pipeline_name, count(*) FROM runs WHERE status = 'SUCCESS' "
                                  "GROUP BY 1").fetchall())

@@ -1,10 +1,21 @@
-"""Market data assets: one trading_day partition is one session for the whole universe."""
+"""Market data assets: one trading_day partition is one session for the whole universe.
+
+The assets that read bars run in the concurrency pool of the source bars are routed to (`ibkr` for IBKR, whose
+pacing is per gateway session; none for the others), chosen when the code location loads from the same settings
+the resources are built from (INVESTING_SOURCES / INVESTING_SOURCE). Routing bars elsewhere takes a reload.
+"""
 
 import datetime as dt
 
 import dagster as dg
 
-from investing_assets.defs.market.checks import BAR_CHECKS, bar_check_results
+from investing_assets import settings
+from investing_assets.defs.market.checks import (
+    BAR_CHECKS,
+    HOLDINGS_CHECKS,
+    bar_check_results,
+    holdings_check_results,
+)
 from investing_assets.defs.shared import keys
 from investing_assets.defs.shared.metadata import (
     source_metadata,
@@ -21,12 +32,15 @@ from investing_assets.defs.shared.partitions import (
 )
 from investing_assets.defs.shared.resources import HotCacheResource, MarketDataResource, WarehouseResource
 from investing_assets.lib.core import calendar
+from investing_assets.lib.core.datasets import Dataset
 from investing_assets.lib.services import market
+from investing_assets.lib.services.etf_holdings import write_etf_holdings
 from investing_assets.lib.services.history import write_symbol_history
 from investing_assets.lib.storage import names
 
 GROUP = "market"
 DAILY = dict(partitions_def=trading_day, backfill_policy=SINGLE_RUN, group_name=GROUP)
+BARS_POOL = settings.market_routes().pool_of(Dataset.BARS)
 
 
 @dg.asset(**DAILY, kinds={"postgres", "polars"}, metadata=stored_in(names.UNIVERSE),
@@ -53,7 +67,7 @@ def index_constituents(context: dg.AssetExecutionContext, market_data: MarketDat
 
 
 @dg.asset(**DAILY, deps=[keys.UNIVERSE], kinds={"postgres", "polars"}, check_specs=BAR_CHECKS, metadata=stored_in(names.DAILY_BARS),
-          description="Daily OHLCV bars for every universe symbol, validated before anything is written.")
+          pool=BARS_POOL, description="Daily OHLCV bars for every universe symbol, validated before anything is written.")
 def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataResource,
                warehouse: WarehouseResource):
     sessions = sessions_of(context)
@@ -76,6 +90,23 @@ def corporate_actions(context: dg.AssetExecutionContext, market_data: MarketData
     written = market.write_corporate_actions(source, store, sessions)
     yield from written_results(context.asset_key, written, sessions, store, names.CORPORATE_ACTIONS,
                                labels=source_metadata(source))
+
+
+@dg.asset(**DAILY, kinds={"postgres", "redis", "polars"}, check_specs=HOLDINGS_CHECKS,
+          metadata=stored_in(names.ETF_HOLDINGS),
+          description="What each quoted ETF holds per session (symbol, name, weight, shares, market value; cash lines "
+                      "too, so weights sum to about 1), next to index_constituents; newest session in Redis "
+                      "`cache:etf_holdings`. FMP keeps only today's lists (each row's as_of says which day).")
+def etf_holdings(context: dg.AssetExecutionContext, market_data: MarketDataResource, warehouse: WarehouseResource,
+                 cache: HotCacheResource):
+    sessions, store = sessions_of(context), warehouse.get()
+    source = market_data.get().etf_holdings()
+    written = write_etf_holdings(source, store, cache.get(), sessions)
+    if written.cached is False:
+        context.log.warning("Redis not refreshed for ETF holdings; the next run refills it")
+    yield from written_results(context.asset_key, written, sessions, store, names.ETF_HOLDINGS,
+                               labels=source_metadata(source))
+    yield from holdings_check_results(store, sessions)
 
 
 def _quote_asset(asset_class: str, description: str, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -106,7 +137,7 @@ fx_quotes = _quote_asset("fx", "EUR/USD, GBP/USD, USD/JPY rates (in the quote cu
 
 
 @dg.asset(partitions_def=symbol, group_name=GROUP, kinds={"postgres", "polars"},
-          metadata=stored_in(names.SYMBOL_HISTORY),
+          metadata=stored_in(names.SYMBOL_HISTORY), pool=BARS_POOL,
           deps=[dg.AssetDep(keys.UNIVERSE, partition_mapping=dg.LastPartitionMapping())],
           description="A symbol's full price history from the source, in its own table (onboarding a name whose "
                       "past sessions `daily_bars` never stored). It never writes `market.daily_bars`: readers of "

@@ -14,9 +14,10 @@ pricing_updates = dg.define_asset_job(
 )
 etf_index_quotes = dg.define_asset_job(
     "etf_index_quotes",
-    selection=dg.AssetSelection.assets(keys.INDEX_CONSTITUENTS, keys.INDEX_QUOTES, keys.ETF_QUOTES),
+    selection=dg.AssetSelection.assets(keys.INDEX_CONSTITUENTS, keys.INDEX_QUOTES, keys.ETF_QUOTES,
+                                       keys.ETF_HOLDINGS),
     partitions_def=trading_day,
-    description="Index constituents, index levels and ETF quotes; refreshes the Redis quote caches.",
+    description="Index constituents, index levels, ETF quotes and holdings; refreshes their Redis caches.",
 )
 commodities_crypto = dg.define_asset_job(
     "commodities_crypto",

@@ -7,6 +7,7 @@ import dagster as dg
 # market
 UNIVERSE = dg.AssetKey("universe")
 INDEX_CONSTITUENTS = dg.AssetKey("index_constituents")
+ETF_HOLDINGS = dg.AssetKey("etf_holdings")
 DAILY_BARS = dg.AssetKey("daily_bars")
 CORPORATE_ACTIONS = dg.AssetKey("corporate_actions")
 INDEX_QUOTES = dg.AssetKey("index_quotes")

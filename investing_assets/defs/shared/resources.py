@@ -6,6 +6,7 @@ import dagster as dg
 
 from investing_assets import settings
 from investing_assets.lib.services.sources import MarketSources, SourceSettings, build_source, parse_routes
+from investing_assets.lib.sources.ibkr import DEFAULT_CLIENT_ID, DEFAULT_HOST, DEFAULT_PORT
 from investing_assets.lib.sources.protocol import Source
 from investing_assets.lib.storage.cache import HotCache
 from investing_assets.lib.storage.warehouse import Warehouse
@@ -31,17 +32,21 @@ class HotCacheResource(dg.ConfigurableResource):
 
 class MarketDataResource(dg.ConfigurableResource):
     """Where each dataset comes from: `sources` routes datasets by name ("universe=fmp,bars=yahoo,quotes=yahoo"),
-    `source` (demo, csv, yahoo or fmp; offline demo by default) serves the rest. `get()` hands each asset the typed
-    source of its dataset (lib/services/sources.MarketSources)."""
+    `source` (demo, csv, yahoo, fmp or ibkr; offline demo by default) serves the rest. `get()` hands each asset the
+    typed source of its dataset (lib/services/sources.MarketSources)."""
 
     source: str = "demo"
     sources: str = ""
     csv_folder: str | None = None
     fmp_api_key: str | None = None
+    ibkr_host: str = DEFAULT_HOST
+    ibkr_port: int = DEFAULT_PORT
+    ibkr_client_id: int = DEFAULT_CLIENT_ID
 
     def get(self) -> MarketSources:
         routes = parse_routes(self.sources, self.source)
-        source_settings = SourceSettings(self.csv_folder, self.fmp_api_key)
+        source_settings = SourceSettings(self.csv_folder, self.fmp_api_key, self.ibkr_host, self.ibkr_port,
+                                         self.ibkr_client_id)
         return MarketSources(routes, lambda name: _cached_source(name, source_settings))
 
 
@@ -57,6 +62,7 @@ def _cached_source(name: str, source_settings: SourceSettings) -> Source:
 
 
 def build_resources() -> dict[str, dg.ConfigurableResource]:
+    gateway = settings.ibkr_gateway()
     return {
         # URLs may carry passwords: resolved by Dagster at run time, never written into the snapshot
         "warehouse": WarehouseResource(url=dg.EnvVar("INVESTING_PG_URL")),
@@ -66,5 +72,8 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
             sources=settings.market_routes().text,
             csv_folder=settings.csv_folder(),
             fmp_api_key=dg.EnvVar(settings.FMP_API_KEY) if settings.fmp_api_key() else None,
+            ibkr_host=gateway.host,
+            ibkr_port=gateway.port,
+            ibkr_client_id=gateway.client_id,
         ),
     }

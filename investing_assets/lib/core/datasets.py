@@ -22,6 +22,7 @@ class Dataset(StrEnum):
     CORPORATE_ACTIONS = "corporate_actions"
     ESTIMATES = "estimates"
     NEWS = "news"
+    ETF_HOLDINGS = "etf_holdings"
     # Companions: facts about another dataset's rows that only the source serving it knows, so they always come
     # from that source (or from none) and are never routed on their own.
     LISTINGS = "listings"  # of the universe: when each symbol trades

@@ -25,6 +25,17 @@ INDEX_CONSTITUENTS = {
     "weight": pl.Float64,  # fraction of the index, sums to 1 per index
 }
 
+# What an ETF holds on a day, one row per line of its holdings list.
+ETF_HOLDINGS = {
+    "etf": pl.String,
+    "symbol": pl.String,  # the holding's ticker in our spelling; null for a line without one (cash, a bond)
+    "name": pl.String,
+    "weight": pl.Float64,  # fraction of the fund's net assets: an ETF's lines sum to about 1
+    "shares": pl.Float64,  # null where the source does not say (the demo); cash lines hold an amount
+    "market_value": pl.Float64,  # in the fund's currency; null where the source does not say
+    "as_of": pl.Date,  # the day the source's list describes (FMP's updatedAt), null where it gives none
+}
+
 DAILY_BARS = {
     "symbol": pl.String,
     "session": pl.Date,

@@ -9,6 +9,9 @@ files, planted patterns) always come from their dataset's source. `MarketSources
 use and hands each dataset out as its typed protocol; a dataset its source does not serve fails with a message
 naming the sources that do. A companion is asked of its dataset's source by what it declares
 (lib/sources/protocol.declared).
+
+A source can name a Dagster concurrency pool (IBKR's `ibkr`): `Routes.pool_of(dataset)` is the pool of the source a
+dataset is routed to, which the assets calling it declare when the code location loads.
 """
 
 from __future__ import annotations
@@ -21,12 +24,14 @@ from typing import cast
 from investing_assets.lib.core.datasets import COMPANION_OF, FOLLOWS, GROUPS, QUOTE_DATASETS, ROUTED, Dataset
 from investing_assets.lib.sources.csv_folder import CsvFolderSource
 from investing_assets.lib.sources.fmp import FmpSource
+from investing_assets.lib.sources.ibkr import DEFAULT_CLIENT_ID, DEFAULT_HOST, DEFAULT_PORT, IbkrSource
 from investing_assets.lib.sources.protocol import (
     BarSource,
     ConstituentSource,
     CorporateActionSource,
     DatasetNotServed,
     EstimateSource,
+    EtfHoldingSource,
     NewsSource,
     QuoteSource,
     Source,
@@ -41,10 +46,13 @@ DEFAULT_SOURCE = "demo"
 
 @dataclass(frozen=True)
 class SourceSettings:
-    """What building a source may need: the csv folder, the FMP key (never shown in a repr)."""
+    """What building a source may need: the csv folder, the FMP key (never shown in a repr), the IBKR gateway."""
 
     csv_folder: str | None = None
     fmp_api_key: str | None = field(default=None, repr=False)
+    ibkr_host: str = DEFAULT_HOST
+    ibkr_port: int = DEFAULT_PORT
+    ibkr_client_id: int = DEFAULT_CLIENT_ID
 
 
 def _csv(settings: SourceSettings) -> Source:
@@ -59,14 +67,20 @@ def _fmp(settings: SourceSettings) -> Source:
     return FmpSource(api_key=settings.fmp_api_key)
 
 
+def _ibkr(settings: SourceSettings) -> Source:
+    # builds without connecting: the gateway is first asked, and its absence told, when bars are
+    return IbkrSource(settings.ibkr_host, settings.ibkr_port, settings.ibkr_client_id)
+
+
 @dataclass(frozen=True)
 class Registered:
-    """A conforming source class, how the registry builds it, and what it serves as built (its class's datasets
-    unless the build narrows them)."""
+    """A conforming source class, how the registry builds it, what it serves as built (its class's datasets
+    unless the build narrows them), and the Dagster concurrency pool of the assets that call it (None: none)."""
 
     cls: type
     build: Callable[[SourceSettings], Source]
     narrowed: frozenset[Dataset] | None = None
+    pool: str | None = None
 
     @property
     def datasets(self) -> frozenset[Dataset]:
@@ -80,6 +94,8 @@ REGISTRY: dict[str, Registered] = {
     "yahoo": Registered(check_conformance(YahooSource), lambda settings: YahooSource(),
                         YahooSource.datasets - {Dataset.UNIVERSE}),
     "fmp": Registered(check_conformance(FmpSource), _fmp),
+    # IBKR's pacing is per gateway session: its assets share one pool (give it a limit of 1)
+    "ibkr": Registered(check_conformance(IbkrSource), _ibkr, pool="ibkr"),
 }
 SOURCES = tuple(REGISTRY)
 
@@ -143,6 +159,10 @@ class Routes:
         if dataset in FOLLOWS:
             return f"{dataset} follows {FOLLOWS[dataset]}, and {self.why(FOLLOWS[dataset])}"
         return f"{dataset} comes from the default source {self.default} (INVESTING_SOURCE)"
+
+    def pool_of(self, dataset: Dataset) -> str | None:
+        """The concurrency pool of the source `dataset` is routed to (None: its assets need none)."""
+        return REGISTRY[self.source_for(dataset)].pool
 
     @property
     def text(self) -> str:
@@ -245,3 +265,6 @@ class MarketSources:
 
     def news(self) -> NewsSource:
         return cast(NewsSource, self.source_of(Dataset.NEWS))
+
+    def etf_holdings(self) -> EtfHoldingSource:
+        return cast(EtfHoldingSource, self.source_of(Dataset.ETF_HOLDINGS))

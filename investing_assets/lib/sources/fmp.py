@@ -15,6 +15,9 @@ FMP-specific choices, in one place:
   leaves `adj_close` null rather than copying `close`).
 - FMP's `changePercent` on EOD rows is close over *open*; our `change_pct` is close over the previous
   close, so quotes fetch a few days of lookback and compute it.
+- `etf/holdings` is today's list too, dated by its `updatedAt` (kept as `as_of`); `weightPercentage` is in percent
+  and becomes a fraction; cash and other lines without a ticker (a blank `asset`) are kept with a null symbol,
+  since they are part of what the fund holds and of what its weights sum to.
 - `analyst-estimates` serves only today's consensus, not what analysts expected on an earlier day:
   `analyst_estimates` takes `session` for symmetry with the other sources and cannot honour it.
   A range whose low, average and high are all exactly 0 is FMP's placeholder for "no estimate"
@@ -42,10 +45,12 @@ import requests
 
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.datasets import Dataset
+from investing_assets.lib.core.instruments import INSTRUMENTS
 from investing_assets.lib.core.schemas import (
     ANALYST_ESTIMATES,
     CORPORATE_ACTIONS,
     DAILY_BARS,
+    ETF_HOLDINGS,
     INDEX_CONSTITUENTS,
     NEWS_ARTICLES,
     QUOTES,
@@ -54,6 +59,7 @@ from investing_assets.lib.core.schemas import (
     keep_sessions,
     quotes_from_bars,
 )
+from investing_assets.lib.core.symbols import is_ticker
 from investing_assets.lib.sources.http import (
     NO_DATA,
     HttpClient,
@@ -78,6 +84,7 @@ __all__ = [
     "parse_analyst_estimates",
     "parse_constituents",
     "parse_dividends",
+    "parse_etf_holdings",
     "parse_historical_eod",
     "parse_news",
     "parse_quotes",
@@ -262,6 +269,66 @@ def parse_constituents(index_code: str, members: Any, holdings: Any) -> pl.DataF
     ).sort("symbol")
 
 
+def parse_etf_holdings(etf: str, payload: Any, *, provider_symbol: str | None = None) -> pl.DataFrame:
+    """`etf/holdings` rows -> ETF_HOLDINGS of `etf`, weights as fractions, by weight descending.
+
+    A line is a ticker (in our spelling) or, with a blank `asset`, a line without one (cash) known by its name; a
+    line listed twice is summed. An empty list is an error: FMP answers `[]` for a symbol it has no fund for."""
+    label = f"{etf} holdings"
+    lines: dict[tuple[str | None, str | None], dict[str, Any]] = {}
+    for i, row in enumerate(_list_of_dicts(label, payload, "etf/holdings")):
+        if "symbol" in row and row["symbol"] != (provider_symbol or etf):
+            raise PayloadError(PROVIDER, label, f"holding {i} is of fund {row['symbol']!r}")
+        asset, name = row.get("asset"), row.get("name")
+        if not isinstance(asset, str | None) or not isinstance(name, str | None):
+            raise PayloadError(PROVIDER, label, f"holding {i} has asset {asset!r} and name {name!r}, not text")
+        asset, name = (asset or "").strip() or None, (name or "").strip() or None
+        if asset is not None and not is_ticker(SYMBOLS.to_ours(asset)):
+            raise PayloadError(PROVIDER, label, f"holding {i} has asset {asset!r}, not a ticker")
+        if asset is None and name is None:
+            raise PayloadError(PROVIDER, label, f"holding {i} has neither an asset nor a name")
+        what = f"holding {i} ({asset or name})"
+        weight = row.get("weightPercentage")
+        if not _is_number(weight) or weight < 0:
+            raise PayloadError(PROVIDER, label, f"{what} has weightPercentage {weight!r}")
+        amounts = {}
+        for column, field in (("shares", "sharesNumber"), ("market_value", "marketValue")):
+            value = row.get(field)
+            if value is not None and (not _is_number(value) or value < 0):
+                raise PayloadError(PROVIDER, label, f"{what} has {field} {value!r}")
+            amounts[column] = None if value is None else float(value)
+        line = {"name": name, "weight": weight / 100.0, **amounts,
+                "as_of": _updated_on(label, what, row.get("updatedAt"))}
+        key = (SYMBOLS.to_ours(asset) if asset else None, None if asset else name)
+        lines[key] = _merged_holding(lines[key], line) if key in lines else line
+    if not lines:
+        raise PayloadError(PROVIDER, label, "etf/holdings answered no holdings: not a fund FMP covers, or an "
+                                            "unknown symbol")
+    rows = [{"etf": etf, "symbol": symbol, **line} for (symbol, _), line in lines.items()]
+    return pl.DataFrame(rows, schema=ETF_HOLDINGS).sort(["weight", "symbol"], descending=[True, False],
+                                                         nulls_last=True)
+
+
+def _updated_on(label: str, what: str, value: Any) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        if isinstance(value, str) and _ISO_DAY.match(value):
+            return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        pass
+    raise PayloadError(PROVIDER, label, f"{what} has updatedAt {value!r}, not a date")
+
+
+def _merged_holding(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    """One holding listed twice: weights and amounts add up (an amount unknown on either line stays unknown)."""
+    dates = [d for d in (first["as_of"], second["as_of"]) if d is not None]
+    return {"name": first["name"], "weight": first["weight"] + second["weight"],
+            **{c: None if first[c] is None or second[c] is None else first[c] + second[c]
+               for c in ("shares", "market_value")},
+            "as_of": max(dates) if dates else None}
+
+
 def parse_analyst_estimates(payload: Any, period: str = "annual", *, symbol: str | None = None) -> pl.DataFrame:
     """`analyst-estimates` rows -> ANALYST_ESTIMATES; FMP does not echo the period, so it is the one asked.
 
@@ -351,7 +418,7 @@ class FmpSource:
     name = "fmp"
     datasets = frozenset({Dataset.UNIVERSE, Dataset.CONSTITUENTS, Dataset.BARS, Dataset.CORPORATE_ACTIONS,
                           Dataset.INDEX_QUOTES, Dataset.ETF_QUOTES, Dataset.COMMODITY_QUOTES, Dataset.CRYPTO_QUOTES,
-                          Dataset.FX_QUOTES, Dataset.ESTIMATES, Dataset.NEWS})
+                          Dataset.FX_QUOTES, Dataset.ESTIMATES, Dataset.NEWS, Dataset.ETF_HOLDINGS})
     synthetic = False
     disclaimer = None
     point_in_time_estimates = False  # analyst-estimates is today's consensus only
@@ -426,6 +493,16 @@ class FmpSource:
             for i in self._indexes
         ]
         return conform(SYMBOLS.file_under_ours(pl.concat(frames)), INDEX_CONSTITUENTS).sort("index_code", "symbol")
+
+    def etf_holdings(self, session: dt.date, etfs: Sequence[str] | None = None) -> pl.DataFrame:
+        """Today's holdings of each ETF (default: those the project quotes); `etf/holdings` keeps no history, so
+        `session` cannot select an older list (each row's as_of says which day it is)."""
+        chosen = list(INSTRUMENTS["etf"]) if etfs is None else list(dict.fromkeys(validate_symbols(etfs, PROVIDER)))
+        frames = [parse_etf_holdings(etf, self._get("etf/holdings", {"symbol": SYMBOLS.to_vendor(etf)}),
+                                     provider_symbol=SYMBOLS.to_vendor(etf)) for etf in chosen]
+        if not frames:
+            return pl.DataFrame(schema=ETF_HOLDINGS)
+        return pl.concat(frames).sort(["etf", "weight", "symbol"], descending=[False, True, False], nulls_last=True)
 
     def daily_bars(self, sessions: Sequence[dt.date], symbols: Sequence[str] | None = None) -> pl.DataFrame:
         wanted = sorted(set(sessions))

@@ -31,6 +31,7 @@ __all__ = [
     "Dataset",
     "DatasetNotServed",
     "EstimateSource",
+    "EtfHoldingSource",
     "ListingsSource",
     "NewsSource",
     "PlantedPatternSource",
@@ -115,6 +116,13 @@ class NewsSource(Source, Protocol):
         ...
 
 
+class EtfHoldingSource(Source, Protocol):
+    def etf_holdings(self, session: dt.date, etfs: Sequence[str] | None = None) -> pl.DataFrame:
+        """ETF_HOLDINGS of `etfs` (None: every ETF the project quotes that the source holds a list of) as known on
+        `session`, sorted by (etf, weight descending)."""
+        ...
+
+
 class PlantedPatternSource(Source, Protocol):
     def planted_patterns(self) -> pl.DataFrame:
         """PLANTED_PATTERNS: the chart patterns planted in the bars (the detectors' ground truth)."""
@@ -135,6 +143,7 @@ PROTOCOLS: dict[Dataset, type] = {
     Dataset.CORPORATE_ACTIONS: CorporateActionSource,
     Dataset.ESTIMATES: EstimateSource,
     Dataset.NEWS: NewsSource,
+    Dataset.ETF_HOLDINGS: EtfHoldingSource,
     Dataset.PLANTED_PATTERNS: PlantedPatternSource,
 }
 

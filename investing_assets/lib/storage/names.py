@@ -5,6 +5,7 @@ from __future__ import annotations
 # -- PostgreSQL tables (schema.table), by area -------------------------------------------------------------------
 UNIVERSE = "market.universe"
 INDEX_CONSTITUENTS = "market.index_constituents"
+ETF_HOLDINGS = "market.etf_holdings"
 DAILY_BARS = "market.daily_bars"
 SYMBOL_HISTORY = "market.symbol_history"  # price_history's own bars, read where daily_bars has none
 QUOTES = "market.quotes"
@@ -46,6 +47,7 @@ CRYPTO_QUOTES_KEY = "cache:crypto_quotes"
 FX_QUOTES_KEY = "cache:fx_quotes"
 QUOTE_KEYS = {"index": INDEX_QUOTES_KEY, "etf": ETF_QUOTES_KEY, "commodity": COMMODITY_QUOTES_KEY,
               "crypto": CRYPTO_QUOTES_KEY, "fx": FX_QUOTES_KEY}
+ETF_HOLDINGS_KEY = "cache:etf_holdings"  # the newest stored session's holdings, by ETF
 SCAN_LATEST_KEY = "cache:scan:latest"
 SCANNER_LAST_SCANNED_KEY = "scanner:last_scanned"  # sorted set: symbol -> when it was last scanned
 MUNI_RISK_LATEST_KEY = "cache:muni_risk:latest"

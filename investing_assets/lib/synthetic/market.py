@@ -81,6 +81,7 @@ class _Instrument:
 
 # ETFs that are a fixed fraction of an index (the real ratios, roughly).
 _INDEX_ETFS = {"SPY": ("SPX", 10.0, 80e6), "QQQ": ("NDX", 41.0, 45e6), "DIA": ("DJI", 100.0, 4e6)}
+INDEX_TRACKERS = {symbol: code for symbol, (code, _, _) in _INDEX_ETFS.items()}  # ETF -> the index it tracks
 _SECTOR_ETF_VOLUME = {
     "XLK": 8e6, "XLF": 40e6, "XLE": 18e6, "XLV": 9e6, "XLY": 5e6, "XLP": 10e6, "XLI": 12e6,
     "XLU": 14e6, "XLB": 6e6, "XLRE": 6e6, "XLC": 5e6,

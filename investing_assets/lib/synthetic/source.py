@@ -19,6 +19,7 @@ from investing_assets.lib.core.datasets import Dataset
 from investing_assets.lib.core.schemas import (
     CORPORATE_ACTIONS,
     DAILY_BARS,
+    ETF_HOLDINGS,
     INDEX_CONSTITUENTS,
     LISTINGS,
     QUOTES,
@@ -26,9 +27,9 @@ from investing_assets.lib.core.schemas import (
     conform,
 )
 from investing_assets.lib.synthetic import coverage, reference, universe
-from investing_assets.lib.synthetic.market import Market, simulated_market, stock_parameters
+from investing_assets.lib.synthetic.market import INDEX_TRACKERS, Market, simulated_market, stock_parameters
 from investing_assets.lib.synthetic.planted import planted_frame
-from investing_assets.lib.synthetic.universe import INDEX_CODES
+from investing_assets.lib.synthetic.universe import INDEX_CODES, SECTOR_ETFS
 
 
 def _session_rows(sessions: Iterable[dt.date] | dt.date) -> np.ndarray:
@@ -94,7 +95,7 @@ class DemoSource:
     datasets = frozenset({Dataset.UNIVERSE, Dataset.LISTINGS, Dataset.CONSTITUENTS, Dataset.BARS,
                           Dataset.PLANTED_PATTERNS, Dataset.INDEX_QUOTES, Dataset.ETF_QUOTES,
                           Dataset.COMMODITY_QUOTES, Dataset.CRYPTO_QUOTES, Dataset.FX_QUOTES, Dataset.CORPORATE_ACTIONS,
-                          Dataset.ESTIMATES, Dataset.NEWS})
+                          Dataset.ESTIMATES, Dataset.NEWS, Dataset.ETF_HOLDINGS})
     point_in_time_estimates = True  # the consensus of any past session can be rebuilt
     # Said wherever a user sees its rows (asset metadata, `investing summary`, chart titles).
     synthetic = True
@@ -163,6 +164,35 @@ class DemoSource:
                 )
             )
         return conform(pl.concat(frames), INDEX_CONSTITUENTS)
+
+    def etf_holdings(self, session: dt.date, etfs: Sequence[str] | None = None) -> pl.DataFrame:
+        """What each demo ETF is made of on the session, the baskets its quotes are built from: SPY, QQQ and DIA
+        hold their index's constituents at that session's weights (as index_constituents gives them), each sector
+        SPDR its sector's S&P 500 members cap-weighted. IWM and TLT follow the market factor, not demo stocks, so
+        the demo has no list for them. Shares and market value are null: the demo models no fund assets."""
+        row = int(_session_rows(session)[0])
+        market = self._market
+        baskets = _etf_baskets(market)
+        chosen = sorted(baskets) if etfs is None else list(dict.fromkeys(etfs))
+        unknown = [etf for etf in chosen if etf not in baskets]
+        if unknown:
+            why = "; the demo's IWM and TLT are not made of demo stocks" if {"IWM", "TLT"} & set(unknown) else ""
+            raise ValueError(f"demo: no holdings of {', '.join(unknown)}: the demo holds lists of "
+                             f"{', '.join(sorted(baskets))}{why}")
+        frames = []
+        for etf in chosen:
+            columns, price_weighted = baskets[etf]
+            close = market.close[row, columns]
+            raw = close if price_weighted else close * market.shares[columns].astype(float)
+            frames.append(pl.DataFrame({
+                "etf": etf, "symbol": [market.stocks[i].symbol for i in columns],
+                "name": [market.stocks[i].name for i in columns], "weight": raw / raw.sum(),
+                "shares": None, "market_value": None, "as_of": session,
+            }, schema_overrides={"shares": pl.Float64, "market_value": pl.Float64}))
+        if not frames:
+            return pl.DataFrame(schema=ETF_HOLDINGS)
+        return conform(pl.concat(frames), ETF_HOLDINGS).sort(["etf", "weight", "symbol"],
+                                                             descending=[False, True, False])
 
     def daily_bars(self, sessions: Sequence[dt.date], symbols: Sequence[str] | None = None) -> pl.DataFrame:
         """Bars sorted by (symbol, session); symbols=None means the whole universe. Each bar is a pure
@@ -273,6 +303,15 @@ class DemoSource:
         if asset_class == "fx":
             frame = frame.with_columns(volume=pl.lit(None, pl.Int64))
         return conform(frame, QUOTES)
+
+
+def _etf_baskets(market: Market) -> dict[str, tuple[np.ndarray, bool]]:
+    """ETF -> (the stock columns it holds, whether it is price-weighted), as market.py builds the ETF quotes."""
+    baskets = {etf: (market.members[code], code == "DJI") for etf, code in INDEX_TRACKERS.items()}
+    spx = market.members["SPX"]
+    for sector, etf in SECTOR_ETFS.items():
+        baskets[etf] = (np.array([i for i in spx if market.stocks[i].sector == sector], dtype=np.int64), False)
+    return baskets
 
 
 @lru_cache(maxsize=2)

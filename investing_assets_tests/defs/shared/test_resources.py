@@ -120,3 +120,31 @@ def test_the_uis_resources_page_names_the_secrets_variables_never_their_values(m
     assert shown["warehouse"]["url"] == ("ENV_VAR", "INVESTING_PG_URL")
     assert shown["cache"]["url"] == ("ENV_VAR", "INVESTING_REDIS_URL")
     assert "sekrit" not in json.dumps(result.data)
+
+
+def test_the_ibkr_gateway_comes_from_the_environment_and_reaches_the_source(monkeypatch):
+    monkeypatch.setenv("INVESTING_SOURCES", "bars=ibkr")
+    monkeypatch.setenv("INVESTING_IBKR_HOST", "10.1.2.3")
+    monkeypatch.setenv("INVESTING_IBKR_PORT", "4002")
+    monkeypatch.setenv("INVESTING_IBKR_CLIENT_ID", "9")
+    market_data = build_resources()["market_data"]
+    assert (market_data.ibkr_host, market_data.ibkr_port, market_data.ibkr_client_id) == ("10.1.2.3", 4002, 9)
+    bars = market_data.get().bars()  # built, not connected: the gateway is asked when bars are
+    assert (bars.name, bars.host, bars.port, bars.client_id) == ("ibkr", "10.1.2.3", 4002, 9)
+
+    monkeypatch.delenv("INVESTING_IBKR_HOST")
+    monkeypatch.delenv("INVESTING_IBKR_PORT")
+    monkeypatch.delenv("INVESTING_IBKR_CLIENT_ID")
+    defaults = build_resources()["market_data"]
+    assert (defaults.ibkr_host, defaults.ibkr_port, defaults.ibkr_client_id) == ("127.0.0.1", 7497, 17)
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("INVESTING_IBKR_PORT", "tws", "INVESTING_IBKR_PORT='tws' is not a whole number"),
+    ("INVESTING_IBKR_PORT", "70000", "INVESTING_IBKR_PORT=70000 is outside 1..65535"),
+    ("INVESTING_IBKR_CLIENT_ID", "-1", "INVESTING_IBKR_CLIENT_ID=-1 is outside 0..2147483647"),
+])
+def test_a_bad_ibkr_setting_is_refused_by_name(monkeypatch, name, value, message):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=message):
+        build_resources()

@@ -26,7 +26,7 @@ def settings(tmp_path) -> SourceSettings:
 
 
 def test_every_registered_source_conforms_to_the_protocols_it_declares(settings):
-    assert list(REGISTRY) == ["demo", "csv", "yahoo", "fmp"]
+    assert list(REGISTRY) == ["demo", "csv", "yahoo", "fmp", "ibkr"]
     for name, entry in REGISTRY.items():
         assert conformance_problems(entry.cls) == [], name
         source = build_source(name, settings)
@@ -39,7 +39,8 @@ def test_every_registered_source_conforms_to_the_protocols_it_declares(settings)
 def test_what_each_source_serves():
     assert serving(Dataset.CONSTITUENTS) == ["demo", "fmp"]
     assert serving(Dataset.UNIVERSE) == ["demo", "csv", "fmp"]  # Yahoo lists none when built without symbols
-    assert serving(Dataset.BARS) == ["demo", "csv", "yahoo", "fmp"]
+    assert serving(Dataset.BARS) == ["demo", "csv", "yahoo", "fmp", "ibkr"]
+    assert serving(Dataset.ETF_HOLDINGS) == ["demo", "fmp"]
     assert serving(Dataset.NEWS) == serving(Dataset.ESTIMATES) == ["demo", "fmp"]
     assert serving(Dataset.BAR_FILES) == ["csv"] and serving(Dataset.PLANTED_PATTERNS) == ["demo"]
 
@@ -115,6 +116,20 @@ def test_a_dataset_no_configured_source_serves_names_the_sources_that_do(setting
     assert sources.bars().name == "yahoo" and sources.corporate_actions().name == "yahoo"
     assert sources.universe().name == "csv" and sources.quotes("crypto").name == "yahoo"
     assert sources.serves(Dataset.CORPORATE_ACTIONS) and not sources.serves(Dataset.ESTIMATES)
+
+
+def test_bars_routed_to_ibkr_carry_its_pool_and_corporate_actions_must_be_routed_apart(settings):
+    routes = parse_routes("bars=ibkr", "demo")
+    assert routes.pool_of(Dataset.BARS) == "ibkr" and routes.pool_of(Dataset.UNIVERSE) is None
+    assert parse_routes(None, "demo").pool_of(Dataset.BARS) is None
+    sources = MarketSources.of(routes, settings)
+    assert sources.bars().name == "ibkr" and sources.etf_holdings().name == "demo"
+    with pytest.raises(DatasetNotServed, match="corporate_actions follows bars, and INVESTING_SOURCES routes bars to "
+                                               "ibkr, which serves bars; corporate_actions is served by demo, csv, "
+                                               "yahoo, fmp; set e.g."):
+        sources.corporate_actions()
+    routed = MarketSources.of(parse_routes("bars=ibkr,corporate_actions=fmp,etf_holdings=fmp", "demo"), settings)
+    assert (routed.corporate_actions().name, routed.etf_holdings().name) == ("fmp", "fmp")
 
 
 def test_each_source_is_built_once_and_only_when_asked():
