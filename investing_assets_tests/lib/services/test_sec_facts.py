@@ -3,7 +3,11 @@ import datetime as dt
 import polars as pl
 
 from investing_assets.lib.fundamentals.companyfacts import read_company_facts
-from investing_assets.lib.services.sec_facts import load_companyfacts, store_company_facts, stored_company_facts
+from investing_assets.lib.services.sec_facts import (
+    load_companyfacts,
+    store_company_facts,
+    stored_company_facts,
+)
 from investing_assets.lib.storage import names
 from investing_assets_tests.lib.fundamentals._sec_fixtures import lpa_facts
 
