@@ -34,40 +34,36 @@ FACT_KEY = ["cik", "taxonomy", "tag", "unit", "period_end", "period_start", "acc
 TICKERS_SCHEMA: dict[str, pl.DataType] = {"cik": pl.Int64, "symbol": pl.String, "title": pl.String}
 
 
+_RAW_SCHEMA: dict[str, pl.DataType] = {
+    "start": pl.String, "end": pl.String, "fy": pl.Int32, "fp": pl.String, "form": pl.String, "filed": pl.String,
+    "accn": pl.String, "frame": pl.String, "val": pl.Float64}
+
+
 def parse_company_facts(body: dict) -> pl.DataFrame:
-    """One company's facts, long form (FACTS_SCHEMA). `cik` may be an int or a zero-padded string."""
+    """One company's facts, long form (FACTS_SCHEMA). `cik` may be an int or a zero-padded string.
+
+    The fact dicts go to polars' row constructor as they are (the per-fact work stays out of Python); the
+    taxonomy, tag and unit of each run of facts are repeated alongside."""
     cik = int(body["cik"]) if body.get("cik") not in (None, "") else None
-    taxonomies, tags, units, starts, ends, fys, fps, forms, filed, accessions, frames, values = (
-        [] for _ in range(12))
+    facts: list[dict] = []
+    runs: list[tuple[str, str, str]] = []
+    lengths: list[int] = []
     for taxonomy, concepts in (body.get("facts") or {}).items():
         for tag, concept in concepts.items():
-            for unit, facts in (concept.get("units") or {}).items():
-                for fact in facts:
-                    taxonomies.append(taxonomy)
-                    tags.append(tag)
-                    units.append(unit)
-                    starts.append(fact.get("start"))
-                    ends.append(fact.get("end"))
-                    fys.append(fact.get("fy"))
-                    fps.append(fact.get("fp"))
-                    forms.append(fact.get("form"))
-                    filed.append(fact.get("filed"))
-                    accessions.append(fact.get("accn"))
-                    frames.append(fact.get("frame"))
-                    values.append(fact.get("val"))
-    raw = pl.DataFrame(
-        {"taxonomy": taxonomies, "tag": tags, "unit": units, "period_start": starts, "period_end": ends,
-         "fy": fys, "fp": fps, "form": forms, "filed": filed, "accession": accessions, "frame": frames,
-         "value": values},
-        schema={"taxonomy": pl.String, "tag": pl.String, "unit": pl.String, "period_start": pl.String,
-                "period_end": pl.String, "fy": pl.Int32, "fp": pl.String, "form": pl.String, "filed": pl.String,
-                "accession": pl.String, "frame": pl.String, "value": pl.Float64},
-        strict=False,
-    )
-    frame = raw.with_columns(
-        pl.lit(cik, dtype=pl.Int64).alias("cik"),
-        *(pl.col(c).str.to_date("%Y-%m-%d") for c in ("period_start", "period_end", "filed")),
-    ).select(list(FACTS_SCHEMA))
+            for unit, unit_facts in (concept.get("units") or {}).items():
+                facts.extend(unit_facts)
+                runs.append((taxonomy, tag, unit))
+                lengths.append(len(unit_facts))
+    labels = pl.DataFrame(runs, schema={"taxonomy": pl.String, "tag": pl.String, "unit": pl.String},
+                          orient="row").with_columns(n=pl.Series(lengths, dtype=pl.UInt32))
+    labels = labels.select(pl.exclude("n").repeat_by("n").explode()) if labels.height else labels.drop("n")
+    raw = pl.from_dicts(facts, schema=_RAW_SCHEMA, strict=False) if facts else pl.DataFrame(schema=_RAW_SCHEMA)
+    frame = pl.concat([labels, raw], how="horizontal").select(
+        pl.lit(cik, dtype=pl.Int64).alias("cik"), "taxonomy", "tag", "unit",
+        pl.col("start").str.to_date("%Y-%m-%d").alias("period_start"),
+        pl.col("end").str.to_date("%Y-%m-%d").alias("period_end"),
+        "fy", "fp", "form", pl.col("filed").str.to_date("%Y-%m-%d"), pl.col("accn").alias("accession"),
+        "frame", pl.col("val").alias("value"))
     # companyfacts repeats a fact verbatim now and then; a differing value under one key is kept for the writer
     # to refuse rather than guessed away
     return frame.unique(maintain_order=True)

@@ -7,7 +7,8 @@ per company; memory stays bounded by that batch, never the archive.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,19 +39,38 @@ def store_company_facts(warehouse: Warehouse, companies: Sequence[pl.DataFrame])
 
 def load_companyfacts(warehouse: Warehouse, companies: Iterable[pl.DataFrame],
                       companies_per_write: int = 50) -> FactsLoaded:
-    """Stream parsed companies into the warehouse, `companies_per_write` at a time."""
-    total_companies = total_facts = 0
-    seconds = 0.0
+    """Stream parsed companies into the warehouse, `companies_per_write` at a time.
+
+    One batch is written on a worker thread while the next is parsed (JSON decoding holds the GIL, the COPY
+    mostly waits on the server), so the two overlap; at most one batch waits, which keeps memory bounded."""
+    totals = FactsLoaded(0, 0, 0.0)
+    pending: Future[FactsLoaded] | None = None
+
+    def settle() -> None:
+        nonlocal totals, pending
+        if pending is not None:
+            done = pending.result()  # a failed write raises here, before anything else is written
+            totals = FactsLoaded(totals.companies + done.companies, totals.facts + done.facts,
+                                 totals.seconds + done.seconds)
+            pending = None
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sec-facts-copy") as writer:
+        for batch in _batches(companies, companies_per_write):
+            settle()
+            pending = writer.submit(store_company_facts, warehouse, batch)
+        settle()
+    return totals
+
+
+def _batches(companies: Iterable[pl.DataFrame], size: int) -> Iterator[list[pl.DataFrame]]:
     batch: list[pl.DataFrame] = []
     for company in companies:
         batch.append(company)
-        if len(batch) >= companies_per_write:
-            loaded = store_company_facts(warehouse, batch)
-            total_companies, total_facts, seconds = (total_companies + loaded.companies,
-                                                     total_facts + loaded.facts, seconds + loaded.seconds)
+        if len(batch) >= size:
+            yield batch
             batch = []
-    loaded = store_company_facts(warehouse, batch)
-    return FactsLoaded(total_companies + loaded.companies, total_facts + loaded.facts, seconds + loaded.seconds)
+    if batch:
+        yield batch
 
 
 def load_companyfacts_zip(warehouse: Warehouse, archive: Path, companies_per_write: int = 50) -> FactsLoaded:
