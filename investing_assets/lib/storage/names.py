@@ -25,6 +25,7 @@ SECTOR_CORRELATIONS = "technicals.sector_correlations"
 ANALYST_ESTIMATES = "fundamentals.analyst_estimates"
 INDUSTRY_AGGREGATES = "fundamentals.industry_aggregates"
 INDEX_VALUATIONS = "fundamentals.index_valuations"
+SEC_FACTS = "fundamentals.sec_facts"  # XBRL facts long form, one row per fact and filing
 
 NEWS_ARTICLES = "news.articles"
 
