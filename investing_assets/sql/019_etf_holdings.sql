@@ -17,3 +17,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS etf_holdings_symbol ON market.etf_holdings (se
     WHERE symbol IS NOT NULL;
 CREATE UNIQUE INDEX IF NOT EXISTS etf_holdings_unlisted ON market.etf_holdings (session, etf, name)
     WHERE symbol IS NULL;
+-- The writer checks that key in each frame before it writes (a line without a ticker is keyed by its name).
+INSERT INTO ops.natural_keys (table_name, columns) VALUES
+    ('market.etf_holdings', ARRAY['session', 'etf', 'symbol', 'name'])
+ON CONFLICT (table_name) DO UPDATE SET columns = excluded.columns;
