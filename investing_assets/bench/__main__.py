@@ -7,7 +7,7 @@ import sys
 import time
 import traceback
 
-MODULES = ["indicators", "warehouse", "pipeline", "muni_model", "muni_extraction", "muni_drop", "scanner"]
+MODULES = ["indicators", "warehouse", "pipeline", "muni_model", "muni_extraction", "muni_drop", "scanner", "api"]
 
 
 def main(selected: list[str]) -> int:
