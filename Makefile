@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)  ## servers (yours or embedded), schema, then the demo market through Dagster
 	$(BIN)/investing demo
 
-dev: $(STAMP)   ## dagster dev on http://127.0.0.1:3000 with the instance in PostgreSQL
+dev: $(STAMP)   ## dagster dev on http://127.0.0.1:3000 with the instance in PostgreSQL, the read API on :8000
 	$(BIN)/investing dev
 
 test: $(STAMP)  ## the test suite against real PostgreSQL and Redis

@@ -109,3 +109,13 @@ def cache(redis_url: str) -> HotCache:
 def dead_redis_url() -> str:
     """A Redis URL where nothing listens: a real refused connection, not a mock."""
     return "redis://127.0.0.1:9/0"
+
+
+@pytest.fixture(scope="session")
+def read_warehouse_url(pg_admin_url: str, template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One warehouse the read API tests share, seeded once by the services on the demo source (see
+    lib/services/reads/_seed.py); they only read it."""
+    from investing_assets_tests.lib.services.reads._seed import seeded_database
+
+    with seeded_database(pg_admin_url, template_db, tmp_path_factory.mktemp("read_seed")) as url:
+        yield url

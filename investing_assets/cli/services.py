@@ -27,8 +27,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     db.add_subparsers().add_parser("migrate", help="apply the schema files (idempotent)").set_defaults(
         func=cmd_db_migrate)
 
-    dev = sub.add_parser("dev", help="dagster dev on 127.0.0.1 with the PostgreSQL instance")
+    dev = sub.add_parser("dev", help="dagster dev on 127.0.0.1 with the PostgreSQL instance, and the read API")
     dev.add_argument("--port", type=port, default=3000, help="the UI's port on 127.0.0.1 (default 3000)")
+    dev.add_argument("--api-port", type=port, default=8000,
+                     help="the read API's port on 127.0.0.1 (default 8000; `investing serve`)")
     dev.set_defaults(func=cmd_dev)
 
 
@@ -52,14 +54,22 @@ def cmd_db_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_dev(args: argparse.Namespace) -> int:
-    """`dagster dev` as a child under the home's daemon lock: a second one on the same home would start a
-    second daemon that cannot bind the port and fills both logs with heartbeat errors."""
+    """`dagster dev` as a child under the home's daemon lock (a second one on the same home would start a
+    second daemon that cannot bind the port and fills both logs with heartbeat errors), and the read API
+    (`investing serve`) beside it, stopped when Dagster stops."""
     try:
         with HomeLock(settings.home(), "daemon").held("investing dev"):
             embedded = not settings.pg_url() or not settings.redis_url()
             env = {**os.environ, **prepare_environment()}
             dagster = str(Path(sys.executable).with_name("dagster"))
-            code = run_child([dagster, "dev", "-h", "127.0.0.1", "-p", str(args.port), "-w", "workspace.yaml"], env)
+            api = subprocess.Popen([sys.executable, "-m", "investing_assets.cli", "serve", "--port",
+                                    str(args.api_port)], env=env, cwd=settings.PROJECT_ROOT)
+            print(f"Read API on http://127.0.0.1:{args.api_port}/docs")
+            try:
+                code = run_child([dagster, "dev", "-h", "127.0.0.1", "-p", str(args.port), "-w", "workspace.yaml"],
+                                 env)
+            finally:
+                stop_child(api)
     except LockHeld as held:
         hint = "use that one, or stop it first" if held.what == "investing dev" else "let it finish first"
         print(f"investing dev: a Dagster daemon already runs for {settings.home()} (pid {held.pid}: {held.what}); "
@@ -84,3 +94,14 @@ def run_child(command: list[str], env: dict[str, str]) -> int:
                 continue
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def stop_child(child: subprocess.Popen, timeout_s: float = 10.0) -> None:
+    """Ask a child to stop (it may have stopped already, on the terminal's Ctrl-C), kill it if it will not."""
+    if child.poll() is None:
+        child.terminate()
+    try:
+        child.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()

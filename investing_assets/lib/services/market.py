@@ -205,11 +205,20 @@ def write_quotes(
 
 def publish_latest_quotes(warehouse: Warehouse, cache: HotCache, asset_class: str) -> bool:
     """Cache the newest stored session (not merely this run's), so a backfill never makes the cache older."""
+    latest = latest_quotes_document(warehouse, asset_class)
+    if latest is None:
+        return False
+    payload, as_of = latest
+    return cache.publish(names.QUOTE_KEYS[asset_class], payload, as_of=as_of)
+
+
+def latest_quotes_document(warehouse: Warehouse, asset_class: str) -> tuple[list[dict], dt.date] | None:
+    """What the quotes cache of an asset class holds (the newest stored session's rows) and its session; None
+    before any is stored. The read API refills a cold cache with it."""
     latest = latest_quotes(warehouse, asset_class)
     if latest.height == 0:
-        return False
-    as_of = latest.get_column("session")[0]
-    return cache.publish(names.QUOTE_KEYS[asset_class], latest.to_dicts(), as_of=as_of)
+        return None
+    return latest.to_dicts(), latest.get_column("session")[0]
 
 
 def session_changes(bars: pl.DataFrame, session: dt.date) -> pl.DataFrame:

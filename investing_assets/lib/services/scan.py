@@ -99,13 +99,26 @@ def _frames(results: list[scanner.ScanResult]) -> dict[str, pl.DataFrame]:
     }
 
 
-def publish_latest_scan(warehouse: Warehouse, cache: HotCache, top: int = 20) -> bool:
+LATEST_TOP = 20  # discoveries the latest-scan cache holds
+
+
+def publish_latest_scan(warehouse: Warehouse, cache: HotCache, top: int = LATEST_TOP) -> bool:
     """Cache the newest stored session's ranking, so backfilling an old day never makes the cache older."""
+    latest = latest_scan_document(warehouse, top)
+    if latest is None:
+        return False
+    ranked, as_of = latest
+    return cache.publish(names.SCAN_LATEST_KEY, ranked, as_of=as_of)
+
+
+def latest_scan_document(warehouse: Warehouse, top: int = LATEST_TOP) -> tuple[list[dict], dt.date] | None:
+    """The newest scanned session's `top` discoveries, ranked from 1, and that session: what the latest-scan
+    cache holds (the read API refills a cold cache with it). None before any scan is stored."""
     best = latest_discoveries(warehouse, top)
     if best.height == 0:
-        return False
+        return None
     ranked = [{"rank": k + 1, **{key: _plain(v) for key, v in row.items()}} for k, row in enumerate(best.to_dicts())]
-    return cache.publish(names.SCAN_LATEST_KEY, ranked, as_of=best.get_column("session")[0])
+    return ranked, best.get_column("session")[0]
 
 
 def _plain(value: object) -> object:

@@ -28,7 +28,7 @@ class HotCache:
 
     def publish(self, key: str, payload: Any, *, as_of: dt.date | dt.datetime) -> bool:
         """Store `{"as_of": ..., "data": payload}` as JSON. Returns False (and warns) when Redis is down."""
-        document = json.dumps({"as_of": as_of.isoformat(), "data": payload}, default=_json_default)
+        document = encode(payload, as_of)
         try:
             self._client.set(key, document)
             return True
@@ -38,12 +38,16 @@ class HotCache:
 
     def read(self, key: str) -> dict[str, Any] | None:
         """The cached document, or None when absent or when Redis is down."""
+        raw = self.read_text(key)
+        return json.loads(raw) if raw else None
+
+    def read_text(self, key: str) -> str | None:
+        """The cached document's JSON text as stored, or None when absent or when Redis is down."""
         try:
-            raw = self._client.get(key)
+            return self._client.get(key) or None
         except _UNAVAILABLE as exc:
             log.warning("Redis unavailable, cannot read %s: %s", key, exc)
             return None
-        return json.loads(raw) if raw else None
 
     def add_scores(self, key: str, scores: Mapping[str, float]) -> bool:
         """Set members' scores in the sorted set `key`. Returns False (and warns) when Redis is down."""
@@ -69,6 +73,12 @@ class HotCache:
             return bool(self._client.ping())
         except _UNAVAILABLE:
             return False
+
+
+def encode(payload: Any, as_of: dt.date | dt.datetime) -> str:
+    """The JSON text `publish` stores: what `read` returns once parsed, so a reader that built the document
+    itself (a cold cache) serves exactly what the cache will."""
+    return json.dumps({"as_of": as_of.isoformat(), "data": payload}, default=_json_default)
 
 
 def _json_default(value: Any) -> Any:

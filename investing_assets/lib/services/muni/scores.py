@@ -114,6 +114,18 @@ def _publish_if_newest(warehouse: Warehouse, cache: HotCache, frame: pl.DataFram
     return cache.publish(names.MUNI_RISK_LATEST_KEY, payload, as_of=session)
 
 
+def latest_scores_document(warehouse: Warehouse) -> tuple[dict[str, Any], dt.date] | None:
+    """What the scores cache holds, read back from the newest scored session (the read API refills a cold cache
+    with it): the same payload the scoring publishes. None before any session is scored."""
+    session = queries.newest_scored_session(warehouse)
+    if session is None:
+        return None
+    book = queries.read_scored_book(warehouse, session)  # one run scores a session with one model
+    payload = {"session": session, "model_version": book.item(0, "model_version"),
+               "issuers": book.drop("model_version").to_dicts()}
+    return payload, session
+
+
 # Annual financial reports are due six months after the fiscal year ends (the GFOA certificate's deadline).
 # A report counts from then, or from the day it was read if that came first, so scoring a past day never uses
 # a report published after it, and a report read today counts today.

@@ -65,3 +65,24 @@ def latest_index_valuations(warehouse: Warehouse) -> pl.DataFrame:
     return warehouse.read_frame(
         f"SELECT session, index_code, forward_pe, earnings_yield FROM {names.INDEX_VALUATIONS} "
         f"WHERE session = (SELECT max(session) FROM {names.INDEX_VALUATIONS}) ORDER BY index_code")
+
+
+def symbol_estimates(warehouse: Warehouse, symbol: str, as_of: dt.date) -> pl.DataFrame:
+    """The symbol's newest consensus snapshot on or before `as_of`: every fiscal period it forecasts."""
+    estimates = names.ANALYST_ESTIMATES
+    return warehouse.read_frame(
+        f"SELECT * FROM {estimates} WHERE symbol = %s AND session = (SELECT max(session) FROM {estimates} "
+        "WHERE symbol = %s AND session <= %s) ORDER BY period, period_end", [symbol, symbol, as_of])
+
+
+def industry_aggregates_of(warehouse: Warehouse, session: dt.date, level: str | None = None) -> pl.DataFrame:
+    """One session's sector and industry aggregates (or one level's), by level, sector, name."""
+    return warehouse.read_frame(
+        f"SELECT * FROM {names.INDUSTRY_AGGREGATES} WHERE session = %s AND (%s::text IS NULL OR level = %s) "
+        "ORDER BY level DESC, sector, name", [session, level, level])
+
+
+def index_valuations_of(warehouse: Warehouse, session: dt.date) -> pl.DataFrame:
+    """One session's index valuations, by index code."""
+    return warehouse.read_frame(
+        f"SELECT * FROM {names.INDEX_VALUATIONS} WHERE session = %s ORDER BY index_code", [session])

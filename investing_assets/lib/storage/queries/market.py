@@ -116,11 +116,42 @@ def sectors_by_session(warehouse: Warehouse, sessions: Sequence[dt.date], lookba
 def latest_quotes(warehouse: Warehouse, asset_class: str) -> pl.DataFrame:
     """The newest stored session's quotes of one asset class, by symbol."""
     return warehouse.read_frame(
-        f"SELECT symbol, name, session, open, high, low, close, volume, change_pct, currency FROM {names.QUOTES} "
+        f"SELECT {_QUOTE_COLUMNS} FROM {names.QUOTES} "
         f"WHERE asset_class = %s AND session = (SELECT max(session) FROM {names.QUOTES} WHERE asset_class = %s) "
         "ORDER BY symbol",
         [asset_class, asset_class],
     )
+
+
+_QUOTE_COLUMNS = "symbol, name, session, open, high, low, close, volume, change_pct, currency, source"
+
+
+def quotes_of_session(warehouse: Warehouse, asset_class: str, session: dt.date) -> pl.DataFrame:
+    """One session's quotes of one asset class, by symbol (the columns of `latest_quotes`)."""
+    return warehouse.read_frame(
+        f"SELECT {_QUOTE_COLUMNS} FROM {names.QUOTES} WHERE asset_class = %s AND session = %s ORDER BY symbol",
+        [asset_class, session])
+
+
+def newest_universe_session(warehouse: Warehouse) -> dt.date | None:
+    """The newest session with a stored universe (its primary key leads with session: one index probe)."""
+    return warehouse.read_frame(f"SELECT max(session) AS s FROM {names.UNIVERSE}").item(0, 0)
+
+
+def universe_row(warehouse: Warehouse, symbol: str, as_of: dt.date) -> dict | None:
+    """The symbol's newest universe row on or before `as_of` (name, sector, industry, shares, listing), or None."""
+    frame = warehouse.read_frame(
+        f"SELECT * FROM {names.UNIVERSE} WHERE symbol = %s AND session <= %s ORDER BY session DESC LIMIT 1",
+        [symbol, as_of])
+    return frame.row(0, named=True) if frame.height else None
+
+
+def history_span(warehouse: Warehouse, symbol: str) -> tuple[dt.date, dt.date] | None:
+    """First and last session of the symbol's own history (market.symbol_history), or None without one."""
+    frame = warehouse.read_frame(
+        f"SELECT min(session), max(session) FROM {names.SYMBOL_HISTORY} WHERE symbol = %s", [symbol])
+    first, last = frame.row(0)
+    return (first, last) if first is not None else None
 
 
 def index_levels(warehouse: Warehouse, session: dt.date) -> pl.DataFrame:

@@ -103,6 +103,20 @@ def read_document(warehouse: Warehouse, key: str) -> dict[str, Any] | None:
     return frame.row(0, named=True) if frame.height else None
 
 
+def documents_page(warehouse: Warehouse, limit: int, offset: int,
+                   status: str | None = None) -> tuple[pl.DataFrame, int]:
+    """One page of the documents (newest read first, without stored paths), and how many there are."""
+    frame = warehouse.read_frame(
+        "SELECT document_key, file_name, sha256, size_bytes, pages, issuer, fiscal_year_end, scale, scale_text, "
+        f"status, reason, message, extracted_at, count(*) OVER () AS total FROM {names.MUNI_DOCUMENTS} "
+        "WHERE %s::text IS NULL OR status = %s ORDER BY extracted_at DESC, document_key LIMIT %s OFFSET %s",
+        [status, status, limit, offset])
+    if frame.height:
+        return frame.drop("total"), frame.item(0, "total")
+    where = {"status": [status]} if status else None
+    return frame.drop("total", strict=False), warehouse.count(names.MUNI_DOCUMENTS, where)
+
+
 def read_document_metrics(warehouse: Warehouse, key: str) -> pl.DataFrame:
     """The long-form metrics of one document, in storage order."""
     return warehouse.read_frame(
@@ -160,6 +174,15 @@ def replace_risk_scores(warehouse: Warehouse, rows: pl.DataFrame, sessions: Sequ
 def newest_scored_session(warehouse: Warehouse) -> dt.date | None:
     with warehouse.connect() as conn:
         return conn.execute(f"SELECT max(session) FROM {names.MUNI_RISK_SCORES}").fetchone()[0]
+
+
+def read_scored_book(warehouse: Warehouse, session: dt.date) -> pl.DataFrame:
+    """One session's scores in the scoring's own columns and order (riskiest first, ties by issuer's bytes), with
+    the model version: what the scores publish to the hot cache."""
+    return warehouse.read_frame(
+        "SELECT issuer, issuer_name, source, document_key, fiscal_year_end, status, inputs_present, probability, "
+        f"bucket, top_drivers, model_version FROM {names.MUNI_RISK_SCORES} WHERE session = %s "
+        'ORDER BY probability DESC NULLS LAST, issuer COLLATE "C"', [session])
 
 
 def read_risk_scores(warehouse: Warehouse, session: dt.date) -> pl.DataFrame:
