@@ -27,10 +27,12 @@ limit.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import resource
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -178,6 +180,24 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     return ctx
 
 
+@contextlib.contextmanager
+def _main_not_rerun() -> Iterator[None]:
+    """Start a child without the main script's path: multiprocessing would run a main given as a path again in
+    every child (the `investing` console script imports the whole CLI, ~0.7 s a document), and the child needs
+    nothing of it (its target is a function of this package). A main run with `-m` is named, not a path, and
+    is not run again, so nothing changes for it."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or path is None or getattr(main, "__spec__", None) is not None:
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
+
+
 def extract_with_timeout(
     path: str | Path,
     timeout_s: float = 60,
@@ -197,7 +217,8 @@ def extract_with_timeout(
     receiver, sender = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child_main, args=(sender, _target or extract, str(path), kw, max_memory_mb),
                        daemon=True)
-    proc.start()
+    with _main_not_rerun():
+        proc.start()
     sender.close()
     try:
         if not receiver.poll(timeout_s):

@@ -51,3 +51,30 @@ def test_extract_with_timeout_passes_rejections_through(tmp_path: Path) -> None:
     with pytest.raises(DocumentRejected) as err:
         extract_with_timeout(path, timeout_s=60)
     assert err.value.reason == "empty"
+
+
+def _nothing(path: str, **kw) -> bool:
+    return True
+
+
+def test_a_child_does_not_run_the_main_script_again(tmp_path) -> None:
+    """The `investing` console script is a main given as a path: each child ran it again (the whole CLI's
+    imports, ~0.7 s a document) until the path was kept from the child. The script counts its own runs."""
+    import subprocess
+    import sys
+
+    runs = tmp_path / "runs.txt"
+    script = tmp_path / "console_script"  # no .py, as a console script
+    script.write_text("import sys\n"
+                      f"open({str(runs)!r}, 'a').write('ran\\n')\n"
+                      "from investing_assets.lib.muni.extract import extract_with_timeout\n"
+                      "from investing_assets_tests.lib.muni.extract.test_timeout_guard import _nothing\n"
+                      "if __name__ == '__main__':\n"
+                      "    for _ in range(2):\n"
+                      "        extract_with_timeout(sys.argv[1], timeout_s=60, _target=_nothing)\n"
+                      "    print(__file__ == sys.argv[0])\n")
+    done = subprocess.run([sys.executable, str(script), str(tmp_path / "any.pdf")], capture_output=True, text=True,
+                          timeout=120, cwd=Path(__file__).resolve().parents[4])
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["True"]  # the parent's own main is left as it was
+    assert runs.read_text().splitlines() == ["ran"]  # in the parent only, not again in the two children
