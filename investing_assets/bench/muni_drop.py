@@ -21,8 +21,10 @@ from investing_assets import settings
 from investing_assets.bench import Figure
 from investing_assets.bench.servers import bench_database
 from investing_assets.lib.muni.drop_folder import DropFolder
+from investing_assets.lib.services.muni import process_document
 from investing_assets.lib.storage.servers import to_psycopg2_url
 from investing_assets.lib.storage.warehouse import Warehouse
+from investing_assets.lib.synthetic.muni_reports import generate_documents
 
 DOCUMENTS = 300
 TARGET_SECONDS = 180.0
@@ -30,16 +32,13 @@ WAIT_SECONDS = 900.0
 
 
 def bench() -> list[Figure]:
-    from investing_assets.lib.services.muni import process_document
-    from investing_assets.lib.synthetic.muni_reports import generate_documents
-
     with bench_database() as (pg_url, redis_url), tempfile.TemporaryDirectory() as scratch:
         home = Path(scratch) / "home"
         (home / "dagster").mkdir(parents=True)
         shutil.copyfile(settings.DAGSTER_YAML, home / "dagster" / "dagster.yaml")
         generated = generate_documents(Path(scratch) / "generated", DOCUMENTS, seed=11)
         with bench_database() as (baseline_url, _):
-            baseline = _read_in_process(generated, Path(scratch) / "baseline", process_document, baseline_url)
+            baseline = _read_in_process(generated, Path(scratch) / "baseline", baseline_url)
 
         env = {**os.environ, "INVESTING_HOME": str(home), "DAGSTER_HOME": str(home / "dagster"),
                "INVESTING_PG_URL": pg_url, "INVESTING_REDIS_URL": redis_url,
@@ -62,7 +61,7 @@ def bench() -> list[Figure]:
                    f"({elapsed / baseline:.1f}x)")]
 
 
-def _read_in_process(generated: list[Path], folder: Path, process_document, pg_url: str) -> float:
+def _read_in_process(generated: list[Path], folder: Path, pg_url: str) -> float:
     """The baseline: every report read and stored in this process, one after another."""
     copies = DropFolder(folder).ensure()
     warehouse = Warehouse(pg_url)

@@ -20,7 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from investing_assets.bench import Figure
-from investing_assets.bench.servers import bench_database
+from investing_assets.bench.servers import PlainCopy, bench_database
 from investing_assets.lib.fundamentals.companyfacts import iter_zip_company_facts
 from investing_assets.lib.fundamentals.concepts import CONCEPTS
 from investing_assets.lib.fundamentals.standardize import filing_versions
@@ -75,20 +75,11 @@ def bench() -> list[Figure]:
         archive = Path(scratch) / "companyfacts.zip"
         _archive(archive)
         facts = pl.concat(list(iter_zip_company_facts(archive)))
-        payload = facts.write_csv(include_header=False).encode()
         warehouse = Warehouse(url)
-        with warehouse.connect() as conn:
-            conn.execute(f"CREATE TABLE plain_facts (LIKE {names.SEC_FACTS} EXCLUDING ALL)")
+        baseline = PlainCopy(warehouse, names.SEC_FACTS, facts)
         copy_times, load_times = [], []
         for _ in range(REPEATS):
-            with warehouse.connect() as conn, conn.cursor() as cur:
-                cur.execute(f"TRUNCATE plain_facts, {names.SEC_FACTS}")
-                conn.commit()
-                started = time.perf_counter()
-                with cur.copy(f"COPY plain_facts ({', '.join(facts.columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
-                    copy.write(payload)
-                conn.commit()
-                copy_times.append(time.perf_counter() - started)
+            copy_times.append(baseline.seconds())
             started = time.perf_counter()
             loaded = load_companyfacts_zip(warehouse, archive)
             load_times.append(time.perf_counter() - started)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
+import polars as pl
 import psycopg
 
 from investing_assets import settings
@@ -65,3 +67,27 @@ def _redis_db(url: str, db: int) -> str:
         query = "&".join([p for p in parts.query.split("&") if p and not p.startswith("db=")] + [f"db={db}"])
         return f"unix://{parts.path}?{query}"  # urlunsplit would respell it unix:/path, which redis-py refuses
     return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, parts.fragment))
+
+
+class PlainCopy:
+    """The baseline a writer is measured against: the same rows by one plain CSV COPY into an index-free
+    copy of its table (`CREATE TABLE ... LIKE ... EXCLUDING ALL`), in the same database."""
+
+    def __init__(self, warehouse: Warehouse, table: str, frame: pl.DataFrame) -> None:
+        self.warehouse, self.table = warehouse, table
+        self.plain = f"plain_{table.rsplit('.', 1)[-1]}"
+        self.columns = ", ".join(frame.columns)
+        self.payload = frame.write_csv(include_header=False).encode()
+        with warehouse.connect() as conn:
+            conn.execute(f"CREATE TABLE {self.plain} (LIKE {table} EXCLUDING ALL)")
+
+    def seconds(self) -> float:
+        """One timed COPY, after emptying both the plain copy and the writer's table."""
+        with self.warehouse.connect() as conn, conn.cursor() as cur:
+            cur.execute(f"TRUNCATE {self.plain}, {self.table}")
+            conn.commit()
+            started = time.perf_counter()
+            with cur.copy(f"COPY {self.plain} ({self.columns}) FROM STDIN WITH (FORMAT csv)") as copy:
+                copy.write(self.payload)
+            conn.commit()
+            return time.perf_counter() - started

@@ -8,12 +8,10 @@ skip it), and every stored row corrected (the whole scope deleted and rewritten)
 
 from __future__ import annotations
 
-import time
-
 import polars as pl
 
 from investing_assets.bench import Figure
-from investing_assets.bench.servers import bench_database
+from investing_assets.bench.servers import PlainCopy, bench_database
 from investing_assets.lib.core import calendar
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.warehouse import Warehouse
@@ -31,24 +29,16 @@ def _bars(sessions: int = 252) -> pl.DataFrame:
 def bench() -> list[Figure]:
     bars = _bars()
     sessions = bars.get_column("session").unique().sort().to_list()
-    payload = bars.write_csv(include_header=False).encode()
     with bench_database() as (url, _):
         warehouse = Warehouse(url)
+        baseline = PlainCopy(warehouse, names.DAILY_BARS, bars)
         with warehouse.connect() as conn:
-            conn.execute(f"CREATE TABLE plain_bars (LIKE {names.DAILY_BARS} EXCLUDING ALL)")
             host = "a local socket" if conn.info.host.startswith("/") else conn.info.host
             server = f"PostgreSQL {conn.info.server_version // 10000}.{conn.info.server_version % 100} at {host}"
         corrected = bars.with_columns(close=pl.col("close") * 1.0001, high=pl.col("high") * 1.0001)
         copy_times, new_times, rerun_times, corrected_times = [], [], [], []
         for _ in range(REPEATS):
-            with warehouse.connect() as conn, conn.cursor() as cur:
-                cur.execute(f"TRUNCATE plain_bars, {names.DAILY_BARS}")
-                conn.commit()
-                started = time.perf_counter()
-                with cur.copy(f"COPY plain_bars ({', '.join(bars.columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
-                    copy.write(payload)
-                conn.commit()
-                copy_times.append(time.perf_counter() - started)
+            copy_times.append(baseline.seconds())
             new_times.append(warehouse.replace_rows(names.DAILY_BARS, bars, {"session": sessions}).seconds)
             rerun_times.append(warehouse.replace_rows(names.DAILY_BARS, bars, {"session": sessions}).seconds)
             corrected_times.append(

@@ -54,11 +54,9 @@ def is_zombie(instance: dg.DagsterInstance, run: dg.DagsterRun) -> bool:
         worker_status(instance, run).status == WorkerStatus.FAILED
 
 
-def live_runs(instance: dg.DagsterInstance, filters: dg.RunsFilter | None = None) -> list[dg.DagsterRun]:
+def live_runs(instance: dg.DagsterInstance) -> list[dg.DagsterRun]:
     """Queued, starting or running runs, zombies left out (they will never finish)."""
-    wanted = filters or dg.RunsFilter()
-    runs = instance.get_runs(filters=dg.RunsFilter(run_ids=wanted.run_ids, job_name=wanted.job_name,
-                                                    tags=wanted.tags, statuses=IN_FLIGHT))
+    runs = instance.get_runs(filters=dg.RunsFilter(statuses=IN_FLIGHT))
     return [run for run in runs if not is_zombie(instance, run)]
 
 

@@ -22,7 +22,7 @@ from dagster_graphql.test.utils import execute_dagster_graphql
 
 from investing_assets import settings
 from investing_assets.cli.launcher import CODE_LOCATION
-from investing_assets.defs.shared.run_health import fail_zombies, is_zombie, live_runs
+from investing_assets.defs.shared.run_health import fail_zombies, is_zombie, live_runs, run_process
 from investing_assets.lib.core import calendar
 from investing_assets.lib.storage import embedded
 from investing_assets.lib.storage.servers import to_psycopg2_url
@@ -69,8 +69,6 @@ def _instance(env: dict[str, str], monkeypatch) -> dg.DagsterInstance:
 
 def _wait_for_started_run(instance: dg.DagsterInstance, process: subprocess.Popen, timeout: float = 240) -> str:
     """The run id once the run has started its step and named its process."""
-    from investing_assets.defs.shared.run_health import run_process
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert process.poll() is None, f"the run ended before it could be killed: {_log(process)}"
