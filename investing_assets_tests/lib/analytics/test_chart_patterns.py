@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 
@@ -169,6 +170,28 @@ def test_double_bottom_breaks_out_above_its_middle_peak() -> None:
     assert found.select("pattern", "family", "direction").rows() == [("double_bottom", "double", "bullish")]
     assert found["end_session"].item() == bars["session"][67]
     assert found["breakout_level"].item() == pytest.approx(106.0)
+
+
+def _double_bottom(trough: float, breaking_close: float) -> pl.DataFrame:
+    vertices = [(0, 110.0), (20, 110.0), (32, trough), (44, 106.0), (56, trough + 0.2), (66, 105.5)]
+    tail = np.full(15, min(breaking_close, 106.3))  # the close after the break falls back under the line
+    return _bars(np.concatenate([_path(vertices), [breaking_close], tail]), symbol="DB")
+
+
+def test_a_double_bottom_needs_a_decisive_break() -> None:
+    """A close just over the middle peak (by the break margin but not a tenth of the depth more) is no
+    breakout yet; the same formation closing well over it is."""
+    timid = _double_bottom(100.0, 106.9)
+    assert detect_chart_patterns(timid).height == 0
+    assert detect_chart_patterns(timid, rules=dataclasses.replace(DEFAULT_RULES, double_break_frac=0.0)).height == 1
+    assert detect_chart_patterns(_double_bottom(100.0, 108.0)).height == 1
+
+
+def test_a_shallow_double_bottom_is_not_reported() -> None:
+    """Two lows 3 under the middle peak (about 2.3 ATR): inside the wander that makes level lows by chance."""
+    shallow = _double_bottom(103.0, 109.0)
+    assert detect_chart_patterns(shallow).height == 0
+    assert detect_chart_patterns(shallow, rules=dataclasses.replace(DEFAULT_RULES, double_min_height_atr=2.0)).height == 1
 
 
 def test_an_unadjusted_split_is_not_a_breakdown_but_a_crash_is() -> None:
