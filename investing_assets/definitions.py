@@ -9,13 +9,15 @@ from investing_assets.defs.fixed_income.definitions import definitions as fixed_
 from investing_assets.defs.fundamentals.definitions import definitions as fundamentals
 from investing_assets.defs.market.definitions import definitions as market
 from investing_assets.defs.news.definitions import definitions as news
+from investing_assets.defs.shared.executors import run_executor
 from investing_assets.defs.shared.resources import build_resources
 from investing_assets.defs.technicals.definitions import definitions as technicals
 
 AREAS = (market, technicals, fundamentals, news, fixed_income, demo)
 
-# Assets are vectorized over the whole universe, so one process per run beats a process per step.
+# Assets are vectorized over the whole universe, so one process per run beats a process per step; past one
+# machine, INVESTING_EXECUTOR=celery sends each step to the Celery workers (defs/shared/executors.py).
 defs = dg.Definitions.merge(
     *(area() for area in AREAS),
-    dg.Definitions(resources=build_resources(), executor=dg.in_process_executor),
+    dg.Definitions(resources=build_resources(), executor=run_executor()),
 )

@@ -68,6 +68,24 @@ def redis_url() -> str | None:
     return _get("INVESTING_REDIS_URL")
 
 
+EXECUTORS = ("in_process", "celery")
+
+
+def executor() -> str:
+    """`INVESTING_EXECUTOR`: where a run's steps execute. in_process (default: the assets are vectorized over the
+    universe, so one process per run is fastest on one machine) or celery (each step a task on the Celery workers
+    that `investing workers up` starts, over the broker `celery_broker()` names)."""
+    name = _get("INVESTING_EXECUTOR") or "in_process"
+    if name not in EXECUTORS:
+        raise ValueError(f"INVESTING_EXECUTOR={name!r} is not one of {', '.join(EXECUTORS)}")
+    return name
+
+
+def celery_broker() -> str | None:
+    """The Celery broker and result backend (`INVESTING_CELERY_BROKER`); unset: the hot-cache Redis."""
+    return _get("INVESTING_CELERY_BROKER")
+
+
 def market_source() -> str:
     """`INVESTING_SOURCE`: demo (default), csv, yahoo, fmp or ibkr: the source of every dataset `INVESTING_SOURCES`
     does not route. Set alone, as before per-dataset routing, it is the one source of everything."""

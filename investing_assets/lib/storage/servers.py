@@ -59,6 +59,18 @@ def to_psycopg2_url(url: str) -> str:
     return urlunsplit((scheme, parts.netloc, parts.path, parts.query, parts.fragment))
 
 
+def celery_url(redis_url: str) -> str:
+    """A redis-py URL spelled for Celery's transport (kombu): a unix socket is `redis+socket://`, its logical
+    database `virtual_host`; TCP URLs are the same in both."""
+    parts = urlsplit(redis_url)
+    if parts.scheme != "unix":
+        return redis_url
+    params = [p for p in parts.query.split("&") if p]
+    db = next((p.split("=", 1)[1] for p in params if p.startswith("db=")), None)
+    rest = [p for p in params if not p.startswith("db=")] + ([f"virtual_host={db}"] if db else [])
+    return f"redis+socket://{parts.path}" + (f"?{'&'.join(rest)}" if rest else "")
+
+
 SECRETS_SUFFIX = ".secrets.sh"  # env.sh -> env.secrets.sh
 # libpq's and redis-py's URL parameters that carry a password (`?password=...`)
 _PASSWORD_PARAM = re.compile(r"(?i)(?<![^?&])((?:ssl_?)?password|passwd)=[^&#]*")
