@@ -84,8 +84,9 @@ class Warehouse:
                     ).format(ops),
                     (path.name, digest),
                 )
-        _COLUMN_TYPES.clear()  # a migration may change columns and keys this process has cached
+        _COLUMN_TYPES.clear()  # a migration may change columns, keys and partitions this process has cached
         _TABLE_KEYS.clear()
+        _PARTITION_YEARS.clear()
         return [p.name for p in files]
 
     # -- writes -------------------------------------------------------------------------------------------
@@ -104,6 +105,7 @@ class Warehouse:
         rows are COPYed straight into the table. A temp-table stage would cost a second full copy (see
         `make bench`); the single transaction already makes the swap atomic.
         """
+        self._ensure_year_partitions(table, frame)
         with self.connect() as conn, conn.cursor() as cur:
             return self._replace(cur, table, frame, scope)
 
@@ -111,8 +113,32 @@ class Warehouse:
                      ) -> list[WriteResult]:
         """Several tables' partitions in ONE transaction: a run that produces several assets is all or nothing."""
         ordered = sorted(writes, key=lambda write: write[0])  # one lock order for every caller: no deadlocks
+        for table, frame, _ in ordered:
+            self._ensure_year_partitions(table, frame)
         with self.connect() as conn, conn.cursor() as cur:
             return [self._replace(cur, table, frame, scope) for table, frame, scope in ordered]
+
+    def _ensure_year_partitions(self, table: str, frame: pl.DataFrame) -> None:
+        """Each year of `frame` has its partition before its first row is written, for tables partitioned by year
+        (028_history_by_year.sql). Created in a short transaction of its own, never inside a write: creating a
+        partition locks the whole table, and a write holding other locks could deadlock on it."""
+        known = _year_partitions(self, table)
+        if known is None or frame.height == 0:
+            return
+        years = set(frame.get_column("session").dt.year().unique().to_list()) - known
+        if not years:
+            return
+        schema, name = table.split(".")
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute("SELECT pg_advisory_lock(hashtext('investing_assets.partitions'))")
+            try:
+                for year in sorted(years):
+                    conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} PARTITION OF {} FOR VALUES FROM ({}) TO ({})")
+                                 .format(sql.Identifier(schema, f"{name}_y{year}"), self.table(table),
+                                         sql.Literal(dt.date(year, 1, 1)), sql.Literal(dt.date(year + 1, 1, 1))))
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(hashtext('investing_assets.partitions'))")
+        known.update(years)
 
     def _replace(self, cur: psycopg.Cursor, table: str, frame: pl.DataFrame,
                  scope: Mapping[str, Sequence[object]]) -> WriteResult:
@@ -328,6 +354,24 @@ def _copy_frame(cur: psycopg.Cursor, target: sql.Composable, frame: pl.DataFrame
 
 _COLUMN_TYPES: dict[tuple[str, str], dict[str, str]] = {}
 _TABLE_KEYS: dict[tuple[str, str], TableKey] = {}
+_PARTITION_YEARS: dict[tuple[str, str], set[int] | None] = {}
+
+
+def _year_partitions(warehouse: Warehouse, table: str) -> set[int] | None:
+    """The years that have a partition (`<table>_y<year>`), or None when `table` is not partitioned."""
+    key = (warehouse.url, table)
+    if key not in _PARTITION_YEARS:
+        schema, name = table.split(".")
+        with psycopg.connect(warehouse.url) as conn:
+            partitioned = conn.execute("SELECT 1 FROM pg_partitioned_table WHERE partrelid = %s::regclass",
+                                       [table]).fetchone()
+            children = conn.execute(
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                "WHERE i.inhparent = %s::regclass", [table]).fetchall()
+        prefix = f"{name}_y"
+        years = {int(r[0][len(prefix):]) for r in children if r[0].startswith(prefix) and r[0][len(prefix):].isdigit()}
+        _PARTITION_YEARS[key] = years if partitioned else None
+    return _PARTITION_YEARS[key]
 
 
 @dataclass(frozen=True)

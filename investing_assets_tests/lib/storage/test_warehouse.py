@@ -1,10 +1,11 @@
 import datetime as dt
+from pathlib import Path
 
 import polars as pl
 import psycopg
 import pytest
 
-from investing_assets.lib.storage.warehouse import Warehouse
+from investing_assets.lib.storage.warehouse import SQL_DIR, Warehouse
 
 D1, D2 = dt.date(2026, 11, 19), dt.date(2026, 11, 20)
 
@@ -178,7 +179,56 @@ def test_migrate_moves_an_older_install_to_the_writer_kept_key(warehouse: Wareho
         conn.execute("ALTER TABLE technicals.indicators ADD PRIMARY KEY (session, symbol)")
     warehouse.migrate()
     with warehouse.connect() as conn:
-        indexes = conn.execute("SELECT tablename, indexdef FROM pg_indexes WHERE schemaname || '.' || tablename "
-                               "IN ('market.daily_bars', 'technicals.indicators') ORDER BY 1").fetchall()
-    assert [(table, "USING brin (session date_minmax_multi_ops)" in ddl) for table, ddl in indexes] == [
-        ("daily_bars", True), ("indicators", True)]
+        indexes = conn.execute("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname || '.' || "
+                               "tablename IN ('market.daily_bars', 'technicals.indicators') ORDER BY 1, 2").fetchall()
+    # no primary key: the BRIN session index and the non-unique (symbol, session) btree of 028_history_by_year.sql
+    assert [(table, name, "UNIQUE" in ddl) for table, name, ddl in indexes] == [
+        ("daily_bars", "daily_bars_session_brin", False), ("daily_bars", "daily_bars_symbol_session", False),
+        ("indicators", "indicators_session_brin", False), ("indicators", "indicators_symbol_session", False)]
+
+
+def test_an_install_from_before_the_year_partitions_is_converted_with_its_rows(warehouse: Warehouse, tmp_path: Path):
+    """028_history_by_year.sql on a database whose history tables are plain tables with rows in them: the rows
+    land in their years' partitions; the writer then adds a year's partition the first time it writes that year."""
+    with warehouse.connect() as conn:
+        conn.execute("DROP TABLE market.daily_bars, technicals.indicators")
+        conn.execute("DELETE FROM ops.partition_digests")
+    older = tmp_path / "sql"
+    older.mkdir()
+    for path in sorted(SQL_DIR.glob("[0-9][0-9][0-9]_*.sql")):
+        if path.name < "028":
+            (older / path.name).write_text(path.read_text())
+    warehouse.migrate(older)
+    bars = _bars_of([dt.date(2019, 12, 31), dt.date(2020, 1, 2)])
+    with warehouse.connect() as conn:
+        assert _relkind(conn, "market.daily_bars") == "r"
+        conn.execute("INSERT INTO market.daily_bars SELECT * FROM json_populate_recordset(null::market.daily_bars, %s)",
+                     [bars.write_json()])
+    warehouse.migrate()
+    with warehouse.connect() as conn:
+        assert _relkind(conn, "market.daily_bars") == "p"
+        assert _relkind(conn, "technicals.indicators") == "p"
+        assert _partitions(conn, "market.daily_bars") == ["daily_bars_y2019", "daily_bars_y2020"]
+    stored = warehouse.read_table("market.daily_bars", order_by=("session", "symbol"))
+    assert stored.select(bars.columns).equals(bars.sort("session", "symbol"))
+
+    later = _bars_of([dt.date(2021, 1, 4)])
+    warehouse.replace_rows("market.daily_bars", later, {"session": [dt.date(2021, 1, 4)]})
+    with warehouse.connect() as conn:
+        assert _partitions(conn, "market.daily_bars") == ["daily_bars_y2019", "daily_bars_y2020", "daily_bars_y2021"]
+    assert warehouse.count("market.daily_bars") == bars.height + later.height
+
+
+def _bars_of(sessions: list[dt.date]) -> pl.DataFrame:
+    rows = [{"symbol": s, "session": d, "open": 10.0, "high": 11.0, "low": 9.0, "close": 10.5, "adj_close": 10.5,
+             "volume": 100, "source": "test"} for d in sessions for s in ("AAA", "BBB")]
+    return pl.DataFrame(rows)
+
+
+def _relkind(conn: psycopg.Connection, table: str) -> str:
+    return conn.execute("SELECT relkind::text FROM pg_class WHERE oid = %s::regclass", [table]).fetchone()[0]
+
+
+def _partitions(conn: psycopg.Connection, table: str) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                                       "WHERE i.inhparent = %s::regclass ORDER BY 1", [table]).fetchall()]
