@@ -116,7 +116,7 @@ def daily_scan(context: dg.AssetExecutionContext, config: ScanRunConfig, warehou
     store, hot = warehouse.get(), cache.get()
     symbols = None
     if config.batch_size > 0:
-        symbols = scan_service.next_batch(hot, universe_symbols(store, sessions[-1]), config.batch_size)
+        symbols = scan_service.next_batch(hot, universe_symbols(store, sessions[-1]), config.batch_size, store)
         context.log.info(f"batch of {len(symbols)} least recently scanned symbols: {', '.join(symbols[:10])} ...")
     scan_config = ScanConfig(min_price=config.min_price, min_dollar_volume=config.min_dollar_volume,
                              min_history=config.min_history, basis=settings.price_basis())

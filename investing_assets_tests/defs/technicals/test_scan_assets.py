@@ -69,7 +69,7 @@ def test_scan_writes_every_table_caches_the_ranking_and_reruns_identically(histo
     with warehouse.connect() as conn:
         assert conn.execute("SELECT count(*) FROM technicals.pattern_discoveries "
                             "WHERE day_strength IS NULL").fetchone()[0] == 0
-    assert client.zcard("scanner:last_scanned") > 400
+    assert client.hlen("memory:scanner:last_scanned") > 400  # the rotation, in model memory
 
     for day in DAYS:  # each partition shows its own discoveries, chart and counts, read back from the instance
         scan_meta = latest_metadata(instance, "scan_results", day.isoformat())
@@ -98,10 +98,10 @@ def test_scan_writes_every_table_caches_the_ranking_and_reruns_identically(histo
 def test_batches_rotate_through_the_least_recently_scanned(history, resources, instance, redis_url):
     assert run_scan(resources, instance, LAST, LAST, batch_size=40).success
     client = redis.Redis.from_url(redis_url)
-    first = {m.decode() for m in client.zrange("scanner:last_scanned", 0, -1)}
+    first = {m.decode() for m in client.hkeys("memory:scanner:last_scanned")}
     assert len(first) == 40
     assert run_scan(resources, instance, LAST, LAST, batch_size=40).success
-    both = {m.decode() for m in client.zrange("scanner:last_scanned", 0, -1)}
+    both = {m.decode() for m in client.hkeys("memory:scanner:last_scanned")}
     assert len(both) == 80  # the second batch took 40 never-scanned symbols
     with history.connect() as conn:
         eligible_rows = conn.execute("SELECT count(*) FROM technicals.scan_eligibility").fetchone()[0]
