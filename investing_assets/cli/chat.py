@@ -146,10 +146,13 @@ def cmd_mcp(args: argparse.Namespace) -> int:
 
 def read_api():
     """A GET on the read API in this process (no server to start): what the MCP `api` tool answers with."""
+    import logging
+
     import httpx2
 
     from investing_assets.api.app import app_from_settings
 
+    logging.getLogger("httpx2").setLevel(logging.WARNING)  # a line per request on stderr otherwise
     app = app_from_settings()
 
     async def get(path: str):

@@ -83,10 +83,13 @@ def build_server(chat: Chat, api_get: Callable[[str], Awaitable[Any]] | None = N
     if api_get is not None:
         @server.tool(description="GET a read-API resource (see /openapi.json), e.g. /symbols/AAPL or "
                                  "/muni/risk-scores?limit=5.")
-        async def api(path: str) -> Any:
+        async def api(path: str) -> dict:
             if not path.startswith("/") or "://" in path:
                 raise ToolError(f"not an API path: {path!r} (e.g. /scan/latest)")
-            return await api_get(path)
+            try:
+                return {"path": path, "body": await api_get(path)}
+            except ValueError as refused:
+                raise ToolError(str(refused)) from None
 
     _resources(server, chat, refused)
     return server
