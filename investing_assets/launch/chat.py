@@ -21,6 +21,7 @@ from investing_assets.launch import catalog, intents
 from investing_assets.launch.intents import Draft, Plan, Refusal
 from investing_assets.launch.launcher import DaemonBusy, Launched, Launcher
 from investing_assets.lib.core import calendar
+from investing_assets.lib.services.model_memory import ensure_loaded
 from investing_assets.lib.services.reads import NotFound, Stores, Window
 from investing_assets.lib.services.reads import market as market_reads
 from investing_assets.lib.storage import names
@@ -51,9 +52,16 @@ class Chat:
     runs: Callable[[str | None], list[dict]]  # run status by (a prefix of) id, or the newest runs
     by: str = "investing chat"
 
+    def __post_init__(self) -> None:
+        self._memory: MemoryStore | None = None
+
     @property
     def memory(self) -> MemoryStore:
-        return MemoryStore(self.stores.cache.url)
+        """Model memory, refilled from PostgreSQL first when Redis started empty or was flushed."""
+        if self._memory is None:
+            self._memory = MemoryStore(self.stores.cache.url)
+            ensure_loaded(self._memory, self.stores.warehouse)
+        return self._memory
 
     # -- plan ---------------------------------------------------------------------------------------------------
     def plan(self, text: str, conversation: str = "default", now: dt.datetime | None = None) -> Plan:

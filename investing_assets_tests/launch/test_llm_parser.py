@@ -100,3 +100,18 @@ def test_without_a_configured_endpoint_the_rules_parse(monkeypatch, redis_url, w
     assert settings.chat_llm() is None
     chat = Chat(Stores(warehouse, HotCache(redis_url)), runs=lambda run_id: [])
     assert chat.plan("retrain the muni model", now=NOW).parsed_by == "rules"
+
+
+def test_the_conversation_survives_a_flushed_redis(monkeypatch, redis_url, warehouse):
+    import redis
+
+    from investing_assets.lib.services.model_memory import sync
+    from investing_assets.lib.storage.memory import MemoryStore
+
+    monkeypatch.delenv("INVESTING_CHAT_LLM_URL", raising=False)
+    chat = Chat(Stores(warehouse, HotCache(redis_url)), runs=lambda run_id: [])
+    chat.plan("retrain the muni model", "c9", now=NOW)
+    sync(MemoryStore(redis_url), warehouse)
+    redis.Redis.from_url(redis_url).flushdb()
+    fresh = Chat(Stores(warehouse, HotCache(redis_url)), runs=lambda run_id: [])  # a new process, say
+    assert [m["role"] for m in fresh.history("c9")] == ["user", "assistant"]

@@ -115,3 +115,14 @@ def test_mcp_over_http_bound_elsewhere_needs_the_token(chat, monkeypatch):
         assert client.post("/mcp", json=hello, headers={**headers, "Authorization": "Bearer no"}).status_code == 401
         answered = client.post("/mcp", json=hello, headers={**headers, "Authorization": "Bearer s3cret"})
         assert answered.status_code == 200, answered.text
+
+
+def test_every_face_binds_loopback_by_default():
+    from investing_assets.cli import build_parser
+    from investing_assets.launch.access import is_loopback
+
+    parser = build_parser()
+    assert parser.parse_args(["mcp"]).transport == "stdio"
+    for face in (["mcp", "--transport", "streamable-http"], ["serve"]):
+        assert is_loopback(parser.parse_args(face).host)
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.10") and is_loopback("localhost")
