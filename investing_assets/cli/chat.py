@@ -42,7 +42,11 @@ def cmd_chat(args: argparse.Namespace) -> int:
         if args.request:
             return _one(chat, " ".join(args.request), args)
         code = 0
-        for line in sys.stdin:
+        while True:
+            try:
+                line = input("> " if sys.stdin.isatty() else "")
+            except EOFError:
+                break
             if not line.strip():
                 break
             code = max(code, _one(chat, line.strip(), args))

@@ -171,7 +171,7 @@ def launch(plan: Plan, launcher: Launcher) -> Launched:
     """One partition (or none) is a run of the job; several are a backfill of the job's assets."""
     entry = catalog.jobs()[plan.job]
     tags = {"investing/chat_request": plan.request[:200]}
-    if len(plan.partitions) > 1:
+    if len(plan.partitions) > 1 or entry.partitioning == "watchlist":  # a grid key's tags come from its assets
         return launcher.materialize(list(entry.assets), plan.partitions, title=f"chat: {plan.request[:80]}",
                                     tags={**tags, "investing/chat_job": plan.job}, run_config=plan.run_config)
     return launcher.run_job(plan.job, plan.partitions[0] if plan.partitions else None, tags=tags,
