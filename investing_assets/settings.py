@@ -183,3 +183,36 @@ def muni_drop() -> MuniDrop:
         timeout_seconds=float(_get("INVESTING_MUNI_TIMEOUT_S") or DEFAULT_TIMEOUT_S),
         max_memory_mb=int(_get("INVESTING_MUNI_MAX_MEMORY_MB") or DEFAULT_MAX_MEMORY_MB),
     )
+
+
+CHAT_LLM_KEY = "INVESTING_CHAT_LLM_KEY"  # a secret: sent as the bearer token, never logged or returned
+
+
+@dataclass(frozen=True)
+class ChatLlm:
+    """An OpenAI-compatible chat-completions endpoint the chat may parse requests with."""
+
+    url: str  # the base URL, e.g. http://127.0.0.1:11434/v1 (POST <url>/chat/completions)
+    model: str
+    timeout_seconds: float
+
+
+def chat_llm() -> ChatLlm | None:
+    """`INVESTING_CHAT_LLM_URL` (unset: the deterministic parser only), `INVESTING_CHAT_LLM_MODEL` (default
+    gpt-4o-mini), `INVESTING_CHAT_LLM_TIMEOUT_S` (default 20); the key, if the endpoint wants one, in
+    `INVESTING_CHAT_LLM_KEY`."""
+    url = _get("INVESTING_CHAT_LLM_URL")
+    if url is None:
+        return None
+    return ChatLlm(url.rstrip("/"), _get("INVESTING_CHAT_LLM_MODEL") or "gpt-4o-mini",
+                   float(_get("INVESTING_CHAT_LLM_TIMEOUT_S") or 20))
+
+
+def chat_llm_key() -> str | None:
+    return _get(CHAT_LLM_KEY)
+
+
+def api_token() -> str | None:
+    """`INVESTING_API_TOKEN`: the bearer token the launch endpoints and MCP over HTTP require when they are
+    bound to an address other than loopback (unset: they refuse to launch there)."""
+    return _get("INVESTING_API_TOKEN")

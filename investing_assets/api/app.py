@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from investing_assets import settings
 from investing_assets.api.dagster_status import DagsterStatus, DagsterUnavailable
 from investing_assets.api.responses import NotAcceptable
-from investing_assets.api.routes import dagster, fundamentals, market, muni, symbols
+from investing_assets.api.routes import chat, dagster, fundamentals, market, muni, symbols
 from investing_assets.lib.services.reads import NotFound, Refused, Stores
 from investing_assets.lib.storage.cache import HotCache
 from investing_assets.lib.storage.warehouse import Warehouse
@@ -39,7 +39,7 @@ def create_app(stores: Stores, dagster_status: DagsterStatus) -> FastAPI:
     app = FastAPI(title=TITLE, description=DESCRIPTION, version="1", lifespan=lifespan)
     app.state.stores = stores
     app.state.dagster = dagster_status
-    for family in (market, symbols, fundamentals, muni, dagster):
+    for family in (market, symbols, fundamentals, muni, dagster, chat):
         app.include_router(family.router)
     _answers(app)
 

@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from investing_assets.cli.launcher import DaemonBusy, Launcher
+    from investing_assets.launch.launcher import DaemonBusy, Launcher
     from investing_assets.lib.analytics.indicators import lookback_sessions
     from investing_assets.lib.analytics.scanner import ScanConfig
     from investing_assets.lib.services.reports import REPORT_SESSIONS

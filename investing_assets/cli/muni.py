@@ -145,7 +145,7 @@ def cmd_samples(args: argparse.Namespace) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     """The servers and the instance's home are set up first, as for `make demo`; the runs then read them."""
     from investing_assets.cli.common import environment, prepare_environment
-    from investing_assets.cli.launcher import DaemonBusy, Launcher
+    from investing_assets.launch.launcher import DaemonBusy, Launcher
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:

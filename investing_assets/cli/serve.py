@@ -30,6 +30,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     with environment(prepare_environment()):
         app = app_from_settings()
+        app.state.bind_host = args.host  # what the chat's launch endpoints check a token against
         uvicorn.run(app, host=args.host, port=args.port, workers=1, access_log=args.access_log,
                     log_level="info", server_header=False)
     return 0

@@ -12,7 +12,7 @@ from pathlib import Path
 from investing_assets import settings
 from investing_assets.cli.arguments import port
 from investing_assets.cli.common import prepare_environment, servers
-from investing_assets.cli.home_lock import HomeLock, LockHeld
+from investing_assets.launch.home_lock import HomeLock, LockHeld
 from investing_assets.lib.storage.warehouse import Warehouse
 
 

@@ -6,9 +6,9 @@ import dagster as dg
 from dagster._core.execution.backfill import BulkActionStatus
 
 from investing_assets.cli.common import environment, prepare_environment
-from investing_assets.cli.launcher import LOCATION_NAME
 from investing_assets.cli.muni import DEMO_SAMPLES
 from investing_assets.defs.fixed_income.assets import BATCH_DOCUMENTS
+from investing_assets.launch.launcher import LOCATION_NAME
 
 
 def test_demo_builds_the_market_through_dagster(env, tmp_path):

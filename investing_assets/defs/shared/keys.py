@@ -37,3 +37,5 @@ MUNI_RISK_MODEL = dg.AssetKey("muni_risk_model")
 MUNI_RISK_SCORES = dg.AssetKey("muni_risk_scores")
 # demo
 DEMO_PLANTED_PATTERNS = dg.AssetKey("demo_planted_patterns")
+# memory
+MODEL_MEMORY = dg.AssetKey("model_memory")

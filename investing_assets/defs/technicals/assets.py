@@ -37,6 +37,8 @@ from investing_assets.defs.technicals.metadata import (
 from investing_assets.lib.analytics.indicators import lookback_sessions
 from investing_assets.lib.analytics.scanner import ScanConfig
 from investing_assets.lib.core.calendar import last_closed_session
+from investing_assets.lib.core.errors import BadMarketData
+from investing_assets.lib.core.symbols import check_symbols
 from investing_assets.lib.services import scan as scan_service
 from investing_assets.lib.services.correlations import write_correlations
 from investing_assets.lib.services.indicators import write_indicators
@@ -80,9 +82,11 @@ def indicators(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
 
 
 class ScanRunConfig(dg.Config):
-    """batch_size 0 scans the whole universe; N scans the N least recently scanned symbols (Redis)."""
+    """batch_size 0 scans the whole universe; N scans the N least recently scanned symbols (Redis); `symbols`
+    (a rescan the chat launches) scans only those, replacing only their rows."""
 
     batch_size: int = _DEFAULTS.batch_size
+    symbols: list[str] = []
     min_price: float = _DEFAULTS.min_price
     min_dollar_volume: float = _DEFAULTS.min_dollar_volume
     min_history: int = _DEFAULTS.min_history
@@ -115,8 +119,13 @@ def daily_scan(context: dg.AssetExecutionContext, config: ScanRunConfig, warehou
     sessions = sessions_of(context)
     store, hot = warehouse.get(), cache.get()
     symbols = None
-    if config.batch_size > 0:
-        symbols = scan_service.next_batch(hot, universe_symbols(store, sessions[-1]), config.batch_size)
+    if config.symbols:
+        try:
+            symbols = check_symbols(config.symbols)
+        except BadMarketData as refused:
+            raise dg.Failure(description=str(refused), allow_retries=False) from None
+    elif config.batch_size > 0:
+        symbols = scan_service.next_batch(hot, universe_symbols(store, sessions[-1]), config.batch_size, store)
         context.log.info(f"batch of {len(symbols)} least recently scanned symbols: {', '.join(symbols[:10])} ...")
     scan_config = ScanConfig(min_price=config.min_price, min_dollar_volume=config.min_dollar_volume,
                              min_history=config.min_history, basis=settings.price_basis())

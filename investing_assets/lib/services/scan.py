@@ -15,8 +15,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from investing_assets.lib.analytics import scanner
+from investing_assets.lib.services.model_memory import ensure_loaded
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.cache import HotCache
+from investing_assets.lib.storage.memory import UNAVAILABLE, Item, MemoryStore
 from investing_assets.lib.storage.queries.market import actions_for_bars, read_bars_window
 from investing_assets.lib.storage.queries.technicals import latest_discoveries
 from investing_assets.lib.storage.warehouse import Warehouse, json_column
@@ -126,17 +128,47 @@ def _plain(value: object) -> object:
 
 
 def mark_scanned(cache: HotCache, scanned: dict[str, float]) -> bool:
-    """Record when each symbol was last scanned (a sorted set the next batch is picked from).
+    """Record when each symbol was last scanned: the scanner's rotation, in model memory (`memory:` + the
+    SCANNER_ROTATION namespace, synced nightly to PostgreSQL), which the next batch is picked from.
 
-    The cache is a copy: a timestamp lost to a Redis outage only changes the next batch's order."""
-    return cache.add_scores(names.SCANNER_LAST_SCANNED_KEY, scanned)
+    A Redis outage warns: a timestamp lost to it only changes the next batch's order."""
+    try:
+        MemoryStore(cache.url).put(names.SCANNER_ROTATION, scanned)
+        return True
+    except UNAVAILABLE as exc:
+        log.warning("Redis unavailable, the scanner's rotation not updated (the next run refills it): %s", exc)
+        return False
 
 
-def next_batch(cache: HotCache | None, universe: Sequence[str], batch_size: int) -> list[str]:
+def next_batch(cache: HotCache | None, universe: Sequence[str], batch_size: int,
+               warehouse: Warehouse | None = None) -> list[str]:
     """The least recently scanned symbols (never scanned first); the whole universe when batch_size <= 0.
 
-    Without Redis every symbol counts as never scanned, so the batch is picked alphabetically."""
+    A Redis that starts empty is refilled from PostgreSQL's copy of the memory first (`warehouse`). Without
+    Redis every symbol counts as never scanned, so the batch is picked alphabetically."""
     if batch_size <= 0:
         return list(universe)
-    last = cache.read_scores(names.SCANNER_LAST_SCANNED_KEY) if cache is not None else {}
-    return scanner.pick_batch(last, universe, batch_size)
+    return scanner.pick_batch(last_scanned(cache, warehouse), universe, batch_size)
+
+
+def last_scanned(cache: HotCache | None, warehouse: Warehouse | None = None) -> dict[str, float]:
+    """symbol -> when it was last scanned (epoch seconds); empty without Redis. The sorted set the rotation was
+    kept in before model memory is folded in once (each time as the version of its scan) and dropped."""
+    if cache is None:
+        return {}
+    memory = MemoryStore(cache.url)
+    try:
+        if not memory.loaded():
+            ensure_loaded(memory, warehouse)
+        _fold_legacy_rotation(memory)
+        return {symbol: float(when) for symbol, when in memory.values(names.SCANNER_ROTATION).items()}
+    except UNAVAILABLE as exc:
+        log.warning("Redis unavailable, cannot read the scanner's rotation: %s", exc)
+        return {}
+
+
+def _fold_legacy_rotation(memory: MemoryStore) -> None:
+    legacy = memory.client.zrange(names.LEGACY_SCANNER_LAST_SCANNED_KEY, 0, -1, withscores=True)
+    if legacy:
+        memory.merge((names.SCANNER_ROTATION, symbol, Item(int(when * 1_000_000), when)) for symbol, when in legacy)
+        memory.client.delete(names.LEGACY_SCANNER_LAST_SCANNED_KEY)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Mapping
 from typing import Any
 
 import redis
@@ -48,25 +47,6 @@ class HotCache:
         except _UNAVAILABLE as exc:
             log.warning("Redis unavailable, cannot read %s: %s", key, exc)
             return None
-
-    def add_scores(self, key: str, scores: Mapping[str, float]) -> bool:
-        """Set members' scores in the sorted set `key`. Returns False (and warns) when Redis is down."""
-        if not scores:
-            return True
-        try:
-            self._client.zadd(key, dict(scores))
-            return True
-        except _UNAVAILABLE as exc:
-            log.warning("Redis unavailable, %s not updated (the next run refills it): %s", key, exc)
-            return False
-
-    def read_scores(self, key: str) -> dict[str, float]:
-        """Every member of the sorted set `key` with its score; empty when absent or when Redis is down."""
-        try:
-            return dict(self._client.zrange(key, 0, -1, withscores=True))
-        except _UNAVAILABLE as exc:
-            log.warning("Redis unavailable, cannot read %s: %s", key, exc)
-            return {}
 
     def ping(self) -> bool:
         try:

@@ -39,6 +39,8 @@ MUNI_RISK_SCORES = "muni.risk_scores"
 SCHEMA_MIGRATIONS = "ops.schema_migrations"
 PARTITION_DIGESTS = "ops.partition_digests"
 NATURAL_KEYS = "ops.natural_keys"
+MODEL_MEMORY = "ops.model_memory"
+CHAT_LAUNCH_LOG = "ops.chat_launches"
 
 # -- Redis keys ----------------------------------------------------------------------------------------------------
 INDEX_QUOTES_KEY = "cache:index_quotes"
@@ -50,5 +52,8 @@ QUOTE_KEYS = {"index": INDEX_QUOTES_KEY, "etf": ETF_QUOTES_KEY, "commodity": COM
               "crypto": CRYPTO_QUOTES_KEY, "fx": FX_QUOTES_KEY}
 ETF_HOLDINGS_KEY = "cache:etf_holdings"  # the newest stored session's holdings, by ETF
 SCAN_LATEST_KEY = "cache:scan:latest"
-SCANNER_LAST_SCANNED_KEY = "scanner:last_scanned"  # sorted set: symbol -> when it was last scanned
+LEGACY_SCANNER_LAST_SCANNED_KEY = "scanner:last_scanned"  # the rotation before model memory: folded in, then dropped
 MUNI_RISK_LATEST_KEY = "cache:muni_risk:latest"
+MEMORY_PREFIX = "memory:"  # model memory: hashes memory:<namespace> (lib/storage/memory.py), synced to MODEL_MEMORY
+SCANNER_ROTATION = "scanner:last_scanned"  # memory namespace: symbol -> epoch seconds it was last scanned
+CHAT_LAUNCHES = "chat:launches"  # memory namespace: run or backfill id -> the chat's launch

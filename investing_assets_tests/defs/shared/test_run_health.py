@@ -21,8 +21,8 @@ from dagster._daemon.monitoring.run_monitoring import execute_run_monitoring_ite
 from dagster_graphql.test.utils import execute_dagster_graphql
 
 from investing_assets import settings
-from investing_assets.cli.launcher import CODE_LOCATION
 from investing_assets.defs.shared.run_health import fail_zombies, is_zombie, live_runs, run_process
+from investing_assets.launch.launcher import CODE_LOCATION
 from investing_assets.lib.core import calendar
 from investing_assets.lib.storage import embedded
 from investing_assets.lib.storage.servers import to_psycopg2_url

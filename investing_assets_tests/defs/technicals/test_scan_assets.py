@@ -38,8 +38,8 @@ def fingerprint(warehouse: Warehouse, table: str, where: str = "") -> str:
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
-def run_scan(resources, instance, first, last, batch_size=0):
-    config = dg.RunConfig(ops={"daily_scan": technicals.ScanRunConfig(batch_size=batch_size)})
+def run_scan(resources, instance, first, last, batch_size=0, symbols=()):
+    config = dg.RunConfig(ops={"daily_scan": technicals.ScanRunConfig(batch_size=batch_size, symbols=list(symbols))})
     return dg.materialize([technicals.daily_scan], resources=resources, instance=instance, run_config=config,
                           tags={"dagster/asset_partition_range_start": first.isoformat(),
                                 "dagster/asset_partition_range_end": last.isoformat()})
@@ -69,7 +69,7 @@ def test_scan_writes_every_table_caches_the_ranking_and_reruns_identically(histo
     with warehouse.connect() as conn:
         assert conn.execute("SELECT count(*) FROM technicals.pattern_discoveries "
                             "WHERE day_strength IS NULL").fetchone()[0] == 0
-    assert client.zcard("scanner:last_scanned") > 400
+    assert client.hlen("memory:scanner:last_scanned") > 400  # the rotation, in model memory
 
     for day in DAYS:  # each partition shows its own discoveries, chart and counts, read back from the instance
         scan_meta = latest_metadata(instance, "scan_results", day.isoformat())
@@ -98,10 +98,10 @@ def test_scan_writes_every_table_caches_the_ranking_and_reruns_identically(histo
 def test_batches_rotate_through_the_least_recently_scanned(history, resources, instance, redis_url):
     assert run_scan(resources, instance, LAST, LAST, batch_size=40).success
     client = redis.Redis.from_url(redis_url)
-    first = {m.decode() for m in client.zrange("scanner:last_scanned", 0, -1)}
+    first = {m.decode() for m in client.hkeys("memory:scanner:last_scanned")}
     assert len(first) == 40
     assert run_scan(resources, instance, LAST, LAST, batch_size=40).success
-    both = {m.decode() for m in client.zrange("scanner:last_scanned", 0, -1)}
+    both = {m.decode() for m in client.hkeys("memory:scanner:last_scanned")}
     assert len(both) == 80  # the second batch took 40 never-scanned symbols
     with history.connect() as conn:
         eligible_rows = conn.execute("SELECT count(*) FROM technicals.scan_eligibility").fetchone()[0]
@@ -176,3 +176,19 @@ def test_planted_patterns_are_stored_as_ground_truth(resources, instance, wareho
     assert count > 500
     assert dg.materialize([demo_assets.demo_planted_patterns], resources=resources, instance=instance).success
     assert warehouse.count("market.demo_planted_patterns") == count
+
+
+def test_a_rescan_of_named_symbols_replaces_only_their_rows(history, resources, instance, redis_url):
+    """What the chat's "rescan AAPL and MSFT for yesterday" launches (the scan's `symbols` config)."""
+    assert run_scan(resources, instance, LAST, LAST, batch_size=40).success
+    with history.connect() as conn:
+        others = conn.execute("SELECT count(*) FROM technicals.scan_eligibility WHERE symbol NOT IN ('AAPL', 'MSFT')"
+                              ).fetchone()[0]
+    assert run_scan(resources, instance, LAST, LAST, symbols=["AAPL", "MSFT"]).success
+    with history.connect() as conn:
+        rows = dict(conn.execute("SELECT symbol, count(*) FROM technicals.scan_eligibility GROUP BY symbol"
+                                 ).fetchall())
+    assert rows["AAPL"] == rows["MSFT"] == 1
+    assert sum(rows.values()) - rows["AAPL"] - rows["MSFT"] == others  # the batch's rows untouched
+    with pytest.raises(dg.Failure, match="refused symbol"):
+        run_scan(resources, instance, LAST, LAST, symbols=["B@D"])

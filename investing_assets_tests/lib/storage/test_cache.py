@@ -5,7 +5,7 @@ import logging
 import redis
 
 from investing_assets.lib.storage.cache import HotCache
-from investing_assets.lib.storage.names import INDEX_QUOTES_KEY, SCANNER_LAST_SCANNED_KEY
+from investing_assets.lib.storage.names import INDEX_QUOTES_KEY
 
 
 def test_publish_and_read_round_trip(cache: HotCache, redis_url: str):
@@ -22,20 +22,3 @@ def test_outage_is_a_warning_not_an_error(dead_redis_url: str, caplog):
         assert dead.read(INDEX_QUOTES_KEY) is None
     assert "Redis unavailable" in caplog.text
     assert dead.ping() is False
-
-
-def test_scores_round_trip_and_update_in_place(cache: HotCache, redis_url: str):
-    assert cache.read_scores(SCANNER_LAST_SCANNED_KEY) == {}
-    assert cache.add_scores(SCANNER_LAST_SCANNED_KEY, {"AAPL": 2.0, "MSFT": 1.0})
-    assert cache.add_scores(SCANNER_LAST_SCANNED_KEY, {"AAPL": 3.5, "NVDA": 0.5})
-    assert cache.read_scores(SCANNER_LAST_SCANNED_KEY) == {"NVDA": 0.5, "MSFT": 1.0, "AAPL": 3.5}
-    assert redis.Redis.from_url(redis_url).zcard(SCANNER_LAST_SCANNED_KEY) == 3
-    assert cache.add_scores(SCANNER_LAST_SCANNED_KEY, {})  # nothing to record is not a failure
-
-
-def test_scores_outage_is_a_warning_and_reads_as_empty(dead_redis_url: str, caplog):
-    dead = HotCache(dead_redis_url, timeout_s=0.5)
-    with caplog.at_level(logging.WARNING):
-        assert dead.add_scores(SCANNER_LAST_SCANNED_KEY, {"AAPL": 1.0}) is False
-        assert dead.read_scores(SCANNER_LAST_SCANNED_KEY) == {}
-    assert caplog.text.count("Redis unavailable") == 2

@@ -7,13 +7,13 @@ import sys
 import pytest
 
 from investing_assets import cli
-from investing_assets.cli.home_lock import HomeLock, LockHeld
 from investing_assets.cli.services import run_child
+from investing_assets.launch.home_lock import HomeLock, LockHeld
 
 HOLDER = """
 import sys
 from pathlib import Path
-from investing_assets.cli.home_lock import HomeLock
+from investing_assets.launch.home_lock import HomeLock
 with HomeLock(Path(sys.argv[1]), "daemon").held("investing dev"):
     print("held", flush=True)
     sys.stdin.read()

@@ -42,7 +42,7 @@ from dagster._core.workspace.load_target import InProcessWorkspaceLoadTarget
 from dagster._daemon.backfill import execute_backfill_iteration
 
 from investing_assets import settings
-from investing_assets.cli.home_lock import HomeLock, LockHeld
+from investing_assets.launch.home_lock import HomeLock, LockHeld
 
 # Nothing of a run reaches the terminal (the CLI names failed runs); every run's full log is in the UI.
 QUIET_RUN = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
@@ -89,8 +89,10 @@ class Launched:
 
 
 class Launcher:
-    def __init__(self, instance: dg.DagsterInstance, workspace: WorkspaceProcessContext, by: str) -> None:
+    def __init__(self, instance: dg.DagsterInstance, workspace: WorkspaceProcessContext, by: str, *,
+                 to_daemon: bool = False) -> None:
         self.instance, self.workspace, self.by = instance, workspace, by
+        self.to_daemon = to_daemon  # submit only: the home's running daemon dequeues runs and steps backfills
         self.log = logging.getLogger("investing.launcher")  # Dagster's per-iteration backfill reports: UI only
         self.log.setLevel(logging.WARNING)
 
@@ -109,25 +111,38 @@ class Launcher:
             raise DaemonBusy(f"a Dagster daemon already runs for {settings.home()} (pid {held.pid}: {held.what}); "
                              "stop it first, or launch from its UI") from None
 
+    @classmethod
+    @contextlib.contextmanager
+    def open_for_daemon(cls, by: str) -> Iterator[Launcher]:
+        """The instance as `make dev` runs it (its own run launcher and queue): runs and backfills are only
+        submitted, and the home's daemon, which holds the lock, launches them. For a face that must not wait
+        (the API, MCP) or finds the daemon busy."""
+        with dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(settings.dagster_home()))) as instance, \
+                WorkspaceProcessContext(instance, CODE_LOCATION) as workspace:
+            yield cls(instance, workspace, by, to_daemon=True)
+
     def materialize(self, selection: Sequence[str], partitions: Sequence[str] | None = None, *,
-                    title: str, tags: Mapping[str, str] | None = None) -> Launched:
-        """A backfill over `partitions` (more than one), else a single run; waits until it is done."""
+                    title: str, tags: Mapping[str, str] | None = None,
+                    run_config: Mapping | None = None) -> Launched:
+        """A backfill over `partitions` (more than one), else a single run; waits until it is done (submitted
+        only, for the daemon, with `to_daemon`). `run_config` adds ops config to the quiet logging."""
         keys = [dg.AssetKey.from_user_string(name) for name in selection]
         tags = {"investing/launched_by": self.by, **NO_RETRY, **(tags or {})}
+        config = {**QUIET_RUN, **(run_config or {})}
         if partitions is not None and len(partitions) > 1:
-            return self._backfill(keys, list(partitions), title, tags)
+            return self._backfill(keys, list(partitions), title, tags, config)
         workspace = self.workspace.create_request_context()
         partition = partitions[0] if partitions else None
         if partition is not None:  # the tags a sensor's or the UI's run request resolves to
             tags = {**tags, **workspace.asset_graph.get(keys[0]).partitions_def.get_tags_for_partition_key(partition)}
-        request = RunRequest(asset_selection=keys, partition_key=partition, tags=tags, run_config=QUIET_RUN)
+        request = RunRequest(asset_selection=keys, partition_key=partition, tags=tags, run_config=config)
         run = asyncio.run(submit_asset_run(None, request, 0, self.instance, self.workspace, workspace, {}, {},
                                            self.log))
         self._launch_queued([run])
         return self._launched(None, [run.run_id])
 
     def run_job(self, job_name: str, partition: str | None = None, *,
-                tags: Mapping[str, str] | None = None) -> Launched:
+                tags: Mapping[str, str] | None = None, run_config: Mapping | None = None) -> Launched:
         """One run of a named job, created as `dagster job launch` creates it (the job's own tags, the
         partition's), then launched; waits until it is done."""
         workspace = self.workspace.create_request_context()
@@ -135,11 +150,12 @@ class Launcher:
         (repository,) = location.get_repositories().values()
         remote_job = location.get_job(JobSubsetSelector(location_name=LOCATION_NAME, repository_name=repository.name,
                                                         job_name=job_name, op_selection=None))
-        plan = location.get_execution_plan(remote_job, QUIET_RUN, step_keys_to_execute=None, known_state=None,
+        config = {**QUIET_RUN, **(run_config or {})}
+        plan = location.get_execution_plan(remote_job, config, step_keys_to_execute=None, known_state=None,
                                            instance=self.instance)
         partition_tags = {} if partition is None else {PARTITION_NAME_TAG: partition}  # one-dimensional jobs
         run = self.instance.create_run(
-            job_name=job_name, run_id=None, run_config=QUIET_RUN, resolved_op_selection=None,
+            job_name=job_name, run_id=None, run_config=config, resolved_op_selection=None,
             step_keys_to_execute=None, op_selection=None, status=None, root_run_id=None, parent_run_id=None,
             tags={**remote_job.tags, **partition_tags, "investing/launched_by": self.by, **NO_RETRY, **(tags or {})},
             job_snapshot=remote_job.job_snapshot, execution_plan_snapshot=plan.execution_plan_snapshot,
@@ -151,7 +167,7 @@ class Launcher:
         return self._launched(None, [run.run_id])
 
     def _backfill(self, keys: list[dg.AssetKey], partitions: list[str], title: str,
-                  tags: Mapping[str, str]) -> Launched:
+                  tags: Mapping[str, str], run_config: Mapping = QUIET_RUN) -> Launched:
         backfill_id = make_new_backfill_id()
         # The same partitions of every selected asset, named explicitly: a backfill anchored on partitions would
         # also take in every partition downstream through the indicators' lookback, up to today.
@@ -159,11 +175,13 @@ class Launcher:
         with partition_loading_context(dynamic_partitions_store=self.instance):
             backfill = PartitionBackfill.from_partitions_by_assets(
                 backfill_id=backfill_id, asset_graph=graph, backfill_timestamp=time.time(), tags=dict(tags),
-                dynamic_partitions_store=self.instance, title=title, description=None, run_config=QUIET_RUN,
+                dynamic_partitions_store=self.instance, title=title, description=None, run_config=dict(run_config),
                 partitions_by_assets=[PartitionsByAssetSelector(asset_key=key,
                                                                 partitions=self._selector(graph, key, partitions))
                                       for key in keys])
         self.instance.add_backfill(backfill)
+        if self.to_daemon:
+            return Launched(backfill_id)
         idle_since = time.monotonic()
         while (status := self.instance.get_backfill(backfill_id).status) not in DONE:
             for error in execute_backfill_iteration(self.workspace, self.log):
@@ -196,6 +214,8 @@ class Launcher:
 
     def _launch_queued(self, runs: Sequence[dg.DagsterRun]) -> None:
         """Dequeue as the daemon does (STARTING, then the launcher), one run at a time."""
+        if self.to_daemon:
+            return
         context = self.workspace.create_request_context()
         for run in runs:
             if self.instance.get_run_by_id(run.run_id).status == dg.DagsterRunStatus.QUEUED:

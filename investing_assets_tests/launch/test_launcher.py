@@ -14,8 +14,8 @@ from dagster_graphql.test.utils import execute_dagster_graphql
 
 from investing_assets import settings
 from investing_assets.cli.common import environment, prepare_environment
-from investing_assets.cli.home_lock import HomeLock
-from investing_assets.cli.launcher import LOCATION_NAME, DaemonBusy, Launcher
+from investing_assets.launch.home_lock import HomeLock
+from investing_assets.launch.launcher import LOCATION_NAME, DaemonBusy, Launcher
 from investing_assets.lib.core import calendar
 from investing_assets.lib.storage.queries.sessions import rows_per_session
 from investing_assets.lib.storage.warehouse import Warehouse
