@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ SCREEN_PAGE = 100
 MOVERS = 8
 SYMBOL_DAYS = 120
 OTHER_QUOTES = ("etf", "commodity", "crypto", "fx")
+_READERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="dashboard-read")
 
 
 def _stores(request: Request) -> Stores:
@@ -85,13 +87,20 @@ def refusal(request: Request, exc: Exception) -> HTMLResponse:
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request) -> HTMLResponse:
     stores = _stores(request)
-    indexes = attempt(lambda: market.quotes(stores, "index", Window(MAX_LIMIT)))
-    screen = attempt(lambda: screener.screen(stores, screener.Criteria(sort="change_pct", descending=True),
-                                             Window(MAX_LIMIT)))
-    industries = attempt(lambda: fundamentals.industry(stores, Window(MAX_LIMIT), level="industry"))
-    sectors = attempt(lambda: fundamentals.industry(stores, Window(MAX_LIMIT), level="sector"))
-    valuations = attempt(lambda: fundamentals.valuations(stores, Window(MAX_LIMIT)))
-    others = {name: attempt(lambda name=name: market.quotes(stores, name, Window(MAX_LIMIT))) for name in OTHER_QUOTES}
+    # independent reads, each mostly waiting on PostgreSQL or Redis: side by side, the page waits for the slowest
+    reads = {
+        "indexes": lambda: market.quotes(stores, "index", Window(MAX_LIMIT)),
+        "screen": lambda: screener.screen(stores, screener.Criteria(sort="change_pct", descending=True),
+                                          Window(MAX_LIMIT)),
+        "industries": lambda: fundamentals.industry(stores, Window(MAX_LIMIT), level="industry"),
+        "sectors": lambda: fundamentals.industry(stores, Window(MAX_LIMIT), level="sector"),
+        "valuations": lambda: fundamentals.valuations(stores, Window(MAX_LIMIT)),
+        **{name: (lambda name=name: market.quotes(stores, name, Window(MAX_LIMIT))) for name in OTHER_QUOTES},
+    }
+    done = dict(zip(reads, _READERS.map(attempt, reads.values()), strict=True))
+    indexes, screen, industries, sectors, valuations = (
+        done[name] for name in ("indexes", "screen", "industries", "sectors", "valuations"))
+    others = {name: done[name] for name in OTHER_QUOTES}
     movers = []
     if screen:
         ranked = [row for row in screen.data if row["change_pct"] is not None]
