@@ -15,6 +15,8 @@ from investing_assets.api.responses import json_body
 UP, DOWN, FLAT = "#1a9850", "#d73027", "#888888"
 SMA_COLOURS = {"sma_20": "#1f77b4", "sma_50": "#ff7f0e", "sma_200": "#9467bd"}
 PATTERN_COLOURS = {"bullish": UP, "bearish": DOWN}
+# spelled out: plotly.js knows no "RdYlGn" by name (plotly's Python side does), and falls back to its own default
+RED_YELLOW_GREEN = [[0.0, "#d73027"], [0.25, "#fc8d59"], [0.5, "#ffffbf"], [0.75, "#91cf60"], [1.0, "#1a9850"]]
 
 
 Figure = dict[str, Any]
@@ -79,7 +81,7 @@ def sector_heatmap(industries: list[dict[str, Any]], sector_rows: list[dict[str,
         parents=[""] * len(sectors) + [f"s:{row['sector']}" for row in industries],
         values=list(sectors.values()) + [row["market_cap"] or 0.0 for row in industries],
         marker=dict(colors=[sector_return.get(name) for name in sectors] + [row["return_1d"] for row in industries],
-                    colorscale="RdYlGn", cmid=0, colorbar=dict(title=dict(text="1d %"))),
+                    colorscale=RED_YELLOW_GREEN, cmid=0, colorbar=dict(title=dict(text="1d %"))),
         customdata=[[sector_return.get(name), members[name]] for name in sectors]
                    + [[row["return_1d"], row["members"]] for row in industries],
         hovertemplate="%{label}<br>cap %{value:,.3s}<br>1d %{customdata[0]:+.2f}%<br>%{customdata[1]} members"

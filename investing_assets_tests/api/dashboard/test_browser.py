@@ -11,6 +11,9 @@ import pytest
 from investing_assets.lib.core import calendar
 from investing_assets_tests.lib.services.reads._seed import LAST
 
+# the browser first: without one, the tests skip before the warehouse is seeded
+pytestmark = pytest.mark.usefixtures("browser")
+
 # the figures drawn on each page (ids of their plotly divs)
 PAGES = {
     "overview": ("/dashboard", ["index-levels", "movers", "sector-heatmap", "index-pe"]),
