@@ -60,6 +60,11 @@ def test_the_overview_draws_the_stored_indexes_movers_and_valuations(client, rea
     best = changes.get_column("symbol").to_list()
     movers = drawn["movers"]["data"][0]["y"]  # ascending: losers at the bottom, gainers at the top
     assert set(movers) == set(best[:8]) | set(best[-8:])
+    heatmap = drawn["sector-heatmap"]["data"][0]
+    tiles = warehouse.count("fundamentals.industry_aggregates", {"session": [LAST]})
+    assert len(heatmap["labels"]) == len(heatmap["marker"]["colors"]) == tiles  # a tile per sector and industry
+    scale = heatmap["marker"]["colorscale"]  # spelled out: plotly.js would fall back to its own for an unknown name
+    assert isinstance(scale, list) and scale[0][1] == "#d73027" and scale[-1][1] == "#1a9850"  # down red, up green
     pe = {row["index_code"]: row["forward_pe"] for row in warehouse.read_frame(
         "SELECT index_code, forward_pe FROM fundamentals.index_valuations WHERE session = %s", [LAST]).to_dicts()}
     assert dict(zip(drawn["index-pe"]["data"][0]["x"], drawn["index-pe"]["data"][0]["y"], strict=True)) == \
