@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from investing_assets import settings
+from investing_assets.api import dashboard
 from investing_assets.api.dagster_status import DagsterStatus, DagsterUnavailable
 from investing_assets.api.responses import NotAcceptable
 from investing_assets.api.routes import chat, dagster, fundamentals, market, muni, symbols
@@ -41,6 +42,7 @@ def create_app(stores: Stores, dagster_status: DagsterStatus) -> FastAPI:
     app.state.dagster = dagster_status
     for family in (market, symbols, fundamentals, muni, dagster, chat):
         app.include_router(family.router)
+    dashboard.install(app)
     _answers(app)
 
     @app.get("/", include_in_schema=False)

@@ -64,7 +64,8 @@ def cmd_dev(args: argparse.Namespace) -> int:
             dagster = str(Path(sys.executable).with_name("dagster"))
             api = subprocess.Popen([sys.executable, "-m", "investing_assets.cli", "serve", "--port",
                                     str(args.api_port)], env=env, cwd=settings.PROJECT_ROOT)
-            print(f"Read API on http://127.0.0.1:{args.api_port}/docs")
+            print(f"Read API on http://127.0.0.1:{args.api_port}/docs, dashboard on "
+                  f"http://127.0.0.1:{args.api_port}/dashboard")
             try:
                 code = run_child([dagster, "dev", "-h", "127.0.0.1", "-p", str(args.port), "-w", "workspace.yaml"],
                                  env)
