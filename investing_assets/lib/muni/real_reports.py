@@ -57,6 +57,10 @@ REPORTS: dict[str, Report] = {
         # Schedule of Demographic and Economic Indicators, 2009 column on the facing page
         "population": (38_477 * TH, 303),
         "personal_income": (1_572_650 * MN, 303),
+        # Table 23, Schedule of Changes in Long-term Obligations, "Balance June 30, 2010": governmental general
+        # obligation 77,745,789 + revenue 7,611,939, business-type 1,477,663 + 24,538,094 (the "... bonds payable"
+        # totals, premiums and accreted interest in); the MD&A: "total bonded debt outstanding of $111.4 billion"
+        "bonds_outstanding": ((77_745_789 + 7_611_939 + 1_477_663 + 24_538_094) * TH, 125),
     }),
     # GASB 63 "net position" with deferred outflows and inflows; GASB 54 fund balances; the funds' operating
     # statement over two facing pages (Total governmental funds on the right-hand one).
@@ -87,6 +91,9 @@ REPORTS: dict[str, Report] = {
         "opeb_unfunded_actuarial_liability": (64_574 * MN, 207),
         "population": (37_872 * TH, 312),  # calendar 2012
         "personal_income": (1_768_039 * MN, 312),
+        # Table 22 over two facing pages: the ending balances (June 30, 2013) on the right-hand one: 82,346,211 +
+        # 7,735,053 + 887,053 + 25,558,129; MD&A: "$116.5 billion"
+        "bonds_outstanding": ((82_346_211 + 7_735_053 + 887_053 + 25_558_129) * TH, 148),
     }, not_recognised={"long_term_debt": 38}),  # the MD&A's "Total long-term obligations" in millions
     # Amounts in millions; NY's zero dash prints as "—00000"; long-term liabilities due in more than one year
     # are itemised under a heading with no total; one debt service line in the funds statement.
@@ -109,6 +116,10 @@ REPORTS: dict[str, Report] = {
         # Demographic and Economic Statistics I, 2009 (1000s); a second table prints U.S. population
         "population": (19_541 * TH, 195),
         "personal_income": (917_610_217 * TH, 195),
+        # Note 8, changes in long-term liabilities: general obligation bonds payable, the group's "Total" (net of
+        # premiums and the deferred loss on refunding) ending balance; business-type activities print no bonds
+        # (the public authorities' bonds are "other financing arrangements", not the State's bonds)
+        "bonds_outstanding": (3_418 * MN, 75),
     }),
     # Expressed in thousands; blanks instead of dashes for zero.
     "RI_cafr2010": Report("State of Rhode Island and Providence Plantations", date(2010, 6, 30), 30, TH, 163, {
@@ -132,7 +143,10 @@ REPORTS: dict[str, Report] = {
         "opeb_unfunded_actuarial_liability": (679_538 * TH, 116),
         # Schedule of Personal Income ... Resident Population (expressed in thousands), latest row 2009
         "population": (1_053 * TH, 159),
-        "personal_income": (43.1 * BN, 159),  # "(in billions)", one decimal
+        "personal_income": (43.1 * BN, 159),
+        # Note 6 A, changes in long-term liabilities, ending balance: "Bonds payable, net" 2,597,893 (governmental)
+        # + "Revenue bonds, net" 257,294 (business-type); component units not the State's
+        "bonds_outstanding": ((2_597_893 + 257_294) * TH, 77),  # "(in billions)", one decimal
     }),
     "RI_cafr2013": Report("State of Rhode Island", date(2013, 6, 30), 37, TH, 188, {
         "total_assets": (5_831_508 * TH, 37),
@@ -158,6 +172,8 @@ REPORTS: dict[str, Report] = {
         "opeb_unfunded_actuarial_liability": (716_662 * TH, 133),  # state employees plan, 06/30/2011
         "population": (1_052 * TH, 183),  # fiscal 2013 (estimated, the table says)
         "personal_income": (49.5 * BN, 183),
+        # Note 6 A: "Bonds Payable, net" 2,463,731 + "Revenue bonds, net" 234,321
+        "bonds_outstanding": ((2_463_731 + 234_321) * TH, 87),
     }),
     # Upper-case labels; deferred outflows inside the assets (a dash for the primary government); GASB 54
     # "Assigned for:" heading with items; the funds' operating statement over two facing pages; one funding-
@@ -184,6 +200,10 @@ REPORTS: dict[str, Report] = {
         "opeb_unfunded_actuarial_liability": (3_261_174 * TH, 150),  # "(amounts in t housands)" as printed
         "population": (4_802_740, 301),  # 2011, the most recent year available
         "personal_income": (167_517_466 * TH, 301),
+        # Note 4 E 9, changes in noncurrent liabilities, ending balance: general obligation 708,349 + revenue
+        # 216,937 (governmental) + revenue 662,924 (business-type); the MD&A's "Outstanding Bonded Debt" total
+        # prints the same 1,588,210
+        "bonds_outstanding": ((708_349 + 216_937 + 662_924) * TH, 114),
     }),
 }
 
