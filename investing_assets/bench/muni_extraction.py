@@ -18,7 +18,7 @@ from pathlib import Path
 from investing_assets import settings
 from investing_assets.bench import Figure, skipped
 from investing_assets.bench.muni_model import SCORE_ISSUERS, SCORE_SECONDS_TARGET
-from investing_assets.bench.servers import bench_database
+from investing_assets.bench.servers import bench_database, spare_redis
 from investing_assets.lib.muni.drop_folder import DropFolder
 from investing_assets.lib.muni.extract import extract
 from investing_assets.lib.muni.real_reports import ACFR_RELATIVE, REPORTS, accuracy
@@ -35,7 +35,7 @@ SYNTHETIC_DOCUMENTS, SYNTHETIC_SEED = 60, 7
 
 def bench() -> list[Figure]:
     reports = [ACFR_DIR / f"{name}.pdf" for name in sorted(REPORTS) if (ACFR_DIR / f"{name}.pdf").is_file()]
-    with bench_database() as (pg_url, redis_url):
+    with bench_database() as (pg_url, server_redis), spare_redis(server_redis) as redis_url:  # no live cache touched
         warehouse = Warehouse(pg_url)
         figures = _extraction(reports, warehouse) if reports else _skipped()
         figures.append(synthetic_accuracy())
