@@ -126,9 +126,18 @@ def _print_score(pdf: Path, result) -> None:
               f"{MIN_FEATURES} features")
         return
     print(f"Risk: {result.probability:.2%} probability of distress within 3 years -> bucket {result.bucket}")
+    print(f"      coverage {cov.level}: {_level_quality(result.held_out_at_level)}")
     drivers = "; ".join(f"{d['feature']} = {_shown(d['value'])} ({d['direction']})" for d in result.drivers)
     print(f"      top drivers: {drivers}")
     print(f"      model {result.model_version}: {result.model_origin}")
+
+
+def _level_quality(row: dict | None) -> str:
+    """How well the model ranks and calibrates issuer-years with this many inputs, held out."""
+    if not row or row.get("auc") is None:
+        return "held-out quality at this level not measured by this model version"
+    return (f"held-out AUC {row['auc']:.3f}, Brier {row['brier']:.4f} (base rate {row['base_rate_brier']:.4f}) "
+            f"over {row['rows']:,} issuer-years with as many inputs")
 
 
 def _shown(value: float | None) -> str:

@@ -47,6 +47,7 @@ def test_score_prints_figures_with_pages_and_a_model_trained_on_the_spot(monkeyp
     assert out.count("not stated") >= len(missing)
     assert "Inputs: " in out and "model features present" in out
     assert "Risk:" in out and "bucket" in out and "top drivers:" in out and "risk)" in out
+    assert "coverage " in out and "held-out AUC" in out
     assert "trained on the spot on the synthetic panel" in out and "no embedded PostgreSQL running" in out
 
 
@@ -73,6 +74,10 @@ def test_score_json_is_the_whole_result(monkeypatch, pg_url, report, sample, cap
         assert driver["feature"] in result["features"] and driver["value"] == result["features"][driver["feature"]]
         assert driver["direction"] in ("raises risk", "lowers risk")
     assert result["model"]["version"] == model.version  # the stored model, not one trained on the spot
+    # the score says what it rests on and how well the stored model does with as many inputs, held out
+    level = result["score"]["coverage_level"]
+    assert level == result["coverage"]["level"]
+    assert result["score"]["held_out_at_level"] == model.at_level(level) and model.at_level(level)["rows"] > 0
 
 
 def test_score_uses_the_latest_stored_model(monkeypatch, pg_url, report, capsys):

@@ -86,8 +86,25 @@ def model_metadata(model: TrainedModel, panel: muni.PanelSpec) -> dict[str, obje
         "n_train": model.n_train, "n_test": model.n_test,
         "training_panel": f"{panel.issuers:,} synthetic issuers x {panel.years} years (seed {panel.seed})",
         "calibration": dg.MetadataValue.md(markdown_table(calibration)),
+        "by_coverage": dg.MetadataValue.md(coverage_table(model)),
+        **{f"auc {row['level']}": dg.MetadataValue.float(row["auc"]) for row in model.by_coverage
+           if row["auc"] is not None},
+        **{f"brier {row['level']}": dg.MetadataValue.float(row["brier"]) for row in model.by_coverage
+           if row["brier"] is not None},
         "feature_importance": dg.MetadataValue.md(f"![feature importance](data:image/png;base64,{chart})"),
     }
+
+
+def coverage_table(model: TrainedModel) -> str:
+    """Held-out AUC and Brier per coverage level (features present), most inputs first; below the minimum no
+    probability is published, and the row says what one would have been worth."""
+    if not model.by_coverage:
+        return "(not measured: this model version predates the per-coverage evaluation)"
+    frame = pl.DataFrame(model.by_coverage, infer_schema_length=None).select(
+        pl.col("level").alias("inputs present"), "rows", "positives", "auc", "brier", "base_rate_brier",
+        "observed_rate", "mean_predicted")
+    return (f"{markdown_table(frame)}\n\nHeld-out issuer-years of the synthetic panel, whose missingness follows "
+            "real reports (issuer_panel.MISSINGNESS). Below the minimum no probability is published.")
 
 
 def scores_metadata(scores: muni.Scores) -> dict[str, object]:

@@ -45,6 +45,8 @@ METRICS: tuple[str, ...] = (
     # statistical section
     "personal_income",
     "full_value",
+    # the debt note's changes in long-term liabilities: the primary government's bonds payable at year end
+    "bonds_outstanding",
 )
 
 RATIO_METRICS: frozenset[str] = frozenset({"pension_actuarial_funded_ratio"})

@@ -58,10 +58,34 @@ issuers where fiscal stress is common; it also gives ~1,500 positives in
 
 Realism of the difficulty: future stress shocks, the hidden management
 factor, and the Bernoulli draw itself keep the held-out AUC around 0.88-0.91
-(3,000-5,000 issuers) rather than near 1. A few percent of every feature (10%
-of income_ratio) is missing at random, because extracted documents leave gaps and LightGBM should
-learn a missing-value branch rather than meet NaN for the first time at
-scoring.
+(3,000-5,000 issuers) with every input present, rather than near 1.
+
+Missingness: which inputs are null, and how often, follows what real annual
+reports print (the six state reports in ``../shared/data/muni_acfr`` and
+GASB's calendar), by report era and issuer, never at random alone, so that
+LightGBM learns the missing-value branches scoring will take (nulls stay
+NaN: nothing is zero-filled):
+
+- era: reports before GASB 68 (fiscal 2015) print no net pension liability;
+  their pension inputs come from the actuarial funding-progress schedule,
+  which only an issuer sponsoring its own (single or agent employer) plan
+  prints (5 of the 6 state reports; NY, a cost-sharing member for its
+  liabilities, prints none; most school districts are cost-sharing members
+  of a state plan). From fiscal 2015 every employer states its (proportionate)
+  net pension liability on the statement of net position, so the liability
+  burden is there, but the funded ratio still needs the plan's own schedule.
+  Reports before GASB 54 (fiscal 2011) state an "unreserved" balance whose
+  labels vary more, so the fund balance ratio is missed more often;
+- the statistical section: assessed or full value and population are often
+  absent (states and many school districts print none; none of the six state
+  reports has an assessed value), persistently for an issuer;
+- growth needs the prior year's report: missing for an issuer's first report
+  and whenever either year lacks the value;
+- income relative to the nation is in no report: present only where a census
+  join is made (`_CENSUS_SHARE`; documents scored by the CLI never have it);
+- a few percent of every stated figure are not recognised in any one year.
+
+`MISSINGNESS` holds the rates; `train` reports AUC and Brier per coverage level.
 """
 
 from __future__ import annotations
@@ -109,7 +133,27 @@ _PROFILES: dict[str, _TypeProfile] = {
     "school_district": _TypeProfile(0.35, 0.22, 2.2, 0.72, 0.11, 115_000.0, 12_000.0, 1.2),
 }
 
-_MISSING_RATE: dict[str, float] = {name: 0.03 for name in FEATURES} | {"income_ratio": 0.10}
+GASB_54_FIRST_YEAR, GASB_68_FIRST_YEAR = 2011, 2015
+
+
+@dataclass(frozen=True)
+class _Missingness:
+    """How often a report lacks what a feature needs (see the module docstring); shares by issuer type follow
+    ISSUER_TYPES (city, county, school district)."""
+
+    own_plan: tuple[float, float, float] = (0.60, 0.65, 0.15)  # prints its plan's actuarial / RSI schedules
+    statistical_value: tuple[float, float, float] = (0.80, 0.85, 0.55)  # statistical section states the value
+    statistical_population: tuple[float, float, float] = (0.90, 0.90, 0.50)  # ... and the population
+    census: float = 0.40  # income_ratio: a census join exists for the issuer
+    fund_balance_pre_gasb54: float = 0.08  # "unreserved" labels, not recognised in a year
+    fund_balance: float = 0.02
+    debt: float = 0.03
+    debt_service: float = 0.05
+    statement_pension: float = 0.03  # GASB 68 net pension liability on the statement, not read
+    schedule: float = 0.10  # an RSI or statistical table not read in a year
+
+
+MISSINGNESS = _Missingness()
 
 _FUND_BALANCE_CLIFF = 0.05
 
@@ -325,6 +369,39 @@ def _distress(
     return _simulate_distress(intercept + score, uniforms, years)
 
 
+def _missing_masks(draws: _Draws, first_fiscal_year: int, years: int) -> dict[str, np.ndarray]:
+    """Per feature, an (n, years) mask of the issuer-years whose report lacks what the feature needs."""
+    rng, m, n = draws.rng, MISSINGNESS, draws.shape[0]
+    shape = (n, years)
+    fiscal_year = first_fiscal_year + np.arange(years)[None, :]
+
+    def issuer_has(shares: tuple[float, float, float] | float) -> np.ndarray:
+        share = np.asarray(shares)[draws.type_index] if isinstance(shares, tuple) else np.full(n, shares)
+        return (rng.random(n) < share)[:, None]
+
+    def missed(rate: float | np.ndarray) -> np.ndarray:
+        return rng.random(shape) < rate
+
+    own_plan, has_value = issuer_has(m.own_plan), issuer_has(m.statistical_value)
+    has_population, census = issuer_has(m.statistical_population), issuer_has(m.census)
+    gasb68 = fiscal_year >= GASB_68_FIRST_YEAR
+    fund_balance = missed(np.where(fiscal_year < GASB_54_FIRST_YEAR, m.fund_balance_pre_gasb54, m.fund_balance))
+    pension_liability = np.where(gasb68, missed(m.statement_pension), ~own_plan | missed(m.schedule))
+    population = ~has_population | missed(m.schedule)
+    value = ~has_value | missed(m.schedule)
+    prior_value = np.concatenate([np.ones((n, 1), dtype=bool), value[:, :-1]], axis=1)
+    return {
+        "fund_balance_ratio": fund_balance,
+        "liability_burden_ratio": missed(m.debt) | pension_liability,
+        "pension_funded_ratio": ~own_plan | missed(m.schedule),
+        "debt_service_ratio": missed(m.debt_service),
+        "full_value_per_capita": value | population,
+        "full_value_growth": value | prior_value,
+        "income_ratio": np.broadcast_to(~census, shape),
+        "log_population": population,
+    }
+
+
 def _panel_frame(
     draws: _Draws,
     features: dict[str, np.ndarray],
@@ -333,7 +410,7 @@ def _panel_frame(
     years: int,
     first_fiscal_year: int,
 ) -> pl.DataFrame:
-    """One row per at-risk issuer-year, with a few percent of every feature missing at random."""
+    """One row per at-risk issuer-year, each feature null where its report would not give it (`_missing_masks`)."""
     n = draws.shape[0]
     rows = at_risk.ravel()
     issuer_number = np.repeat(np.arange(n), years)[rows]
@@ -347,9 +424,10 @@ def _panel_frame(
         "issuer_type": pl.Series(type_names[issuer_number], dtype=pl.String),
         "fiscal_year": pl.Series(np.tile(first_fiscal_year + np.arange(years), n)[rows], dtype=pl.Int32),
     }
+    masks = _missing_masks(draws, first_fiscal_year, years)
     for name in FEATURES:
         values = features[name][:, :years].ravel()[rows].astype(np.float64)
-        values[draws.rng.random(values.shape[0]) < _MISSING_RATE[name]] = np.nan
+        values[masks[name].ravel()[rows]] = np.nan
         columns[name] = pl.Series(name, values, dtype=pl.Float64, nan_to_null=True)
     columns["distress_3y"] = pl.Series(label.ravel()[rows].astype(np.int8), dtype=pl.Int8)
     return pl.DataFrame(columns)

@@ -20,6 +20,7 @@ import lightgbm as lgb
 import numpy as np
 import polars as pl
 
+from investing_assets.lib.muni.coverage import LEVEL_LABELS, level_for
 from investing_assets.lib.muni.issuer_panel import FEATURES
 
 LABEL = "distress_3y"
@@ -76,6 +77,12 @@ class TrainedModel:
     booster_bytes: bytes = field(repr=False)  # Booster.model_to_string(), UTF-8
     n_train: int
     n_test: int
+    # held-out AUC and Brier per coverage level (coverage.LEVEL_LABELS order): a score resting on fewer inputs
+    # is less certain, and this says by how much
+    by_coverage: list[dict[str, Any]] = field(default_factory=list)
+
+    def at_level(self, level: str) -> dict[str, Any] | None:
+        return next((row for row in self.by_coverage if row["level"] == level), None)
 
 
 def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
@@ -151,6 +158,30 @@ def split_issuers(issuer_ids: pl.Series, *, test_fraction: float, seed: int) -> 
     return {issuers[i] for i in permutation[:n_test]}
 
 
+def coverage_levels(matrix: np.ndarray, features: Sequence[str]) -> np.ndarray:
+    """The coverage level of every row of a feature matrix (NaN: missing)."""
+    present = ~np.isnan(matrix)
+    names = np.array(features, dtype=object)
+    return np.array([level_for(tuple(names[row])) for row in present], dtype=object)
+
+
+def metrics_by_coverage(labels: np.ndarray, probabilities: np.ndarray, levels: np.ndarray,
+                        base_rate: float) -> list[dict[str, Any]]:
+    """AUC, Brier and the Brier of predicting the training base rate, per coverage level; None where a level has
+    no held-out rows (or, for the AUC, only one class), so the record stays valid JSON."""
+    rows = []
+    for level in LEVEL_LABELS:
+        at = levels == level
+        y, p = labels[at], probabilities[at]
+        auc = roc_auc(y, p) if at.any() else float("nan")
+        figures = {"auc": auc, "brier": brier_score(y, p), "base_rate_brier": brier_score(y, np.full_like(y, base_rate)),
+                   "mean_predicted": float(p.mean()), "observed_rate": float(y.mean())} if at.any() else {}
+        rows.append({"level": level, "rows": int(at.sum()), "positives": int(y.sum())}
+                    | {k: (None if k not in figures or np.isnan(figures[k]) else figures[k])
+                       for k in ("auc", "brier", "base_rate_brier", "mean_predicted", "observed_rate")})
+    return rows
+
+
 def _feature_matrix(frame: pl.DataFrame, features: Sequence[str]) -> np.ndarray:
     """Float matrix with NaN for missing values; absent columns are all-missing rather than an error,
     since documents often lack a feature entirely."""
@@ -171,7 +202,10 @@ def train(
     num_threads: int | None = None,
     trained_at: datetime | None = None,
 ) -> TrainedModel:
-    """Fit on ~75% of issuers and report AUC, Brier and calibration on the rest.
+    """Fit on ~75% of issuers and report AUC, Brier and calibration on the rest, overall and per coverage level.
+
+    Missing features stay NaN: LightGBM learns a missing-value branch per split (`use_missing`), which is what a
+    report's gaps take at scoring; nothing is zero-filled.
 
     `params` overrides `DEFAULT_PARAMS` key by key (``num_boost_round`` included). Results
     are reproducible for a given panel, seed, parameters and thread count.
@@ -211,6 +245,7 @@ def train(
         booster_bytes=booster.model_to_string().encode("utf-8"),
         n_train=int(y_train.size),
         n_test=int(y_test.size),
+        by_coverage=metrics_by_coverage(y_test, predicted, coverage_levels(x_test, features), base_rate),
     )
 
 

@@ -23,6 +23,7 @@ from investing_assets.defs.fixed_income.resources import DropFolderResource, bui
 from investing_assets.defs.shared.partitions import muni_document
 from investing_assets.defs.shared.resources import HotCacheResource
 from investing_assets.lib.core.muni_metrics import METRICS
+from investing_assets.lib.muni.coverage import LEVEL_LABELS
 from investing_assets.lib.muni.drop_folder import document_key, sha256_file
 from investing_assets.lib.muni.risk_model import BUCKET_LABELS
 from investing_assets.lib.storage.names import MUNI_RISK_LATEST_KEY
@@ -166,8 +167,14 @@ def test_the_model_keeps_each_version_and_shows_auc_and_importance(instance, mun
     assert image.startswith("![feature importance](data:image/png;base64,")
     assert base64.b64decode(image.split(",", 1)[1].rstrip(")"))[:8] == b"\x89PNG\r\n\x1a\n"
     assert "| bin |" in meta["calibration"].value
-    stored = warehouse.read_frame("SELECT version, partition_key FROM muni.models").to_dicts()
-    assert stored == [{"version": meta["version"].value, "partition_key": MONTH}]
+    # held-out quality per coverage level, as a table and as figures the UI can chart across versions
+    table = meta["by_coverage"].value
+    assert "| inputs present |" in table and all(f"| {level} |" in table for level in LEVEL_LABELS)
+    assert all(0 < meta[f"brier {level}"].value < 1 for level in LEVEL_LABELS)
+    assert any(key.startswith("auc ") for key in meta)
+    stored = warehouse.read_frame("SELECT version, partition_key, by_coverage FROM muni.models").to_dicts()
+    assert [(r["version"], r["partition_key"]) for r in stored] == [(meta["version"].value, MONTH)]
+    assert [row["level"] for row in stored[0]["by_coverage"]] == list(LEVEL_LABELS)
 
 
 def test_daily_scores_use_the_newest_model_and_fill_the_cache(instance, muni_resources, warehouse, redis_url):
@@ -253,7 +260,7 @@ def test_scores_show_the_book_read_from_documents_and_the_synthetic_book_apart(p
     meta = record.asset_materialization.metadata
     stored = warehouse.read_frame("SELECT issuer_name, source FROM muni.risk_scores WHERE session = %s "
                                   "ORDER BY probability DESC, issuer", [D2])
-    assert stored.row(0)[1] == "synthetic"  # a synthetic issuer is the riskiest overall: the old table's top row
+    assert set(stored["source"]) == {"synthetic", "document"}  # one stored book; the riskiest table: documents only
 
     riskiest = meta["riskiest_from_documents"].value.splitlines()
     assert riskiest[0].startswith("| issuer_name | fiscal_year_end | probability | bucket | top_drivers |")

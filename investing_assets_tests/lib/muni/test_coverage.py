@@ -21,3 +21,13 @@ def test_without_the_fund_balance_nothing_is_published_however_much_else_is_know
     got = coverage(features)
     assert got.status == INSUFFICIENT and got.missing == ("fund_balance_ratio",)
     assert "fund balance" in got.to_dict()["missing"]["fund_balance_ratio"]
+
+
+def test_coverage_levels():
+    from investing_assets.lib.muni.coverage import BELOW_MINIMUM, LEVEL_LABELS, level_for
+
+    assert level_for(FEATURES) == level_for(FEATURES[:-1]) == LEVEL_LABELS[0]
+    assert level_for(FEATURES[:5]) == LEVEL_LABELS[1]
+    assert level_for(FEATURES[:4]) == LEVEL_LABELS[2]
+    assert level_for(FEATURES[:3]) == level_for(FEATURES[1:]) == BELOW_MINIMUM  # no fund balance ratio
+    assert coverage(dict.fromkeys(FEATURES[:5], 1.0)).to_dict()["level"] == LEVEL_LABELS[1]

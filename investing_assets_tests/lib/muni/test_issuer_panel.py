@@ -67,10 +67,39 @@ def test_label_responds_to_scorecard_drivers(panel):
     assert rate["0"] > 4 * rate["4"]
 
 
-def test_features_have_some_but_not_many_missing_values(panel):
-    for name in FEATURES:
-        share = panel[name].null_count() / panel.height
-        assert 0.005 < share < 0.15, name
+def _null_share(frame: pl.DataFrame, name: str) -> float:
+    return frame[name].null_count() / frame.height
+
+
+def test_missingness_follows_report_eras(panel):
+    """Before GASB 68 (fiscal 2015) the pension liability comes from the actuarial schedule only sponsors print;
+    from 2015 every employer states one. Before GASB 54 (fiscal 2011) the fund balance is missed more often."""
+    before, after = panel.filter(pl.col("fiscal_year") < 2015), panel.filter(pl.col("fiscal_year") >= 2015)
+    assert _null_share(before, "liability_burden_ratio") > 0.4 > 0.12 > _null_share(after, "liability_burden_ratio")
+    first, later = panel.filter(pl.col("fiscal_year") == 2010), panel.filter(pl.col("fiscal_year") > 2010)
+    assert _null_share(first, "fund_balance_ratio") > 2 * _null_share(later, "fund_balance_ratio") > 0
+    assert _null_share(panel, "fund_balance_ratio") < 0.05  # the statement's figure: nearly always read
+    # growth needs the prior year's report: none for the first one
+    assert _null_share(first, "full_value_growth") == 1.0 and _null_share(later, "full_value_growth") < 0.6
+
+
+def test_missingness_is_persistent_by_issuer_and_type(panel):
+    """An issuer without a statistical section or its own plan lacks those inputs every year; school districts
+    (cost-sharing members, often no population table) lack them most."""
+    by_type = {t: panel.filter(pl.col("issuer_type") == t) for t in ISSUER_TYPES}
+    for name in ("pension_funded_ratio", "log_population", "full_value_per_capita"):
+        assert _null_share(by_type["school_district"], name) > _null_share(by_type["city"], name) + 0.1, name
+    income = panel.group_by("issuer_id").agg(pl.col("income_ratio").is_null().mean().alias("share"))
+    assert set(income["share"].unique()) <= {0.0, 1.0}  # a census join exists for an issuer, or not
+    assert 0.5 < _null_share(panel, "income_ratio") < 0.7
+
+
+def test_every_coverage_level_occurs(panel):
+    present = panel.select(pl.sum_horizontal(pl.col(f).is_not_null() for f in FEATURES).alias("n"))["n"]
+    counts = present.value_counts().sort("n")
+    assert present.min() <= 3 and present.max() == len(FEATURES)
+    assert counts.filter(pl.col("n") >= 7)["count"].sum() > 0.1 * panel.height
+    assert counts.filter(pl.col("n") < 4)["count"].sum() > 0.05 * panel.height
 
 
 def test_rejects_empty_panel():

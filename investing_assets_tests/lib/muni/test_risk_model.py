@@ -204,3 +204,26 @@ def test_explain_gives_each_driver_its_value_and_direction(model):
     for d in drivers:
         assert d["value"] == features[d["feature"]]
         assert (d["direction"] == "raises risk") == (d["contribution"] > 0)
+
+
+def test_held_out_auc_and_brier_per_coverage_level(model):
+    from investing_assets.lib.muni.coverage import BELOW_MINIMUM, LEVEL_LABELS
+
+    assert [row["level"] for row in model.by_coverage] == list(LEVEL_LABELS)
+    assert sum(row["rows"] for row in model.by_coverage) == model.n_test
+    for row in model.by_coverage:
+        assert row["rows"] > 300 and row["positives"] > 5, row
+        assert 0.75 < row["auc"] <= 1 and 0 < row["brier"], row
+        if row["level"] != BELOW_MINIMUM:
+            assert row["brier"] < row["base_rate_brier"], row
+    assert model.at_level(LEVEL_LABELS[0]) is model.by_coverage[0] and model.at_level("nonsense") is None
+
+
+def test_nulls_reach_lightgbm_as_missing_not_zero(model):
+    """A missing fund balance takes the learned missing branch; a zero balance (the cliff) is another score."""
+    base = {name: None for name in FEATURES} | {"liability_burden_ratio": 2.2, "debt_service_ratio": 0.08}
+    frame = pl.DataFrame({"issuer_id": ["a", "b"], **{
+        name: pl.Series([base[name], base[name]], dtype=pl.Float64) for name in FEATURES}}).with_columns(
+        fund_balance_ratio=pl.Series([None, 0.0], dtype=pl.Float64))
+    missing, zero = score(model, frame)["probability"].to_list()
+    assert zero > 1.5 * missing

@@ -19,7 +19,8 @@ Every value keeps its 1-based page, the source text line and a confidence that s
 the fiscal year end.
 
 Modules, in reading order: `guard` (step 1), `statements` (step 2), `tokens`, `layout` and `pages` (step 3),
-`rules`, `columns` and `readers` (step 4), `funding_progress` (the actuarial RSI schedules), `crossfoot`
+`rules`, `columns` and `readers` (step 4), `funding_progress` (the actuarial RSI schedules), `bonds` (bonds
+outstanding from the debt note's changes table), `crossfoot`
 (confidence from arithmetic: step 5), `identity` (issuer, fiscal year end, scale) and `results` (what is
 returned). `extract` runs them on one file; `extract_with_timeout` runs `extract` in a child process it can kill, under a memory
 limit.
@@ -37,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from investing_assets.lib.core.muni_metrics import METRICS
+from investing_assets.lib.muni.extract.bonds import read_bonds_outstanding
 from investing_assets.lib.muni.extract.crossfoot import apply_checks, derived_debt_service
 from investing_assets.lib.muni.extract.funding_progress import read_funding_progress
 from investing_assets.lib.muni.extract.guard import (
@@ -118,6 +120,7 @@ def read_metrics(ctx: Context) -> dict[str, ExtractedValue | Missing]:
     for rule in RULES:
         found[rule.metric] = from_year_table(rule, ctx) if rule.column == YEAR_TABLE else from_rows(rule, ctx)
     found.update(read_funding_progress(ctx))
+    found["bonds_outstanding"] = read_bonds_outstanding(ctx)
     if isinstance(found["debt_service"], Missing):  # no total in the debt notes: the funds statement's
         in_funds = from_rows(FUND_DEBT_SERVICE, ctx)
         found["debt_service"] = in_funds if isinstance(in_funds, ExtractedValue) else (

@@ -23,7 +23,7 @@ _IDENTITY = "assets + deferred outflows - liabilities - deferred inflows = net p
 _MDNA = "the same amount in the MD&A"
 _MDNA_METRICS = ("total_assets", "total_liabilities", "net_position_total", "net_position_unrestricted",
                  "deferred_outflows", "deferred_inflows", "general_fund_revenues", "general_fund_expenditures",
-                 "fund_balance_unassigned", "fund_balance_unreserved")
+                 "fund_balance_unassigned", "fund_balance_unreserved", "bonds_outstanding")
 
 
 def gain(value: ExtractedValue, share: float, check: str) -> ExtractedValue:

@@ -46,6 +46,7 @@ def store_model(warehouse: Warehouse, model: TrainedModel, *, partition_key: str
         "auc": model.auc, "brier": model.brier, "base_rate_brier": model.base_rate_brier,
         "calibration": model.calibration, "feature_importance": model.feature_importance,
         "booster": model.booster_bytes, "n_train": model.n_train, "n_test": model.n_test,
+        "by_coverage": model.by_coverage,
     })
 
 
@@ -63,4 +64,4 @@ def latest_model(warehouse: Warehouse, as_of: dt.date | None = None) -> TrainedM
                         features=list(row["features"]), auc=row["auc"], brier=row["brier"],
                         base_rate_brier=row["base_rate_brier"], calibration=row["calibration"],
                         feature_importance=row["feature_importance"], booster_bytes=bytes(row["booster"]),
-                        n_train=row["n_train"], n_test=row["n_test"])
+                        n_train=row["n_train"], n_test=row["n_test"], by_coverage=list(row["by_coverage"] or []))

@@ -35,6 +35,8 @@ class DocumentScore:
     drivers: list[dict[str, Any]] = field(default_factory=list)  # feature, value, contribution, direction
     model_version: str = ""
     model_origin: str = ""  # where the model came from, in words
+    # the model's held-out AUC and Brier at this score's coverage level: how much the score can be trusted
+    held_out_at_level: dict[str, Any] | None = None
 
     @property
     def status(self) -> str:
@@ -47,6 +49,7 @@ class DocumentScore:
             "features": {name: _finite(v) for name, v in self.features.items()},
             "coverage": self.coverage.to_dict(),
             "score": {"status": self.status, "probability": self.probability, "bucket": self.bucket,
+                      "coverage_level": self.coverage.level, "held_out_at_level": self.held_out_at_level,
                       "drivers": self.drivers},
             "model": {"version": self.model_version, "origin": self.model_origin},
         }
@@ -75,7 +78,7 @@ def score_document(path: str | Path, warehouse: Warehouse | None, *, timeout_s: 
                         **{name: pl.Series([features.get(name)], dtype=pl.Float64) for name in FEATURES}})
     result = score(model, row).row(0, named=True)
     return DocumentScore(extraction, features, covered, result["probability"], result["bucket"],
-                         explain(model, features), model.version, origin)
+                         explain(model, features), model.version, origin, model.at_level(covered.level))
 
 
 def _model_for_cli(warehouse: Warehouse | None, why_no_warehouse: str | None) -> tuple[TrainedModel, str]:

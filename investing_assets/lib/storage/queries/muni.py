@@ -30,8 +30,9 @@ DOCUMENT_COLUMNS = ("file_name", "sha256", "size_bytes", "pages", "issuer", "fis
 METRIC_COLUMNS = ("metric", "value", "page", "line", "confidence", "reason", "candidate")
 FINANCIAL_COLUMNS = ("issuer", "fiscal_year_end", "scale", *METRICS, "funded_ratio")
 MODEL_COLUMNS = ("version", "trained_at", "partition_key", "parameters", "features", "training_data", "auc",
-                 "brier", "base_rate_brier", "calibration", "feature_importance", "booster", "n_train", "n_test")
-_JSON_MODEL_COLUMNS = frozenset({"parameters", "features", "training_data", "calibration", "feature_importance"})
+                 "brier", "base_rate_brier", "calibration", "feature_importance", "booster", "n_train", "n_test", "by_coverage")
+_JSON_MODEL_COLUMNS = frozenset({"parameters", "features", "training_data", "calibration", "feature_importance",
+                                 "by_coverage"})
 
 
 # -- documents ----------------------------------------------------------------------------------------------------

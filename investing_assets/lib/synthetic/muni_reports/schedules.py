@@ -36,6 +36,9 @@ def page_debt(report: Report) -> None:
     )
     y, totals = _debt_changes(report, canvas, y)
     report.record("long_term_debt", totals[3])
+    bonds = [report.units(b) + report.units(a) - report.units(r) for name, b, a, r in report.issuer.debt
+             if "bonds" in name.lower()]  # the ending balances as printed
+    report.record("bonds_outstanding", sum(bonds) if bonds else None)
     y = _debt_service_paid(report, canvas, y, principal=totals[2])
     _maturities(report, canvas, y, ending=totals[3])
     canvas.finish()

@@ -29,6 +29,7 @@ def test_too_few_inputs_publish_no_probability_and_list_what_is_missing(tmp_path
     assert result.probability is None and result.bucket is None and result.drivers == []
     assert result.model_version == ""  # nothing trained or read for a score that is not published
     shown = result.to_dict()
-    assert shown["score"] == {"status": "insufficient_inputs", "probability": None, "bucket": None, "drivers": []}
+    assert shown["score"] == {"status": "insufficient_inputs", "probability": None, "bucket": None, "drivers": [],
+                              "coverage_level": "below the minimum", "held_out_at_level": None}
     assert "fund_balance_ratio" in shown["coverage"]["missing"] and shown["coverage"]["present"] == []
     assert shown["coverage"]["minimum"]["features"] == 4
