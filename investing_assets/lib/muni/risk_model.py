@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -263,8 +264,9 @@ def score(model: TrainedModel, features: pl.DataFrame, *, num_threads: int | Non
     """Probability, bucket and top drivers per row of `features` (one row per issuer).
 
     Drivers are the features with the largest SHAP contributions towards distress (LightGBM
-    ``pred_contrib``), so they explain this issuer's score rather than the model overall.
-    Feature columns absent from `features` are treated as missing.
+    ``pred_contrib``), so they explain this issuer's score rather than the model overall; each reads
+    "<feature> <its value> (raises risk | lowers risk)" (see `describe_driver`). Feature columns absent from
+    `features` are treated as missing.
     """
     booster = load_booster(model)
     matrix = _feature_matrix(features, model.features)
@@ -275,15 +277,33 @@ def score(model: TrainedModel, features: pl.DataFrame, *, num_threads: int | Non
     probability = 1.0 / (1.0 + np.exp(-contributions.sum(axis=1)))
     contributions = contributions[:, :-1]
     top = np.argsort(-contributions, axis=1, kind="stable")[:, :N_TOP_DRIVERS]
-    names = np.array(model.features, dtype=object)[top]
+    drivers = [[describe_driver(model.features[j], matrix[i, j], contributions[i, j]) for j in row]
+               for i, row in enumerate(top)]
     return pl.DataFrame(
         {
             ISSUER_ID: features[ISSUER_ID],
             "probability": pl.Series(probability, dtype=pl.Float64),
             "bucket": pl.Series(bucket_for(probability).tolist(), dtype=pl.String),
-            "top_drivers": pl.Series(names.tolist(), dtype=pl.List(pl.String)),
+            "top_drivers": pl.Series(drivers, dtype=pl.List(pl.String)),
         }
     )
+
+
+def describe_driver(feature: str, value: float, contribution: float) -> str:
+    """`fund_balance_ratio -0.15 (raises risk)`: the input, the value it had (missing: the model's missing-value
+    branch decided) and which way it moved this score."""
+    if value is None or math.isnan(value):
+        shown = "missing"
+    elif abs(value) >= 1_000:
+        shown = f"{value:,.0f}"
+    else:
+        shown = f"{value:.3g}"
+    return f"{feature} {shown} ({'raises' if contribution > 0 else 'lowers'} risk)"
+
+
+def driver_feature(driver: str) -> str:
+    """The feature a `describe_driver` text is about."""
+    return driver.split(" ", 1)[0]
 
 
 def explain(model: TrainedModel, features: dict[str, float | None], *, top: int = N_TOP_DRIVERS,

@@ -11,6 +11,8 @@ from investing_assets.lib.muni.risk_model import (
     TrainedModel,
     brier_score,
     bucket_for,
+    describe_driver,
+    driver_feature,
     explain,
     feature_importance_chart,
     load_booster,
@@ -104,7 +106,9 @@ def test_score_every_issuer(model, latest):
     assert scored["probability"].is_between(0.0, 1.0).all()
     assert scored["bucket"].is_in(list(BUCKET_LABELS)).all()
     for drivers in scored["top_drivers"].to_list():
-        assert len(drivers) == 3 and len(set(drivers)) == 3 and set(drivers) <= set(FEATURES)
+        named = [driver_feature(d) for d in drivers]
+        assert len(named) == 3 and len(set(named)) == 3 and set(named) <= set(FEATURES)
+        assert all(d.endswith(("(raises risk)", "(lowers risk)")) for d in drivers), drivers
     expected = load_booster(model).predict(latest.select(FEATURES).to_numpy())
     np.testing.assert_allclose(scored["probability"].to_numpy(), expected)
 
@@ -145,7 +149,7 @@ def test_drivers_name_the_weak_spot(model):
     scored = score(model, frame)
     ok, broke = scored.iter_rows(named=True)
     assert broke["probability"] > 3 * ok["probability"]
-    assert broke["top_drivers"][0] == "fund_balance_ratio"
+    assert broke["top_drivers"][0] == "fund_balance_ratio -0.15 (raises risk)"
 
 
 def test_score_handles_document_features_with_gaps(model):
@@ -227,3 +231,10 @@ def test_nulls_reach_lightgbm_as_missing_not_zero(model):
         fund_balance_ratio=pl.Series([None, 0.0], dtype=pl.Float64))
     missing, zero = score(model, frame)["probability"].to_list()
     assert zero > 1.5 * missing
+
+
+def test_a_driver_reads_its_input_value_and_direction():
+    assert describe_driver("fund_balance_ratio", -0.1534, 0.8) == "fund_balance_ratio -0.153 (raises risk)"
+    assert describe_driver("full_value_per_capita", 152_345.6, -0.2) == "full_value_per_capita 152,346 (lowers risk)"
+    assert describe_driver("pension_funded_ratio", float("nan"), 0.1) == "pension_funded_ratio missing (raises risk)"
+    assert driver_feature("pension_funded_ratio missing (raises risk)") == "pension_funded_ratio"
