@@ -26,6 +26,11 @@ ANALYST_ESTIMATES = "fundamentals.analyst_estimates"
 INDUSTRY_AGGREGATES = "fundamentals.industry_aggregates"
 INDEX_VALUATIONS = "fundamentals.index_valuations"
 SEC_FACTS = "fundamentals.sec_facts"  # XBRL facts long form, one row per fact and filing
+IBKR_PROFILE = "fundamentals.ibkr_profile"  # IBKR reqFundamentalData, point in time (sql/027_ibkr_fundamentals.sql)
+IBKR_RATIOS = "fundamentals.ibkr_ratios"
+IBKR_STATEMENTS = "fundamentals.ibkr_statements"
+IBKR_SUMMARY = "fundamentals.ibkr_summary"
+IBKR_DIVIDENDS = "fundamentals.ibkr_dividends"
 
 NEWS_ARTICLES = "news.articles"
 
@@ -51,4 +56,5 @@ QUOTE_KEYS = {"index": INDEX_QUOTES_KEY, "etf": ETF_QUOTES_KEY, "commodity": COM
 ETF_HOLDINGS_KEY = "cache:etf_holdings"  # the newest stored session's holdings, by ETF
 SCAN_LATEST_KEY = "cache:scan:latest"
 SCANNER_LAST_SCANNED_KEY = "scanner:last_scanned"  # sorted set: symbol -> when it was last scanned
+IBKR_FUNDAMENTALS_FETCHED_KEY = "ibkr:fundamentals:last_fetched"  # sorted set: symbol -> when IBKR last answered
 MUNI_RISK_LATEST_KEY = "cache:muni_risk:latest"
