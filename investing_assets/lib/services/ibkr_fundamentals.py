@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -81,8 +81,9 @@ class FundamentalsRun:
 
 def fetch_fundamentals(source: FundamentalSource, warehouse: Warehouse, cache: HotCache | None,
                        universe: Sequence[str], *, budget: int = DEFAULT_BUDGET, today: dt.date,
-                       reports: Sequence[str] = REPORTS, clock: float | None = None) -> FundamentalsRun:
-    """One run: pick, ask, parse, store, rotate (see the module docstring)."""
+                       reports: Sequence[str] = REPORTS, clock: float | None = None,
+                       progress: Callable[[ReportAnswer], None] | None = None) -> FundamentalsRun:
+    """One run: pick, ask, parse, store, rotate (see the module docstring); `progress` hears of each answer."""
     if budget < len(reports):
         raise ValueError(f"a budget of {budget} requests cannot ask the {len(reports)} reports of one symbol")
     run = FundamentalsRun(today, budget)
@@ -91,6 +92,8 @@ def fetch_fundamentals(source: FundamentalSource, warehouse: Warehouse, cache: H
     frames: dict[str, list[pl.DataFrame]] = {table: [] for table in TABLES}
     answered: set[str] = set()
     for answer in source.fundamental_reports(run.picked, reports):
+        if progress is not None:
+            progress(answer)
         run.requests += answer.sent
         if answer.stopped:
             run.stopped = run.stopped or (answer.reason or "").removeprefix("not asked: ")

@@ -125,3 +125,41 @@ def test_the_demo_serves_the_same_reports_through_the_same_path(warehouse, cache
     assert all(run.table_rows[t] > 0 for t in (names.IBKR_PROFILE, names.IBKR_RATIOS, names.IBKR_STATEMENTS,
                                                 names.IBKR_SUMMARY))
     assert run.table_rows[names.IBKR_DIVIDENDS] == 0  # the demo market pays none
+
+
+def test_as_of_a_day_only_what_was_known_by_then_is_read(warehouse, cache):
+    from investing_assets.lib.storage.queries.ibkr_fundamentals import known_as_of
+
+    first = recorded_reports()
+    fetch_fundamentals(ibkr(FakeIB(reports=first)), warehouse, cache, ["AAPL"], budget=3, today=DAY1)
+    later = dict(first)
+    later[("AAPL", "ReportsFinSummary")] = first[("AAPL", "ReportsFinSummary")].replace(
+        '<EPS asofDate="2017-12-31" reportType="TTM" period="12M">9.810000</EPS>',
+        '<EPS asofDate="2017-12-31" reportType="TTM" period="12M">9.820000</EPS>')
+    fetch_fundamentals(ibkr(FakeIB(reports=later)), warehouse, cache, ["AAPL"], budget=3, today=DAY2)
+
+    def equity_2015(day):
+        rows = known_as_of(warehouse, names.IBKR_STATEMENTS, day, ["AAPL"]).filter(
+            (pl.col("period_end") == dt.date(2015, 9, 26)) & (pl.col("coa_code") == "QTLE"))
+        return rows.select("known_from", "value").rows()
+
+    # the report holds FY2015's balance sheet only as restated in the FY2016 10-K: unknown before that filing
+    assert equity_2015(dt.date(2016, 10, 25)) == []
+    assert equity_2015(dt.date(2016, 10, 26)) == [(dt.date(2016, 10, 26), 119355.0)]
+    statements = known_as_of(warehouse, names.IBKR_STATEMENTS, dt.date(2017, 11, 2), ["AAPL"])
+    assert statements["period_end"].max() == dt.date(2017, 7, 1)  # fiscal 2017's 10-K came on 2017-11-03
+    assert known_as_of(warehouse, names.IBKR_STATEMENTS, DAY2).height == 828
+
+    def ttm_eps(day):
+        rows = known_as_of(warehouse, names.IBKR_SUMMARY, day).filter(
+            (pl.col("metric") == "eps") & (pl.col("as_of_date") == dt.date(2017, 12, 31))
+            & (pl.col("report_type") == "TTM"))
+        return rows["value"].to_list()
+
+    assert ttm_eps(DAY1 - dt.timedelta(days=1)) == []  # the summary is known from the day it was first fetched
+    assert (ttm_eps(DAY1), ttm_eps(DAY2)) == ([9.81], [9.82])
+    ratios = known_as_of(warehouse, names.IBKR_RATIOS, DAY2)
+    assert ratios.height == 31 and set(ratios["known_from"]) == {dt.date(2018, 2, 12)}
+    assert known_as_of(warehouse, names.IBKR_RATIOS, dt.date(2018, 2, 11)).height == 0
+    with pytest.raises(ValueError, match="no point-in-time read of fundamentals.ibkr_dividends"):
+        known_as_of(warehouse, names.IBKR_DIVIDENDS, DAY2)
