@@ -9,7 +9,8 @@ What it serves and how, in one place:
   ReportAnswer per symbol and report over one connection (see `fundamental_reports`). IBKR marks the call
   deprecated and some report types fail for weeks, so a refusal (e.g. 430 "fundamentals data is not available",
   10358 "fundamentals data is not allowed") is an answer naming IBKR's code and words, and the other reports go on;
-  a pacing violation (162), a lost connection to IBKR (1100, 2110) or a gateway that drops stops the asking, and
+  a pacing violation (162 "... pacing violation"; a 162 about anything else is a refusal), a lost connection to
+  IBKR (1100, 2110) or a gateway that drops stops the asking, and
   every report not asked says why. Its own pacer (the same sliding-window rules as history: about 60 requests in
   ten minutes) waits before each request.
 - Nothing else. IBKR lists no index membership (no universe: the symbols are passed in, the stored universe's when
@@ -77,7 +78,6 @@ BAR_SIZE = "1 day"
 EXCHANGE, CURRENCY = "SMART", "USD"
 # reqFundamentalData: about 60 requests in ten minutes (the same windows as history, its own count)
 FUNDAMENTALS_PACING = PacingRules()
-PACING_VIOLATION = 162  # "Historical Market Data Service error message: ... pacing violation"
 CONNECTIVITY_LOST = frozenset({1100, 1300, 2110})  # TWS <-> IBKR lost; socket port reset; TWS <-> server broken
 NO_CONTRACT = 200  # "No security definition has been found for the request"
 
@@ -250,7 +250,8 @@ class IbkrSource:
         if lost is not None:
             reason = f"connectivity to IBKR lost (error {lost[0]}: {lost[1]})"
             return ReportAnswer(symbol, report, code=lost[0], reason=reason), reason
-        paced = next(((c, t) for c, t in said if c == PACING_VIOLATION or "pacing" in t.lower()), None)
+        # 162 is also "query returned no data": only IBKR's word "pacing" makes it a reason to stop asking
+        paced = next(((c, t) for c, t in said if "pacing" in t.lower()), None)
         if paced is not None:
             reason = f"pacing violation (error {paced[0]}: {paced[1]})"
             return ReportAnswer(symbol, report, code=paced[0], reason=reason), reason

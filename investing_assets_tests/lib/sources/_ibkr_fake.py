@@ -86,11 +86,13 @@ class FakeIB:
     def __init__(self, series: Mapping[tuple[str, str], list[Row]] = SERIES, *, con_ids: Mapping[str, int] = CON_IDS,
                  refuse: BaseException | None = None, errors: Mapping[tuple[str, str], tuple[int, str]] = {},
                  reports: Mapping[tuple[str, str], str] = {},
-                 system: Mapping[tuple[str, str], tuple[int, str]] = {}) -> None:
+                 system: Mapping[tuple[str, str], tuple[int, str]] = {},
+                 slow: frozenset[tuple[str, str]] = frozenset()) -> None:
         """`reports`: (IBKR symbol, report type) -> XML; a fundamentals request in `errors` gets that error for its
-        reqId, one in `system` that message with reqId -1 (and no answer); any other unknown one gets 430."""
+        reqId, one in `system` that message with reqId -1 (and no answer), one in `slow` raises TimeoutError as
+        ib_async does past its RequestTimeout; any other unknown one gets 430."""
         self.series, self.con_ids, self.refuse, self.errors = dict(series), dict(con_ids), refuse, dict(errors)
-        self.reports, self.system = dict(reports), dict(system)
+        self.reports, self.system, self.slow = dict(reports), dict(system), slow
         self.RequestTimeout = 0.0
         self.errorEvent = Event("errorEvent")
         self.connected = False
@@ -151,6 +153,8 @@ class FakeIB:
         key = (contract.symbol, reportType)
         self.requests.append({"symbol": contract.symbol, "conId": contract.conId, "report": reportType,
                               "timeout": self.RequestTimeout})
+        if key in self.slow:
+            raise TimeoutError()
         if key in self.system:
             self.errorEvent.emit(-1, *self.system[key], None)
             return None

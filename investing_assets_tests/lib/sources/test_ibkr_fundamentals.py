@@ -75,6 +75,14 @@ def test_a_pacing_violation_stops_the_asking_and_says_so_for_every_report_not_as
     assert fake.calls[-1] == ("disconnect", None)
 
 
+def test_a_162_that_is_not_about_pacing_is_a_refusal_of_that_report_only():
+    no_data = (162, "Historical Market Data Service error message:HMDS query returned no data")
+    fake = FakeIB(reports=recorded_reports(), errors={("AAPL", "ReportSnapshot"): no_data})
+    answers = list(source_with(fake)[0].fundamental_reports(["AAPL"], REPORTS))
+    assert [(a.ok, a.code, a.stopped) for a in answers] == [(False, 162, False), (True, None, False),
+                                                            (True, None, False)]
+
+
 def test_lost_connectivity_to_ibkr_stops_the_asking():
     fake = FakeIB(reports=recorded_reports(), system={("AAPL", "ReportSnapshot"): CONNECTIVITY})
     source, _ = source_with(fake)
@@ -83,6 +91,13 @@ def test_lost_connectivity_to_ibkr_stops_the_asking():
     assert (answers[0].code, answers[0].reason) == (1100, f"connectivity to IBKR lost (error 1100: {CONNECTIVITY[1]})")
     assert [(a.stopped, a.reason) for a in answers[1:]] == [(True, f"not asked: {answers[0].reason}")] * 2
     assert len(fake.requests) == 1
+
+
+def test_a_report_that_takes_too_long_is_refused_and_the_rest_go_on():
+    fake = FakeIB(reports=recorded_reports(), slow=frozenset({("AAPL", "ReportsFinSummary")}))
+    source, _ = source_with(fake)
+    answers = list(source.fundamental_reports(["AAPL"], REPORTS))
+    assert [(a.ok, a.reason) for a in answers] == [(True, None), (False, "no answer within 30 s"), (True, None)]
 
 
 def test_a_missing_gateway_is_a_reason_for_every_report_and_nothing_is_asked():
