@@ -10,9 +10,8 @@ What it serves and how, in one place:
   deprecated and some report types fail for weeks, so a refusal (e.g. 430 "fundamentals data is not available",
   10358 "fundamentals data is not allowed") is an answer naming IBKR's code and words, and the other reports go on;
   a pacing violation (162 "... pacing violation"; a 162 about anything else is a refusal), a lost connection to
-  IBKR (1100, 2110) or a gateway that drops stops the asking, and
-  every report not asked says why. Its own pacer (the same sliding-window rules as history: about 60 requests in
-  ten minutes) waits before each request.
+  IBKR (1100, 2110) or a gateway that drops stops the asking, and every report not asked says why. Its own pacer
+  (the same sliding-window rules as history: about 60 requests in ten minutes) waits before each request.
 - Nothing else. IBKR lists no index membership (no universe: the symbols are passed in, the stored universe's when
   the daily_bars asset asks), and corporate actions are not derived from the two series: their ratio moves on an
   ex-date but does not tell a split from a dividend nor give the declared amount, so deriving them would invent
