@@ -95,8 +95,8 @@ def market_source() -> str:
 def market_routes() -> Routes:
     """`INVESTING_SOURCES`: a source per dataset over `INVESTING_SOURCE`, e.g. `universe=fmp,bars=yahoo,quotes=yahoo`.
     Datasets: universe, constituents, bars, index_quotes, etf_quotes, commodity_quotes, crypto_quotes, fx_quotes
-    (`quotes`: all five), corporate_actions, estimates, news, etf_holdings; corporate_actions follow bars and
-    constituents the universe unless routed themselves. Checked here: an unknown dataset or source, or a source that
+    (`quotes`: all five), corporate_actions, estimates, news, etf_holdings, fundamentals (demo or ibkr);
+    corporate_actions follow bars and constituents the universe unless routed themselves. Checked here: an unknown dataset or source, or a source that
     does not serve what it is routed, is refused with the names that would be right."""
     from investing_assets.lib.services.sources import parse_routes
 
@@ -132,6 +132,22 @@ def ibkr_gateway() -> IbkrGateway:
     return IbkrGateway(_get("INVESTING_IBKR_HOST") or DEFAULT_HOST,
                        whole("INVESTING_IBKR_PORT", DEFAULT_PORT, 1, 65535),
                        whole("INVESTING_IBKR_CLIENT_ID", DEFAULT_CLIENT_ID, 0, 2**31 - 1))
+
+
+def ibkr_fundamentals_budget() -> int:
+    """`INVESTING_IBKR_FUNDAMENTALS_BUDGET`: reqFundamentalData requests one daily run may send (default 60, one of
+    IBKR's ten-minute windows; three a symbol), so the universe is covered over several days, least recently
+    fetched first."""
+    text = _get("INVESTING_IBKR_FUNDAMENTALS_BUDGET")
+    if text is None:
+        return 60
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"INVESTING_IBKR_FUNDAMENTALS_BUDGET={text!r} is not a whole number") from None
+    if value < 3:
+        raise ValueError(f"INVESTING_IBKR_FUNDAMENTALS_BUDGET={value}: at least 3 (one symbol's three reports)")
+    return value
 
 
 def csv_folder() -> str | None:

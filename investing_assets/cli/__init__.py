@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import NoReturn
 
-from investing_assets.cli import analysis, chat, demo, holdings, muni, serve, services, watchlist, workers
+from investing_assets.cli import analysis, chat, demo, fundamentals, holdings, muni, serve, services, watchlist, workers
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,6 +32,6 @@ class OneLineParser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="investing", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers()
-    for family in (services, serve, analysis, holdings, demo, watchlist, muni, chat, workers):
+    for family in (services, serve, analysis, holdings, fundamentals, demo, watchlist, muni, chat, workers):
         family.register(sub)
     return parser

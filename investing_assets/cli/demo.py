@@ -64,6 +64,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 print(f"\n== {label}: {sessions[0]} .. {sessions[-1]} ({len(sessions)} sessions) ==", flush=True)
                 step(launcher, f"demo: {label}", selection, [day.isoformat() for day in sessions])
             scanner_extras(launcher, end)
+            ibkr_fundamentals(launcher)
             muni_book(launcher, end)
     except DaemonBusy as busy:
         print(f"investing demo: {busy}", file=sys.stderr)
@@ -96,6 +97,14 @@ def scanner_extras(launcher, end: dt.date) -> None:
     names = update_watchlist(launcher.instance, "add", list(DEMO_WATCHLIST), symbols_too=True)
     step(launcher, f"demo: watchlist grid for {end}", ["watchlist_report"], [f"{end}|{name}" for name in names])
     step(launcher, "demo: technical reports", ["technical_report"], list(DEMO_REPORTS))
+
+
+def ibkr_fundamentals(launcher) -> None:
+    """One day's run of the IBKR fundamentals ETL on the demo's reqFundamentalData reports: a budget's worth of the
+    rotation (20 symbols at the default 60 requests), through the parsers IBKR's reports go through."""
+    print("\n== IBKR fundamentals: the demo's ReportSnapshot, ReportsFinSummary and ReportsFinStatements for the "
+          "rotation's first symbols ==", flush=True)
+    step(launcher, "demo: IBKR fundamentals", ["ibkr_fundamentals"])
 
 
 def muni_book(launcher, end: dt.date) -> None:

@@ -42,12 +42,14 @@ def test_demo_builds_the_market_through_dagster(env, tmp_path):
         documents = conn.execute("SELECT count(*) FROM muni.documents WHERE status = 'extracted'").fetchone()[0]
         scored = conn.execute("SELECT count(*) FROM muni.risk_scores WHERE source = 'document'").fetchone()[0]
     # the four ranges and the watchlist grid: a single-run backfill each; planted patterns; the two reports' backfill
-    # of a run each; muni model and scores; then the sample reports in runs of up to BATCH_DOCUMENTS, as the sensor
-    # would launch them, each report its own materialized partition
-    assert runs.pop("__ASSET_JOB") == 4 + 1 + 1 + 2 + 2
+    # of a run each; the IBKR fundamentals on the demo's reports; muni model and scores; then the sample reports in
+    # runs of up to BATCH_DOCUMENTS, as the sensor would launch them, each report its own materialized partition
+    assert runs.pop("__ASSET_JOB") == 4 + 1 + 1 + 2 + 1 + 2
     assert runs == {"muni_document_extraction": -(-DEMO_SAMPLES // BATCH_DOCUMENTS)} and documents == DEMO_SAMPLES
     assert scored > 0  # issuers read from the sample reports are in the scored book
     assert warehouse.count("technicals.pattern_discoveries") > 0
+    assert warehouse.count("fundamentals.ibkr_profile") == 20  # the default budget of 60 requests: 20 symbols
+    assert warehouse.count("fundamentals.ibkr_statements") > 0
     assert (tmp_path / "charts" / "watchlist" / "2026-11-20" / "JBL.png").exists()
     assert (tmp_path / "charts" / "symbols" / "AAPL.png").exists()
     with environment(prepare_environment()), dg.DagsterInstance.get() as instance:

@@ -29,6 +29,7 @@ WATCHLIST_REPORT = dg.AssetKey("watchlist_report")
 ANALYST_ESTIMATES = dg.AssetKey("analyst_estimates")
 INDUSTRY_AGGREGATES = dg.AssetKey("industry_aggregates")
 INDEX_VALUATIONS = dg.AssetKey("index_valuations")
+IBKR_FUNDAMENTALS = dg.AssetKey("ibkr_fundamentals")
 # news
 NEWS_ARTICLES = dg.AssetKey("news_articles")
 # fixed income

@@ -23,6 +23,7 @@ class Dataset(StrEnum):
     ESTIMATES = "estimates"
     NEWS = "news"
     ETF_HOLDINGS = "etf_holdings"
+    FUNDAMENTALS = "fundamentals"  # IBKR's reqFundamentalData reports (lib/core/fundamental_reports.py)
     # Companions: facts about another dataset's rows that only the source serving it knows, so they always come
     # from that source (or from none) and are never routed on their own.
     LISTINGS = "listings"  # of the universe: when each symbol trades

@@ -32,6 +32,7 @@ from investing_assets.lib.sources.protocol import (
     DatasetNotServed,
     EstimateSource,
     EtfHoldingSource,
+    FundamentalSource,
     NewsSource,
     QuoteSource,
     Source,
@@ -268,3 +269,6 @@ class MarketSources:
 
     def etf_holdings(self) -> EtfHoldingSource:
         return cast(EtfHoldingSource, self.source_of(Dataset.ETF_HOLDINGS))
+
+    def fundamentals(self) -> FundamentalSource:
+        return cast(FundamentalSource, self.source_of(Dataset.FUNDAMENTALS))

@@ -5,6 +5,13 @@ What it serves and how, in one place:
   bars stored) and ADJUSTED_LAST (adjusted for splits and dividends: its close is `adj_close`). `adjusted=False`
   skips the second request and leaves adj_close null. IBKR serves ADJUSTED_LAST only up to now (endDateTime must be
   empty), so both series end now and reach back to the first asked session; the asked sessions are kept.
+- Fundamentals: `reqFundamentalData` reports (ReportSnapshot, ReportsFinSummary, ReportsFinStatements) as XML, one
+  ReportAnswer per symbol and report over one connection (see `fundamental_reports`). IBKR marks the call
+  deprecated and some report types fail for weeks, so a refusal (e.g. 430 "fundamentals data is not available",
+  10358 "fundamentals data is not allowed") is an answer naming IBKR's code and words, and the other reports go on;
+  a pacing violation (162 "... pacing violation"; a 162 about anything else is a refusal), a lost connection to
+  IBKR (1100, 2110) or a gateway that drops stops the asking, and every report not asked says why. Its own pacer
+  (the same sliding-window rules as history: about 60 requests in ten minutes) waits before each request.
 - Nothing else. IBKR lists no index membership (no universe: the symbols are passed in, the stored universe's when
   the daily_bars asset asks), and corporate actions are not derived from the two series: their ratio moves on an
   ex-date but does not tell a split from a dividend nor give the declared amount, so deriving them would invent
@@ -38,9 +45,10 @@ import polars as pl
 
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.datasets import Dataset
+from investing_assets.lib.core.fundamental_reports import ReportAnswer
 from investing_assets.lib.core.schemas import DAILY_BARS, keep_sessions
 from investing_assets.lib.sources.http import PayloadError, SourceError, validate_symbols
-from investing_assets.lib.sources.pacing import HistoricalPacer
+from investing_assets.lib.sources.pacing import HistoricalPacer, PacingRules
 
 __all__ = [
     "DEFAULT_CLIENT_ID",
@@ -67,12 +75,17 @@ TRADES = "TRADES"
 ADJUSTED_LAST = "ADJUSTED_LAST"
 BAR_SIZE = "1 day"
 EXCHANGE, CURRENCY = "SMART", "USD"
+# reqFundamentalData: about 60 requests in ten minutes (the same windows as history, its own count)
+FUNDAMENTALS_PACING = PacingRules()
+CONNECTIVITY_LOST = frozenset({1100, 1300, 2110})  # TWS <-> IBKR lost; socket port reset; TWS <-> server broken
+NO_CONTRACT = 200  # "No security definition has been found for the request"
 
 
 class IbClient(Protocol):
     """The part of `ib_async.IB` this source calls: what the test fake implements."""
 
     errorEvent: Any  # eventkit Event: (reqId, errorCode, errorString, contract)
+    RequestTimeout: float  # seconds a blocking request may take; 0 waits for ever (ib_async raises TimeoutError)
 
     def connect(self, host: str, port: int, clientId: int, timeout: float, readonly: bool, **kwargs: Any) -> Any: ...
 
@@ -85,6 +98,8 @@ class IbClient(Protocol):
     def reqHistoricalData(self, contract: Any, endDateTime: Any, durationStr: str, barSizeSetting: str,
                           whatToShow: str, useRTH: bool, formatDate: int = 1, keepUpToDate: bool = False,
                           chartOptions: list | None = None, timeout: float = 60) -> list[Any]: ...
+
+    def reqFundamentalData(self, contract: Any, reportType: str) -> str | None: ...
 
 
 class IbkrUnavailable(SourceError):
@@ -142,22 +157,25 @@ class IbkrSource:
     """Daily bars from TWS or IB Gateway at host:port under `client_id` (see the module docstring)."""
 
     name = "ibkr"
-    datasets = frozenset({Dataset.BARS})
+    datasets = frozenset({Dataset.BARS, Dataset.FUNDAMENTALS})
     synthetic = False
     disclaimer = None
 
     def __init__(self, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, client_id: int = DEFAULT_CLIENT_ID, *,
                  adjusted: bool = True, connect_timeout: float = 4.0, request_timeout: float = 60.0,
                  pacer: HistoricalPacer | None = None, client: Callable[[], IbClient] | None = None,
-                 today: Callable[[], dt.date] | None = None) -> None:
+                 today: Callable[[], dt.date] | None = None,
+                 fundamentals_pacer: HistoricalPacer | None = None) -> None:
         self.host, self.port, self.client_id = host, int(port), int(client_id)
         self.adjusted = adjusted
         self.connect_timeout = connect_timeout
         self.request_timeout = request_timeout
         self.pacer = pacer or HistoricalPacer()
+        self.fundamentals_pacer = fundamentals_pacer or HistoricalPacer(FUNDAMENTALS_PACING)
         self._client = client
         self._today = today or (lambda: calendar.in_new_york().date())
         self._errors: dict[int, list[str]] = {}
+        self._said: list[tuple[int, int, str]] = []  # every error event of the connection, in order
 
     @property
     def endpoint(self) -> str:
@@ -180,10 +198,81 @@ class IbkrSource:
                 frames.append(bars_frame(symbol, trades, adjusted))
         return keep_sessions(frames, wanted, DAILY_BARS)
 
+    def fundamental_reports(self, symbols: Sequence[str], reports: Sequence[str]) -> Iterator[ReportAnswer]:
+        """Each symbol's `reports` through reqFundamentalData over one connection (see the module docstring):
+        XML, or a refusal naming IBKR's code and words; once the asking must stop (no gateway, pacing violation,
+        connectivity lost) every remaining report is answered `stopped` with the reason, never asked."""
+        chosen = list(dict.fromkeys(validate_symbols(symbols, PROVIDER)))
+        wanted = [(symbol, report) for symbol in chosen for report in reports]
+        if not wanted:
+            return
+        try:
+            connection = self._connected('route fundamentals to the demo, INVESTING_SOURCES="fundamentals=demo"')
+            ib = connection.__enter__()
+        except IbkrUnavailable as exc:
+            yield from (ReportAnswer(s, r, reason=str(exc), sent=False, stopped=True) for s, r in wanted)
+            return
+        try:
+            ib.RequestTimeout = self.request_timeout
+            contracts = self._each_qualified(ib, chosen)
+            stop: str | None = None
+            for symbol, report in wanted:
+                contract = contracts[symbol]
+                if stop is not None:
+                    yield ReportAnswer(symbol, report, reason=f"not asked: {stop}", sent=False, stopped=True)
+                elif contract is None:
+                    yield ReportAnswer(symbol, report, code=NO_CONTRACT, sent=False,
+                                       reason=f"no single US stock contract for {ibkr_symbol(symbol)!r} on "
+                                              f"{EXCHANGE} in {CURRENCY}: unknown to IBKR or ambiguous")
+                else:
+                    answer, stop = self._fundamental(ib, symbol, contract, report)
+                    yield answer
+        finally:
+            connection.__exit__(None, None, None)
+
+    def _fundamental(self, ib: IbClient, symbol: str, contract: Any, report: str
+                     ) -> tuple[ReportAnswer, str | None]:
+        """One report, and why the asking must stop after it (None: go on)."""
+        self.fundamentals_pacer.wait(request=(contract.conId, report), contract=(contract.conId, "fundamentals"))
+        before = len(self._said)
+        try:
+            xml = ib.reqFundamentalData(contract, report)
+        except TimeoutError:
+            xml = None
+        except ConnectionError as exc:  # the socket closed under the request
+            reason = f"the gateway at {self.endpoint} closed the connection ({type(exc).__name__}: {exc})"
+            return ReportAnswer(symbol, report, reason=reason), reason
+        said = [(code, text) for _, code, text in self._said[before:] if not 2100 <= code < 2200 or code == 2110]
+        if xml:
+            return ReportAnswer(symbol, report, xml=xml), None
+        lost = next(((c, t) for c, t in said if c in CONNECTIVITY_LOST), None)
+        if lost is not None:
+            reason = f"connectivity to IBKR lost (error {lost[0]}: {lost[1]})"
+            return ReportAnswer(symbol, report, code=lost[0], reason=reason), reason
+        # 162 is also "query returned no data": only IBKR's word "pacing" makes it a reason to stop asking
+        paced = next(((c, t) for c, t in said if "pacing" in t.lower()), None)
+        if paced is not None:
+            reason = f"pacing violation (error {paced[0]}: {paced[1]})"
+            return ReportAnswer(symbol, report, code=paced[0], reason=reason), reason
+        if said:
+            code, text = said[-1]
+            return ReportAnswer(symbol, report, code=code, reason=f"error {code}: {text}"), None
+        if not ib.isConnected():
+            reason = f"the gateway at {self.endpoint} closed the connection"
+            return ReportAnswer(symbol, report, reason=reason), reason
+        return ReportAnswer(symbol, report, reason=f"no answer within {self.request_timeout:g} s"), None
+
+    def _each_qualified(self, ib: IbClient, symbols: list[str]) -> dict[str, Any]:
+        """symbol -> its qualified contract, or None when IBKR resolves it to no single contract."""
+        contracts = [_stock(ibkr_symbol(s)) for s in symbols]
+        ib.qualifyContracts(*contracts)
+        return {s: (c if c.conId else None) for s, c in zip(symbols, contracts, strict=True)}
+
     # -- the ib_async boundary ----------------------------------------------------------------------------------
 
     @contextmanager
-    def _connected(self) -> Iterator[IbClient]:
+    def _connected(self, instead: str = 'route bars to another source, e.g. INVESTING_SOURCES="bars=yahoo"'
+                   ) -> Iterator[IbClient]:
         ib = (self._client or _ib_async_client)()
         ib.errorEvent += self._on_error
         try:
@@ -191,24 +280,25 @@ class IbkrSource:
                 ib.connect(self.host, self.port, clientId=self.client_id, timeout=self.connect_timeout,
                            readonly=True, **_no_startup_fetch())
             except OSError as exc:  # refused, timed out (TimeoutError is an OSError), dropped while connecting
-                raise IbkrUnavailable(PROVIDER, self.endpoint, self._unavailable(exc)) from None
+                raise IbkrUnavailable(PROVIDER, self.endpoint, self._unavailable(exc, instead)) from None
             yield ib
         finally:
             ib.errorEvent -= self._on_error
             if ib.isConnected():
                 ib.disconnect()
             self._errors.clear()
+            self._said.clear()
 
-    def _unavailable(self, exc: BaseException) -> str:
+    def _unavailable(self, exc: BaseException, instead: str) -> str:
         reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         return (f"no TWS or IB Gateway answered ({reason}): start TWS or IB Gateway with the API enabled (API "
                 f"settings: Enable ActiveX and Socket Clients, socket port {self.port}) and check "
                 f"INVESTING_IBKR_HOST/INVESTING_IBKR_PORT, and that no other API client uses client id "
-                f"{self.client_id} (INVESTING_IBKR_CLIENT_ID); or route bars to another source, e.g. "
-                f'INVESTING_SOURCES="bars=yahoo"')
+                f"{self.client_id} (INVESTING_IBKR_CLIENT_ID); or {instead}")
 
     def _on_error(self, req_id: int, code: int, text: str, contract: Any = None) -> None:
         self._errors.setdefault(req_id, []).append(f"error {code}: {text}")
+        self._said.append((req_id, code, text))
 
     def _qualified(self, ib: IbClient, symbols: list[str]) -> list[tuple[str, Any]]:
         """(our symbol, its qualified contract); every symbol IBKR cannot resolve to one contract fails together."""

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Protocol, TypeVar, cast
 
 import polars as pl
 
 from investing_assets.lib.core.datasets import COMPANION_OF, Dataset
+from investing_assets.lib.core.fundamental_reports import ReportAnswer
 
 __all__ = [
     "PROTOCOLS",
@@ -32,6 +33,7 @@ __all__ = [
     "DatasetNotServed",
     "EstimateSource",
     "EtfHoldingSource",
+    "FundamentalSource",
     "ListingsSource",
     "NewsSource",
     "PlantedPatternSource",
@@ -123,6 +125,14 @@ class EtfHoldingSource(Source, Protocol):
         ...
 
 
+class FundamentalSource(Source, Protocol):
+    def fundamental_reports(self, symbols: Sequence[str], reports: Sequence[str]) -> Iterator[ReportAnswer]:
+        """One ReportAnswer per (symbol, report), symbol-major and in the order asked: the report's XML as IBKR's
+        reqFundamentalData gives it (ReportSnapshot, ReportsFinSummary, ReportsFinStatements), or why not. A
+        refusal is an answer, never an exception, so one symbol's failure cannot cost the others theirs."""
+        ...
+
+
 class PlantedPatternSource(Source, Protocol):
     def planted_patterns(self) -> pl.DataFrame:
         """PLANTED_PATTERNS: the chart patterns planted in the bars (the detectors' ground truth)."""
@@ -144,6 +154,7 @@ PROTOCOLS: dict[Dataset, type] = {
     Dataset.ESTIMATES: EstimateSource,
     Dataset.NEWS: NewsSource,
     Dataset.ETF_HOLDINGS: EtfHoldingSource,
+    Dataset.FUNDAMENTALS: FundamentalSource,
     Dataset.PLANTED_PATTERNS: PlantedPatternSource,
 }
 

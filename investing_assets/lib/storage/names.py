@@ -26,6 +26,11 @@ ANALYST_ESTIMATES = "fundamentals.analyst_estimates"
 INDUSTRY_AGGREGATES = "fundamentals.industry_aggregates"
 INDEX_VALUATIONS = "fundamentals.index_valuations"
 SEC_FACTS = "fundamentals.sec_facts"  # XBRL facts long form, one row per fact and filing
+IBKR_PROFILE = "fundamentals.ibkr_profile"  # IBKR reqFundamentalData, point in time (sql/027_ibkr_fundamentals.sql)
+IBKR_RATIOS = "fundamentals.ibkr_ratios"
+IBKR_STATEMENTS = "fundamentals.ibkr_statements"
+IBKR_SUMMARY = "fundamentals.ibkr_summary"
+IBKR_DIVIDENDS = "fundamentals.ibkr_dividends"
 
 NEWS_ARTICLES = "news.articles"
 
@@ -56,4 +61,5 @@ LEGACY_SCANNER_LAST_SCANNED_KEY = "scanner:last_scanned"  # the rotation before 
 MUNI_RISK_LATEST_KEY = "cache:muni_risk:latest"
 MEMORY_PREFIX = "memory:"  # model memory: hashes memory:<namespace> (lib/storage/memory.py), synced to MODEL_MEMORY
 SCANNER_ROTATION = "scanner:last_scanned"  # memory namespace: symbol -> epoch seconds it was last scanned
+IBKR_FUNDAMENTALS_ROTATION = "ibkr_fundamentals:last_fetched"  # memory namespace: symbol -> when IBKR last answered
 CHAT_LAUNCHES = "chat:launches"  # memory namespace: run or backfill id -> the chat's launch

@@ -8,7 +8,7 @@ serves the analyst coverage and press written about it (coverage.py).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -16,6 +16,7 @@ import polars as pl
 
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.datasets import Dataset
+from investing_assets.lib.core.fundamental_reports import REPORTS, ReportAnswer
 from investing_assets.lib.core.schemas import (
     CORPORATE_ACTIONS,
     DAILY_BARS,
@@ -27,6 +28,7 @@ from investing_assets.lib.core.schemas import (
     conform,
 )
 from investing_assets.lib.synthetic import coverage, reference, universe
+from investing_assets.lib.synthetic.ibkr_reports import DemoReports
 from investing_assets.lib.synthetic.market import INDEX_TRACKERS, Market, simulated_market, stock_parameters
 from investing_assets.lib.synthetic.planted import planted_frame
 from investing_assets.lib.synthetic.universe import INDEX_CODES, SECTOR_ETFS
@@ -95,7 +97,7 @@ class DemoSource:
     datasets = frozenset({Dataset.UNIVERSE, Dataset.LISTINGS, Dataset.CONSTITUENTS, Dataset.BARS,
                           Dataset.PLANTED_PATTERNS, Dataset.INDEX_QUOTES, Dataset.ETF_QUOTES,
                           Dataset.COMMODITY_QUOTES, Dataset.CRYPTO_QUOTES, Dataset.FX_QUOTES, Dataset.CORPORATE_ACTIONS,
-                          Dataset.ESTIMATES, Dataset.NEWS, Dataset.ETF_HOLDINGS})
+                          Dataset.ESTIMATES, Dataset.NEWS, Dataset.ETF_HOLDINGS, Dataset.FUNDAMENTALS})
     point_in_time_estimates = True  # the consensus of any past session can be rebuilt
     # Said wherever a user sees its rows (asset metadata, `investing summary`, chart titles).
     synthetic = True
@@ -258,6 +260,23 @@ class DemoSource:
     def news(self, start: dt.datetime, end: dt.datetime, symbols: Sequence[str] | None = None) -> pl.DataFrame:
         """Articles published in [start, end): big moves of the demo tape and quarterly results."""
         return coverage.news(self.seed, self.plant_patterns, start, end, symbols)
+
+    def fundamental_reports(self, symbols: Sequence[str], reports: Sequence[str]) -> Iterator[ReportAnswer]:
+        """IBKR's report shapes from the demo's fundamentals (ibkr_reports.py) as of today's session (the last the
+        calendar holds, if today is past it); a symbol outside the demo universe is refused as IBKR refuses an
+        unknown contract (200)."""
+        today = min(calendar.in_new_york().date(), calendar.all_sessions()[-1])
+        session = calendar.last_session_on_or_before(today)
+        demo = DemoReports(coverage.coverage(self.seed, self.plant_patterns))
+        for symbol in dict.fromkeys(symbols):
+            for report in reports:
+                if report not in REPORTS:
+                    yield ReportAnswer(symbol, report, code=430, reason=f"the demo serves {', '.join(REPORTS)}")
+                elif symbol not in self._market.column:
+                    yield ReportAnswer(symbol, report, code=200, sent=False,
+                                       reason="no security definition: not in the demo universe")
+                else:
+                    yield ReportAnswer(symbol, report, xml=demo.report(symbol, report, session))
 
     def corporate_actions(self, sessions: Sequence[dt.date], symbols: Sequence[str] | None = None) -> pl.DataFrame:
         """None: the demo market has no splits or dividends (adj_close equals close), so its bars need no

@@ -125,7 +125,8 @@ def test_bars_routed_to_ibkr_carry_its_pool_and_corporate_actions_must_be_routed
     sources = MarketSources.of(routes, settings)
     assert sources.bars().name == "ibkr" and sources.etf_holdings().name == "demo"
     with pytest.raises(DatasetNotServed, match="corporate_actions follows bars, and INVESTING_SOURCES routes bars to "
-                                               "ibkr, which serves bars; corporate_actions is served by demo, csv, "
+                                               "ibkr, which serves bars, fundamentals; corporate_actions is served by "
+                                               "demo, csv, "
                                                "yahoo, fmp; set e.g."):
         sources.corporate_actions()
     routed = MarketSources.of(parse_routes("bars=ibkr,corporate_actions=fmp,etf_holdings=fmp", "demo"), settings)

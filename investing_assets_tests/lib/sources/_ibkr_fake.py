@@ -1,5 +1,10 @@
 """A stand-in for `ib_async.IB` at the boundary IbkrSource calls: connect, disconnect, isConnected,
-qualifyContracts, reqHistoricalData and errorEvent, answering as ib_async does.
+qualifyContracts, reqHistoricalData, reqFundamentalData and errorEvent, answering as ib_async does.
+
+reqFundamentalData answers as ib_async's blocking call does: the report's XML text, or None after an error event
+for the request (ib_async ends the request with no result when RaiseRequestErrors is off, its default); a system
+message (1100, connectivity lost) arrives with reqId -1. The XML replayed is the real recorded AAPL reports in
+../shared/data/fixtures/ibkr_fundamentals_finflock (see `recorded_reports`).
 
 What it hands back has ib_async's own shapes: `BarDataList` (a list carrying the request's reqId) of `BarData`
 (date, open, high, low, close, volume, average, barCount), each date parsed from IBKR's "yyyyMMdd" text by
@@ -16,6 +21,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from ib_async import BarData, BarDataList, Event, util
+
+from investing_assets.lib.core.fundamental_reports import REPORTS
+from investing_assets_tests.lib.sources._replay import SHARED_FIXTURES, recorded
+
+FINFLOCK = SHARED_FIXTURES / "ibkr_fundamentals_finflock"
+# IBKR's words for the errors the fundamentals tests replay (TWS API message codes)
+NOT_AVAILABLE = (430, "We are sorry, but fundamentals data for the security specified is not available.")
+NOT_ALLOWED = (10358, "Fundamentals data is not allowed.")
+PACING = (162, "Historical Market Data Service error message:Historical data request pacing violation")
+CONNECTIVITY = (1100, "Connectivity between IB and Trader Workstation has been lost.")
+
+
+def recorded_reports(symbol: str = "AAPL") -> dict[tuple[str, str], str]:
+    """(IBKR symbol, report type) -> the recorded XML, byte for byte (its mixed CR/CRLF line ends included)."""
+    return {(symbol, report): recorded(FINFLOCK / f"AAPL_{report}.xml").read_bytes().decode("utf-8")
+            for report in REPORTS}
 
 # (IBKR date text, open, high, low, close, volume, average, barCount): one daily bar as TWS sends it.
 Row = tuple[str, float, float, float, float, float, float, int]
@@ -63,8 +84,16 @@ class FakeIB:
     connect raises instead (a gateway that is not there), `errors` the error events sent instead of bars."""
 
     def __init__(self, series: Mapping[tuple[str, str], list[Row]] = SERIES, *, con_ids: Mapping[str, int] = CON_IDS,
-                 refuse: BaseException | None = None, errors: Mapping[tuple[str, str], tuple[int, str]] = {}) -> None:
+                 refuse: BaseException | None = None, errors: Mapping[tuple[str, str], tuple[int, str]] = {},
+                 reports: Mapping[tuple[str, str], str] = {},
+                 system: Mapping[tuple[str, str], tuple[int, str]] = {},
+                 slow: frozenset[tuple[str, str]] = frozenset()) -> None:
+        """`reports`: (IBKR symbol, report type) -> XML; a fundamentals request in `errors` gets that error for its
+        reqId, one in `system` that message with reqId -1 (and no answer), one in `slow` raises TimeoutError as
+        ib_async does past its RequestTimeout; any other unknown one gets 430."""
         self.series, self.con_ids, self.refuse, self.errors = dict(series), dict(con_ids), refuse, dict(errors)
+        self.reports, self.system, self.slow = dict(reports), dict(system), slow
+        self.RequestTimeout = 0.0
         self.errorEvent = Event("errorEvent")
         self.connected = False
         self.calls: list[tuple[str, Any]] = []
@@ -115,6 +144,24 @@ class FakeIB:
             return bars
         bars.extend(bar(row) for row in self.series.get(key, ()))
         return bars
+
+
+    def reqFundamentalData(self, contract: Any, reportType: str) -> str | None:
+        assert self.connected, "reqFundamentalData before connect"
+        assert contract.conId, "reqFundamentalData of an unqualified contract"
+        req_id = next(self._ids)
+        key = (contract.symbol, reportType)
+        self.requests.append({"symbol": contract.symbol, "conId": contract.conId, "report": reportType,
+                              "timeout": self.RequestTimeout})
+        if key in self.slow:
+            raise TimeoutError()
+        if key in self.system:
+            self.errorEvent.emit(-1, *self.system[key], None)
+            return None
+        if key in self.errors or key not in self.reports:
+            self.errorEvent.emit(req_id, *self.errors.get(key, NOT_AVAILABLE), contract)
+            return None
+        return self.reports[key]
 
 
 class FakeClock:
