@@ -9,7 +9,18 @@ from __future__ import annotations
 import argparse
 from typing import NoReturn
 
-from investing_assets.cli import analysis, chat, demo, fundamentals, holdings, muni, serve, services, watchlist, workers
+from investing_assets.cli import (
+    analysis,
+    chat,
+    demo,
+    fundamentals,
+    holdings,
+    muni,
+    serve,
+    services,
+    watchlist,
+    workers,
+)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,8 +31,8 @@ from investing_assets.lib.core.fundamental_reports import (
     ReportAnswer,
 )
 from investing_assets.lib.fundamentals import ibkr_reports as parsed
-from investing_assets.lib.sources.protocol import FundamentalSource
 from investing_assets.lib.services.model_memory import ensure_loaded
+from investing_assets.lib.sources.protocol import FundamentalSource
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.cache import HotCache
 from investing_assets.lib.storage.memory import MemoryStore
