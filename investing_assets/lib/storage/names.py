@@ -26,6 +26,11 @@ ANALYST_ESTIMATES = "fundamentals.analyst_estimates"
 INDUSTRY_AGGREGATES = "fundamentals.industry_aggregates"
 INDEX_VALUATIONS = "fundamentals.index_valuations"
 SEC_FACTS = "fundamentals.sec_facts"  # XBRL facts long form, one row per fact and filing
+SEC_TICKERS = "fundamentals.sec_tickers"  # company_tickers.json per weekly snapshot
+SEC_COMPANIES = "fundamentals.sec_companies"  # filers from submissions
+SEC_FILINGS = "fundamentals.sec_filings"  # the filing index from submissions
+SEC_FINANCIALS = "fundamentals.sec_financials"  # standardized, one row per concept, period and filing
+TRAILING_VALUATIONS = "fundamentals.trailing_valuations"  # per session and symbol, from filings
 
 NEWS_ARTICLES = "news.articles"
 
