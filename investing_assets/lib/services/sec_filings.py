@@ -17,6 +17,7 @@ import polars as pl
 from investing_assets.lib.fundamentals.companyfacts import TICKERS_SCHEMA
 from investing_assets.lib.fundamentals.submissions import Submission, combined, iter_zip_submissions
 from investing_assets.lib.storage import names
+from investing_assets.lib.storage.queries.sec import ticker_map
 from investing_assets.lib.storage.warehouse import Warehouse
 
 
@@ -58,11 +59,8 @@ def load_submissions_zip(warehouse: Warehouse, archive: Path, ciks: Collection[i
 
 def stored_tickers(warehouse: Warehouse, on_or_before: dt.date | None = None) -> pl.DataFrame:
     """The newest stored weekly map (on or before a week, when given) as cik, symbol, title."""
-    table = names.SEC_TICKERS
-    return warehouse.read_frame(
-        f"SELECT cik, symbol, title FROM {table} WHERE week = (SELECT max(week) FROM {table} "
-        "WHERE %s::date IS NULL OR week <= %s) ORDER BY symbol, cik", [on_or_before, on_or_before]
-    ).cast(TICKERS_SCHEMA) if warehouse.count(table) else pl.DataFrame(schema=TICKERS_SCHEMA)
+    frame = ticker_map(warehouse, on_or_before)
+    return frame.cast(TICKERS_SCHEMA) if frame.height else pl.DataFrame(schema=TICKERS_SCHEMA)
 
 
 def _batches(items: Iterable[list[Submission]], size: int) -> Iterator[list[list[Submission]]]:

@@ -37,6 +37,7 @@ from investing_assets.lib.sources.sec_edgar import (
     EdgarClient,
 )
 from investing_assets.lib.storage import names
+from investing_assets.lib.storage.queries.sec import fact_ciks, financials
 from investing_assets.lib.storage.warehouse import Warehouse
 from investing_assets.lib.synthetic.sec_filings import SecArchives, write_demo_archives
 
@@ -71,28 +72,38 @@ def week_folder(root: Path, week: dt.date) -> Path:
     return Path(root) / week.isoformat()
 
 
-def fetch_archives(source: str, root: Path, week: dt.date, as_of: dt.date, *, user_agent: str | None = None,
-                   client: EdgarClient | None = None,
+PARTS = ("tickers", "submissions", "companyfacts")
+
+
+def fetch_archives(source: str, root: Path | str, week: dt.date, as_of: dt.date, *, user_agent: str | None = None,
+                   parts: Sequence[str] = PARTS, client: EdgarClient | None = None,
                    progress: Callable[[str, int, int | None], None] | None = None) -> SecArchives:
-    """The week's three files, fetched once: `demo` writes what was filed by `as_of`; `edgar` downloads SEC's
-    current archives (they hold every filing with its filed date, so point in time holds whichever week)."""
+    """The week's files, each fetched once into `<root>/<week>/`: `demo` writes all three, holding what was filed
+    by `as_of`; `edgar` downloads the `parts` asked for that the folder lacks (SEC's archives are always the
+    current ones: they hold every filing with its filed date, so point in time holds whichever week)."""
     if source not in SOURCES:
         raise ValueError(f"SEC source {source!r}: use {' or '.join(SOURCES)}")
-    folder = week_folder(root, week)
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown:
+        raise ValueError(f"SEC archives: unknown part(s) {', '.join(unknown)}; known: {', '.join(PARTS)}")
+    folder = week_folder(Path(root), week)
     archives = SecArchives(folder / "companyfacts.zip", folder / "submissions.zip", folder / "company_tickers.json")
-    if (folder / _DONE).exists():
-        return archives
-    folder.mkdir(parents=True, exist_ok=True)
     if source == "demo":
-        write_demo_archives(folder, as_of)
-    else:
-        client = client or EdgarClient(user_agent)  # refuses without a contact before any request
-        archives.tickers.write_text(json.dumps(client.get_json(TICKERS_URL)))
-        for url, target in ((SUBMISSIONS_URL, archives.submissions), (COMPANYFACTS_URL, archives.companyfacts)):
-            if not target.exists():
-                client.download(url, target, progress=(lambda done, total, name=target.name:
-                                                       progress(name, done, total)) if progress else None)
-    (folder / _DONE).write_text(f"{source} {as_of.isoformat()}\n")
+        if not (folder / _DONE).exists():
+            write_demo_archives(folder, as_of)
+            (folder / _DONE).write_text(f"demo {as_of.isoformat()}\n")
+        return archives
+    client = client or EdgarClient(user_agent)  # refuses without a contact before any request
+    folder.mkdir(parents=True, exist_ok=True)
+    if "tickers" in parts and not archives.tickers.exists():
+        partial = archives.tickers.with_name(archives.tickers.name + ".part")
+        partial.write_text(json.dumps(client.get_json(TICKERS_URL)))
+        partial.replace(archives.tickers)
+    for part, url, target in (("submissions", SUBMISSIONS_URL, archives.submissions),
+                              ("companyfacts", COMPANYFACTS_URL, archives.companyfacts)):
+        if part in parts and not target.exists():
+            client.download(url, target, progress=(lambda done, total, name=target.name:
+                                                   progress(name, done, total)) if progress else None)
     return archives
 
 
@@ -113,16 +124,12 @@ def ingest_facts(warehouse: Warehouse, archives: SecArchives, ciks: Collection[i
 
 def stored_financials(warehouse: Warehouse, ciks: Sequence[int] | None = None) -> pl.DataFrame:
     """The standardized rows of `ciks` (all when None), FINANCIALS_SCHEMA."""
-    frame = warehouse.read_frame(
-        f"SELECT {', '.join(FINANCIALS_SCHEMA)} FROM {names.SEC_FINANCIALS} "
-        "WHERE %s::bigint[] IS NULL OR cik = ANY(%s) ORDER BY cik, concept, period_end, filed",
-        [list(ciks) if ciks is not None else None] * 2)
+    frame = financials(warehouse, list(FINANCIALS_SCHEMA), ciks)
     return frame.cast(FINANCIALS_SCHEMA) if frame.height else pl.DataFrame(schema=FINANCIALS_SCHEMA)
 
 
 def stored_ciks(warehouse: Warehouse) -> list[int]:
-    frame = warehouse.read_frame(f"SELECT DISTINCT cik FROM {names.SEC_FACTS} ORDER BY cik")
-    return frame.get_column("cik").to_list() if frame.height else []
+    return fact_ciks(warehouse)
 
 
 def standardize(warehouse: Warehouse, ciks: Sequence[int] | None = None, companies_per_batch: int = 100,

@@ -74,4 +74,4 @@ def test_the_demo_archives_go_through_the_same_ingest(warehouse, tmp_path):
 def test_edgar_refuses_without_a_contact_before_any_request(tmp_path):
     with pytest.raises(MissingContact, match="INVESTING_SEC_USER_AGENT"):
         fetch_archives("edgar", tmp_path, WEEK, AS_OF, user_agent=None)
-    assert not (tmp_path / WEEK.isoformat() / ".complete").exists()
+    assert not (tmp_path / WEEK.isoformat()).exists()
