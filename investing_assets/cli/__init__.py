@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import NoReturn
 
-from investing_assets.cli import analysis, demo, holdings, muni, serve, services, watchlist
+from investing_assets.cli import analysis, demo, holdings, muni, sec, serve, services, watchlist
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,6 +32,6 @@ class OneLineParser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="investing", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers()
-    for family in (services, serve, analysis, holdings, demo, watchlist, muni):
+    for family in (services, serve, analysis, holdings, demo, watchlist, muni, sec):
         family.register(sub)
     return parser

@@ -13,8 +13,10 @@ analyst_estimates_update = dg.define_asset_job(
 )
 industry_aggregation_update = dg.define_asset_job(
     "industry_aggregation_update",
-    selection=dg.AssetSelection.assets(keys.INDUSTRY_AGGREGATES, keys.INDEX_VALUATIONS), partitions_def=trading_day,
-    description="Sector and industry aggregates and index valuations for one session.",
+    selection=dg.AssetSelection.assets(keys.INDUSTRY_AGGREGATES, keys.INDEX_VALUATIONS, keys.TRAILING_VALUATIONS),
+    partitions_def=trading_day,
+    description="Sector and industry aggregates, index valuations and per-symbol trailing valuations for one "
+                "session.",
 )
 
 sec_weekly_ingest = dg.define_asset_job(
