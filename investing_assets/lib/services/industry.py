@@ -19,7 +19,7 @@ from investing_assets.lib.analytics.industry import (
 )
 from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.fundamentals.trailing import CONCEPTS as TRAILING_CONCEPTS
-from investing_assets.lib.fundamentals.trailing import trailing
+from investing_assets.lib.fundamentals.trailing import TRAILING, fresh_only, from_known, known_by
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.queries.fundamentals import index_weights, industry_members
 from investing_assets.lib.storage.queries.market import actions_for_bars, read_bars_window
@@ -61,9 +61,10 @@ def write_industry_aggregates(warehouse: Warehouse, sessions: Sequence[dt.date],
     weights = index_weights(warehouse, sessions)
     versions, tickers = _trailing_inputs(warehouse, sessions[-1], notes)
     groups, valuations, per_symbol = [], [], []
+    known = _KnownFilings(versions)
     for session in sessions:
         today = members.filter(pl.col("session") == session).drop("session")
-        symbols = trailing_of(versions, tickers, today, session)
+        symbols = trailing_of(known.figures(session), tickers, today)
         per_symbol.append(symbols.with_columns(session=pl.lit(session)))
         today = today.join(symbols.select("symbol", "trailing_eps", "book_per_share", "dividends_per_share"),
                            on="symbol", how="left")
@@ -98,10 +99,25 @@ def _trailing_inputs(warehouse: Warehouse, last: dt.date, notes: list[str]) -> t
     return versions.cast(_VERSIONS), tickers.unique("symbol", keep="first", maintain_order=True)
 
 
-def trailing_of(versions: pl.DataFrame, tickers: pl.DataFrame, members: pl.DataFrame,
-                session: dt.date) -> pl.DataFrame:
+class _KnownFilings:
+    """The trailing figures as of each session, recomputed only when a filing's date has passed since the last
+    session asked (the rows in force change then, and only then; the staleness cut is applied per session)."""
+
+    def __init__(self, versions: pl.DataFrame) -> None:
+        self.versions = versions
+        self._state: tuple[int, pl.DataFrame] | None = None
+
+    def figures(self, session: dt.date) -> pl.DataFrame:
+        if not self.versions.height:
+            return pl.DataFrame(schema=TRAILING)
+        filed = self.versions.filter(pl.col("filed") <= session).height  # grows with every filing passed
+        if self._state is None or self._state[0] != filed:
+            self._state = (filed, from_known(known_by(self.versions, session)))
+        return fresh_only(self._state[1], session)
+
+
+def trailing_of(figures: pl.DataFrame, tickers: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
     """TRAILING_VALUATIONS of the session's members that have a CIK and any filed figure by the session."""
-    figures = trailing(versions, session) if versions.height else pl.DataFrame(schema={"cik": pl.Int64})
     if not figures.height:
         return pl.DataFrame(schema=TRAILING_VALUATIONS)
     rows = (members.select("symbol", "close").join(tickers, on="symbol", how="inner")

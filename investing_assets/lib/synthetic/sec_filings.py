@@ -34,9 +34,9 @@ from investing_assets.lib.synthetic.reference import REFERENCE_SESSION
 
 DEMO_CIK_BASE = 9_000_000  # demo CIKs: 9000000 + the stock's column (no real filer uses this range... here)
 # The first fiscal year filed, fixed (not counted back from `as_of`) so every snapshot holds the same history up
-# to its day, as EDGAR's archives do; the year before the demo's reference day gives trailing figures their
-# comparatives from then on.
-FIRST_FISCAL_YEAR = REFERENCE_SESSION.year - 1
+# to its day, as EDGAR's archives do: the demo's reference year, so sessions from its end on have trailing figures
+# (and the demo's ingest stays a few seconds).
+FIRST_FISCAL_YEAR = REFERENCE_SESSION.year
 AMENDED_SHARE = 0.04
 AMENDMENT_DAYS = 45
 _SIC = {
