@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -104,7 +105,26 @@ def fetch_archives(source: str, root: Path | str, week: dt.date, as_of: dt.date,
         if part in parts and not target.exists():
             client.download(url, target, progress=(lambda done, total, name=target.name:
                                                    progress(name, done, total)) if progress else None)
+    prune_weeks(Path(root), week)
     return archives
+
+
+def prune_weeks(root: Path, current: dt.date, keep: int = 2) -> list[Path]:
+    """Remove downloaded week folders older than the `keep` newest up to `current` (about 3 GB each): the
+    stored facts carry every filed date, so an old week's archives are never read again. Only folders named
+    as a date are touched."""
+    weeks = []
+    for folder in root.iterdir() if root.exists() else ():
+        try:
+            day = dt.date.fromisoformat(folder.name)
+        except ValueError:
+            continue
+        if folder.is_dir() and day <= current:
+            weeks.append((day, folder))
+    removed = [folder for _, folder in sorted(weeks)[:-keep]] if len(weeks) > keep else []
+    for folder in removed:
+        shutil.rmtree(folder)
+    return removed
 
 
 def ingest_index(warehouse: Warehouse, archives: SecArchives, week: dt.date) -> IndexLoaded:
@@ -191,4 +211,4 @@ def _chunks(items: Sequence[int], size: int) -> Iterator[list[int]]:
 
 
 __all__ = ["FINANCIALS_SCHEMA", "VERSION_COLUMNS", "IndexLoaded", "Standardized", "fetch_archives",
-           "ingest_facts", "ingest_index", "standardize", "stored_ciks", "stored_financials", "with_fiscal_periods"]
+           "ingest_facts", "ingest_index", "prune_weeks", "standardize", "stored_ciks", "stored_financials", "with_fiscal_periods"]

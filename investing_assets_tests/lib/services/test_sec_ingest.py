@@ -75,3 +75,14 @@ def test_edgar_refuses_without_a_contact_before_any_request(tmp_path):
     with pytest.raises(MissingContact, match="INVESTING_SEC_USER_AGENT"):
         fetch_archives("edgar", tmp_path, WEEK, AS_OF, user_agent=None)
     assert not (tmp_path / WEEK.isoformat()).exists()
+
+
+def test_only_the_newest_downloaded_weeks_are_kept(tmp_path):
+    from investing_assets.lib.services.sec_ingest import prune_weeks
+
+    for name in ("2026-10-31", "2026-11-07", "2026-11-14", "2026-11-21", "notes"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "companyfacts.zip").write_bytes(b"x")
+    removed = prune_weeks(tmp_path, dt.date(2026, 11, 14))
+    assert [p.name for p in removed] == ["2026-10-31"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-11-07", "2026-11-14", "2026-11-21", "notes"]
