@@ -232,3 +232,23 @@ def api_token() -> str | None:
     """`INVESTING_API_TOKEN`: the bearer token the launch endpoints and MCP over HTTP require when they are
     bound to an address other than loopback (unset: they refuse to launch there)."""
     return _get("INVESTING_API_TOKEN")
+
+
+def sec_source() -> str:
+    """`INVESTING_SEC_SOURCE`: where the SEC EDGAR archives come from, `edgar` (sec.gov) or `demo` (written
+    offline, consistent with the demo market); default `demo` when `INVESTING_SOURCE` is demo, else `edgar`."""
+    text = _get("INVESTING_SEC_SOURCE") or ("demo" if market_source() == "demo" else "edgar")
+    if text not in ("demo", "edgar"):
+        raise ValueError(f"INVESTING_SEC_SOURCE={text!r}: use demo or edgar")
+    return text
+
+
+def sec_user_agent() -> str | None:
+    """`INVESTING_SEC_USER_AGENT`: the name and contact e-mail SEC asks every client to declare; the EDGAR
+    downloader refuses to run without it."""
+    return _get("INVESTING_SEC_USER_AGENT")
+
+
+def sec_folder() -> Path:
+    """`INVESTING_SEC_FOLDER` (default <home>/sec): the downloaded or demo-written archives, one folder per week."""
+    return Path(_get("INVESTING_SEC_FOLDER") or home() / "sec").resolve()

@@ -16,6 +16,7 @@ from investing_assets.cli import (
     fundamentals,
     holdings,
     muni,
+    sec,
     serve,
     services,
     watchlist,
@@ -43,6 +44,6 @@ class OneLineParser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="investing", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers()
-    for family in (services, serve, analysis, holdings, fundamentals, demo, watchlist, muni, chat, workers):
+    for family in (services, serve, analysis, holdings, fundamentals, sec, demo, watchlist, muni, chat, workers):
         family.register(sub)
     return parser

@@ -16,6 +16,7 @@ from investing_assets.cli.analysis import print_summary
 from investing_assets.cli.arguments import date, positive_int
 from investing_assets.cli.common import environment, prepare_environment
 from investing_assets.cli.muni import DEMO_SAMPLES, drop_folder, ingest_now, write_samples
+from investing_assets.cli.sec import newest_week
 from investing_assets.cli.selections import daily_assets
 from investing_assets.cli.sessions import checked_days, checked_session
 from investing_assets.cli.watchlist import update_watchlist
@@ -24,6 +25,7 @@ from investing_assets.lib.core.calendar import last_closed_session
 
 DEMO_WATCHLIST = ("AAPL", "MSFT", "NVDA", "JBL", "UPS")
 DEMO_REPORTS = ("AAPL", "JBL")
+SEC_ASSETS = ["sec_filing_index", "sec_raw_facts", "sec_financials"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,12 +57,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
          history),
         ("market data and indicators", [*daily_assets("market"), "indicators"], recent),
         ("market scan and correlations", daily_assets("technicals", exclude=["indicators"]), scanned),
+        None,  # the week's SEC filings, which the trailing valuations of the aggregates read
         ("analyst estimates, news, industry aggregates and index valuations",
          daily_assets("fundamentals", "news"), recent),
     ]
     try:
         with environment(env), Launcher.open("investing demo") as launcher:
-            for label, selection, sessions in steps:
+            for planned in steps:
+                if planned is None:
+                    sec_filings(launcher, end)
+                    continue
+                label, selection, sessions = planned
                 print(f"\n== {label}: {sessions[0]} .. {sessions[-1]} ({len(sessions)} sessions) ==", flush=True)
                 step(launcher, f"demo: {label}", selection, [day.isoformat() for day in sessions])
             scanner_extras(launcher, end)
@@ -87,6 +94,15 @@ def step(launcher, title: str, selection: list[str], partitions: list[str] | Non
     runs = f"{len(launched.runs)} run{'s' if len(launched.runs) > 1 else ''}"
     what = f"backfill {launched.backfill_id}, {runs}" if launched.backfill_id else f"run {next(iter(launched.runs))[:8]}"
     print(f"   done in {time.perf_counter() - started:.1f} s ({what})", flush=True)
+
+
+def sec_filings(launcher, end: dt.date) -> None:
+    """The week's SEC archives (the demo writes them, of EDGAR's layout), read like downloaded ones, before the
+    aggregates that take trailing valuations from them."""
+    week = newest_week(end)
+    print(f"\n== SEC EDGAR filings (demo archives): the week of {week}, filed through "
+          f"{week + dt.timedelta(days=6)} ==", flush=True)
+    step(launcher, f"demo: SEC filings for the week of {week}", SEC_ASSETS, [week.isoformat()])
 
 
 def scanner_extras(launcher, end: dt.date) -> None:

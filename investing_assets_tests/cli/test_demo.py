@@ -24,13 +24,18 @@ def test_demo_builds_the_market_through_dagster(env, tmp_path):
     assert "S&P 500" in out and "Redis cache as of 2026-11-20" in out
     assert "Largest EPS consensus revisions since the previous session" in out
     assert "Latest headlines (2026-11-20)" in out
-    assert "Index valuations on 2026-11-20 (forward P/E on the coming fiscal year)" in out and "SPX" in out
+    assert "Index valuations on 2026-11-20 (forward: the consensus" in out and "SPX" in out
+    assert "SEC EDGAR filings (demo archives): the week of 2026-11-07, filed through 2026-11-13" in out
+    assert "ttm P/E" in out and "Sector valuations on 2026-11-20" in out
     from investing_assets.lib.storage.warehouse import Warehouse
 
     warehouse = Warehouse(env)
     symbols = warehouse.count("market.universe", {"session": [dt.date(2026, 11, 20)]})
     assert symbols > 500
     assert warehouse.count("technicals.indicators") == 3 * symbols
+    assert warehouse.count("fundamentals.sec_tickers") == symbols  # the demo's ticker map: one CIK per symbol
+    assert warehouse.count("fundamentals.sec_financials") > 0
+    assert warehouse.count("fundamentals.trailing_valuations", {"session": [dt.date(2026, 11, 20)]}) > 0.9 * symbols
     from investing_assets.lib.synthetic.source import DemoSource
 
     # the market step includes the ETF holdings: every quoted ETF made of demo stocks, each of the 3 sessions
@@ -41,10 +46,11 @@ def test_demo_builds_the_market_through_dagster(env, tmp_path):
                                  "GROUP BY 1").fetchall())
         documents = conn.execute("SELECT count(*) FROM muni.documents WHERE status = 'extracted'").fetchone()[0]
         scored = conn.execute("SELECT count(*) FROM muni.risk_scores WHERE source = 'document'").fetchone()[0]
-    # the four ranges and the watchlist grid: a single-run backfill each; planted patterns; the two reports' backfill
-    # of a run each; the IBKR fundamentals on the demo's reports; muni model and scores; then the sample reports in
-    # runs of up to BATCH_DOCUMENTS, as the sensor would launch them, each report its own materialized partition
-    assert runs.pop("__ASSET_JOB") == 4 + 1 + 1 + 2 + 1 + 2
+    # the four ranges and the watchlist grid: a single-run backfill each; the SEC week; planted patterns; the two
+    # reports' backfill of a run each; the IBKR fundamentals on the demo's reports; muni model and scores; then the
+    # sample reports in runs of up to BATCH_DOCUMENTS, as the sensor would launch them, each report its own
+    # materialized partition
+    assert runs.pop("__ASSET_JOB") == 4 + 1 + 1 + 1 + 2 + 1 + 2
     assert runs == {"muni_document_extraction": -(-DEMO_SAMPLES // BATCH_DOCUMENTS)} and documents == DEMO_SAMPLES
     assert scored > 0  # issuers read from the sample reports are in the scored book
     assert warehouse.count("technicals.pattern_discoveries") > 0

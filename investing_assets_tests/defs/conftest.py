@@ -4,7 +4,12 @@
 import dagster as dg
 import pytest
 
-from investing_assets.defs.shared.resources import HotCacheResource, MarketDataResource, WarehouseResource
+from investing_assets.defs.shared.resources import (
+    HotCacheResource,
+    MarketDataResource,
+    SecEdgarResource,
+    WarehouseResource,
+)
 
 
 @pytest.fixture
@@ -14,9 +19,10 @@ def instance():
 
 
 @pytest.fixture
-def resources(pg_url: str, redis_url: str) -> dict:
+def resources(pg_url: str, redis_url: str, tmp_path) -> dict:
     return {
         "warehouse": WarehouseResource(url=pg_url),
         "cache": HotCacheResource(url=redis_url),
         "market_data": MarketDataResource(source="demo"),
+        "sec_edgar": SecEdgarResource(source="demo", folder=str(tmp_path / "sec")),
     }

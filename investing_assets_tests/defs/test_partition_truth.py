@@ -3,7 +3,10 @@ each partition's latest materialization carries the rows stored for that session
 
 import datetime as dt
 
+import dagster as dg
+
 from investing_assets.defs.fundamentals import assets as fundamentals
+from investing_assets.defs.fundamentals import sec
 from investing_assets.defs.market import assets as market
 from investing_assets.defs.news import assets as news
 from investing_assets.defs.technicals import assets as technicals
@@ -30,8 +33,11 @@ def test_a_range_run_gives_every_partition_its_own_figures(resources, instance, 
     history = calendar.sessions_ending(DAYS[0], 25)[:-1]
     assert materialize_range([market.universe, market.daily_bars], history[0], history[-1], resources,
                              instance).success
+    # the SEC week before the sessions' (filed through 2026-11-13), whose filings the trailing valuations read
+    assert dg.materialize([sec.sec_filing_index, sec.sec_raw_facts, sec.sec_financials], partition_key="2026-11-07",
+                          resources=resources, instance=instance).success
     assert materialize_range(ASSETS, DAYS[0], DAYS[-1], resources, instance).success
-    assert len(instance.get_runs()) == 2  # the range is still one run
+    assert len(instance.get_runs()) == 3  # the range is still one run
 
     from investing_assets.definitions import defs
 
@@ -47,7 +53,7 @@ def test_a_range_run_gives_every_partition_its_own_figures(resources, instance, 
             assert "run_rows" not in meta and "run_range" in meta  # range figures are named, and not here
             checked += 1
         assert sum(counts.values()) > 0, asset
-    assert checked == len(DAYS) * 13  # 11 single assets, the aggregation's two
+    assert checked == len(DAYS) * 14  # 11 single assets, the aggregation's three
 
     # previews are the partition's own: a past session's movers are that session's, not the last one's
     bars = latest_metadata(instance, "daily_bars", DAYS[1].isoformat())["preview"]

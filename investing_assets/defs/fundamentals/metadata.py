@@ -39,8 +39,8 @@ def aggregate_metadata(run: IndustryOutcome, session: dt.date) -> dict[str, obje
                                "industries": rows.height - sectors.height}
     if not sectors.height:
         return meta
-    shown = sectors.select("name", "members", "return_1d", "return_21d", "forward_pe", "pct_above_sma50",
-                           "revision_breadth").sort("return_21d", descending=True, nulls_last=True)
+    shown = sectors.select("name", "members", "return_1d", "return_21d", "forward_pe", "trailing_pe",
+                           "price_to_book", "dividend_yield", "pct_above_sma50", "revision_breadth").sort("return_21d", descending=True, nulls_last=True)
     meta["sectors_table"] = dg.MetadataValue.md(markdown_table(shown))
     if charted(session, run.sessions):
         meta.update(chart_metadata(sector_valuation_chart(sectors, title=f"Sector forward P/E, {session}",
@@ -54,3 +54,17 @@ def aggregate_metadata(run: IndustryOutcome, session: dt.date) -> dict[str, obje
 def valuation_metadata(run: IndustryOutcome, session: dt.date) -> dict[str, object]:
     rows = of_session(run.valuations, session)
     return {"valuations": dg.MetadataValue.md(markdown_table(rows))} if rows.height else {}
+
+
+def trailing_metadata(run: IndustryOutcome, session: dt.date) -> dict[str, object]:
+    """How many members have trailing figures, the newest filing they stand on, the cheapest on trailing P/E."""
+    rows = of_session(run.trailing, session) if run.trailing.height else run.trailing
+    if not rows.height:
+        return {"symbols_with_filings": 0}
+    cheapest = rows.filter(pl.col("trailing_pe").is_not_null()).sort("trailing_pe").head(10).select(
+        "symbol", "close", "trailing_eps", "trailing_pe", "price_to_book", "dividend_yield", "ttm_period_end",
+        "filed", "accession")
+    return {"symbols_with_filings": rows.height,
+            "symbols_with_positive_ttm_eps": rows.filter(pl.col("trailing_eps") > 0).height,
+            "newest_filing_used": str(rows.get_column("filed").max()),
+            "lowest_trailing_pe": dg.MetadataValue.md(markdown_table(cheapest))}

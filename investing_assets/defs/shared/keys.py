@@ -30,6 +30,10 @@ ANALYST_ESTIMATES = dg.AssetKey("analyst_estimates")
 INDUSTRY_AGGREGATES = dg.AssetKey("industry_aggregates")
 INDEX_VALUATIONS = dg.AssetKey("index_valuations")
 IBKR_FUNDAMENTALS = dg.AssetKey("ibkr_fundamentals")
+TRAILING_VALUATIONS = dg.AssetKey("trailing_valuations")
+SEC_FILING_INDEX = dg.AssetKey("sec_filing_index")
+SEC_RAW_FACTS = dg.AssetKey("sec_raw_facts")
+SEC_FINANCIALS = dg.AssetKey("sec_financials")
 # news
 NEWS_ARTICLES = dg.AssetKey("news_articles")
 # fixed income

@@ -64,6 +64,23 @@ muni_document = dg.DynamicPartitionsDefinition(name="muni_document")
 muni_month = dg.MonthlyPartitionsDefinition(start_date="2025-01-01", timezone=TIMEZONE, end_offset=1)
 
 
+def _first_saturday(day: dt.date) -> dt.date:
+    return day + dt.timedelta(days=(5 - day.weekday()) % 7)
+
+
+# SEC EDGAR's weekly snapshot: a week runs Saturday 02:00 to Saturday 02:00 America/New_York (the partition is named
+# by its first Saturday) and is ingested when it ends, by the Saturday 02:00 schedule; it holds what was filed by
+# the Friday before (lib/services/sec_ingest).
+sec_week = dg.WeeklyPartitionsDefinition(start_date=_first_saturday(FIRST_SESSION).isoformat(), day_offset=6,
+                                         hour_offset=2, timezone=TIMEZONE, fmt=DATE_FORMAT)
+
+
+def week_of(context: dg.AssetExecutionContext) -> tuple[dt.date, dt.date]:
+    """(the week's partition date, the last day whose filings it holds: the Friday before it ends)."""
+    window = context.partition_time_window
+    return window.start.date(), window.end.date() - dt.timedelta(days=1)
+
+
 def sessions_of(context: dg.AssetExecutionContext) -> list[dt.date]:
     """The sessions a (possibly multi-partition, single-run) materialization covers; refuses a range outside
     the calendar (naming its first session) and any session that has not closed, so today's partition holds

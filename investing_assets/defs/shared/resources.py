@@ -50,6 +50,15 @@ class MarketDataResource(dg.ConfigurableResource):
         return MarketSources(routes, lambda name: _cached_source(name, source_settings))
 
 
+class SecEdgarResource(dg.ConfigurableResource):
+    """Where the weekly SEC EDGAR archives come from (`demo` or `edgar`), the folder they are kept in, and the
+    User-Agent contact SEC requires (the EDGAR downloader refuses to run without it)."""
+
+    source: str = "demo"
+    folder: str
+    user_agent: str | None = None
+
+
 _SOURCES: dict[tuple[str, SourceSettings], Source] = {}
 
 
@@ -76,4 +85,6 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
             ibkr_port=gateway.port,
             ibkr_client_id=gateway.client_id,
         ),
+        "sec_edgar": SecEdgarResource(source=settings.sec_source(), folder=str(settings.sec_folder()),
+                                      user_agent=settings.sec_user_agent()),
     }

@@ -34,6 +34,10 @@ AGGREGATES = {
     "pe_coverage": pl.Float64,  # share of the group's cap with a positive forward EPS
     "pct_above_sma50": pl.Float64,
     "revision_breadth": pl.Float64,  # percent of members whose EPS consensus rose minus percent whose fell
+    "trailing_pe": pl.Float64,  # total cap / total trailing (TTM, filed) earnings of members with positive ones
+    "price_to_book": pl.Float64,  # total cap / total book value of members with positive equity
+    "dividend_yield": pl.Float64,  # percent: total TTM dividends / total cap of members with a known dividend
+    "trailing_coverage": pl.Float64,  # share of the group's cap with a positive trailing EPS
 }
 
 INDEX_VALUATIONS = {
@@ -42,6 +46,10 @@ INDEX_VALUATIONS = {
     "forward_pe": pl.Float64,
     "earnings_yield": pl.Float64,  # percent
     "pe_coverage": pl.Float64,  # share of the index weight with a positive forward EPS
+    "trailing_pe": pl.Float64,
+    "price_to_book": pl.Float64,
+    "dividend_yield": pl.Float64,  # percent
+    "trailing_coverage": pl.Float64,  # share of the index weight with a positive trailing EPS
 }
 
 MEMBERS = {
@@ -49,6 +57,14 @@ MEMBERS = {
     "close": pl.Float64, "close_1d": pl.Float64, "close_21d": pl.Float64, "sma_50": pl.Float64,
     "forward_eps": pl.Float64, "forward_eps_before": pl.Float64,
 }
+
+# Per-share figures from filings (lib/fundamentals/trailing), as of the session; absent columns are "not known".
+TRAILING_MEMBERS = {"trailing_eps": pl.Float64, "book_per_share": pl.Float64, "dividends_per_share": pl.Float64}
+
+
+def with_trailing_columns(members: pl.DataFrame) -> pl.DataFrame:
+    missing = [c for c in TRAILING_MEMBERS if c not in members.columns]
+    return members.with_columns(pl.lit(None, dtype=TRAILING_MEMBERS[c]).alias(c) for c in missing)
 
 
 CLOSES = {"session": pl.Date, "symbol": pl.String, "close": pl.Float64, "close_1d": pl.Float64,
@@ -93,7 +109,7 @@ def aggregates(members: pl.DataFrame) -> pl.DataFrame:
     Every ratio compares like with like: a member enters a return only with both of its caps, the P/E only with
     today's cap and positive earnings; a member with no sector or industry is grouped as "Unclassified"."""
     shares = pl.col("shares_outstanding").cast(pl.Float64)
-    frame = members.with_columns(
+    frame = with_trailing_columns(members).with_columns(
         pl.col("sector", "industry").fill_null("Unclassified"),
         cap=shares * pl.col("close"),
         cap_1d=shares * pl.col("close_1d"),
@@ -101,6 +117,11 @@ def aggregates(members: pl.DataFrame) -> pl.DataFrame:
         earnings=pl.when((pl.col("forward_eps") > 0) & pl.col("close").is_not_null())
         .then(shares * pl.col("forward_eps")),
         revised=(pl.col("forward_eps") - pl.col("forward_eps_before")).sign(),
+        trailing=pl.when((pl.col("trailing_eps") > 0) & pl.col("close").is_not_null())
+        .then(shares * pl.col("trailing_eps")),
+        book=pl.when((pl.col("book_per_share") > 0) & pl.col("close").is_not_null())
+        .then(shares * pl.col("book_per_share")),
+        dividends=pl.when(pl.col("close").is_not_null()).then(shares * pl.col("dividends_per_share")),
     )
     has_cap = pl.col("cap").is_not_null()
 
@@ -118,6 +139,7 @@ def aggregates(members: pl.DataFrame) -> pl.DataFrame:
         (pl.col("cap").filter(earning).sum() / pl.col("cap").filter(has_cap).sum()).clip(0, 1).alias("pe_coverage"),
         (100 * (pl.col("close") > pl.col("sma_50")).mean()).alias("pct_above_sma50"),
         (100 * pl.col("revised").mean()).alias("revision_breadth"),
+        *_trailing_stats(has_cap),
     ]
     sectors = frame.group_by("sector").agg(stats).with_columns(level=pl.lit("sector"), name=pl.col("sector"))
     industries = frame.group_by("sector", "industry").agg(stats).with_columns(
@@ -126,17 +148,49 @@ def aggregates(members: pl.DataFrame) -> pl.DataFrame:
     return _nan_to_null(out, AGGREGATES).sort("level", "name", descending=[True, False])
 
 
+def _trailing_stats(has_cap: pl.Expr) -> list[pl.Expr]:
+    """Cap-weighted like the forward P/E: totals over totals, each over the members that have the figure."""
+    def ratio(numerator: str, denominator: str) -> pl.Expr:
+        known = pl.col(denominator).is_not_null() & pl.col(numerator).is_not_null()
+        return pl.col(numerator).filter(known).sum() / pl.col(denominator).filter(known).sum()
+
+    return [
+        ratio("cap", "trailing").alias("trailing_pe"),
+        ratio("cap", "book").alias("price_to_book"),
+        (100 * ratio("dividends", "cap")).alias("dividend_yield"),
+        (pl.col("cap").filter(pl.col("trailing").is_not_null()).sum() / pl.col("cap").filter(has_cap).sum())
+        .clip(0, 1).alias("trailing_coverage"),
+    ]
+
+
 def index_valuations(weights: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
     """Forward P/E per index from its weights: 1 / sum(w * E/P) over members with a price and a positive
-    forward EPS, the weights renormalised over them (cap-weighted indexes get cap/earnings, the Dow its own)."""
-    joined = weights.join(members.select("symbol", "close", "forward_eps"), on="symbol", how="left").with_columns(
+    forward EPS, the weights renormalised over them (cap-weighted indexes get cap/earnings, the Dow its own);
+    trailing P/E and P/B the same way on filed TTM earnings and book value, the dividend yield sum(w * D/P)."""
+    members = with_trailing_columns(members)
+    joined = weights.join(members.select("symbol", "close", "forward_eps", *TRAILING_MEMBERS), on="symbol",
+                          how="left").with_columns(
         has_pe=(pl.col("forward_eps") > 0) & (pl.col("close") > 0))
     has_pe = pl.col("has_pe").fill_null(False)
+    priced = pl.col("close") > 0
+
+    def harmonic(per_share: str) -> pl.Expr:  # 1 / sum(w * X/P) over members with a positive X, w renormalised
+        has = ((pl.col(per_share) > 0) & priced).fill_null(False)
+        return (pl.col("weight").filter(has).sum()
+                / (pl.col("weight") * pl.col(per_share) / pl.col("close")).filter(has).sum())
+
+    has_dividend = (pl.col("dividends_per_share").is_not_null() & priced).fill_null(False)
     out = joined.group_by("index_code").agg(
         pl.len().alias("members"),
         (pl.col("weight").filter(has_pe).sum()
          / (pl.col("weight") * pl.col("forward_eps") / pl.col("close")).filter(has_pe).sum()).alias("forward_pe"),
         (pl.col("weight").filter(has_pe).sum() / pl.col("weight").sum()).clip(0, 1).alias("pe_coverage"),
+        harmonic("trailing_eps").alias("trailing_pe"),
+        harmonic("book_per_share").alias("price_to_book"),
+        (100 * (pl.col("weight") * pl.col("dividends_per_share") / pl.col("close")).filter(has_dividend).sum()
+         / pl.col("weight").filter(has_dividend).sum()).alias("dividend_yield"),
+        (pl.col("weight").filter(((pl.col("trailing_eps") > 0) & priced).fill_null(False)).sum()
+         / pl.col("weight").sum()).clip(0, 1).alias("trailing_coverage"),
     ).with_columns(earnings_yield=100 / pl.col("forward_pe"))
     return _nan_to_null(out.select(INDEX_VALUATIONS.keys()), INDEX_VALUATIONS).sort("index_code")
 

@@ -9,8 +9,9 @@ fact. The zip is read member by member, so memory is bounded by one company's fa
 from __future__ import annotations
 
 import json
+import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 import polars as pl
@@ -31,6 +32,7 @@ FACTS_SCHEMA: dict[str, pl.DataType] = {
     "value": pl.Float64,
 }
 FACT_KEY = ["cik", "taxonomy", "tag", "unit", "period_end", "period_start", "accession"]
+_MEMBER = re.compile(r"CIK(\d{10})\.json$")
 TICKERS_SCHEMA: dict[str, pl.DataType] = {"cik": pl.Int64, "symbol": pl.String, "title": pl.String}
 
 
@@ -74,12 +76,18 @@ def read_company_facts(path: Path) -> pl.DataFrame:
     return parse_company_facts(json.loads(Path(path).read_bytes()))
 
 
-def iter_zip_company_facts(path: Path) -> Iterator[pl.DataFrame]:
-    """companyfacts.zip, one company's frame per member, each member read alone (never the whole archive)."""
+def iter_zip_company_facts(path: Path, ciks: Collection[int] | None = None) -> Iterator[pl.DataFrame]:
+    """companyfacts.zip, one company's frame per member, each member read alone (never the whole archive);
+    with `ciks`, only those companies, chosen by the member's name (CIK##########.json) before it is read."""
+    wanted = set(ciks) if ciks is not None else None
     with zipfile.ZipFile(path) as archive:
         for member in archive.infolist():
             if member.is_dir() or not member.filename.endswith(".json"):
                 continue
+            if wanted is not None:
+                match = _MEMBER.search(member.filename)
+                if match is None or int(match.group(1)) not in wanted:
+                    continue
             with archive.open(member) as stream:
                 body = json.load(stream)
             if body.get("cik") in (None, ""):  # a few members are empty shells for entities without facts

@@ -1,4 +1,5 @@
-"""Industry aggregation and index valuations per session, from what the other assets stored."""
+"""Industry aggregation and index valuations per session, from what the other assets stored: forward figures on
+the analysts' consensus, trailing ones on the SEC filings known by the session (lib/fundamentals/trailing)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,24 @@ from investing_assets.lib.analytics.industry import (
     member_closes,
 )
 from investing_assets.lib.core.errors import BadMarketData
+from investing_assets.lib.fundamentals.trailing import CONCEPTS as TRAILING_CONCEPTS
+from investing_assets.lib.fundamentals.trailing import TRAILING, fresh_only, from_known, known_by
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.queries.fundamentals import index_weights, industry_members
 from investing_assets.lib.storage.queries.market import actions_for_bars, read_bars_window
+from investing_assets.lib.storage.queries.sec import financials, ticker_map
 from investing_assets.lib.storage.warehouse import Warehouse
 
 RETURN_SESSIONS = 21
+TRAILING_VALUATIONS = {
+    "symbol": pl.String, "cik": pl.Int64, "close": pl.Float64, "trailing_eps": pl.Float64,
+    "book_per_share": pl.Float64, "dividends_per_share": pl.Float64, "trailing_pe": pl.Float64,
+    "price_to_book": pl.Float64, "dividend_yield": pl.Float64, "ttm_period_end": pl.Date,
+    "equity_period_end": pl.Date, "filed": pl.Date, "accession": pl.String,
+}
+_VERSIONS = {"cik": pl.Int64, "concept": pl.String, "unit": pl.String, "period_start": pl.Date, "period_end": pl.Date,
+             "months": pl.Int32, "value": pl.Float64, "filed": pl.Date, "accession": pl.String, "rank": pl.Int32,
+             "derived": pl.Boolean}
 
 
 @dataclass
@@ -32,6 +45,7 @@ class IndustryOutcome:
     valuations: pl.DataFrame
     notes: list[str] = field(default_factory=list)
     basis: str = ADJUSTED  # the prices the returns are computed on (lib.analytics.adjustment)
+    trailing: pl.DataFrame = field(default_factory=pl.DataFrame)  # per session and symbol, TRAILING_VALUATIONS
 
     def latest(self, frame: pl.DataFrame) -> pl.DataFrame:
         return frame.filter(pl.col("session") == self.sessions[-1]).drop("session")
@@ -45,9 +59,15 @@ def write_industry_aggregates(warehouse: Warehouse, sessions: Sequence[dt.date],
     sessions = sorted(sessions)
     members, notes = _members(warehouse, sessions, basis)
     weights = index_weights(warehouse, sessions)
-    groups, valuations = [], []
+    versions, tickers = _trailing_inputs(warehouse, sessions[-1], notes)
+    groups, valuations, per_symbol = [], [], []
+    known = _KnownFilings(versions)
     for session in sessions:
         today = members.filter(pl.col("session") == session).drop("session")
+        symbols = trailing_of(known.figures(session), tickers, today)
+        per_symbol.append(symbols.with_columns(session=pl.lit(session)))
+        today = today.join(symbols.select("symbol", "trailing_eps", "book_per_share", "dividends_per_share"),
+                           on="symbol", how="left")
         groups.append(aggregates(today).with_columns(session=pl.lit(session)))
         day_weights = weights.filter(pl.col("session") == session).drop("session") if weights.height else weights
         if day_weights.height:
@@ -57,13 +77,57 @@ def write_industry_aggregates(warehouse: Warehouse, sessions: Sequence[dt.date],
     if missing:
         notes.append(f"no index constituents stored for {', '.join(missing[:5])}: no index valuations there")
     run = IndustryOutcome(sessions, pl.concat(groups), pl.concat(valuations) if valuations else pl.DataFrame(),
-                          notes, basis)
+                          notes, basis, pl.concat(per_symbol).select("session", *TRAILING_VALUATIONS))
     scope = {"session": sessions}
-    writes = [(names.INDUSTRY_AGGREGATES, run.aggregates, scope)]
+    writes = [(names.INDUSTRY_AGGREGATES, run.aggregates, scope), (names.TRAILING_VALUATIONS, run.trailing, scope)]
     writes.append((names.INDEX_VALUATIONS, run.valuations if run.valuations.height else
                    pl.DataFrame(schema={"session": pl.Date, **INDEX_VALUATIONS}), scope))
     warehouse.replace_many(writes)
     return run
+
+
+def _trailing_inputs(warehouse: Warehouse, last: dt.date, notes: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The standardized SEC rows the trailing figures need, filed by the last session, and the newest ticker map
+    (which CIK a symbol is: not a figure, so a later map leaks nothing), EDGAR's BRK-B spelled BRK.B."""
+    versions = financials(warehouse, list(_VERSIONS), filed_by=last, concepts=TRAILING_CONCEPTS)
+    tickers = ticker_map(warehouse)
+    if not versions.height or not tickers.height:
+        notes.append("no SEC financials or ticker map stored: the trailing P/E, P/B and dividend yield are empty "
+                     "(materialize sec_filing_index, sec_raw_facts and sec_financials)")
+        return pl.DataFrame(schema=_VERSIONS), pl.DataFrame(schema={"cik": pl.Int64, "symbol": pl.String})
+    tickers = tickers.select(pl.col("cik").cast(pl.Int64), pl.col("symbol").str.replace_all("-", ".", literal=True))
+    return versions.cast(_VERSIONS), tickers.unique("symbol", keep="first", maintain_order=True)
+
+
+class _KnownFilings:
+    """The trailing figures as of each session, recomputed only when a filing's date has passed since the last
+    session asked (the rows in force change then, and only then; the staleness cut is applied per session)."""
+
+    def __init__(self, versions: pl.DataFrame) -> None:
+        self.versions = versions
+        self._state: tuple[int, pl.DataFrame] | None = None
+
+    def figures(self, session: dt.date) -> pl.DataFrame:
+        if not self.versions.height:
+            return pl.DataFrame(schema=TRAILING)
+        filed = self.versions.filter(pl.col("filed") <= session).height  # grows with every filing passed
+        if self._state is None or self._state[0] != filed:
+            self._state = (filed, from_known(known_by(self.versions, session)))
+        return fresh_only(self._state[1], session)
+
+
+def trailing_of(figures: pl.DataFrame, tickers: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
+    """TRAILING_VALUATIONS of the session's members that have a CIK and any filed figure by the session."""
+    if not figures.height:
+        return pl.DataFrame(schema=TRAILING_VALUATIONS)
+    rows = (members.select("symbol", "close").join(tickers, on="symbol", how="inner")
+            .join(figures, on="cik", how="inner"))
+    price = pl.col("close")
+    return rows.with_columns(
+        trailing_pe=pl.when((pl.col("trailing_eps") > 0) & (price > 0)).then(price / pl.col("trailing_eps")),
+        price_to_book=pl.when((pl.col("book_per_share") > 0) & (price > 0)).then(price / pl.col("book_per_share")),
+        dividend_yield=pl.when(price > 0).then(100 * pl.col("dividends_per_share") / price),
+    ).select(TRAILING_VALUATIONS.keys()).cast(TRAILING_VALUATIONS).sort("symbol")
 
 
 def _members(warehouse: Warehouse, sessions: list[dt.date], basis: str = ADJUSTED) -> tuple[pl.DataFrame, list[str]]:

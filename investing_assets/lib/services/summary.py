@@ -11,7 +11,11 @@ import polars as pl
 from investing_assets.lib.services.market import top_movers
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.cache import HotCache
-from investing_assets.lib.storage.queries.fundamentals import latest_index_valuations, revisions
+from investing_assets.lib.storage.queries.fundamentals import (
+    latest_index_valuations,
+    latest_sector_valuations,
+    revisions,
+)
 from investing_assets.lib.storage.queries.market import index_levels, read_bars_with_previous
 from investing_assets.lib.storage.queries.news import latest_headlines
 from investing_assets.lib.storage.queries.summary import newest_session, riskiest_issuers
@@ -31,6 +35,7 @@ class Summary:
     revisions: pl.DataFrame | None = None
     headlines: pl.DataFrame | None = None
     valuations: pl.DataFrame | None = None
+    sectors: pl.DataFrame | None = None
     data_note: str | None = None  # the source's own warning, e.g. the demo's "synthetic: ..."
 
     def render(self) -> str:
@@ -53,10 +58,18 @@ class Summary:
                 lines.append(f"  {row['symbol']:<7} {row['kind']:<6} {row['pattern']:<26} {row['direction']:<8} "
                              f"confidence {row['confidence']:.2f}")
         if self.valuations is not None and self.valuations.height:
-            lines.append(f"\nIndex valuations on {self.valuations.item(0, 'session')} (forward P/E on the coming fiscal year):")
-            lines += [f"  {row['index_code']:<5} {row['forward_pe']:>6.1f}x   earnings yield "
-                      f"{row['earnings_yield']:.2f}%" for row in self.valuations.iter_rows(named=True)
-                      if row["forward_pe"] is not None]
+            lines.append(f"\nIndex valuations on {self.valuations.item(0, 'session')} (forward: the consensus of the "
+                         "coming fiscal year; trailing: the last twelve months filed with the SEC by then):")
+            lines.append(f"  {'':<5} {'fwd P/E':>8} {'E/P':>7} {'ttm P/E':>8} {'P/B':>6} {'yield':>6}")
+            lines += [f"  {row['index_code']:<5} {_x(row['forward_pe'])} {_pct(row['earnings_yield'])} "
+                      f"{_x(row['trailing_pe'])} {_x(row['price_to_book'], 6)} {_pct(row['dividend_yield'], 6)}"
+                      for row in self.valuations.iter_rows(named=True)]
+        if self.sectors is not None and self.sectors.height:
+            lines.append(f"\nSector valuations on {self.sectors.item(0, 'session')} (cap-weighted):")
+            lines.append(f"  {'':<24} {'fwd P/E':>8} {'ttm P/E':>8} {'P/B':>6} {'yield':>6}")
+            lines += [f"  {row['name'][:24]:<24} {_x(row['forward_pe'])} {_x(row['trailing_pe'])} "
+                      f"{_x(row['price_to_book'], 6)} {_pct(row['dividend_yield'], 6)}"
+                      for row in self.sectors.iter_rows(named=True)]
         if self.revisions is not None and self.revisions.height:
             lines.append("\nLargest EPS consensus revisions since the previous session (coming fiscal year):")
             for row in self.revisions.iter_rows(named=True):
@@ -70,6 +83,14 @@ class Summary:
             for row in self.riskiest.iter_rows(named=True):
                 lines.append(f"  {row['issuer_name'][:44]:<44} {row['probability']:>7.2%}  {row['bucket']}")
         return "\n".join(lines)
+
+
+def _x(value: float | None, width: int = 8) -> str:
+    return f"{value:.1f}x".rjust(width) if value is not None else "-".rjust(width)
+
+
+def _pct(value: float | None, width: int = 7) -> str:
+    return f"{value:.2f}%".rjust(width) if value is not None else "-".rjust(width)
 
 
 def summarize(warehouse: Warehouse, cache: HotCache | None, tables: Mapping[str, str], count: int = 5, *,
@@ -89,5 +110,6 @@ def summarize(warehouse: Warehouse, cache: HotCache | None, tables: Mapping[str,
     eps_revisions = revisions(warehouse, estimated, count) if estimated else None
     headlines = latest_headlines(warehouse, count)
     valuations = latest_index_valuations(warehouse)
+    sectors = latest_sector_valuations(warehouse)
     return Summary(session, rows, movers, indexes, cached["as_of"] if cached else None, discoveries, riskiest,
-                   eps_revisions, headlines, valuations, data_note)
+                   eps_revisions, headlines, valuations, sectors, data_note)

@@ -31,6 +31,11 @@ IBKR_RATIOS = "fundamentals.ibkr_ratios"
 IBKR_STATEMENTS = "fundamentals.ibkr_statements"
 IBKR_SUMMARY = "fundamentals.ibkr_summary"
 IBKR_DIVIDENDS = "fundamentals.ibkr_dividends"
+SEC_TICKERS = "fundamentals.sec_tickers"  # company_tickers.json per weekly snapshot
+SEC_COMPANIES = "fundamentals.sec_companies"  # filers from submissions
+SEC_FILINGS = "fundamentals.sec_filings"  # the filing index from submissions
+SEC_FINANCIALS = "fundamentals.sec_financials"  # standardized, one row per concept, period and filing
+TRAILING_VALUATIONS = "fundamentals.trailing_valuations"  # per session and symbol, from filings
 
 NEWS_ARTICLES = "news.articles"
 

@@ -67,11 +67,16 @@ class Coverage:
         size_rank = np.argsort(np.argsort(shares * market.close[0])) / max(n - 1, 1)
         self.analysts = (4 + 34 * size_rank**1.5).round().astype(int)
         self.shares = shares
+        self._period_ends: dict[int, np.ndarray] = {}
 
     # -- estimates ------------------------------------------------------------------------------------------
     def period_end(self, year: int) -> np.ndarray:
         """Each stock's fiscal year end falling in calendar `year` (last day of its fiscal month)."""
-        return np.array([dt.date(year, m, months.monthrange(year, m)[1]) for m in self.fy_month])
+        ends = self._period_ends.get(year)
+        if ends is None:  # asked once per session and year: the per-stock dates are worth keeping
+            ends = self._period_ends[year] = np.array(
+                [dt.date(year, m, months.monthrange(year, m)[1]) for m in self.fy_month])
+        return ends
 
     def true_eps(self, year: int) -> np.ndarray:
         return self._revenue(year) * self.net_margin / self.shares

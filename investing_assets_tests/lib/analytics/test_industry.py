@@ -126,3 +126,29 @@ def test_a_split_the_bars_do_not_show_is_not_applied():
     bars = two_symbols(split_at=0)
     out = member_closes(bars, SPLIT, DAYS[-1:], 21).filter(pl.col("symbol") == "SPLT")
     assert out.item(0, "close_21d") == 100.0
+
+
+def test_trailing_valuations_are_cap_weighted_totals_over_the_members_that_have_them():
+    import polars as pl
+
+    from investing_assets.lib.analytics.industry import aggregates, index_valuations
+
+    members = pl.DataFrame({
+        "symbol": ["A", "B", "C"], "sector": ["Tech"] * 3, "industry": ["Soft"] * 3,
+        "shares_outstanding": [100, 200, 50], "close": [10.0, 5.0, 20.0], "close_1d": [10.0, 5.0, 20.0],
+        "close_21d": [10.0, 5.0, 20.0], "sma_50": [9.0, 6.0, 19.0], "forward_eps": [1.0, 0.5, 2.0],
+        "forward_eps_before": [1.0, 0.5, 2.0],
+        "trailing_eps": [0.5, -0.1, None], "book_per_share": [4.0, 2.0, 10.0], "dividends_per_share": [0.2, 0.0, None]})
+    sector = aggregates(members).filter(pl.col("level") == "sector").row(0, named=True)
+    # caps 1000, 1000, 1000; only A earns: 1000 / (100 * 0.5)
+    assert sector["trailing_pe"] == pytest.approx(20.0)
+    assert sector["trailing_coverage"] == pytest.approx(1 / 3)
+    assert sector["price_to_book"] == pytest.approx(3000 / (400 + 400 + 500))
+    assert sector["dividend_yield"] == pytest.approx(100 * 20 / 2000)  # C's dividend is unknown, not zero
+    weights = pl.DataFrame({"index_code": ["X", "X", "X"], "symbol": ["A", "B", "C"], "weight": [0.5, 0.3, 0.2]})
+    index = index_valuations(weights, members).row(0, named=True)
+    assert index["trailing_pe"] == pytest.approx(0.5 / (0.5 * 0.5 / 10.0))
+    assert index["dividend_yield"] == pytest.approx(100 * (0.5 * 0.2 / 10.0) / 0.8)
+    assert index["trailing_coverage"] == pytest.approx(0.5)
+    without = aggregates(members.drop("trailing_eps", "book_per_share", "dividends_per_share"))
+    assert without.get_column("trailing_pe").null_count() == without.height  # no filings: unknown

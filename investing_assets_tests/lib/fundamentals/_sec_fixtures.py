@@ -16,3 +16,13 @@ def lpa_facts() -> Path:
 
 def company_tickers() -> Path:
     return recorded(SEC_EDGARTOOLS / "company_tickers.json")
+
+
+SEC_FAIRVALUE = SHARED_FIXTURES / "sec_edgar_fairvalue"
+
+
+def submissions(symbol: str) -> Path:
+    """Real submissions bodies: AAPL and NVDA (raw, Jan 2025), TSLA (edgartools' re-serialized, Nov 2022)."""
+    if symbol == "TSLA":
+        return recorded(SEC_EDGARTOOLS / "company_submission.json")
+    return recorded(SEC_FAIRVALUE / f"sec-filing-submissions-{symbol}.json")

@@ -33,7 +33,9 @@ def test_both_tables_per_session_rerun_identically(stored):
     assert sectors["members"].sum() == stored.count("market.universe", {"session": [DAYS[-1]]})
     assert sectors["forward_pe"].is_between(3, 200).all() and (sectors["pe_coverage"] > 0.5).all()
     assert run.latest(run.valuations)["index_code"].to_list() == ["DJI", "NDX", "SPX"]
-    assert run.notes == ["no indicators stored for 2026-11-19, 2026-11-20: its columns are empty there"]
+    assert run.notes == ["no indicators stored for 2026-11-19, 2026-11-20: its columns are empty there",
+                         "no SEC financials or ticker map stored: the trailing P/E, P/B and dividend yield are "
+                         "empty (materialize sec_filing_index, sec_raw_facts and sec_financials)"]
     with stored.connect() as conn:
         first = conn.execute("SELECT * FROM fundamentals.industry_aggregates ORDER BY 1, 2, 3, 4").fetchall()
     industry.write_industry_aggregates(stored, DAYS)
@@ -118,3 +120,41 @@ def test_a_split_inside_the_window_is_no_industry_return(stored):
     raw = returns(industry.write_industry_aggregates(stored, [session], basis=RAW))
     assert raw[0] == pytest.approx(100 * ((1 + baseline[0] / 100) / 2 - 1))  # about -50 %
     assert raw[1] < baseline[1] and raw[2] == baseline[2]  # the split is before yesterday: 1d unchanged
+
+
+def test_trailing_figures_from_the_filings_known_by_each_session(stored, tmp_path):
+    from investing_assets.lib.services.sec_ingest import ingest_facts, ingest_index, standardize
+    from investing_assets.lib.synthetic.sec_filings import write_demo_archives
+
+    # an archive fetched months later: it holds the next quarter's filings, which the sessions must not see
+    archives = write_demo_archives(tmp_path, dt.date(2027, 2, 12))
+    index = ingest_index(stored, archives, dt.date(2027, 2, 6))
+    ingest_facts(stored, archives, index.ciks)
+    standardize(stored, index.ciks)
+    run = industry.write_industry_aggregates(stored, DAYS)
+    assert not any("SEC" in n for n in run.notes)
+    per_symbol = stored.read_frame("SELECT * FROM fundamentals.trailing_valuations ORDER BY session, symbol")
+    assert per_symbol.height == run.trailing.height > 900  # ~every member, both sessions
+    assert (per_symbol.get_column("filed") <= per_symbol.get_column("session")).all()
+    later = stored.read_frame("SELECT count(*) FROM fundamentals.sec_financials WHERE filed > %s", [DAYS[-1]]).item()
+    assert later > 0  # so the check above could fail
+    positive = per_symbol.filter(pl.col("trailing_eps") > 0)
+    assert (positive["trailing_pe"] - positive["close"] / positive["trailing_eps"]).abs().max() < 1e-9
+    assert set(per_symbol.filter(symbol="BRK.B").get_column("session")) == set(DAYS)  # EDGAR's BRK-B
+
+    # the sector's trailing P/E is its total cap over its members' total trailing earnings
+    day = per_symbol.filter(session=DAYS[-1]).join(
+        stored.read_frame("SELECT symbol, sector, shares_outstanding FROM market.universe WHERE session = %s",
+                          [DAYS[-1]]), on="symbol")
+    energy = day.filter(pl.col("trailing_eps") > 0, sector="Energy")
+    expected = (energy["close"] * energy["shares_outstanding"]).sum() / (
+        energy["trailing_eps"] * energy["shares_outstanding"]).sum()
+    row = stored.read_frame("SELECT trailing_pe, price_to_book, dividend_yield, trailing_coverage, forward_pe "
+                            "FROM fundamentals.industry_aggregates WHERE session = %s AND level = 'sector' "
+                            "AND name = 'Energy'", [DAYS[-1]]).row(0, named=True)
+    assert row["trailing_pe"] == pytest.approx(expected, rel=1e-9)
+    assert 3 < row["trailing_pe"] < 200 and row["price_to_book"] > 0 and row["dividend_yield"] >= 0
+    assert 0.5 < row["trailing_coverage"] <= 1
+    spx = stored.read_frame("SELECT trailing_pe, forward_pe, dividend_yield FROM fundamentals.index_valuations "
+                            "WHERE session = %s AND index_code = 'SPX'", [DAYS[-1]]).row(0, named=True)
+    assert 5 < spx["trailing_pe"] < 100 and spx["dividend_yield"] > 0

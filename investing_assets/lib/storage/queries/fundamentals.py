@@ -61,10 +61,19 @@ def industry_members(warehouse: Warehouse, sessions: list[dt.date]) -> pl.DataFr
 
 
 def latest_index_valuations(warehouse: Warehouse) -> pl.DataFrame:
-    """Every index's forward P/E and earnings yield on the newest stored session."""
+    """Every index's forward and trailing valuations on the newest stored session."""
     return warehouse.read_frame(
-        f"SELECT session, index_code, forward_pe, earnings_yield FROM {names.INDEX_VALUATIONS} "
+        f"SELECT session, index_code, forward_pe, earnings_yield, trailing_pe, price_to_book, dividend_yield "
+        f"FROM {names.INDEX_VALUATIONS} "
         f"WHERE session = (SELECT max(session) FROM {names.INDEX_VALUATIONS}) ORDER BY index_code")
+
+
+def latest_sector_valuations(warehouse: Warehouse) -> pl.DataFrame:
+    """Every sector's forward and trailing valuations on the newest stored session, largest cap first."""
+    return warehouse.read_frame(
+        f"SELECT session, name, market_cap, forward_pe, trailing_pe, price_to_book, dividend_yield "
+        f"FROM {names.INDUSTRY_AGGREGATES} WHERE level = 'sector' "
+        f"AND session = (SELECT max(session) FROM {names.INDUSTRY_AGGREGATES}) ORDER BY market_cap DESC NULLS LAST")
 
 
 def symbol_estimates(warehouse: Warehouse, symbol: str, as_of: dt.date) -> pl.DataFrame:
