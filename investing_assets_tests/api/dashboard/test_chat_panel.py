@@ -38,11 +38,11 @@ def test_a_question_is_answered_in_the_panel(dashboard, tab):
     assert tab.page.inner_text("#chat-answer .chat-summary").startswith("answer: the top discoveries")
     tab.page.wait_for_function("document.querySelectorAll('#chat-history li').length == 2")
     assert history(tab)[0] == ["user", "what were today's top discoveries?"]
+    tab.screenshot("dashboard-chat-answer")
     # the history is the conversation's: another page of the dashboard lists it again
     tab.page.goto(dashboard.url + "/dashboard/muni")
     tab.page.wait_for_selector("#chat-panel[data-history-loaded='true']")
     assert len(history(tab)) == 2
-    tab.screenshot("dashboard-chat-answer")
     assert tab.errors == []
 
 
