@@ -228,6 +228,13 @@ def chat_llm_key() -> str | None:
     return _get(CHAT_LLM_KEY)
 
 
+def dagster_ui_url() -> str | None:
+    """`INVESTING_DAGSTER_UI_URL`: where the Dagster UI answers (`investing dev` sets it for the API it starts), so
+    the dashboard's chat panel links each run it launches; unset: the panel shows the run ids alone."""
+    url = _get("INVESTING_DAGSTER_UI_URL")
+    return url.rstrip("/") if url else None
+
+
 def api_token() -> str | None:
     """`INVESTING_API_TOKEN`: the bearer token the launch endpoints and MCP over HTTP require when they are
     bound to an address other than loopback (unset: they refuse to launch there)."""

@@ -28,7 +28,8 @@ cold (which refills it). Every response carries an ETag (send it back as `If-Non
 labelled `synthetic`."""
 
 
-def create_app(stores: Stores, dagster_status: DagsterStatus) -> FastAPI:
+def create_app(stores: Stores, dagster_status: DagsterStatus, dagster_ui_url: str | None = None) -> FastAPI:
+    """`dagster_ui_url`: where the Dagster UI answers, for the chat panel's links to launched runs (None: ids only)."""
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # What is loaded by now (Dagster, polars, the routes) lives as long as the process: out of the collector's
@@ -40,6 +41,7 @@ def create_app(stores: Stores, dagster_status: DagsterStatus) -> FastAPI:
     app = FastAPI(title=TITLE, description=DESCRIPTION, version="1", lifespan=lifespan)
     app.state.stores = stores
     app.state.dagster = dagster_status
+    app.state.dagster_ui_url = dagster_ui_url
     for family in (market, symbols, fundamentals, muni, dagster, chat):
         app.include_router(family.router)
     dashboard.install(app)
@@ -47,7 +49,7 @@ def create_app(stores: Stores, dagster_status: DagsterStatus) -> FastAPI:
 
     @app.get("/", include_in_schema=False)
     def index() -> RedirectResponse:
-        return RedirectResponse("/docs")
+        return RedirectResponse("/dashboard")  # the API's own pages stay at /docs
 
     @app.get("/health", tags=["service"], summary="Whether PostgreSQL and Redis answer")
     def health() -> dict[str, bool]:
@@ -91,4 +93,4 @@ def app_from_settings() -> FastAPI:
     home = str(settings.dagster_home())
     # a cached read runs on the event loop (routes.serve): a Redis that hangs must not hold it for long
     stores = Stores(Warehouse(pg_url), HotCache(redis_url, timeout_s=0.5), settings.market_source())
-    return create_app(stores, DagsterStatus(lambda: dg.DagsterInstance.from_config(home)))
+    return create_app(stores, DagsterStatus(lambda: dg.DagsterInstance.from_config(home)), settings.dagster_ui_url())

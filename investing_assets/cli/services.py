@@ -60,7 +60,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
     try:
         with HomeLock(settings.home(), "daemon").held("investing dev"):
             embedded = not settings.pg_url() or not settings.redis_url()
-            env = {**os.environ, **prepare_environment()}
+            env = {**os.environ, **prepare_environment(), "INVESTING_DAGSTER_UI_URL": f"http://127.0.0.1:{args.port}"}
             dagster = str(Path(sys.executable).with_name("dagster"))
             api = subprocess.Popen([sys.executable, "-m", "investing_assets.cli", "serve", "--port",
                                     str(args.api_port)], env=env, cwd=settings.PROJECT_ROOT)

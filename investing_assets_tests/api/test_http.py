@@ -11,7 +11,7 @@ from investing_assets_tests.lib.services.reads._seed import LAST, SCANNED
 
 def test_openapi_describes_every_resource(client):
     assert "swagger" in client.get("/docs").text.lower()
-    assert client.get("/", follow_redirects=False).headers["location"] == "/docs"
+    assert client.get("/", follow_redirects=False).headers["location"] == "/dashboard"
     paths = set(client.get("/openapi.json").json()["paths"])
     assert {"/quotes/{asset_class}", "/scan/latest", "/scan/sessions/{session}", "/symbols/{symbol}",
             "/symbols/{symbol}/{part}", "/industry", "/index-valuations", "/muni/risk", "/muni/documents",

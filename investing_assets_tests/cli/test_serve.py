@@ -80,6 +80,9 @@ def test_dev_runs_the_api_beside_dagster_and_stops_it_with_it(env, monkeypatch):
         assert command[1:3] == ["dev", "-h"]
         assert json.loads(_get_when_up(f"http://127.0.0.1:{port}/health", started[0])) == {"warehouse": True,
                                                                                            "cache": True}
+        # the dashboard's chat panel links runs to the UI this command starts
+        assert 'data-dagster-ui="http://127.0.0.1:3000"' in _get_when_up(f"http://127.0.0.1:{port}/dashboard",
+                                                                         started[0])
         return 0
 
     monkeypatch.setattr(services.subprocess, "Popen", recording_popen)

@@ -4,6 +4,7 @@ Playwright's API, never a browser Playwright downloads) to load its pages."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -17,9 +18,12 @@ import dagster as dg
 import pytest
 import redis
 import uvicorn
+from fastapi import FastAPI
 
+from investing_assets import settings
 from investing_assets.api.app import create_app
 from investing_assets.api.dagster_status import DagsterStatus
+from investing_assets.cli.common import environment, prepare_environment
 from investing_assets.lib.services.reads import Stores
 from investing_assets.lib.storage.cache import HotCache
 from investing_assets.lib.storage.warehouse import Warehouse
@@ -36,6 +40,28 @@ class Dashboard:
     warehouse: Warehouse
     planted: list[str]  # symbols scanned over the window of planted chart patterns
     cache: redis.Redis
+    app: FastAPI  # its state (bind_host) is what the chat's POSTs check
+
+
+@contextlib.contextmanager
+def serving(app) -> Iterator[str]:
+    """`app` under uvicorn on a free loopback port, in a thread: its base URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="dashboard-uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail(f"uvicorn did not start on 127.0.0.1:{port}")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 @pytest.fixture(scope="session")
@@ -45,22 +71,33 @@ def dashboard(pg_admin_url, template_db, redis_base_url, tmp_path_factory) -> It
         client = redis.Redis.from_url(redis_base_url)
         client.flushdb()
         app = create_app(Stores(Warehouse(url), HotCache(redis_base_url), "demo"), DagsterStatus(lambda: instance))
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-        thread = threading.Thread(target=server.run, name="dashboard-uvicorn", daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                pytest.fail(f"uvicorn did not start on 127.0.0.1:{port}")
-            time.sleep(0.05)
-        try:
-            yield Dashboard(f"http://127.0.0.1:{port}", Warehouse(url), planted, client)
-        finally:
-            server.should_exit = True
-            thread.join(10)
+        with serving(app) as base:
+            yield Dashboard(base, Warehouse(url), planted, client, app)
+
+
+@dataclass
+class Launching:
+    url: str
+    warehouse: Warehouse
+    instance: dg.DagsterInstance  # the home's instance the chat launches into
+    dagster_ui: str
+
+
+@pytest.fixture
+def launching(pg_url, redis_url, tmp_path, monkeypatch) -> Iterator[Launching]:
+    """The dashboard over this test's own (migrated, empty) warehouse and Dagster home, its chat launching into
+    that home in this process as `investing serve` does without a daemon; the Dagster UI's URL is known."""
+    monkeypatch.setenv("INVESTING_PG_URL", pg_url)
+    monkeypatch.setenv("INVESTING_REDIS_URL", redis_url)
+    monkeypatch.setenv("INVESTING_HOME", str(tmp_path))
+    with environment(prepare_environment()):
+        home = str(settings.dagster_home())
+        with dg.DagsterInstance.from_config(home) as instance:
+            ui = "http://127.0.0.1:3999"
+            app = create_app(Stores(Warehouse(pg_url), HotCache(redis_url), "demo"),
+                             DagsterStatus(lambda: dg.DagsterInstance.from_config(home)), ui)
+            with serving(app) as base:
+                yield Launching(base, Warehouse(pg_url), instance, ui)
 
 
 @pytest.fixture(scope="session")

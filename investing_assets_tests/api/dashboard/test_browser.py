@@ -49,7 +49,7 @@ def test_each_page_loads_with_its_charts_drawn_from_data(dashboard, tab, name):
     for chart in charts:
         assert traces[chart] and all(t["points"] > 0 for t in traces[chart]), (chart, traces[chart])
     assert_synthetic_banner(tab)
-    assert tab.page.locator("#chat-panel").count() == 1  # the chat launcher's place, left empty
+    assert tab.page.locator("#chat-panel #chat-form").count() == 1  # the chat panel on every page
     tab.screenshot(f"dashboard-{name}")
     assert tab.errors == []
 
