@@ -20,6 +20,7 @@ def bars(session: dt.date, symbols=("AAPL", "MSFT"), close=100.0) -> pl.DataFram
         "adj_close": [close] * len(symbols),
         "volume": [1000] * len(symbols),
         "source": ["test"] * len(symbols),
+        "currency": ["USD"] * len(symbols),
     })
 
 
