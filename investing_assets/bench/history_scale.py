@@ -49,6 +49,7 @@ def _bars(symbols: list[str], sessions: list, rng: np.random.Generator, level: n
         "adj_close": close.ravel(),
         "volume": rng.integers(10_000, 5_000_000, size=n * m),
         "source": "bench",
+        "currency": "USD",
     }).with_columns(pl.col("session").cast(pl.Date))
 
 

@@ -23,7 +23,7 @@ REPEATS = 3
 
 def _bars(sessions: int = 252) -> pl.DataFrame:
     days = calendar.sessions_ending(calendar.last_session_on_or_before(calendar.all_sessions()[-300]), sessions)
-    return DemoSource().daily_bars(days).with_columns(source=pl.lit("demo"))
+    return DemoSource().daily_bars(days).with_columns(source=pl.lit("demo"), currency=pl.lit("USD"))
 
 
 def bench() -> list[Figure]:

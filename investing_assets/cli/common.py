@@ -37,11 +37,25 @@ def prepare_environment() -> dict[str, str]:
     shutil.copyfile(settings.DAGSTER_YAML, dagster_home / "dagster.yaml")
     written = servers_mod.write_env_file(home / "env.sh", env)
     Warehouse(found.pg_url).migrate()
+    pools = _prepare_pools(dagster_home, env)
     print(f"PostgreSQL {_origin(found.pg_embedded)}: {servers_mod.redact_url(found.pg_url)}")
     print(f"Redis      {_origin(found.redis_embedded)}: {servers_mod.redact_url(found.redis_url)}")
+    if pools:
+        print("Pools      " + ", ".join(f"{pool} {what}" for pool, what in pools.items()))
     if len(written) > 1:
         print(f"Passwords kept out of {written[0]}: in {written[1]} (mode 0600), which it sources")
     return env
+
+
+def _prepare_pools(dagster_home: Path, env: Mapping[str, str]) -> dict[str, str]:
+    """The sources' concurrency pools on the instance just written (ibkr: 1), unless a limit was set on purpose."""
+    import dagster as dg
+    from dagster._core.instance.ref import InstanceRef
+
+    from investing_assets.defs.shared.pools import ensure_pool_limits
+
+    with environment(env), dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(dagster_home))) as instance:
+        return ensure_pool_limits(instance)
 
 
 def _origin(embedded: bool) -> str:

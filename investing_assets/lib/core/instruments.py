@@ -27,3 +27,10 @@ INSTRUMENTS: dict[str, dict[str, str]] = {
     # currency pairs: the price of one unit of the first currency in the second (quote) one
     "fx": {"EURUSD": "Euro / US Dollar", "GBPUSD": "British Pound / US Dollar", "USDJPY": "US Dollar / Japanese Yen"},
 }
+
+
+def pair_quote_currency(pair: str) -> str:
+    """The currency a pair's rate is priced in, its last three letters (EURUSD: USD, USDJPY: JPY)."""
+    if pair not in INSTRUMENTS["fx"]:
+        raise ValueError(f"no currency pair {pair!r}; known: {sorted(INSTRUMENTS['fx'])}")
+    return pair[3:]

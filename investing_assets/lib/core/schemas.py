@@ -47,12 +47,13 @@ DAILY_BARS = {
     "volume": pl.Int64,
 }
 
-# market.daily_bars has no currency column: every stored bar is priced in US dollars, and a connector that knows a
-# symbol's currency refuses bars in another one rather than storing pence or yen as if they were dollars.
+# The currency of bars whose source names none: every source but Yahoo serves US listings in dollars (FMP's US index
+# members, IBKR's SMART/USD stock contracts, the demo, the CSV folder's documented format).
 BAR_CURRENCY = "USD"
 
-# Bars as a connector that knows the currency serves them (Yahoo's chart meta): DAILY_BARS plus the vendor's
-# currency code, as the vendor spells it (GBp is pence, not pounds); null where the vendor does not say.
+# Bars with the currency they are priced in, as the source spells it (GBp is pence, not pounds): what a connector that
+# knows the currency serves (Yahoo's chart meta), what market.daily_bars and market.symbol_history store (migration
+# 025) and what read_bars returns. Analytics that add prices of several symbols up keep to BAR_CURRENCY.
 VENDOR_BARS = {**DAILY_BARS, "currency": pl.String}
 
 # Splits and dividends, dated on their ex-date session (the first session trading without them).

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 import polars as pl
 
 from investing_assets.lib.core.errors import BadMarketData
-from investing_assets.lib.core.schemas import CORPORATE_ACTIONS, DAILY_BARS, QUOTES
+from investing_assets.lib.core.schemas import BAR_CURRENCY, CORPORATE_ACTIONS, DAILY_BARS, QUOTES
 from investing_assets.lib.core.symbols import is_instrument, is_ticker
 
 PRICE_COLUMNS = ("open", "high", "low", "close")
@@ -17,6 +17,18 @@ def validate_bars(bars: pl.DataFrame, universe: Iterable[str] | None = None) -> 
     """Return the bars in DAILY_BARS shape or raise BadMarketData naming the first offending rows."""
     return _validate(bars, DAILY_BARS, key=("symbol", "session"), universe=universe, what="bar",
                      rule=is_ticker)
+
+
+def validate_priced_bars(bars: pl.DataFrame, universe: Iterable[str] | None = None) -> pl.DataFrame:
+    """`validate_bars`, in VENDOR_BARS shape: the currency the source names on each bar (a three-letter code, never
+    null), or BAR_CURRENCY for a source whose bars carry no currency column (it serves dollars only)."""
+    frame = validate_bars(bars, universe)  # selects and checks, keeping the rows in order
+    if "currency" not in bars.columns:
+        return frame.with_columns(currency=pl.lit(BAR_CURRENCY, pl.String))
+    frame = frame.with_columns(currency=bars.get_column("currency").cast(pl.String))
+    _refuse(frame, pl.col("currency").is_null() | ~pl.col("currency").str.contains(r"^[A-Za-z]{3}$"),
+            "bar without a three-letter currency")
+    return frame
 
 
 def validate_quotes(quotes: pl.DataFrame) -> pl.DataFrame:

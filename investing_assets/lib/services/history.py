@@ -15,7 +15,7 @@ from investing_assets.lib.core.calendar import last_closed_session
 from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.core.results import Written
 from investing_assets.lib.core.symbols import check_symbol
-from investing_assets.lib.core.validation import validate_bars
+from investing_assets.lib.core.validation import validate_priced_bars
 from investing_assets.lib.sources.protocol import BarSource
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.warehouse import Warehouse
@@ -27,7 +27,7 @@ def write_symbol_history(source: BarSource, warehouse: Warehouse, symbol: str,
     market.daily_bars is never touched."""
     check_symbol(symbol)
     sessions = calendar.sessions_between(start, end or last_closed_session())
-    bars = validate_bars(source.daily_bars(sessions, [symbol]), [symbol])
+    bars = validate_priced_bars(source.daily_bars(sessions, [symbol]), [symbol])
     if bars.height == 0:  # replacing a symbol's history with nothing would erase it
         raise BadMarketData(f"source returned no bars for {symbol} between {sessions[0]} and {sessions[-1]}; "
                             "its stored history was kept")

@@ -18,6 +18,7 @@ from investing_assets.lib.analytics.industry import (
     member_closes,
 )
 from investing_assets.lib.core.errors import BadMarketData
+from investing_assets.lib.core.schemas import BAR_CURRENCY
 from investing_assets.lib.fundamentals.trailing import CONCEPTS as TRAILING_CONCEPTS
 from investing_assets.lib.fundamentals.trailing import TRAILING, fresh_only, from_known, known_by
 from investing_assets.lib.storage import names
@@ -138,11 +139,11 @@ def _members(warehouse: Warehouse, sessions: list[dt.date], basis: str = ADJUSTE
         raise BadMarketData(f"no universe stored for {sessions[0].isoformat()}..{sessions[-1].isoformat()}: "
                             "materialize `universe` and `daily_bars` first")
     bars, _ = read_bars_window(warehouse, sessions[0], sessions[-1], RETURN_SESSIONS)
+    bars, frame, notes = _in_dollars(bars, frame)
     actions = actions_for_bars(warehouse, bars)
-    closes = member_closes(bars, actions, sessions, RETURN_SESSIONS, basis)
+    closes = member_closes(bars.drop("currency"), actions, sessions, RETURN_SESSIONS, basis)
     frame = frame.cast({c: t for c, t in MEMBERS.items() if c in frame.columns} | {"session": pl.Date}).join(
         closes, on=["session", "symbol"], how="left").select("session", *MEMBERS)
-    notes = []
     changed = adjusted_symbols(bars, actions, basis)
     if changed:
         notes.append(f"{basis} prices: {len(changed)} symbol(s) with a split or dividend in the return window "
@@ -159,3 +160,19 @@ def _members(warehouse: Warehouse, sessions: list[dt.date], basis: str = ADJUSTE
         if empty:
             notes.append(f"no {asset} stored for {', '.join(empty[:5])}: its columns are empty there")
     return frame, notes
+
+
+def _in_dollars(bars: pl.DataFrame, members: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
+    """The bars and members of the symbols priced in BAR_CURRENCY only: industry caps and returns and index
+    valuations add prices up, and pence or yen added to dollars would be wrong by a factor nobody sees. Symbols
+    priced in another currency are left out, and a note names them and their currency."""
+    foreign = bars.filter(pl.col("currency") != BAR_CURRENCY).group_by("symbol").agg(
+        pl.col("currency").unique().sort().str.join("/")).sort("symbol")
+    if foreign.is_empty():
+        return bars, members, []
+    left_out = foreign.get_column("symbol").to_list()
+    named = ", ".join(f"{symbol} ({currency})" for symbol, currency in foreign.head(10).iter_rows())
+    note = (f"{len(left_out)} symbol(s) priced in another currency than {BAR_CURRENCY} left out of the industry "
+            f"aggregates and index valuations: {named}{', ...' if len(left_out) > 10 else ''}")
+    return (bars.filter(~pl.col("symbol").is_in(left_out)), members.filter(~pl.col("symbol").is_in(left_out)),
+            [note])

@@ -20,8 +20,8 @@ from investing_assets.lib.core.symbols import check_symbols
 from investing_assets.lib.core.validation import (
     refuse_rows,
     symbol_on_session,
-    validate_bars,
     validate_corporate_actions,
+    validate_priced_bars,
     validate_quotes,
 )
 from investing_assets.lib.sources.protocol import (
@@ -133,7 +133,7 @@ def write_daily_bars(source: BarSource, warehouse: Warehouse, sessions: Sequence
     follows a partial write: a bar outside the universe, a session without bars, and a symbol listed on a
     session without its bar (universe coverage) each fail with nothing written."""
     members, symbols = stored_members(warehouse, sessions)
-    bars = validate_bars(source.daily_bars(sessions, symbols), symbols)
+    bars = validate_priced_bars(source.daily_bars(sessions, symbols), symbols)
     outside = bars.join(members, on=["session", "symbol"], how="anti")
     refuse_rows(outside, "bar for a symbol outside that session's universe: {rows}", symbol_on_session)
     _require_sessions(bars, sessions, "bars")
@@ -223,14 +223,16 @@ def latest_quotes_document(warehouse: Warehouse, asset_class: str) -> tuple[list
 
 def session_changes(bars: pl.DataFrame, session: dt.date) -> pl.DataFrame:
     """symbol, close, change_pct on `session`: close over the previous NYSE session's close, in percent; null
-    when `bars` has no bar of the symbol on that previous session (never close over open)."""
+    when `bars` has no bar of the symbol on that previous session (never close over open). The close's currency
+    follows when `bars` carry one (read_bars' VENDOR_BARS)."""
     previous = calendar.sessions_ending(session - dt.timedelta(days=1), 1)
-    today = bars.filter(pl.col("session") == session).select("symbol", "close")
+    today = bars.filter(pl.col("session") == session).select("symbol", "close",
+                                                              *(["currency"] if "currency" in bars.columns else []))
     before = bars.filter(pl.col("session") == previous[0]).select("symbol", previous_close="close") if previous \
         else pl.DataFrame(schema={"symbol": pl.String, "previous_close": pl.Float64})
+    change = ((pl.col("close") / pl.col("previous_close") - 1) * 100).alias("change_pct")
     return today.join(before, on="symbol", how="left").select(
-        "symbol", "close", change_pct=(pl.col("close") / pl.col("previous_close") - 1) * 100
-    )
+        "symbol", "close", change, *(["currency"] if "currency" in today.columns else []))
 
 
 def top_movers(bars: pl.DataFrame, session: dt.date, count: int = 5) -> pl.DataFrame:

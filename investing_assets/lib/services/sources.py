@@ -76,12 +76,14 @@ def _ibkr(settings: SourceSettings) -> Source:
 @dataclass(frozen=True)
 class Registered:
     """A conforming source class, how the registry builds it, what it serves as built (its class's datasets
-    unless the build narrows them), and the Dagster concurrency pool of the assets that call it (None: none)."""
+    unless the build narrows them), the Dagster concurrency pool of the assets that call it (None: none) and the
+    limit that pool is given when the project prepares its Dagster instance (defs/shared/pools.py)."""
 
     cls: type
     build: Callable[[SourceSettings], Source]
     narrowed: frozenset[Dataset] | None = None
     pool: str | None = None
+    pool_limit: int | None = None
 
     @property
     def datasets(self) -> frozenset[Dataset]:
@@ -95,10 +97,16 @@ REGISTRY: dict[str, Registered] = {
     "yahoo": Registered(check_conformance(YahooSource), lambda settings: YahooSource(),
                         YahooSource.datasets - {Dataset.UNIVERSE}),
     "fmp": Registered(check_conformance(FmpSource), _fmp),
-    # IBKR's pacing is per gateway session: its assets share one pool (give it a limit of 1)
-    "ibkr": Registered(check_conformance(IbkrSource), _ibkr, pool="ibkr"),
+    # IBKR's pacing is per gateway session and this project connects with one client id: one step at a time
+    "ibkr": Registered(check_conformance(IbkrSource), _ibkr, pool="ibkr", pool_limit=1),
 }
 SOURCES = tuple(REGISTRY)
+
+
+def pool_limits() -> dict[str, int]:
+    """The concurrency pools the sources name, with the limit each needs."""
+    return {entry.pool: entry.pool_limit for entry in REGISTRY.values()
+            if entry.pool is not None and entry.pool_limit is not None}
 
 
 def _registered(name: str) -> Registered:

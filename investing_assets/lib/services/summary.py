@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from investing_assets.lib.core.schemas import BAR_CURRENCY
 from investing_assets.lib.services.market import top_movers
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.cache import HotCache
@@ -47,7 +48,8 @@ class Summary:
             return "\n".join(lines + ["No bars stored yet."])
         lines.append(f"\nTop movers on {self.session.isoformat()}:")
         for row in self.movers.iter_rows(named=True):
-            lines.append(f"  {row['symbol']:<8} {row['close']:>10.2f} {row['change_pct']:>+8.2f}%")
+            priced = "" if row.get("currency", BAR_CURRENCY) == BAR_CURRENCY else f" {row['currency']}"
+            lines.append(f"  {row['symbol']:<8} {row['close']:>10.2f} {row['change_pct']:>+8.2f}%{priced}")
         lines.append(f"\nIndex levels on {self.session.isoformat()} (Redis cache as of {self.cached_index_as_of}):")
         for row in self.indexes.iter_rows(named=True):
             change = f"{row['change_pct']:+.2f}%" if row["change_pct"] is not None else ""

@@ -25,7 +25,10 @@ FMP-specific choices, in one place:
 - FMP answers `[]` for an unknown or delisted symbol and for a range without trading alike: bars and quotes turn it
   into NoData for the symbol, the reason left open. "Limit Reach" (the plan's quota, in a 429 or a 200 error body)
   is QuotaExhausted at once, never retried; a 429 without it is a rate limit, retried after its Retry-After. The EOD
-  rows name no currency, so FMP quotes carry none.
+  rows name no currency: a currency pair's quotes are in its quote currency (EURUSD: USD), other quotes carry none,
+  and bars are the dollars of FMP's US index members. `analyst-estimates` answering `[]` is NoData too.
+- The legacy v3 shape of the EOD rows, {"symbol": ..., "historical": [...]} (with its own adjClose), is read as the
+  stable list is, and its `{}` for an unknown symbol is NoData.
 - `news/stock`'s `publishedDate` is New York wall-clock time without an offset; `published_at` is
   that moment in UTC. Symbols go 50 to a request, and pages are read until a short one (or
   `max_pages`, which logs a warning because older articles of the window may then be missing).
@@ -45,7 +48,7 @@ import requests
 
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.datasets import Dataset
-from investing_assets.lib.core.instruments import INSTRUMENTS
+from investing_assets.lib.core.instruments import INSTRUMENTS, pair_quote_currency
 from investing_assets.lib.core.schemas import (
     ANALYST_ESTIMATES,
     CORPORATE_ACTIONS,
@@ -143,12 +146,18 @@ def parse_historical_eod(symbol: str, payload: Any, *, adjusted: Any = None,
     symbol means we were served someone else's data, which is an error, not a filter.
     """
     expected = provider_symbol or symbol
-    rows = _list_of_dicts(symbol, payload, "historical-price-eod/full")
+    rows = _list_of_dicts(symbol, _unwrap_legacy(symbol, expected, payload), "historical-price-eod/full")
     adj_close: dict[dt.date, float] = {}
     if adjusted is not None:
-        for i, row in enumerate(_list_of_dicts(symbol, adjusted, "historical-price-eod/dividend-adjusted")):
+        for i, row in enumerate(_list_of_dicts(symbol, _unwrap_legacy(symbol, expected, adjusted),
+                                               "historical-price-eod/dividend-adjusted")):
             day = _date(symbol, row, i)
             adj_close[day] = _number(symbol, row, "adjClose", i, day)
+    elif isinstance(payload, Mapping):  # the legacy rows carry their own adjusted close
+        for i, row in enumerate(rows):
+            if "adjClose" in row:
+                day = _date(symbol, row, i)
+                adj_close[day] = _number(symbol, row, "adjClose", i, day)
 
     out: dict[str, list] = {c: [] for c in DAILY_BARS}
     seen: set[dt.date] = set()
@@ -166,6 +175,25 @@ def parse_historical_eod(symbol: str, payload: Any, *, adjusted: Any = None,
         out["adj_close"].append(adj_close.get(day))
         out["volume"].append(round(_number(symbol, row, "volume", i, day)))
     return pl.DataFrame(out, schema=DAILY_BARS).sort("session")
+
+
+def _unwrap_legacy(symbol: str, expected: str, payload: Any) -> Any:
+    """The rows of the legacy v3 shape {"symbol": ..., "historical": [...]} (what `api/v3/historical-price-full`
+    served, and what a proxy in front of the legacy API still serves); the stable list passes as it is. A wrapper
+    for another symbol is someone else's prices."""
+    if not (isinstance(payload, Mapping) and "historical" in payload):
+        return payload
+    served = payload.get("symbol")
+    if served is not None and served != expected:
+        raise PayloadError(PROVIDER, symbol, f"legacy body is for {served!r}, expected {expected!r}")
+    return payload["historical"]
+
+
+def _is_empty_answer(payload: Any) -> bool:
+    """FMP's answers for a symbol it has nothing for: the stable `[]`, the legacy `{}` or a legacy wrapper with no
+    rows."""
+    return payload == [] or payload == {} or (isinstance(payload, Mapping) and set(payload) <= {"symbol", "historical"}
+                                             and payload.get("historical") == [])
 
 
 def parse_splits(symbol: str, payload: Any, *, provider_symbol: str | None = None) -> pl.DataFrame:
@@ -201,9 +229,11 @@ def parse_dividends(symbol: str, payload: Any, *, provider_symbol: str | None = 
 
 def parse_quotes(asset_class: str, symbol: str, name: str, payload: Any, *,
                  provider_symbol: str | None = None) -> pl.DataFrame:
-    """EOD rows -> QUOTES; change_pct is close over the previous row's close (first row: null)."""
+    """EOD rows -> QUOTES; change_pct is close over the previous row's close (first row: null). FMP's rows name no
+    currency: a currency pair's is its quote currency (EURUSD: USD), the other classes' stays null (not said)."""
     bars = parse_historical_eod(symbol, payload, provider_symbol=provider_symbol)
-    return quotes_from_bars(bars, asset_class, name)
+    currency = pair_quote_currency(symbol) if asset_class == "fx" else None
+    return quotes_from_bars(bars.with_columns(currency=pl.lit(currency, pl.String)), asset_class, name)
 
 
 def parse_universe(member_lists: Mapping[str, Any]) -> pl.DataFrame:
@@ -466,7 +496,7 @@ class FmpSource:
         without trading alike) is NoData, never an empty frame."""
         params = {"symbol": theirs, "from": start.isoformat(), "to": end.isoformat()}
         payload = self._get(path, params, symbol=symbol)
-        if payload == []:
+        if _is_empty_answer(payload):
             raise NoData(PROVIDER, symbol, NO_DATA, f"FMP answered [] for {theirs}",
                          endpoint=self.client.endpoint(f"{self._base}/{path}", params), status=200)
         return payload
@@ -552,6 +582,10 @@ class FmpSource:
             theirs = SYMBOLS.to_vendor(symbol)
             payload = self._get("analyst-estimates", {"symbol": theirs, "period": self._estimate_period,
                                                       "limit": self._estimate_page, "page": 0}, symbol=symbol)
+            if payload == []:  # FMP's answer for a symbol it has no consensus of (unknown, delisted, uncovered)
+                raise NoData(PROVIDER, symbol, NO_DATA, f"FMP answered [] for {theirs}",
+                             endpoint=self.client.endpoint(f"{self._base}/analyst-estimates", {"symbol": theirs}),
+                             status=200)
             frames.append(parse_analyst_estimates(payload, self._estimate_period, symbol=theirs)
                           .with_columns(symbol=pl.lit(symbol, pl.String)))
         if not frames:

@@ -27,9 +27,9 @@ What it serves and how, in one place:
   TWS or IB Gateway at host:port is one `IbkrUnavailable` naming it and what to start.
 
 Dagster runs the assets that call this source in the concurrency pool `ibkr` (the registry's pool of the source
-the bars are routed to, lib/services/sources.py); the pacer counts one process's requests, so that pool should
-have a limit of 1 (`dagster instance concurrency set ibkr 1`): two processes would each spend the whole budget and
-share one client id.
+the bars are routed to, lib/services/sources.py); the pacer counts one process's requests, so that pool has a limit
+of 1, which the project sets when it prepares its Dagster instance (defs/shared/pools.py): two processes would each
+spend the whole budget and share one client id.
 """
 
 from __future__ import annotations

@@ -76,7 +76,8 @@ class ConstituentSource(Source, Protocol):
 
 class BarSource(Source, Protocol):
     def daily_bars(self, sessions: Sequence[dt.date], symbols: Sequence[str] | None = None) -> pl.DataFrame:
-        """DAILY_BARS of `symbols` on `sessions`, sorted by (symbol, session)."""
+        """DAILY_BARS of `symbols` on `sessions`, sorted by (symbol, session); a source whose bars may be priced in
+        another currency than USD serves VENDOR_BARS (each bar's currency named), one without that column dollars."""
         ...
 
 

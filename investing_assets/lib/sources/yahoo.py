@@ -33,8 +33,8 @@ import polars as pl
 import requests
 
 from investing_assets.lib.core.datasets import Dataset
+from investing_assets.lib.core.instruments import pair_quote_currency
 from investing_assets.lib.core.schemas import (
-    BAR_CURRENCY,
     CORPORATE_ACTIONS,
     DAILY_BARS,
     QUOTES,
@@ -380,8 +380,8 @@ class YahooSource:
     """Yahoo prices for the symbols you are asked for (or give it); `fetcher` defaults to yfinance.
 
     A universe is served only of the `symbols` it is built with, from company profiles (`profiles`, yfinance's by
-    default; pass one with a custom `fetcher`): Yahoo has no listing of one. Bars in a currency other than
-    BAR_CURRENCY are refused (market.daily_bars has no currency column); quotes carry Yahoo's currency."""
+    default; pass one with a custom `fetcher`): Yahoo has no listing of one. Bars in
+    the currency Yahoo states are carried (VENDOR_BARS), a chart without one refused; quotes carry it too."""
 
     name = "yahoo"
     datasets = frozenset({Dataset.UNIVERSE, Dataset.BARS, Dataset.CORPORATE_ACTIONS, Dataset.INDEX_QUOTES,
@@ -417,16 +417,17 @@ class YahooSource:
         return list(dict.fromkeys(validate_symbols(symbols, PROVIDER)))
 
     def daily_bars(self, sessions: Sequence[dt.date], symbols: Sequence[str] | None = None) -> pl.DataFrame:
-        """Each symbol's bars fetched under Yahoo's spelling (BRK-B) and filed under ours (BRK.B)."""
+        """Each symbol's bars fetched under Yahoo's spelling (BRK-B) and filed under ours (BRK.B), in VENDOR_BARS:
+        with the currency Yahoo prices them in (GBp for a London listing), which must be stated."""
         wanted = sorted(set(sessions))
         if not wanted:
             return pl.DataFrame(schema=DAILY_BARS)
         frames = []
         for s in self._chosen(symbols):
             bars = self.fetcher.fetch(SYMBOLS.to_vendor(s), wanted[0], wanted[-1])
-            _refuse_foreign_currency(s, bars)
+            _require_currency(s, bars)
             frames.append(bars.with_columns(symbol=pl.lit(s, pl.String)))
-        return keep_sessions(frames, wanted, DAILY_BARS)
+        return keep_sessions(frames, wanted, VENDOR_BARS)
 
     def corporate_actions(self, sessions: Sequence[dt.date], symbols: Sequence[str] | None = None) -> pl.DataFrame:
         """Splits and dividends with ex-dates among `sessions` (the chart's `events`, yfinance's actions)."""
@@ -451,6 +452,8 @@ class YahooSource:
         frames = []
         for ours, ticker, name in chosen:
             bars = self.fetcher.fetch(ticker, wanted[0] - self._lookback, wanted[-1])
+            if asset_class == "fx":
+                bars = _in_pair_currency(ours, ticker, bars)
             frames.append(quotes_from_bars(bars.with_columns(symbol=pl.lit(ours, pl.String)), asset_class, name))
         return keep_sessions(frames, wanted, QUOTES)
 
@@ -520,15 +523,22 @@ def _as_asked(metadata: Mapping[str, Any]) -> Mapping[str, Any]:
     return metadata
 
 
-def _refuse_foreign_currency(symbol: str, bars: pl.DataFrame) -> None:
-    """Bars priced in another currency than the stored ones are refused, not stored as dollars."""
-    if "currency" not in bars.columns:
-        return
-    foreign = sorted(set(bars.get_column("currency").drop_nulls().to_list()) - {BAR_CURRENCY})
-    if foreign:
-        raise SourceError(PROVIDER, None, f"{symbol} is priced in {', '.join(foreign)}, and market.daily_bars holds "
-                                          f"{BAR_CURRENCY} prices with no currency column: refused rather than "
-                                          "stored as if in dollars", symbol=symbol)
+def _require_currency(symbol: str, bars: pl.DataFrame) -> None:
+    """Bars whose currency Yahoo did not state are refused: stored without one they would pass for dollars."""
+    if bars.height and ("currency" not in bars.columns or bars.get_column("currency").null_count()):
+        raise PayloadError(PROVIDER, symbol, "the chart states no currency (meta.currency): refused rather than "
+                                             "stored as if in dollars")
+
+
+def _in_pair_currency(pair: str, ticker: str, bars: pl.DataFrame) -> pl.DataFrame:
+    """A currency pair's rates, priced in the pair's quote currency (EURUSD=X in USD): Yahoo's meta.currency is
+    checked against it (another one means another rate), and stated where Yahoo leaves it out."""
+    expected = pair_quote_currency(pair)
+    said = sorted(set(bars.get_column("currency").drop_nulls().to_list())) if "currency" in bars.columns else []
+    if any(c != expected for c in said):
+        raise PayloadError(PROVIDER, ticker, f"{pair} rates priced in {', '.join(said)}, not the pair's quote "
+                                             f"currency {expected}")
+    return bars.with_columns(currency=pl.lit(expected, pl.String))
 
 
 def _check_splits_applied(symbol: str, days: list[dt.date], closes: list[float],

@@ -62,7 +62,8 @@ def stored_history(warehouse):
     """The raw 4063.T history (raw prices and volume) in daily_bars and its two actions in corporate_actions."""
     bars, moved = rb.raw()
     sessions = bars["session"].to_list()
-    warehouse.replace_rows(names.DAILY_BARS, bars.with_columns(source=pl.lit("csv")), {"session": sessions})
+    warehouse.replace_rows(names.DAILY_BARS, bars.with_columns(source=pl.lit("csv"), currency=pl.lit("JPY")),
+                           {"session": sessions})
     actions = rb.actions(moved)
     warehouse.replace_rows(names.CORPORATE_ACTIONS, actions.with_columns(source=pl.lit("csv")),
                            {"session": actions["session"].to_list()})

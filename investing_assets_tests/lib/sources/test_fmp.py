@@ -140,7 +140,7 @@ def test_daily_bars_joins_dividend_adjusted_close():
     assert len(adapter.requests) == 2
 
 
-def test_fx_quotes_ask_for_the_pair_and_leave_the_currency_unsaid():
+def test_fx_quotes_ask_for_the_pair_and_carry_its_quote_currency():
     """The recorded BTCUSD answer with its rows' symbol changed to EURUSD (the prices stay BTC's): a currency pair
     goes out as FMP spells it, comes back under ours, and FMP's EOD rows name no currency, so none is invented."""
     method, uri, response = load_vcr(BTC_EOD)[0]
@@ -149,7 +149,7 @@ def test_fx_quotes_ask_for_the_pair_and_leave_the_currency_unsaid():
     source = FmpSource(KEY, session=session_with(adapter), policy=FAST, lookback_days=8)  # from=2023-01-01
     quotes = source.quotes("fx", [dt.date(2023, 1, 9), dt.date(2023, 1, 10)], symbols=["EURUSD"])
     assert quotes.select("asset_class", "symbol", "name").unique().rows() == [("fx", "EURUSD", "Euro / US Dollar")]
-    assert quotes["close"].to_list() == [17177.98, 17443.5] and quotes["currency"].null_count() == 2
+    assert quotes["close"].to_list() == [17177.98, 17443.5] and quotes["currency"].to_list() == ["USD", "USD"]
     assert "symbol=EURUSD" in adapter.requests[0].url
 
 

@@ -15,7 +15,7 @@ import pytest
 from yfinance import exceptions as yfe
 
 from investing_assets.lib.core.datasets import Dataset
-from investing_assets.lib.core.schemas import CORPORATE_ACTIONS, DAILY_BARS, QUOTES, UNIVERSE, VENDOR_BARS
+from investing_assets.lib.core.schemas import CORPORATE_ACTIONS, QUOTES, UNIVERSE, VENDOR_BARS
 from investing_assets.lib.sources.http import (
     NO_DATA,
     NO_DATA_IN_RANGE,
@@ -324,8 +324,14 @@ class FakeTicker:
         return self._info
 
 
+def tokyo_meta() -> dict:
+    """The recorded daily chart's meta as 4063.T's (a Tokyo listing, in yen): what history_metadata holds."""
+    meta = node_body(AAPL_CHART)["chart"]["result"][0]["meta"]
+    return {**meta, "symbol": "4063.T", "currency": "JPY", "exchangeTimezoneName": "Asia/Tokyo"}
+
+
 def test_yfinance_fetcher_passes_the_right_arguments_and_filters_sessions():
-    fake = FakeTicker([history_frame(SPLIT_FIXED)])
+    fake = FakeTicker([history_frame(SPLIT_FIXED)], metadata=tokyo_meta())
     source = YahooSource(fetcher=YfinanceFetcher(ticker_factory=fake, policy=FAST))
     bars = source.daily_bars([dt.date(2023, 3, 31), dt.date(2023, 3, 30), dt.date(2023, 4, 1)], ["4063.T"])
     assert bars.select("session", "close").rows() == [(dt.date(2023, 3, 30), 4161.0), (dt.date(2023, 3, 31), 4275.0)]
@@ -349,7 +355,7 @@ def test_every_dataset_asks_yahoo_in_its_spelling_and_files_under_ours():
     our names (the recorded 4063.T frame stands in for each answer: a stated change of one, its ticker)."""
     frame = history_frame(SPLIT_FIXED)
     days = [dt.date(2023, 3, 30), dt.date(2023, 3, 31)]
-    fake = TickerLog([frame])
+    fake = TickerLog([frame], metadata=tokyo_meta())
     source = YahooSource(fetcher=YfinanceFetcher(ticker_factory=fake, policy=FAST), lookback_days=1)
     bars = source.daily_bars(days, ["BRK.B", "AAPL"])
     actions = source.corporate_actions(days, ["BF.B"])
@@ -453,15 +459,18 @@ def test_yfinance_fetcher_checks_the_interval_and_carries_the_currency():
         "4063.T", dt.date(2023, 3, 15), dt.date(2023, 4, 14)).height == 22
 
 
-def test_bars_in_another_currency_are_refused_not_stored_as_dollars():
-    meta = node_body(AAPL_CHART)["chart"]["result"][0]["meta"]
-    fake = FakeTicker([history_frame(SPLIT_FIXED)], metadata={**meta, "currency": "JPY"})
+def test_bars_carry_their_currency_and_bars_without_one_are_refused():
+    fake = FakeTicker([history_frame(SPLIT_FIXED)], metadata=tokyo_meta())
     source = YahooSource(fetcher=YfinanceFetcher(ticker_factory=fake, policy=FAST))
-    with pytest.raises(SourceError, match=r"yahoo: 4063\.T is priced in JPY, and market\.daily_bars holds USD"):
+    bars = source.daily_bars([dt.date(2023, 3, 30)], ["4063.T"])
+    assert bars.select("symbol", "close", "currency").rows() == [("4063.T", 4161.0, "JPY")]
+    fake = FakeTicker([history_frame(SPLIT_FIXED)])  # no history_metadata: nobody says what the prices are in
+    source = YahooSource(fetcher=YfinanceFetcher(ticker_factory=fake, policy=FAST))
+    with pytest.raises(PayloadError, match=r"yahoo: malformed payload for 4063\.T: the chart states no currency"):
         source.daily_bars([dt.date(2023, 3, 30)], ["4063.T"])
-    source, _ = chart_source(AAPL_CHART)  # the recorded chart says USD: served, as the stored bars' shape
+    source, _ = chart_source(AAPL_CHART)  # the recorded chart says USD
     bars = source.daily_bars([dt.date(2020, 1, 1), dt.date(2020, 1, 2)], ["AAPL"])
-    assert bars.height == 1 and dict(bars.schema) == DAILY_BARS
+    assert bars.height == 1 and dict(bars.schema) == VENDOR_BARS and bars["currency"].to_list() == ["USD"]
 
 
 def test_yfinance_fetcher_surfaces_an_unrepaired_split():

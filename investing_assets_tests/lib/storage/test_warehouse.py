@@ -21,6 +21,7 @@ def bars(session: dt.date, symbols=("AAPL", "MSFT"), close=100.0) -> pl.DataFram
         "adj_close": [close] * len(symbols),
         "volume": [1000] * len(symbols),
         "source": ["test"] * len(symbols),
+        "currency": ["USD"] * len(symbols),
     })
 
 
@@ -221,7 +222,7 @@ def test_an_install_from_before_the_year_partitions_is_converted_with_its_rows(w
 
 def _bars_of(sessions: list[dt.date]) -> pl.DataFrame:
     rows = [{"symbol": s, "session": d, "open": 10.0, "high": 11.0, "low": 9.0, "close": 10.5, "adj_close": 10.5,
-             "volume": 100, "source": "test"} for d in sessions for s in ("AAA", "BBB")]
+             "volume": 100, "source": "test", "currency": "USD"} for d in sessions for s in ("AAA", "BBB")]
     return pl.DataFrame(rows)
 
 

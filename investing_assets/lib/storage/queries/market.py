@@ -15,7 +15,8 @@ from investing_assets.lib.storage.warehouse import Warehouse
 
 def read_bars(warehouse: Warehouse, first: dt.date, last: dt.date,
               symbols: Sequence[str] | None = None) -> pl.DataFrame:
-    """The stored bars of [first, last] (DAILY_BARS columns) by (symbol, session), for readers of a long history:
+    """The stored bars of [first, last] (VENDOR_BARS: DAILY_BARS and each bar's currency) by (symbol, session), for
+    readers of a long history:
     daily_bars' bar wherever it has one, price_history's (market.symbol_history) only on the sessions it lacks.
 
     With no symbol history in the range the frame is daily_bars' own read. The two are merged here rather than
@@ -23,9 +24,9 @@ def read_bars(warehouse: Warehouse, first: dt.date, last: dt.date,
     (measured +10-30 % on a 283-session read of 508 symbols), while this costs one small read of the history."""
     where = {"symbol": list(symbols)} if symbols else None
     window = ("session", first, last)
-    bars = warehouse.read_table(names.DAILY_BARS, where, between=window, schema=schemas.DAILY_BARS,
+    bars = warehouse.read_table(names.DAILY_BARS, where, between=window, schema=schemas.VENDOR_BARS,
                                 order_by=("symbol", "session"))
-    history = warehouse.read_table(names.SYMBOL_HISTORY, where, between=window, schema=schemas.DAILY_BARS)
+    history = warehouse.read_table(names.SYMBOL_HISTORY, where, between=window, schema=schemas.VENDOR_BARS)
     if history.height == 0:
         return bars
     missing = history.join(bars, on=["symbol", "session"], how="anti")
@@ -72,10 +73,11 @@ def latest_bar_session(warehouse: Warehouse, symbols: Sequence[str] | None, as_o
 
 
 def read_bars_with_previous(warehouse: Warehouse, session: dt.date) -> pl.DataFrame:
-    """The bars of `session` and of the NYSE session before it (what a day's change is taken from)."""
+    """The bars of `session` and of the NYSE session before it (what a day's change is taken from), with each bar's
+    currency."""
     days = calendar.sessions_ending(session, 2)
     return warehouse.read_table(names.DAILY_BARS, between=("session", days[0], session),
-                                schema=schemas.DAILY_BARS, order_by=("symbol", "session"))
+                                schema=schemas.VENDOR_BARS, order_by=("symbol", "session"))
 
 
 def bars_of_session(warehouse: Warehouse, session: dt.date) -> pl.DataFrame:

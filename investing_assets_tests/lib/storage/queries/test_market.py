@@ -17,7 +17,8 @@ def bars(symbol: str, sessions, close: float, source: str) -> pl.DataFrame:
     n = len(sessions)
     return pl.DataFrame({"symbol": [symbol] * n, "session": list(sessions), "open": [close] * n,
                          "high": [close + 1] * n, "low": [close - 1] * n, "close": [close] * n,
-                         "adj_close": [None] * n, "volume": [1000] * n, "source": [source] * n},
+                         "adj_close": [None] * n, "volume": [1000] * n, "source": [source] * n,
+                         "currency": ["USD"] * n},
                         schema_overrides={"adj_close": pl.Float64})
 
 
@@ -32,7 +33,7 @@ def store(warehouse: Warehouse) -> None:
 def test_daily_bars_win_and_the_history_fills_only_the_sessions_they_lack(warehouse: Warehouse):
     store(warehouse)
     got = read_bars(warehouse, DAYS[0], DAYS[-1])
-    assert got.schema == pl.Schema(schemas.DAILY_BARS)
+    assert got.schema == pl.Schema(schemas.VENDOR_BARS)
     assert got.select("symbol", "session", "close").rows() == [
         ("AAPL", DAYS[0], 50.0), ("AAPL", DAYS[1], 50.0), ("AAPL", DAYS[2], 100.0), ("AAPL", DAYS[3], 100.0),
         ("MSFT", DAYS[2], 300.0), ("MSFT", DAYS[3], 300.0)]
@@ -46,7 +47,7 @@ def test_without_symbol_history_the_rows_are_daily_bars_own(warehouse: Warehouse
     store(warehouse)
     with warehouse.connect() as conn:
         conn.execute(f"DELETE FROM {names.SYMBOL_HISTORY}")
-    own = warehouse.read_table(names.DAILY_BARS, between=("session", DAYS[0], DAYS[-1]), schema=schemas.DAILY_BARS,
+    own = warehouse.read_table(names.DAILY_BARS, between=("session", DAYS[0], DAYS[-1]), schema=schemas.VENDOR_BARS,
                                order_by=("symbol", "session"))
     assert_frame_equal(read_bars(warehouse, DAYS[0], DAYS[-1]), own)
 
