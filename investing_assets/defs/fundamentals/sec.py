@@ -1,8 +1,8 @@
 """SEC EDGAR assets: the week's ticker map and filing index, its raw XBRL facts, and the standardized financials.
 
 Weekly partitions (`sec_week`), ingested by the Saturday 02:00 America/New_York schedule. The two assets that
-fetch from SEC run in the concurrency pool `sec` (give it a limit of 1: `dagster instance concurrency set sec 1`;
-the downloader's own pacer keeps one process under SEC's 10 requests/s, the pool keeps two runs from doubling it).
+fetch from SEC run in the concurrency pool `sec`, which `defs/shared/pools.py` limits to 1 when the project prepares
+its instance (the downloader's own pacer keeps one process under SEC's 10 requests/s, the pool keeps two runs from doubling it).
 `sec_financials` reads only the stored raw facts, so the reprocess job rebuilds it without any download.
 """
 
@@ -15,13 +15,14 @@ from investing_assets.defs.shared.partitions import sec_week, week_of
 from investing_assets.defs.shared.resources import SecEdgarResource, WarehouseResource
 from investing_assets.lib.services.sec_filings import stored_tickers
 from investing_assets.lib.services.sec_ingest import fetch_archives, ingest_facts, ingest_index, standardize
+from investing_assets.lib.sources import sec_edgar
 from investing_assets.lib.sources.sec_edgar import MissingContact
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.queries.sec import financials_by_concept, largest_tags, newest_reports
 
 GROUP = "fundamentals"
 WEEKLY = dict(partitions_def=sec_week, group_name=GROUP)
-SEC_POOL = "sec"
+SEC_POOL = sec_edgar.POOL  # limited to one by defs/shared/pools.py
 
 
 def _archives(context: dg.AssetExecutionContext, sec: SecEdgarResource, *parts: str):

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import cast
 
 from investing_assets.lib.core.datasets import COMPANION_OF, FOLLOWS, GROUPS, QUOTE_DATASETS, ROUTED, Dataset
+from investing_assets.lib.sources import sec_edgar
 from investing_assets.lib.sources.csv_folder import CsvFolderSource
 from investing_assets.lib.sources.fmp import FmpSource
 from investing_assets.lib.sources.ibkr import DEFAULT_CLIENT_ID, DEFAULT_HOST, DEFAULT_PORT, IbkrSource
@@ -104,9 +105,10 @@ SOURCES = tuple(REGISTRY)
 
 
 def pool_limits() -> dict[str, int]:
-    """The concurrency pools the sources name, with the limit each needs."""
-    return {entry.pool: entry.pool_limit for entry in REGISTRY.values()
-            if entry.pool is not None and entry.pool_limit is not None}
+    """The concurrency pools the sources name, with the limit each needs (and EDGAR's downloads')."""
+    limits = {entry.pool: entry.pool_limit for entry in REGISTRY.values()
+              if entry.pool is not None and entry.pool_limit is not None}
+    return {**limits, sec_edgar.POOL: sec_edgar.POOL_LIMIT}
 
 
 def _registered(name: str) -> Registered:

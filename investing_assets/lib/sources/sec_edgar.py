@@ -47,6 +47,11 @@ _CONTACT = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 _CHUNK = 1 << 16  # what a dropped connection can lose of what it carried (urllib3 drops a partial read)
 
+# The Dagster concurrency pool of the assets that download from EDGAR, and its limit: one download at a time across
+# every process (each already stays under SEC's 10 requests/s on its own; two at once would not).
+POOL = "sec"
+POOL_LIMIT = 1
+
 
 class MissingContact(SourceError):
     """No User-Agent contact: SEC blocks anonymous clients, so nothing is requested."""
