@@ -89,7 +89,7 @@ def _range_run(instance: dg.DagsterInstance, fail: bool = False) -> dg.ExecuteIn
 
 
 def _what_the_ui_reads(instance: dg.DagsterInstance, run_id: str) -> dict[str, object]:
-    """The planned events, the partitions' materialized / failed-or-in-progress state, the check rows."""
+    """The planned events, the partitions' materialized / failed-or-in-progress state and tags, the check rows."""
     key = dg.AssetKey("ranged")
     planned = instance.get_records_for_run(
         run_id, of_type={DagsterEventType.ASSET_MATERIALIZATION_PLANNED}).records
@@ -99,9 +99,13 @@ def _what_the_ui_reads(instance: dg.DagsterInstance, run_id: str) -> dict[str, o
     return {
         "planned": sorted(r.event_log_entry.dagster_event.partition for r in planned),
         "materialized": sorted(instance.get_materialized_partitions(key)),
+        # each materialization's indexed tags (their values name the run's code version, so the keys only)
+        "tags": sorted(tuple(sorted(tags)) for tags in storage.get_event_tags_for_asset(key)),
         "attempted_not_materialized": sorted(
             storage.get_latest_asset_partition_materialization_attempts_without_materializations(key)),
         "checks": sorted((c.partition or "", c.status.value) for c in checks),
+        "check_events": {(c.event.dagster_event.event_type, c.event.dagster_event.event_specific_data.check_name)
+                         for c in checks},  # each row's event reads back as the check's planned event or result
         "last_run_is_this_one": record.asset_entry.last_run_id == run_id,
     }
 
@@ -120,9 +124,10 @@ def test_a_range_run_stores_its_planned_events_as_dagster_does_in_a_few_inserts(
             seen[stock] = _what_the_ui_reads(instance, result.run_id)
     assert len(seen[False]["planned"]) == 40
     assert seen[False] == seen[True]  # the same event log and partition states as dagster-postgres' storage
+    assert len(seen[False]["materialized"]) == (0 if fail else 40) and len(seen[False]["tags"]) == (0 if fail else 40)
     if fail:
         assert seen[False]["attempted_not_materialized"] == seen[False]["planned"]  # the UI's failed partitions
     # dagster-postgres stores each planned event with its own INSERT (40 here, 2,803 per asset in ten years);
-    # ours one per batch, so the run's inserts hardly depend on its partitions
+    # ours a batch at a time, so the run's inserts hardly depend on its partitions
     assert inserts[True] >= inserts[False] + 39
     assert inserts[False] <= 25
