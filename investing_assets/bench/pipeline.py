@@ -43,7 +43,7 @@ def bench() -> list[Figure]:
     with bench_database() as (pg_url, redis_url), tempfile.TemporaryDirectory() as home:
         shutil.copyfile(settings.DAGSTER_YAML, Path(home) / "dagster.yaml")
         env = {**os.environ, "DAGSTER_HOME": home, "INVESTING_PG_URL": pg_url, "INVESTING_REDIS_URL": redis_url,
-               "INVESTING_DAGSTER_PG_URL": to_psycopg2_url(pg_url)}
+               "INVESTING_DAGSTER_PG_URL": to_psycopg2_url(pg_url), "DAGSTER_EVENT_BATCH_SIZE": "1000"}
         _materialize(["universe", "daily_bars"], history[0], history[-1], env)
         backfill = _materialize(every_asset, year[0], year[-1], env)
         rows = Warehouse(pg_url).count(names.DAILY_BARS, None)

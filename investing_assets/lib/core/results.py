@@ -37,3 +37,11 @@ def previews_by_session(sessions: Sequence[dt.date],
                         build: Callable[[dt.date], pl.DataFrame | None]) -> dict[dt.date, pl.DataFrame]:
     """One preview per session, each from that session's rows only."""
     return {session: frame for session in sessions if (frame := build(session)) is not None}
+
+
+def session_groups(frame: pl.DataFrame, column: str = "session") -> Callable[[dt.date], pl.DataFrame]:
+    """A session's rows of `frame` (in the frame's order, as a filter on `column` gives them), split once: a
+    ten-year range filtered once per session scans its 1.4 M rows 2,803 times, for previews of ten rows each."""
+    groups = frame.partition_by(column, as_dict=True, maintain_order=True)
+    empty = frame.clear()
+    return lambda session: groups.get((session,), empty)

@@ -14,7 +14,7 @@ import polars as pl
 from investing_assets.lib.analytics.adjustment import ADJUSTED, adjusted_symbols
 from investing_assets.lib.analytics.indicators import indicators_on_windows, lookback_sessions
 from investing_assets.lib.core.errors import BadMarketData
-from investing_assets.lib.core.results import Written, previews_by_session
+from investing_assets.lib.core.results import Written, previews_by_session, session_groups
 from investing_assets.lib.core.schemas import INDICATOR_COLUMNS
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.queries.market import actions_for_bars, read_bars_window
@@ -81,8 +81,8 @@ def write_indicators(warehouse: Warehouse, sessions: Sequence[dt.date],
     if changed:
         notes.append(f"{basis} prices: {len(changed)} symbol(s) with a split or dividend in the lookback "
                      f"({', '.join(changed[:10])}{', ...' if len(changed) > 10 else ''})")
-    previews = previews_by_session(
-        sessions, lambda session: values.filter(pl.col("session") == session).sort("symbol").head(10))
+    rows_of = session_groups(values)
+    previews = previews_by_session(sessions, lambda session: rows_of(session).sort("symbol").head(10))
     return Written(values.height, len(sessions), notes=notes, preview=previews[sessions[-1]],
                    previews=previews, null_counts=null_counts, basis=basis), gaps
 

@@ -14,7 +14,7 @@ import polars as pl
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.datasets import Dataset
 from investing_assets.lib.core.errors import BadMarketData
-from investing_assets.lib.core.results import Written, previews_by_session
+from investing_assets.lib.core.results import Written, previews_by_session, session_groups
 from investing_assets.lib.core.schemas import INDEX_CONSTITUENTS, LISTINGS, UNIVERSE, conform
 from investing_assets.lib.core.symbols import check_symbols
 from investing_assets.lib.core.validation import (
@@ -141,7 +141,12 @@ def write_daily_bars(source: BarSource, warehouse: Warehouse, sessions: Sequence
     rows = bars.with_columns(source=pl.lit(source.name))
     warehouse.replace_rows(names.DAILY_BARS, rows, {"session": list(sessions)})
     with_previous = with_previous_session(warehouse, bars, sessions[0])
-    previews = previews_by_session(sessions, lambda session: top_movers(with_previous, session))
+    rows_of = session_groups(with_previous)
+    def movers(session: dt.date) -> pl.DataFrame:
+        previous = _previous_session(session)
+        return ranked_movers(changes_between(rows_of(session), rows_of(previous) if previous else None))
+
+    previews = previews_by_session(sessions, movers)
     written = Written(rows.height, len(sessions), preview=previews[sessions[-1]], previews=previews)
     off = off_calendar_rows(source, sessions, symbols)
     if off.height:
@@ -181,8 +186,8 @@ def write_corporate_actions(source: CorporateActionSource, warehouse: Warehouse,
     rows = actions.with_columns(source=pl.lit(source.name))
     warehouse.replace_rows(names.CORPORATE_ACTIONS, rows, {"session": list(sessions)})
     notes = [] if rows.height else [f"source {source.name} reported no split or dividend on these sessions"]
-    previews = previews_by_session(
-        sessions, lambda session: actions.filter(pl.col("session") == session).drop("session").sort("symbol", "kind"))
+    rows_of = session_groups(actions)
+    previews = previews_by_session(sessions, lambda session: rows_of(session).drop("session").sort("symbol", "kind"))
     return Written(rows.height, len(sessions), notes=notes, preview=previews[sessions[-1]], previews=previews)
 
 
@@ -198,8 +203,8 @@ def write_quotes(
     rows = quotes.with_columns(source=pl.lit(source.name))
     warehouse.replace_rows(names.QUOTES, rows, {"asset_class": [asset_class], "session": list(sessions)})
     cached = publish_latest_quotes(warehouse, cache, asset_class) if cache is not None else None
-    previews = previews_by_session(
-        sessions, lambda session: quotes.filter(pl.col("session") == session).drop("asset_class").sort("symbol"))
+    rows_of = session_groups(quotes)
+    previews = previews_by_session(sessions, lambda session: rows_of(session).drop("asset_class").sort("symbol"))
     return Written(rows.height, len(sessions), cached=cached, preview=previews[sessions[-1]], previews=previews)
 
 
@@ -225,20 +230,35 @@ def session_changes(bars: pl.DataFrame, session: dt.date) -> pl.DataFrame:
     """symbol, close, change_pct on `session`: close over the previous NYSE session's close, in percent; null
     when `bars` has no bar of the symbol on that previous session (never close over open). The close's currency
     follows when `bars` carry one (read_bars' VENDOR_BARS)."""
+    previous = _previous_session(session)
+    return changes_between(bars.filter(pl.col("session") == session),
+                           bars.filter(pl.col("session") == previous) if previous else None)
+
+
+def _previous_session(session: dt.date) -> dt.date | None:
     previous = calendar.sessions_ending(session - dt.timedelta(days=1), 1)
-    today = bars.filter(pl.col("session") == session).select("symbol", "close",
-                                                              *(["currency"] if "currency" in bars.columns else []))
-    before = bars.filter(pl.col("session") == previous[0]).select("symbol", previous_close="close") if previous \
+    return previous[0] if previous else None
+
+
+def changes_between(today: pl.DataFrame, previous: pl.DataFrame | None) -> pl.DataFrame:
+    """`session_changes` from a session's bars and the previous session's (None: no previous session)."""
+    currency = ["currency"] if "currency" in today.columns else []
+    before = previous.select("symbol", previous_close="close") if previous is not None \
         else pl.DataFrame(schema={"symbol": pl.String, "previous_close": pl.Float64})
-    change = ((pl.col("close") / pl.col("previous_close") - 1) * 100).alias("change_pct")
-    return today.join(before, on="symbol", how="left").select(
-        "symbol", "close", change, *(["currency"] if "currency" in today.columns else []))
+    return today.select("symbol", "close", *currency).join(before, on="symbol", how="left").select(
+        "symbol", "close", (pl.col("close") / pl.col("previous_close") - 1).mul(100).alias("change_pct"), *currency
+    )
 
 
 def top_movers(bars: pl.DataFrame, session: dt.date, count: int = 5) -> pl.DataFrame:
     """The session's biggest gainers and losers by `session_changes` (`bars` must hold the previous session)."""
-    day = session_changes(bars, session).filter(pl.col("change_pct").is_not_null())
-    ranked = day.sort(["change_pct", "symbol"], descending=[True, False])
+    return ranked_movers(session_changes(bars, session), count)
+
+
+def ranked_movers(changes: pl.DataFrame, count: int = 5) -> pl.DataFrame:
+    """The biggest gainers and losers of one session's `session_changes`."""
+    ranked = changes.filter(pl.col("change_pct").is_not_null()).sort(["change_pct", "symbol"],
+                                                                      descending=[True, False])
     return pl.concat([ranked.head(count), ranked.tail(count)]).unique(maintain_order=True)
 
 

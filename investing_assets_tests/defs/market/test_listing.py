@@ -80,8 +80,8 @@ def test_a_symbol_is_in_the_universe_only_while_it_trades(resources, instance, f
 
 
 def run_notes(result, asset: str) -> str:
-    """The notes of the run's own materialization (the range's, before each partition's own)."""
-    runs = [m for m in result.asset_materializations_for_node(asset) if "run_range" in m.metadata
+    """The notes of the run's own figures (the range's observation, beside each partition's materialization)."""
+    runs = [m for m in result.asset_observations_for_node(asset) if "run_range" in m.metadata
             and "run_sessions" in m.metadata]
     return runs[0].metadata["notes"].value
 

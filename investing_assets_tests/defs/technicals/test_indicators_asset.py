@@ -36,7 +36,7 @@ def test_indicators_match_talib_on_the_stored_window_and_rerun_identically(resou
 
     result = materialize_range([indicators], days[0], LAST, resources, instance)
     assert result.success
-    run_meta = result.asset_materializations_for_node("indicators")[0].metadata  # the run's own figures
+    run_meta = result.asset_observations_for_node("indicators")[0].metadata  # the run's own figures
     assert run_meta["lookback_complete"].value is True and run_meta["run_sessions"].value == 2
     assert [(c.check_name, c.passed) for c in result.get_asset_check_evaluations()] == [
         ("unique_symbol_session", True)]

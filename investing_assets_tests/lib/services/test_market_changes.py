@@ -23,3 +23,19 @@ def test_change_is_over_the_previous_session_and_null_without_it():
     assert changes.get_column("change_pct").to_list()[1:] == [None, None]
     assert top_movers(bars, MONDAY).get_column("symbol").to_list() == ["AAA"]
     assert top_movers(bars.filter(pl.col("session") == MONDAY), MONDAY).height == 0
+
+
+def test_a_range_previews_each_session_from_one_split_as_a_filter_would():
+    """write_daily_bars' per-session movers come from `session_groups` (one split, not a filter per session)."""
+    from investing_assets.lib.core.results import session_groups
+    from investing_assets.lib.services.market import _previous_session, changes_between, ranked_movers
+
+    bars = _bars([(symbol, day, 10.0 + k * 3.7 + j) for j, symbol in enumerate("ABCDEFGHIJKL")
+                  for k, day in enumerate([THURSDAY, FRIDAY, MONDAY]) if (j + k) % 5])
+    rows_of = session_groups(bars)
+    for day in (THURSDAY, FRIDAY, MONDAY, dt.date(2026, 11, 24)):
+        assert rows_of(day).equals(bars.filter(pl.col("session") == day))
+        previous = _previous_session(day)
+        split = ranked_movers(changes_between(rows_of(day), rows_of(previous) if previous else None))
+        assert split.equals(top_movers(bars, day)), day
+    assert top_movers(bars, MONDAY).height >= 5  # something to compare
