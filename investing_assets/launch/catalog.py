@@ -19,6 +19,10 @@ NOT_LAUNCHABLE = {
                                 "`investing muni ingest`), not on request",
     "monthly_muni_risk_refresh": "the 10th-of-month refresh runs on its schedule; ask to retrain the muni model "
                                  "(adhoc_bond_risk_training) for a new version now",
+    "sec_weekly_ingest": "SEC archives are ingested by week on the Saturday 02:00 schedule; launch a week from the "
+                         "Dagster UI (its partitions are weeks, which the chat does not parse)",
+    "sec_financials_reprocess": "rebuilding every company's standardized financials is an operator's step: launch "
+                                "it from the Dagster UI or `investing sec reprocess`",
 }
 
 

@@ -34,6 +34,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "adhoc_bond_risk_training": (r"\b(re)?train(ing)?\b", r"\b(muni|bond|risk) model\b"),
     "daily_bond_risk": (r"\b(bond|muni|issuer) (risk )?scores?\b", r"\bscore (the )?(munis|bonds|issuers)\b"),
     "model_memory_sync": (r"\bmemory\b", r"\bsync\b"),
+    "ibkr_fundamentals_update": (r"\bibkr\b", r"\bfundamentals\b", r"\bfinancial statements\b"),
 }
 # Jobs whose runs take symbols, and how: the scan's own config, or the watchlist grid's symbol partitions.
 SYMBOL_JOBS = ("daily_market_scan", "watchlist_reports")
@@ -51,7 +52,7 @@ QUOTE_CLASSES = ("index", "etf", "commodity", "crypto", "fx")
 # Capitalised words that are not tickers in a request ("rescan AAPL AND MSFT FOR ...", "ETF quotes").
 NOT_TICKERS = frozenset({"A", "I", "AND", "OR", "FOR", "THE", "TO", "FROM", "OF", "ON", "IN", "ALL", "ETF", "ETFS",
                          "FX", "NYSE", "US", "USA", "API", "ETL", "ID", "OK", "PE", "P", "E", "AM", "PM", "UTC",
-                         "EST", "EDT", "NY", "MCP", "GASB", "ACFR", "SEC", "IPO"})
+                         "EST", "EDT", "NY", "MCP", "GASB", "ACFR", "SEC", "IPO", "IBKR", "TWS"})
 MONTHS = {name: k for k, names in enumerate(
     [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
      ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),

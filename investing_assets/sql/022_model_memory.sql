@@ -14,6 +14,7 @@ CREATE TABLE IF NOT EXISTS ops.model_memory (
 -- Every launch the chat made (request, resolved job and parameters, run id): an audit record, kept apart from
 -- the memory (which a later version may overwrite).
 CREATE TABLE IF NOT EXISTS ops.chat_launches (
+    id           bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,  -- an append-only log: its rows' own key
     launched_at  timestamptz NOT NULL DEFAULT now(),
     request      text        NOT NULL,
     job          text        NOT NULL,
@@ -22,3 +23,6 @@ CREATE TABLE IF NOT EXISTS ops.chat_launches (
     backfill_id  text,
     launched_by  text        NOT NULL
 );
+
+-- Logs created before the log had its key.
+ALTER TABLE ops.chat_launches ADD COLUMN IF NOT EXISTS id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY;

@@ -24,6 +24,7 @@ EXAMPLES = {
     "adhoc_bond_risk_training": "retrain the muni model",
     "daily_bond_risk": "score the munis for Nov 23",
     "model_memory_sync": "sync the model memory",
+    "ibkr_fundamentals_update": "fetch the IBKR fundamentals",
 }
 
 

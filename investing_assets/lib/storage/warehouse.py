@@ -105,7 +105,7 @@ class Warehouse:
         rows are COPYed straight into the table. A temp-table stage would cost a second full copy (see
         `make bench`); the single transaction already makes the swap atomic.
         """
-        self._ensure_year_partitions(table, frame)
+        self.ensure_year_partitions(table, frame)
         with self.connect() as conn, conn.cursor() as cur:
             return self._replace(cur, table, frame, scope)
 
@@ -114,11 +114,11 @@ class Warehouse:
         """Several tables' partitions in ONE transaction: a run that produces several assets is all or nothing."""
         ordered = sorted(writes, key=lambda write: write[0])  # one lock order for every caller: no deadlocks
         for table, frame, _ in ordered:
-            self._ensure_year_partitions(table, frame)
+            self.ensure_year_partitions(table, frame)
         with self.connect() as conn, conn.cursor() as cur:
             return [self._replace(cur, table, frame, scope) for table, frame, scope in ordered]
 
-    def _ensure_year_partitions(self, table: str, frame: pl.DataFrame) -> None:
+    def ensure_year_partitions(self, table: str, frame: pl.DataFrame) -> None:
         """Each year of `frame` has its partition before its first row is written, for tables partitioned by year
         (028_history_by_year.sql). Created in a short transaction of its own, never inside a write: creating a
         partition locks the whole table, and a write holding other locks could deadlock on it."""

@@ -100,8 +100,8 @@ def launching(pg_url, redis_url, tmp_path, monkeypatch) -> Iterator[Launching]:
                 yield Launching(base, Warehouse(pg_url), instance, ui)
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+@pytest.fixture(scope="package")  # not session: sync Playwright keeps an event loop running in this thread while
+def browser() -> Iterator[object]:  # it is open, and every later asyncio.run() (ib_async, mcp) would fail
     if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)) and not shutil.which(CHROMIUM):
         pytest.skip(f"no Chromium executable at {CHROMIUM} (INVESTING_CHROMIUM): `apt-get install -y chromium` "
                     "(`make test` installs it when run as root)")

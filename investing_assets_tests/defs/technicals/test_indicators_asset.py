@@ -2,6 +2,7 @@ import datetime as dt
 import hashlib
 
 import dagster as dg
+import polars as pl
 from polars.testing import assert_frame_equal
 
 from investing_assets.defs.market import assets as market_assets
@@ -75,6 +76,7 @@ def test_incomplete_window_is_reported_not_hidden(resources, instance, warehouse
 
 def test_the_key_check_sees_a_row_written_behind_the_writer(warehouse):
     """The table has no unique index (sql/006_history_keys.sql): the check is what would notice a raw INSERT."""
+    warehouse.ensure_year_partitions("technicals.indicators", pl.DataFrame({"session": [LAST]}))
     with warehouse.connect() as conn:
         conn.execute("INSERT INTO technicals.indicators (symbol, session, rsi_14) VALUES ('AAPL', %s, 50), "
                      "('AAPL', %s, 51), ('MSFT', %s, 50)", [LAST, LAST, LAST])

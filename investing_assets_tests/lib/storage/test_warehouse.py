@@ -169,8 +169,8 @@ def test_every_table_has_a_key_the_writer_can_check(warehouse: Warehouse):
             "ORDER BY 1").fetchall()
         declared = conn.execute("SELECT table_name FROM ops.natural_keys ORDER BY 1").fetchall()
     assert keyless == []
-    assert declared == [("fundamentals.sec_facts",), ("market.daily_bars",), ("market.etf_holdings",),
-                        ("technicals.indicators",)]
+    assert declared == [("fundamentals.sec_facts",), ("fundamentals.sec_financials",), ("market.daily_bars",),
+                        ("market.etf_holdings",), ("technicals.indicators",)]
 
 
 def test_migrate_moves_an_older_install_to_the_writer_kept_key(warehouse: Warehouse):
