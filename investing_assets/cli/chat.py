@@ -97,7 +97,10 @@ def _one(chat, text: str, args: argparse.Namespace) -> int:
     elif plan.action == "answer":
         _print_answer(outcome)
     else:
-        where = "submitted to the running daemon" if outcome["submitted_to_daemon"] else "launched"
+        where = {"graphql": "submitted through the Dagster webserver's GraphQL",
+                 "daemon-queue": "submitted to the running daemon"}.get(outcome["path"], "launched")
+        if outcome["fallback"]:
+            print(f"{outcome['fallback']}: launched through the instance instead", file=sys.stderr)
         runs = ", ".join(f"{run_id} ({status})" for run_id, status in outcome["runs"].items())
         backfill = f" as backfill {outcome['backfill_id']}" if outcome["backfill_id"] else ""
         print(f"{where} {outcome['job']}{backfill}: {runs or 'runs follow in the UI'}")

@@ -13,11 +13,12 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from investing_assets import settings
 from investing_assets.launch import catalog, intents
+from investing_assets.launch.graphql_launcher import GraphqlLauncher, WebserverUnavailable
 from investing_assets.launch.intents import Draft, Plan, Refusal
 from investing_assets.launch.launcher import DaemonBusy, Launched, Launcher
 from investing_assets.lib.core import calendar
@@ -33,9 +34,28 @@ PLANS = "chat:plans"  # memory namespace: plan id -> the plan shown, until it is
 
 
 @contextlib.contextmanager
-def open_launcher(by: str) -> Iterator[Launcher]:
-    """This process launches and waits (the home's daemon lock held meanwhile); when a daemon already runs
-    (`make dev`), runs and backfills are submitted to it instead and the launch returns at once."""
+def open_launcher(by: str, webserver: str | None = None) -> Iterator[Launcher | GraphqlLauncher]:
+    """Through the webserver's GraphQL when one is known and answers (its daemon launches; returns at once).
+    Else this process launches and waits (the home's daemon lock held meanwhile); when a daemon already runs
+    (`make dev`), runs and backfills are submitted to its queue instead. `launcher.fallback` says why a known
+    webserver was not used."""
+    fallback = None
+    if webserver:
+        try:
+            launcher = GraphqlLauncher.connect(webserver, by)
+        except WebserverUnavailable as down:
+            fallback = str(down)
+            log.warning("%s; launching through the instance", down)
+        else:
+            yield launcher
+            return
+    with _instance_launcher(by) as launcher:
+        launcher.fallback = fallback
+        yield launcher
+
+
+@contextlib.contextmanager
+def _instance_launcher(by: str) -> Iterator[Launcher]:
     try:
         with Launcher.open(by) as launcher:
             yield launcher
@@ -51,6 +71,7 @@ class Chat:
     stores: Stores
     runs: Callable[[str | None], list[dict]]  # run status by (a prefix of) id, or the newest runs
     by: str = "investing chat"
+    webserver: str | None = field(default_factory=settings.dagster_ui_url)  # launches go through its GraphQL
 
     def __post_init__(self) -> None:
         self._memory: MemoryStore | None = None
@@ -121,7 +142,7 @@ class Chat:
             result = market_reads.latest_scan(self.stores, Window(limit=10))
         return {"data": result.data, "as_of": result.as_of, "synthetic": result.label.synthetic}
 
-    def confirm(self, plan_id: str, launcher_factory: Callable[[str], Any] = open_launcher) -> dict[str, Any]:
+    def confirm(self, plan_id: str, launcher_factory: Callable[..., Any] = open_launcher) -> dict[str, Any]:
         """Re-validate the stored plan (the calendar may have moved, the allow-list changed) and launch it, or
         read its answer."""
         shown = self.stored_plan(plan_id)
@@ -133,19 +154,22 @@ class Chat:
                 raise Refusal(str(missing)) from None
         if plan.partitions != shown.partitions or plan.run_config != shown.run_config:
             raise Refusal(f"plan {plan_id} no longer holds as shown (now: {plan.describe()}): ask again")
-        with launcher_factory(self.by) as launcher:
+        with launcher_factory(self.by, self.webserver) as launcher:
             launched = launch(plan, launcher)
+        # path: graphql (the webserver), in-process (here, waited for) or daemon-queue (the instance's queue);
+        # fallback: why a configured webserver was not used
         outcome = {"plan": shown.to_dict(), "job": plan.job, "backfill_id": launched.backfill_id,
                    "runs": {run_id: status.value for run_id, status in launched.runs.items()},
-                   "submitted_to_daemon": launcher.to_daemon}
+                   "submitted_to_daemon": launcher.to_daemon, "path": launcher.path, "fallback": launcher.fallback}
         record_launch(self.stores.warehouse, plan.request, plan.job, {"partitions": plan.partitions,
-                      "symbols": plan.symbols, "run_config": plan.run_config}, list(launched.runs),
-                      launched.backfill_id, self.by)
+                      "symbols": plan.symbols, "run_config": plan.run_config, "path": launcher.path,
+                      "fallback": launcher.fallback}, list(launched.runs), launched.backfill_id, self.by)
         self._keep(names.CHAT_LAUNCHES, {launched.backfill_id or next(iter(launched.runs), plan_id): {
             "request": plan.request, "job": plan.job, "partitions": plan.partitions, "symbols": plan.symbols,
-            "runs": list(launched.runs), "backfill_id": launched.backfill_id, "by": self.by}})
+            "runs": list(launched.runs), "backfill_id": launched.backfill_id, "by": self.by,
+            "path": launcher.path, "fallback": launcher.fallback}})
         self._remember(shown.conversation or "default", "assistant",
-                       f"launched {plan.job}: {', '.join(launched.runs) or launched.backfill_id}")
+                       f"launched {plan.job} ({launcher.path}): {', '.join(launched.runs) or launched.backfill_id}")
         return outcome
 
     # -- memory -----------------------------------------------------------------------------------------------------
@@ -167,11 +191,13 @@ class Chat:
             log.warning("Redis unavailable, model memory %s not updated: %s", namespace, exc)
 
 
-def launch(plan: Plan, launcher: Launcher) -> Launched:
+def launch(plan: Plan, launcher: Launcher | GraphqlLauncher) -> Launched:
     """One partition (or none) is a run of the job; several are a backfill of the job's assets."""
     entry = catalog.jobs()[plan.job]
     tags = {"investing/chat_request": plan.request[:200]}
-    if len(plan.partitions) > 1 or entry.partitioning == "watchlist":  # a grid key's tags come from its assets
+    # the instance launcher takes a grid key's tags from its assets; GraphQL's run_job tags every dimension
+    grid_by_assets = entry.partitioning == "watchlist" and isinstance(launcher, Launcher)
+    if len(plan.partitions) > 1 or grid_by_assets:
         return launcher.materialize(list(entry.assets), plan.partitions, title=f"chat: {plan.request[:80]}",
                                     tags={**tags, "investing/chat_job": plan.job}, run_config=plan.run_config)
     return launcher.run_job(plan.job, plan.partitions[0] if plan.partitions else None, tags=tags,

@@ -64,6 +64,14 @@ CODE_LOCATION = InProcessWorkspaceLoadTarget(InProcessCodeLocationOrigin(
     location_name=LOCATION_NAME))
 
 
+def key_ranges(partitions_def: dg.PartitionsDefinition, partitions: list[str]) -> list[tuple[str, str]]:
+    """One range when the partitions are consecutive in the asset's partitioning, else one per key."""
+    span = dg.PartitionKeyRange(partitions[0], partitions[-1])
+    if list(partitions_def.get_partition_keys_in_range(span)) == partitions:
+        return [(span.start, span.end)]
+    return [(p, p) for p in partitions]
+
+
 class DaemonBusy(RuntimeError):
     """Another process acts as this home's daemon (`make dev`, another demo)."""
 
@@ -93,8 +101,14 @@ class Launcher:
                  to_daemon: bool = False) -> None:
         self.instance, self.workspace, self.by = instance, workspace, by
         self.to_daemon = to_daemon  # submit only: the home's running daemon dequeues runs and steps backfills
+        self.fallback: str | None = None  # why the webserver's GraphQL was not used, when one was configured
         self.log = logging.getLogger("investing.launcher")  # Dagster's per-iteration backfill reports: UI only
         self.log.setLevel(logging.WARNING)
+
+    @property
+    def path(self) -> str:
+        """How the launch went, for the launch record and the answer."""
+        return "daemon-queue" if self.to_daemon else "in-process"
 
     @classmethod
     @contextlib.contextmanager
@@ -199,11 +213,8 @@ class Launcher:
         return self._launched(backfill_id, [run.run_id for run in self._runs(backfill_id)])
 
     def _selector(self, graph, key: dg.AssetKey, partitions: list[str]) -> PartitionsSelector:
-        """One range when the partitions are consecutive in the asset's partitioning, else one per key."""
-        span = dg.PartitionKeyRange(partitions[0], partitions[-1])
-        if list(graph.get(key).partitions_def.get_partition_keys_in_range(span)) == partitions:
-            return PartitionsSelector(ranges=[PartitionRangeSelector(start=span.start, end=span.end)])
-        return PartitionsSelector(ranges=[PartitionRangeSelector(start=p, end=p) for p in partitions])
+        return PartitionsSelector(ranges=[PartitionRangeSelector(start=start, end=end)
+                                          for start, end in key_ranges(graph.get(key).partitions_def, partitions)])
 
     def _runs(self, backfill_id: str, statuses: list[dg.DagsterRunStatus] | None = None) -> list[dg.DagsterRun]:
         """The backfill's runs in the order they were created (one query: this runs on every poll)."""

@@ -1,8 +1,9 @@
 """The chat launcher over HTTP, for the dashboard's chat panel: POST a request, show the plan, POST its launch.
 
 Bound to loopback (the default) anyone on this machine may plan and launch; bound elsewhere the two POSTs need
-`Authorization: Bearer <INVESTING_API_TOKEN>` (launch/access.py). A launch runs through Dagster in this process
-(the request waits for it) or, when `make dev`'s daemon runs, is submitted to it and returns at once.
+`Authorization: Bearer <INVESTING_API_TOKEN>` (launch/access.py). A launch goes through the Dagster webserver's
+GraphQL when one is known (`INVESTING_DAGSTER_UI_URL`; returns at once), else runs through Dagster in this process
+(the request waits for it) or, when `make dev`'s daemon runs, is submitted to its queue and returns at once.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ def chat_of(request: Request) -> Chat:
     def runs(run_id: str | None) -> list[dict]:
         return [status.run(run_id).data] if run_id else status.runs(10).data
 
-    return Chat(request.app.state.stores, runs, by="investing serve /chat")
+    return Chat(request.app.state.stores, runs, by="investing serve /chat",
+                webserver=getattr(request.app.state, "dagster_ui_url", None))
 
 
 @router.post("", summary="Resolve a request into a validated plan (answers come back at once); nothing runs",
