@@ -81,9 +81,9 @@ def read_bars_with_previous(warehouse: Warehouse, session: dt.date) -> pl.DataFr
 
 
 def bars_of_session(warehouse: Warehouse, session: dt.date) -> pl.DataFrame:
-    """The stored bars of one session (DAILY_BARS columns), by symbol."""
+    """The stored bars of one session with their currency (VENDOR_BARS columns), by symbol."""
     return warehouse.read_table(names.DAILY_BARS, between=("session", session, session),
-                                schema=schemas.DAILY_BARS, order_by=("symbol", "session"))
+                                schema=schemas.VENDOR_BARS, order_by=("symbol", "session"))
 
 
 def universe_symbols(warehouse: Warehouse, session: dt.date) -> list[str]:
