@@ -91,12 +91,13 @@ def test_a_backfill_split_across_two_celery_workers_writes_the_rows_of_one_run(e
     assert sorted(ran_on.values()) == sorted(answering), ran_on  # one run's step on each worker
 
 
-def test_the_broker_defaults_to_the_hot_cache_redis(monkeypatch):
+def test_the_broker_defaults_to_the_hot_cache_redis(monkeypatch, tmp_path):
     from investing_assets.defs.shared.executors import broker_url, run_executor
 
     monkeypatch.delenv("INVESTING_CELERY_BROKER", raising=False)
-    monkeypatch.setenv("INVESTING_REDIS_URL", "unix:///tmp/x/redis.sock?db=3")
-    assert broker_url() == "redis+socket:///tmp/x/redis.sock?virtual_host=3"
+    socket = tmp_path / "redis.sock"  # an embedded Redis's socket, as `investing services up` starts it
+    monkeypatch.setenv("INVESTING_REDIS_URL", f"unix://{socket}?db=3")
+    assert broker_url() == f"redis+socket://{socket}?virtual_host=3"
     monkeypatch.setenv("INVESTING_CELERY_BROKER", "redis://10.0.0.5:6379/2")
     assert broker_url() == "redis://10.0.0.5:6379/2"
     monkeypatch.setenv("INVESTING_EXECUTOR", "celery")
