@@ -8,12 +8,13 @@ fact. The zip is read member by member, so memory is bounded by one company's fa
 
 from __future__ import annotations
 
-import json
+import io
 import re
 import zipfile
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
+import msgspec
 import polars as pl
 
 FACTS_SCHEMA: dict[str, pl.DataType] = {
@@ -36,44 +37,73 @@ _MEMBER = re.compile(r"CIK(\d{10})\.json$")
 TICKERS_SCHEMA: dict[str, pl.DataType] = {"cik": pl.Int64, "symbol": pl.String, "title": pl.String}
 
 
-_RAW_SCHEMA: dict[str, pl.DataType] = {
-    "start": pl.String, "end": pl.String, "fy": pl.Int32, "fp": pl.String, "form": pl.String, "filed": pl.String,
-    "accn": pl.String, "frame": pl.String, "val": pl.Float64}
+class _Concept(msgspec.Struct):
+    units: dict[str, msgspec.Raw] = {}
 
 
-def parse_company_facts(body: dict) -> pl.DataFrame:
-    """One company's facts, long form (FACTS_SCHEMA). `cik` may be an int or a zero-padded string.
+class _Body(msgspec.Struct):
+    """What the loader reads of a body: labels, descriptions and entityName are skipped without decoding, and
+    each unit's fact array is kept as its raw JSON for polars to decode."""
+    cik: int | str | None = None
+    facts: dict[str, dict[str, _Concept]] = {}
 
-    The fact dicts go to polars' row constructor as they are (the per-fact work stays out of Python); the
-    taxonomy, tag and unit of each run of facts are repeated alongside."""
-    cik = int(body["cik"]) if body.get("cik") not in (None, "") else None
-    facts: list[dict] = []
-    runs: list[tuple[str, str, str]] = []
-    lengths: list[int] = []
-    for taxonomy, concepts in (body.get("facts") or {}).items():
+
+_BODY = msgspec.json.Decoder(_Body)
+_FACT = pl.Struct({"start": pl.String, "end": pl.String, "val": pl.Float64, "accn": pl.String, "fy": pl.Int32,
+                   "fp": pl.String, "form": pl.String, "filed": pl.String, "frame": pl.String})
+_RUNS_SCHEMA: dict[str, pl.DataType] = {"run": pl.UInt32, "facts": pl.List(_FACT)}
+_LABELS_SCHEMA: dict[str, pl.DataType] = {"taxonomy": pl.String, "tag": pl.String, "unit": pl.String}
+
+
+def parse_company_facts_json(data: bytes, source: str = "companyfacts body") -> pl.DataFrame | None:
+    """One company's facts from the body's JSON bytes, long form (FACTS_SCHEMA); None for an entity without a
+    CIK (companyfacts.zip holds a few empty shells).
+
+    The per-fact work never touches Python objects: msgspec walks the nesting (taxonomy -> tag -> unit) and
+    hands each unit's fact array over as raw JSON; polars decodes all of them in one read."""
+    try:
+        body = _BODY.decode(data)
+    except msgspec.DecodeError as exc:
+        raise ValueError(f"{source}: not a companyfacts body ({exc})") from None
+    if body.cik in (None, ""):
+        return None
+    labels: list[tuple[str, str, str]] = []
+    lines: list[bytes] = []
+    for taxonomy, concepts in body.facts.items():
         for tag, concept in concepts.items():
-            for unit, unit_facts in (concept.get("units") or {}).items():
-                facts.extend(unit_facts)
-                runs.append((taxonomy, tag, unit))
-                lengths.append(len(unit_facts))
-    labels = pl.DataFrame(runs, schema={"taxonomy": pl.String, "tag": pl.String, "unit": pl.String},
-                          orient="row").with_columns(n=pl.Series(lengths, dtype=pl.UInt32))
-    labels = labels.select(pl.exclude("n").repeat_by("n").explode()) if labels.height else labels.drop("n")
-    raw = pl.from_dicts(facts, schema=_RAW_SCHEMA, strict=False) if facts else pl.DataFrame(schema=_RAW_SCHEMA)
-    frame = pl.concat([labels, raw], how="horizontal").select(
-        pl.lit(cik, dtype=pl.Int64).alias("cik"), "taxonomy", "tag", "unit",
+            for unit, facts in concept.units.items():
+                lines.append(b'{"run":%d,"facts":%s}' % (len(labels), bytes(facts)))
+                labels.append((taxonomy, tag, unit))
+    if not lines:
+        return pl.DataFrame(schema=FACTS_SCHEMA)
+    try:
+        runs = pl.read_json(io.BytesIO(b"[" + b",".join(lines) + b"]"), schema=_RUNS_SCHEMA)
+    except pl.exceptions.PolarsError as exc:
+        raise ValueError(f"{source}: a fact of the wrong shape ({str(exc).splitlines()[0]})") from None
+    runs = runs.explode("facts").drop_nulls("facts").unnest("facts")
+    label_frame = pl.DataFrame(labels, schema=_LABELS_SCHEMA, orient="row").with_row_index("run")
+    frame = runs.join(label_frame, on="run", how="left", maintain_order="left").select(
+        pl.lit(int(body.cik), dtype=pl.Int64).alias("cik"), "taxonomy", "tag", "unit",
         pl.col("start").str.to_date("%Y-%m-%d").alias("period_start"),
         pl.col("end").str.to_date("%Y-%m-%d").alias("period_end"),
         "fy", "fp", "form", pl.col("filed").str.to_date("%Y-%m-%d"), pl.col("accn").alias("accession"),
         "frame", pl.col("val").alias("value"))
     # companyfacts repeats a fact verbatim now and then; a differing value under one key is kept for the writer
-    # to refuse rather than guessed away
-    return frame.unique(maintain_order=True)
+    # to refuse rather than guessed away. Most bodies repeat nothing: the key check costs half the full unique.
+    repeated = frame.select(FACT_KEY[1:]).is_duplicated().any()  # one cik per body
+    return frame.unique(maintain_order=True) if repeated else frame
+
+
+def parse_company_facts(body: dict) -> pl.DataFrame:
+    """One company's facts from a decoded body (FACTS_SCHEMA). `cik` may be an int or a zero-padded string."""
+    frame = parse_company_facts_json(msgspec.json.encode(body))
+    return frame if frame is not None else pl.DataFrame(schema=FACTS_SCHEMA)
 
 
 def read_company_facts(path: Path) -> pl.DataFrame:
     """A single companyfacts JSON file."""
-    return parse_company_facts(json.loads(Path(path).read_bytes()))
+    frame = parse_company_facts_json(Path(path).read_bytes(), str(path))
+    return frame if frame is not None else pl.DataFrame(schema=FACTS_SCHEMA)
 
 
 def iter_zip_company_facts(path: Path, ciks: Collection[int] | None = None) -> Iterator[pl.DataFrame]:
@@ -88,11 +118,9 @@ def iter_zip_company_facts(path: Path, ciks: Collection[int] | None = None) -> I
                 match = _MEMBER.search(member.filename)
                 if match is None or int(match.group(1)) not in wanted:
                     continue
-            with archive.open(member) as stream:
-                body = json.load(stream)
-            if body.get("cik") in (None, ""):  # a few members are empty shells for entities without facts
-                continue
-            yield parse_company_facts(body)
+            frame = parse_company_facts_json(archive.read(member), f"{path.name}:{member.filename}")
+            if frame is not None:
+                yield frame
 
 
 def parse_company_tickers(body: dict) -> pl.DataFrame:

@@ -63,12 +63,16 @@ def load_companyfacts(warehouse: Warehouse, companies: Iterable[pl.DataFrame],
 
 
 def _batches(companies: Iterable[pl.DataFrame], size: int) -> Iterator[list[pl.DataFrame]]:
+    """Batches of `size` companies, the first ones smaller (an eighth, doubling): the writer, the slower side,
+    starts after a few companies are parsed instead of waiting for a whole batch."""
     batch: list[pl.DataFrame] = []
+    wanted = max(1, size // 8)
     for company in companies:
         batch.append(company)
-        if len(batch) >= size:
+        if len(batch) >= wanted:
             yield batch
             batch = []
+            wanted = min(size, wanted * 2)
     if batch:
         yield batch
 

@@ -30,6 +30,15 @@ def encodable(pg_types: dict[str, str], columns: list[str]) -> bool:
     return all(pg_types.get(c) in PG_TYPES for c in columns)
 
 
+def worthwhile(pg_types: dict[str, str], columns: list[str]) -> bool:
+    """Binary pays where the server would otherwise parse numbers and dates; text costs the server nothing to
+    parse from CSV but costs this encoder a packed field per value. So binary when typed columns outnumber text
+    ones (daily bars: 1 text of 9), CSV otherwise (SEC raw facts, 7 text of 13: 3.6 s of CPU by CSV against
+    4.5 s by binary for 1.5 M facts)."""
+    text = sum(pg_types.get(c) == "text" for c in columns)
+    return encodable(pg_types, columns) and text * 2 < len(columns)
+
+
 def payload(frame: pl.DataFrame, pg_types: dict[str, str]) -> bytes:
     """The COPY ... (FORMAT binary) stream for `frame`, cast to the target columns' types."""
     frame = frame.select([pl.col(c).cast(PG_TYPES[pg_types[c]][0], strict=True) for c in frame.columns])
@@ -59,7 +68,10 @@ def _group_bytes(group: pl.DataFrame, key: dict, schema: pl.Schema, pg_types: di
             values[length] = size
             if size > 0:
                 fields.append((name, f"S{size}"))
-                values[name] = group.get_column(name).cast(pl.Binary).to_numpy().astype(f"S{size}")
+                # every value of the group has `size` bytes: joined in polars, they split back by width alone,
+                # with no Python object per value
+                joined = group.get_column(name).str.join("").item().encode()
+                values[name] = np.frombuffer(joined, dtype=f"S{size}")
             continue
         if key.get(f"__null_{name}"):
             values[length] = -1

@@ -337,12 +337,12 @@ def _unit_digests(frame: pl.DataFrame, columns: list[str]) -> dict[str, tuple[st
 
 
 def _copy_frame(cur: psycopg.Cursor, target: sql.Composable, frame: pl.DataFrame, table: str | None = None) -> None:
-    """COPY a frame: binary when every column has a binary encoding here, else CSV (e.g. jsonb columns)."""
+    """COPY a frame: binary when it pays (`pg_binary.worthwhile`), else CSV (text-heavy rows, jsonb columns)."""
     if frame.height == 0:
         return
     cols = sql.SQL(", ").join(map(sql.Identifier, frame.columns))
     pg_types = _column_types(cur, table) if table else {}
-    if pg_types and pg_binary.encodable(pg_types, frame.columns):
+    if pg_types and pg_binary.worthwhile(pg_types, frame.columns):
         with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT binary)").format(target, cols)) as copy:
             copy.write(pg_binary.payload(frame, pg_types))
         return

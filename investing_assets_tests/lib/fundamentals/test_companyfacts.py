@@ -3,6 +3,7 @@ import json
 import zipfile
 
 import polars as pl
+import pytest
 
 from investing_assets.lib.fundamentals.companyfacts import (
     FACT_KEY,
@@ -71,3 +72,31 @@ def test_real_ticker_map():
     assert tickers.filter(symbol="LPA").rows() == [(1997711, "LPA", "Logistic Properties of the Americas")]
     assert tickers.filter(symbol="AAPL").get_column("cik").to_list() == [320193]
     assert tickers.height == 9610
+
+
+def _one_fact_body(**fact) -> dict:
+    base = {"end": "2024-09-28", "val": 1, "accn": "a-1", "fy": 2024, "fp": "FY", "form": "10-K",
+            "filed": "2024-11-01"}
+    return {"cik": 320193, "facts": {"us-gaap": {"Assets": {"units": {"USD": [{**base, **fact}]}}}}}
+
+
+def test_verbatim_repeats_collapse_but_a_differing_value_is_kept_for_the_writer_to_refuse():
+    body = _one_fact_body()
+    facts = body["facts"]["us-gaap"]["Assets"]["units"]["USD"]
+    facts.append(dict(facts[0]))
+    assert parse_company_facts(body).height == 1
+    facts.append({**facts[0], "val": 2})
+    assert parse_company_facts(body).get_column("value").to_list() == [1.0, 2.0]
+
+
+def test_a_broken_member_is_named_in_one_line(tmp_path):
+    archive = tmp_path / "companyfacts.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("CIK0000320193.json", json.dumps(_one_fact_body())[:-5])
+    with pytest.raises(ValueError, match=r"companyfacts.zip:CIK0000320193.json: not a companyfacts body"):
+        list(iter_zip_company_facts(archive))
+
+
+def test_a_fact_of_the_wrong_shape_is_refused_not_read_as_null():
+    with pytest.raises(ValueError, match="a fact of the wrong shape"):
+        parse_company_facts(_one_fact_body(val={"nested": 1}))

@@ -60,3 +60,18 @@ def test_an_int_too_large_for_the_column_is_refused_not_truncated(warehouse: War
     with pytest.raises(pl.exceptions.InvalidOperationError):
         warehouse.replace_rows("ops.roundtrip", FRAME.with_columns(j=pl.lit(2**40)), {"k": ["a"]})
     assert warehouse.count("ops.roundtrip") == 0
+
+
+def test_text_heavy_rows_go_by_csv_and_keep_empty_strings_apart_from_nulls(warehouse: Warehouse):
+    from investing_assets.lib.storage import pg_binary
+
+    with warehouse.connect() as conn:
+        conn.execute("CREATE TABLE ops.texty (k text, s text, t text, x float8)")
+    types = {"k": "text", "s": "text", "t": "text", "x": "float8"}
+    assert not pg_binary.worthwhile(types, list(types)) and pg_binary.worthwhile(types, ["x"])
+    frame = pl.DataFrame({"k": ["a"] * 4, "s": ["", None, "é,\"q\"\nline", "x"], "t": ["1", "2", "3", "4"],
+                          "x": [1.0, None, 2.5, -0.0]})
+    warehouse.replace_rows("ops.texty", frame, {"k": ["a"]})
+    back = warehouse.read_frame("SELECT k, s, t, x FROM ops.texty ORDER BY t")
+    assert back.get_column("s").to_list() == ["", None, "é,\"q\"\nline", "x"]
+    assert back.get_column("x").to_list() == [1.0, None, 2.5, -0.0]
