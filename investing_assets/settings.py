@@ -68,13 +68,14 @@ def redis_url() -> str | None:
     return _get("INVESTING_REDIS_URL")
 
 
-EXECUTORS = ("in_process", "celery")
+EXECUTORS = ("in_process", "celery", "k8s")
 
 
 def executor() -> str:
     """`INVESTING_EXECUTOR`: where a run's steps execute. in_process (default: the assets are vectorized over the
-    universe, so one process per run is fastest on one machine) or celery (each step a task on the Celery workers
-    that `investing workers up` starts, over the broker `celery_broker()` names)."""
+    universe, so one process per run is fastest on one machine), celery (each step a task on the Celery workers
+    that `investing workers up` starts, over the broker `celery_broker()` names) or k8s (each step in its own
+    Kubernetes pod: dagster-k8s, the `k8s` extra; deploy/helm/values.yaml)."""
     name = _get("INVESTING_EXECUTOR") or "in_process"
     if name not in EXECUTORS:
         raise ValueError(f"INVESTING_EXECUTOR={name!r} is not one of {', '.join(EXECUTORS)}")

@@ -1,4 +1,5 @@
-"""Where a run's steps execute: in the run's own process (default), or on Celery workers (`investing workers up`).
+"""Where a run's steps execute: in the run's own process (default), on Celery workers (`investing workers up`),
+or in Kubernetes pods (dagster-k8s).
 
 The Celery executor is dagster-celery's: each step becomes a task on the broker, a worker process reconstructs the
 code location from this package and runs the step against the same instance storage (PostgreSQL), so the UI,
@@ -29,10 +30,23 @@ def broker_url() -> str:
 
 
 def run_executor() -> dg.ExecutorDefinition:
-    if settings.executor() != "celery":
+    name = settings.executor()
+    if name == "k8s":
+        return k8s_executor()
+    if name != "celery":
         return dg.in_process_executor
     from dagster_celery import celery_executor
 
     url = broker_url()
     return celery_executor.configured({"broker": url, "backend": url, "config_source": dict(CELERY_SETTINGS)},
                                       name="celery")
+
+
+def k8s_executor() -> dg.ExecutorDefinition:
+    """dagster-k8s' executor: each step a Kubernetes Job of the run's own image, launched by the K8sRunLauncher
+    of deploy/helm/values.yaml (namespace, image and the settings' secret come from it)."""
+    try:
+        from dagster_k8s import k8s_job_executor
+    except ImportError:
+        raise ValueError("INVESTING_EXECUTOR=k8s needs dagster-k8s: pip install 'investing-assets[k8s]'") from None
+    return k8s_job_executor
