@@ -13,6 +13,7 @@ Run: python -m investing_assets.bench.backfill            (both figures)
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -153,29 +155,39 @@ def baseline(first: dt.date, last: dt.date) -> tuple[float, dict[str, float]]:
     store, cache, sources = Warehouse(settings.pg_url()), HotCache(settings.redis_url()), market_sources()
     steps: dict[str, float] = {}
 
-    def step(name: str, *calls: tuple) -> None:
+    @contextlib.contextmanager
+    def step(name: str) -> Iterator[None]:
         begun = time.perf_counter()
-        for function, *args in calls:
-            function(*args)
+        yield
         steps[name] = steps.get(name, 0.0) + time.perf_counter() - begun
 
     started = time.perf_counter()
-    step("universe", (market.write_universe, sources.universe(), store, sessions),
-         (rows_per_session, store, names.UNIVERSE, sessions))
-    step("index_constituents", (market.write_index_constituents, sources.constituents(), store, sessions),
-         (rows_per_session, store, names.INDEX_CONSTITUENTS, sessions))
-    step("daily_bars", (market.write_daily_bars, sources.bars(), store, sessions),
-         (rows_per_session, store, names.DAILY_BARS, sessions), (bar_violations, store, sessions),
-         (repeated_keys, store, names.DAILY_BARS, sessions))
-    step("corporate_actions", (market.write_corporate_actions, sources.corporate_actions(), store, sessions),
-         (rows_per_session, store, names.CORPORATE_ACTIONS, sessions))
-    step("etf_holdings", (write_etf_holdings, sources.etf_holdings(), store, cache, sessions),
-         (rows_per_session, store, names.ETF_HOLDINGS, sessions), (stored_weight_problems, store, sessions))
+    with step("universe"):
+        market.write_universe(sources.universe(), store, sessions)
+        rows_per_session(store, names.UNIVERSE, sessions)
+    with step("index_constituents"):
+        market.write_index_constituents(sources.constituents(), store, sessions)
+        rows_per_session(store, names.INDEX_CONSTITUENTS, sessions)
+    with step("daily_bars"):
+        market.write_daily_bars(sources.bars(), store, sessions)
+        rows_per_session(store, names.DAILY_BARS, sessions)
+        bar_violations(store, sessions)
+        repeated_keys(store, names.DAILY_BARS, sessions)
+    with step("corporate_actions"):
+        market.write_corporate_actions(sources.corporate_actions(), store, sessions)
+        rows_per_session(store, names.CORPORATE_ACTIONS, sessions)
+    with step("etf_holdings"):
+        write_etf_holdings(sources.etf_holdings(), store, cache, sessions)
+        rows_per_session(store, names.ETF_HOLDINGS, sessions)
+        stored_weight_problems(store, sessions)
     for asset_class in ("index", "etf", "commodity", "crypto", "fx"):
-        step("quotes", (market.write_quotes, sources.quotes(asset_class), store, cache, sessions, asset_class),
-             (rows_per_session, store, names.QUOTES, sessions, {"asset_class": [asset_class]}))
-    step("indicators", (write_indicators, store, sessions, settings.price_basis()),
-         (rows_per_session, store, names.INDICATORS, sessions), (repeated_keys, store, names.INDICATORS, sessions))
+        with step("quotes"):
+            market.write_quotes(sources.quotes(asset_class), store, cache, sessions, asset_class)
+            rows_per_session(store, names.QUOTES, sessions, {"asset_class": [asset_class]})
+    with step("indicators"):
+        write_indicators(store, sessions, settings.price_basis())
+        rows_per_session(store, names.INDICATORS, sessions)
+        repeated_keys(store, names.INDICATORS, sessions)
     return time.perf_counter() - started, steps
 
 

@@ -55,8 +55,8 @@ _RUNS_SCHEMA: dict[str, pl.DataType] = {"run": pl.UInt32, "facts": pl.List(_FACT
 _LABELS_SCHEMA: dict[str, pl.DataType] = {"taxonomy": pl.String, "tag": pl.String, "unit": pl.String}
 
 
-def parse_company_facts_json(data: bytes, source: str = "companyfacts body") -> pl.DataFrame | None:
-    """One company's facts from the body's JSON bytes, long form (FACTS_SCHEMA); None for an entity without a
+def parse_company_facts_json(data: bytes, source: str = "companyfacts body") -> pl.DataFrame:
+    """One company's facts from the body's JSON bytes, long form (FACTS_SCHEMA); empty for an entity without a
     CIK (companyfacts.zip holds a few empty shells).
 
     The per-fact work never touches Python objects: msgspec walks the nesting (taxonomy -> tag -> unit) and
@@ -66,7 +66,7 @@ def parse_company_facts_json(data: bytes, source: str = "companyfacts body") -> 
     except msgspec.DecodeError as exc:
         raise ValueError(f"{source}: not a companyfacts body ({exc})") from None
     if body.cik in (None, ""):
-        return None
+        return pl.DataFrame(schema=FACTS_SCHEMA)
     labels: list[tuple[str, str, str]] = []
     lines: list[bytes] = []
     for taxonomy, concepts in body.facts.items():
@@ -96,14 +96,12 @@ def parse_company_facts_json(data: bytes, source: str = "companyfacts body") -> 
 
 def parse_company_facts(body: dict) -> pl.DataFrame:
     """One company's facts from a decoded body (FACTS_SCHEMA). `cik` may be an int or a zero-padded string."""
-    frame = parse_company_facts_json(msgspec.json.encode(body))
-    return frame if frame is not None else pl.DataFrame(schema=FACTS_SCHEMA)
+    return parse_company_facts_json(msgspec.json.encode(body))
 
 
 def read_company_facts(path: Path) -> pl.DataFrame:
     """A single companyfacts JSON file."""
-    frame = parse_company_facts_json(Path(path).read_bytes(), str(path))
-    return frame if frame is not None else pl.DataFrame(schema=FACTS_SCHEMA)
+    return parse_company_facts_json(Path(path).read_bytes(), str(path))
 
 
 def iter_zip_company_facts(path: Path, ciks: Collection[int] | None = None) -> Iterator[pl.DataFrame]:
@@ -119,7 +117,7 @@ def iter_zip_company_facts(path: Path, ciks: Collection[int] | None = None) -> I
                 if match is None or int(match.group(1)) not in wanted:
                     continue
             frame = parse_company_facts_json(archive.read(member), f"{path.name}:{member.filename}")
-            if frame is not None:
+            if frame.height:  # empty shells and filers without facts have nothing to store
                 yield frame
 
 
