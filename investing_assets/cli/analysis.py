@@ -56,7 +56,7 @@ def user_errors(command: str) -> Iterator[None]:
 
 
 def cmd_ta(args: argparse.Namespace) -> int:
-    from investing_assets.lib.analytics.indicators import indicators_on_windows, window_sessions
+    from investing_assets.lib.analytics.indicators import indicators_on_windows, window_start
     from investing_assets.lib.core import calendar
 
     symbol = args.symbol
@@ -64,7 +64,7 @@ def cmd_ta(args: argparse.Namespace) -> int:
         end = checked_session("ta", args.session) if args.session else default_session("ta", [symbol])
         days = calendar.sessions_ending(end, checked_days("ta", args.days, end))
         # the asset's own fixed window ending at each session, so the figures are the stored ones
-        bars, origin = bars_window([symbol], end, window_sessions() + len(days) - 1)
+        bars, origin = bars_window([symbol], end, len(calendar.sessions_between(window_start(days[0]), end)))
         basis = settings.price_basis()
         actions = corporate_actions(bars, origin)
         values = indicators_on_windows(bars, days, actions, basis) if bars.height else bars.clear()
@@ -74,9 +74,11 @@ def cmd_ta(args: argparse.Namespace) -> int:
     if len(days) > 1:
         _print_table(values, bars)
         return 0
-    window = bars.filter(pl.col("session") >= calendar.sessions_ending(end, window_sessions())[0])
+    first = window_start(end)
+    window = bars.filter(pl.col("session") >= first)
     close = bars.filter(pl.col("session") == end).item(0, "close")
-    print(f"{symbol} on {end.isoformat()} ({window.height} of {window_sessions()} sessions in its window, from the "
+    print(f"{symbol} on {end.isoformat()} ({window.height} of {len(calendar.sessions_between(first, end))} sessions "
+          f"in its window from {first.isoformat()}, from the "
           f"{origin}; {basis} prices); close {close:.2f}")
     for name, value in values.row(0, named=True).items():
         if name in {"symbol", "session"}:

@@ -36,13 +36,14 @@ def test_ta_prints_the_stored_indicators_of_the_session(env, capsys):
     from investing_assets.defs.market import assets as market_assets
     from investing_assets.defs.shared.resources import MarketDataResource, WarehouseResource
     from investing_assets.defs.technicals.assets import indicators
-    from investing_assets.lib.analytics.indicators import window_sessions
+    from investing_assets.lib.analytics.indicators import window_start
     from investing_assets.lib.core.schemas import INDICATORS
     from investing_assets.lib.storage.warehouse import Warehouse
     from investing_assets_tests.defs._helpers import materialize_range
 
     end = dt.date(2026, 11, 20)
-    days = calendar.sessions_ending(end, window_sessions() + 2)
+    first = window_start(end)
+    days = calendar.sessions_between(calendar.sessions_ending(first, 3)[0], end)
     resources = {"warehouse": WarehouseResource(url=env), "market_data": MarketDataResource(source="demo")}
     with dg.DagsterInstance.ephemeral() as instance:
         assert materialize_range([market_assets.universe, market_assets.daily_bars], days[0], end, resources,
@@ -54,7 +55,8 @@ def test_ta_prints_the_stored_indicators_of_the_session(env, capsys):
 
     assert cli.main(["ta", "AAPL", "--session", end.isoformat()]) == 0
     out = capsys.readouterr().out
-    assert f"AAPL on 2026-11-20 ({window_sessions()} of {window_sessions()} sessions in its window, from the " \
+    sessions = len(calendar.sessions_between(first, end))
+    assert f"AAPL on 2026-11-20 ({sessions} of {sessions} sessions in its window from {first.isoformat()}, from the " \
            "warehouse; adjusted prices)" in out
     printed = dict(line.split(maxsplit=1) for line in out.splitlines()[1:])
     assert printed == {name: f"{value:,.4f}" for name, value in row.items() if name not in {"symbol", "session"}}

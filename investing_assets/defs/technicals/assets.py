@@ -34,7 +34,7 @@ from investing_assets.defs.technicals.metadata import (
     scan_run_metadata,
     watchlist_metadata,
 )
-from investing_assets.lib.analytics.indicators import lookback_sessions
+from investing_assets.lib.analytics.indicators import longest_lookback
 from investing_assets.lib.analytics.scanner import ScanConfig
 from investing_assets.lib.core.calendar import last_closed_session
 from investing_assets.lib.core.errors import BadMarketData
@@ -60,9 +60,9 @@ _SCAN_INPUTS = [*(dg.AssetDep(key, partition_mapping=lookback_mapping(_DEFAULTS.
 
 @dg.asset(
     **DAILY, kinds={"postgres", "polars"}, metadata=stored_in(names.INDICATORS),
-    ins={"daily_bars": dg.AssetIn(key=keys.DAILY_BARS, partition_mapping=lookback_mapping(lookback_sessions()),
+    ins={"daily_bars": dg.AssetIn(key=keys.DAILY_BARS, partition_mapping=lookback_mapping(longest_lookback()),
                                   dagster_type=dg.Nothing)},
-    deps=[dg.AssetDep(keys.CORPORATE_ACTIONS, partition_mapping=lookback_mapping(lookback_sessions())),
+    deps=[dg.AssetDep(keys.CORPORATE_ACTIONS, partition_mapping=lookback_mapping(longest_lookback())),
           symbol_history_dep()],
     check_specs=[unique_key_spec(keys.INDICATORS)],
     description="SMA, EMA, RSI, MACD, Bollinger, ATR, ADX, OBV, Stochastic (TA-Lib) per symbol and session.",

@@ -1,14 +1,17 @@
 """Technical indicators for every symbol of a DAILY_BARS frame, computed with TA-Lib.
 
 Two entry points. `indicators_on_windows` is what is stored (technicals.indicators) and what `investing ta`
-prints: each (symbol, session) value is TA-Lib called on that symbol's bars within the fixed window of
-`window_sessions()` NYSE sessions ending at the session, so a session's values depend on nothing but that
-window: not on where a run started, how many sessions it covered, or what was loaded before. Recursive
-indicators (EMA, RSI, MACD, ATR, ADX) therefore always start from the same seed; OBV is the running total over
-that same window (TA-Lib's OBV, starting at the window's first bar), i.e. net signed volume of the last
-`window_sessions()` sessions, comparable across sessions and symbols. Where the window holds fewer bars than
-an indicator needs (`required_bars`: TA-Lib's lookback, plus the seed's decay for the recursive ones, and the
-whole window for OBV), the value is null, never a warm-up number.
+prints: each (symbol, session) value is TA-Lib called on that symbol's bars from `window_start(session)` (the
+session `lookback_sessions()` before the first session of its month) through the session, so a session's values
+depend on nothing but that window: not on where a run started, how many sessions it covered, or what was loaded
+before. Recursive indicators (EMA, RSI, MACD, ATR, ADX) therefore always start from the same seed, and at least
+`lookback_sessions()` bars before it, where the seed weighs less than 1e-8. Because a month's sessions share one
+window start and TA-Lib is causal, one pass over the month's last window gives every session of the month its
+own window's value bit for bit (a range costs a pass per symbol and month, not per session). OBV is the running
+total over the fixed last `window_sessions()` sessions (TA-Lib's OBV, starting at that window's first bar), i.e.
+net signed volume of a trading year and some, comparable across sessions and symbols. Where the window holds
+fewer bars than an indicator needs (`required_bars`: TA-Lib's lookback, plus the seed's decay for the recursive
+ones, and the whole window for OBV), the value is null, never a warm-up number.
 
 `compute_indicators` runs TA-Lib once over each symbol's whole frame; the scanner and the chart reports call it
 on a window they fixed themselves (on bars already adjusted by lib.analytics.adjustment). Its warm-up is null
@@ -17,17 +20,20 @@ shows a seed-dependent RSI or ADX.
 
 Prices. `indicators_on_windows` reads raw bars and adjusts each window back from its own session
 (lib.analytics.adjustment: adj_close where the source gives it, else the stored corporate actions), so a split or
-a dividend inside the window is no price gap, and the stored values are in the session's own price units.
+a dividend inside the window is no price gap, and the stored values are in the session's own price units. A
+month whose window holds a split or dividend after its first session is passed over in pieces, one per stretch
+between the steps, so no session's window is scaled by a step after it.
 
 Implementation choice: sort once by (symbol, session), take contiguous numpy arrays and loop TA-Lib
 over each symbol's slice into preallocated outputs. polars-talib ``.over("symbol")`` gave identical
 values at about the same speed on sorted rows but was ~1.3x slower on shuffled rows (its sort), so the
-plain loop stays: bit-identical to TA-Lib per symbol by construction (500 x 2,520 bench: ~1.1x baseline).
+plain loop stays: bit-identical to TA-Lib per symbol by construction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import math
 from collections.abc import Sequence
 from functools import cache
@@ -79,6 +85,8 @@ _FUNCS = {
 _SEED_WEIGHT_TOLERANCE = 1e-8
 # A trading year; "fully warmed" never asks for less than this.
 _MIN_LOOKBACK = 250
+# The most sessions an NYSE month has (23 weekdays, no holiday).
+_MONTH_SESSIONS = 23
 
 
 _RECURSIVE = frozenset({"ema_12", "ema_26", "rsi_14", "macd", "atr_14", "adx_14"})
@@ -245,11 +253,28 @@ def compute_indicators(bars: pl.DataFrame) -> pl.DataFrame:
     return result.with_columns(pl.col(INDICATOR_COLUMNS).fill_nan(None))
 
 
+def window_start(session: dt.date) -> dt.date:
+    """First session of the window `session`'s stored indicators are computed on: `lookback_sessions()` sessions
+    before the first session of its month. Every session of a month shares it, so one TA-Lib pass over a month's
+    longest window gives each of its sessions exactly what a pass ending at that session would."""
+    month = calendar.sessions_between(session.replace(day=1), session)
+    first = month[0] if month else session
+    return calendar.sessions_ending(first, lookback_sessions() + 1)[0]
+
+
+def longest_lookback() -> int:
+    """Most sessions a window reaches before its session: the lookback plus the rest of a month (an NYSE month
+    has at most 23 sessions); what the asset's partition mapping declares."""
+    return lookback_sessions() + _MONTH_SESSIONS - 1
+
+
+
 def indicators_on_windows(bars: pl.DataFrame, sessions: Sequence[dt.date], actions: pl.DataFrame | None = None,
                           basis: str = ADJUSTED) -> pl.DataFrame:
-    """INDICATORS for the (symbol, session) bars of `sessions`: TA-Lib on that symbol's bars within the
-    `window_sessions()` sessions ending at the session, adjusted back from the session (`basis`, `actions`: see
-    lib.analytics.adjustment), null where they are fewer than `required_bars()`.
+    """INDICATORS for the (symbol, session) bars of `sessions`: TA-Lib on that symbol's bars from
+    `window_start(session)` through the session (OBV: the last `window_sessions()` sessions), adjusted back from
+    the session (`basis`, `actions`: see lib.analytics.adjustment), null where they are fewer than
+    `required_bars()`.
 
     `bars` (raw, as stored) must hold those windows (more is ignored); rows come out sorted by symbol, session.
     """
@@ -267,14 +292,18 @@ def indicators_on_windows(bars: pl.DataFrame, sessions: Sequence[dt.date], actio
     rank = np.cumsum((symbol != symbol.shift(1)).fill_null(True).to_numpy()) - 1
     day = frame["session"].cast(pl.Int32).to_numpy().astype(np.int64)
     key = rank * (1 << 32) + day + (1 << 31)
-    count = window_sessions()
-    first_day = {d: calendar.sessions_ending(d, count)[0] for d in wanted}
     targets = np.flatnonzero(frame["session"].is_in(wanted).to_numpy())
-    starts = frame["session"].gather(targets).replace_strict(first_day, return_dtype=pl.Date)
-    lows = np.searchsorted(key, rank[targets] * (1 << 32) + starts.cast(pl.Int32).to_numpy() + (1 << 31))
+    target_days = frame["session"].gather(targets)
+
+    def first_rows(first_day: dict[dt.date, dt.date]) -> np.ndarray:
+        starts = target_days.replace_strict(first_day, return_dtype=pl.Date).cast(pl.Int32).to_numpy()
+        return np.searchsorted(key, rank[targets] * (1 << 32) + starts + (1 << 31))
+
+    lows = first_rows({d: window_start(d) for d in wanted})
+    obv_lows = first_rows({d: calendar.sessions_ending(d, window_sessions())[0] for d in wanted})
     steps = adjustment_steps(frame if "open" in frame.columns else frame.with_columns(open=pl.col("close")),
                              actions, basis)
-    out = _window_values(arrays, targets, lows, steps)
+    out = _window_values(arrays, targets, lows, obv_lows, steps)
     result = frame.select("symbol", "session")[targets].with_columns(
         pl.Series(name, values, dtype=pl.Float64) for name, values in out.items()
     )
@@ -294,27 +323,69 @@ def _adjusted_window(series: list[np.ndarray], low: int, row: int,
     return window
 
 
-def _window_values(arrays: dict[str, np.ndarray], targets: np.ndarray, lows: np.ndarray,
+def _window_groups(targets: np.ndarray, lows: np.ndarray, steps: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Where each group of target rows starts: targets sharing a window start (a symbol's month) with no price or
+    volume step between them. Within a group the window of the last target, adjusted back from it, holds every
+    earlier target's own window bit for bit (the steps after those targets are exactly 1.0), so one TA-Lib pass
+    serves them all; TA-Lib's functions are causal (a value reads nothing after its row)."""
+    stepped = np.cumsum((steps[0] != 1.0) | (steps[1] != 1.0))
+    breaks = np.ones(targets.size, dtype=bool)
+    breaks[1:] = (lows[1:] != lows[:-1]) | (stepped[targets[1:]] != stepped[targets[:-1]])
+    return np.flatnonzero(breaks)
+
+
+def _window_values(arrays: dict[str, np.ndarray], targets: np.ndarray, lows: np.ndarray, obv_lows: np.ndarray,
                    steps: tuple[np.ndarray, np.ndarray]) -> dict[str, np.ndarray]:
-    """Each target row's last TA-Lib value over rows [low, target], adjusted back from the target; NaN where the
-    window is too short."""
+    """Each target row's TA-Lib values over rows [low, target], adjusted back from the target (OBV over
+    [obv_low, target]); NaN where the window is too short."""
     need = required_bars()
     order = ("c", "h", "l", "v")
     out = {c: np.full(targets.size, np.nan) for c in INDICATOR_COLUMNS}
-    # (TA-Lib function, positions of its input arrays, parameters, output arrays, bars it needs)
-    specs = [(getattr(talib, _FUNCS[name]), [order.index(i) for i in _INPUTS.get(name, "c")], _PARAMS[name],
-              [out[c] for c in columns], need[columns[0]]) for name, columns in _OUTPUTS.items()]
+    if targets.size == 0:
+        return out
+    # (TA-Lib function, positions of its input arrays, parameters, output arrays, bars it needs); the functions
+    # unwrapped from talib's polars/pandas argument check, which costs more than a 300-bar SMA
+    specs = [(inspect.unwrap(getattr(talib, _FUNCS[name])), [order.index(i) for i in _INPUTS.get(name, "c")],
+              _PARAMS[name], [out[c] for c in columns], need[columns[0]])
+             for name, columns in _OUTPUTS.items() if name != "obv"]
     series = [arrays[i] for i in order]
-    for k, (row, low) in enumerate(zip(targets.tolist(), lows.tolist(), strict=True)):
-        size = row + 1 - low
-        window = _adjusted_window(series, low, row, steps)
+    whole = bool(np.isfinite(series[0]).all() and np.isfinite(series[3]).all()
+                 and (series[3] == np.rint(series[3])).all())
+    starts = _window_groups(targets, lows, steps)
+    for first, stop in zip(starts.tolist(), [*starts[1:].tolist(), targets.size], strict=True):
+        low, last = int(lows[first]), int(targets[stop - 1])
+        window = _adjusted_window(series, low, last, steps)
+        at = targets[first:stop] - low  # each target's row inside the window
+        if at[-1] - at[0] == stop - first - 1:  # consecutive sessions (a range): a slice, not a gather
+            at = slice(int(at[0]), int(at[-1]) + 1)
+        shortest, longest = int(targets[first]) + 1 - low, last + 1 - low  # bars in the targets' own windows
         for func, inputs, params, outputs, bars_needed in specs:
-            if size < bars_needed:
+            if longest < bars_needed:
                 continue
             values = func(*[window[i] for i in inputs], **params)
-            if len(outputs) == 1:
-                outputs[0][k] = values[-1]
-            else:
-                for target, result in zip(outputs, values, strict=True):
-                    target[k] = result[-1]
+            for target, result in zip(outputs, values if len(outputs) > 1 else (values,), strict=True):
+                target[first:stop] = result[at]
+                if shortest < bars_needed:
+                    target[first:stop][targets[first:stop] + 1 - low < bars_needed] = np.nan
+        out["obv"][first:stop] = _rolling_obv(window[0], window[3], targets[first:stop] - low,
+                                              obv_lows[first:stop] - low, need["obv"], whole)
     return out
+
+
+def _rolling_obv(close: np.ndarray, volume: np.ndarray, at: np.ndarray, starts: np.ndarray,
+                 bars_needed: int, whole: bool) -> np.ndarray:
+    """TA-Lib's OBV over rows [start, at] of one window, for each (start, at): the first bar's volume plus the
+    signed volumes after it. With finite prices and whole-number volumes (`whole`) float64 sums are exact in any
+    order, so a running total's difference equals TA-Lib's own loop; otherwise TA-Lib runs on each window."""
+    obv = np.full(at.size, np.nan)
+    enough = at + 1 - starts >= bars_needed
+    if not enough.any():
+        return obv
+    if not whole or np.abs(volume).max() * volume.size >= 2.0**53:
+        for k in np.flatnonzero(enough).tolist():
+            obv[k] = talib.OBV(close[starts[k] : at[k] + 1], volume[starts[k] : at[k] + 1])[-1]
+        return obv
+    sign = (close[1:] > close[:-1]).astype(np.float64) - (close[1:] < close[:-1])
+    total = np.concatenate(([0.0], np.cumsum(sign * volume[1:])))
+    obv[enough] = volume[starts[enough]] + (total[at[enough]] - total[starts[enough]])
+    return obv

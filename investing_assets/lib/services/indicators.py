@@ -1,24 +1,32 @@
 """Indicator updates: read each day's lookback window from the warehouse, compute, replace the days' rows.
 
-Each session is computed on its own fixed window (`indicators_on_windows`), so its rows are the same whether
-it ran alone or anywhere inside a range, and `investing ta` prints exactly what is stored."""
+Each session is computed on its own window (`indicators_on_windows`), so its rows are the same whether it ran
+alone or anywhere inside a range, and `investing ta` prints exactly what is stored. A long range is computed and
+written a year of sessions at a time inside one transaction: memory is a chunk's, the write all or nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import polars as pl
 
 from investing_assets.lib.analytics.adjustment import ADJUSTED, adjusted_symbols
-from investing_assets.lib.analytics.indicators import indicators_on_windows, lookback_sessions
+from investing_assets.lib.analytics.indicators import indicators_on_windows, window_start
+from investing_assets.lib.core import calendar
 from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.core.results import Written, previews_by_session, session_groups
 from investing_assets.lib.core.schemas import INDICATOR_COLUMNS
 from investing_assets.lib.storage import names
-from investing_assets.lib.storage.queries.market import actions_for_bars, read_bars_window
+from investing_assets.lib.storage.queries.market import actions_for_bars, read_bars
 from investing_assets.lib.storage.warehouse import Warehouse
+
+# Sessions computed and written per pass: each reads its sessions' bars plus one window (~300 sessions), so a
+# year keeps a 5,000-symbol backfill's memory to a couple of years of bars while rereading little.
+CHUNK_SESSIONS = 252
+PREVIEW_ROWS = 10
 
 
 @dataclass(frozen=True)
@@ -35,39 +43,79 @@ class WindowGaps:
     target_sessions_without_bars: list[str]  # ISO dates of the requested sessions that have no bars
 
 
+@dataclass
+class _GapCount:
+    """Bars per symbol and sessions with bars over a window read a piece at a time (each piece counted once)."""
+
+    window: list[dt.date]
+    bars_of: Counter[str] = field(default_factory=Counter)
+    present: set[dt.date] = field(default_factory=set)
+
+    def add(self, bars: pl.DataFrame) -> None:
+        self.bars_of.update(dict(bars.group_by("symbol").len().iter_rows()))
+        self.present.update(bars.get_column("session").unique().to_list())
+
+    def gaps(self, sessions: Sequence[dt.date]) -> WindowGaps:
+        short = sorted(n for n in self.bars_of.values() if n < len(self.window))
+        missing = [d for d in self.window if d not in self.present]
+        return WindowGaps(
+            window_sessions=len(self.window),
+            window_start=self.window[0].isoformat(),
+            symbols_with_short_window=len(short),
+            shortest_window=short[0] if short else len(self.window),
+            missing_sessions=len(missing),
+            missing_session_sample=[d.isoformat() for d in missing[:5]],
+            complete=not short and not missing,
+            target_sessions_without_bars=[d.isoformat() for d in sessions if d not in self.present],
+        )
+
+
 def window_gaps(bars: pl.DataFrame, window: Sequence[dt.date], sessions: Sequence[dt.date]) -> WindowGaps:
     """The gaps of `bars` over the lookback `window` of the requested `sessions`."""
-    per_symbol = bars.group_by("symbol").len()
-    short = per_symbol.filter(pl.col("len") < len(window)).sort("len")
-    present = set(bars.get_column("session").unique().to_list()) if bars.height else set()
-    missing_sessions = [d for d in window if d not in present]
-    return WindowGaps(
-        window_sessions=len(window),
-        window_start=window[0].isoformat(),
-        symbols_with_short_window=short.height,
-        shortest_window=int(short.get_column("len").min()) if short.height else len(window),
-        missing_sessions=len(missing_sessions),
-        missing_session_sample=[d.isoformat() for d in missing_sessions[:5]],
-        complete=short.height == 0 and not missing_sessions,
-        target_sessions_without_bars=[d.isoformat() for d in sessions if d not in present],
-    )
+    count = _GapCount(list(window))
+    count.add(bars)
+    return count.gaps(sessions)
+
+
+def _preview_of(values: pl.DataFrame):
+    rows_of = session_groups(values)
+    return lambda session: rows_of(session).sort("symbol").head(PREVIEW_ROWS)
 
 
 def write_indicators(warehouse: Warehouse, sessions: Sequence[dt.date],
                      basis: str = ADJUSTED) -> tuple[Written, WindowGaps]:
     """Each session's indicators on its own window of stored bars, on `basis` prices (adjusted: adj_close where
     the source gave it, else the stored corporate actions; see lib.analytics.adjustment)."""
-    lookback = lookback_sessions()
-    bars, window = read_bars_window(warehouse, sessions[0], sessions[-1], lookback)
-    gaps = window_gaps(bars, window, sessions)
-    if gaps.target_sessions_without_bars:  # an empty session would replace its indicators with nothing
-        raise BadMarketData(f"no bars stored for session(s) {gaps.target_sessions_without_bars[:5]}: "
-                            "materialize daily_bars for them first")
-    actions = actions_for_bars(warehouse, bars)
-    values = indicators_on_windows(bars, sessions, actions, basis)
-    warehouse.replace_rows(names.INDICATORS, values, {"session": list(sessions)})
-    null_counts = {c: n for c, n in values.select(pl.col(INDICATOR_COLUMNS).null_count()).row(0, named=True).items()
-                   if n}
+    sessions = sorted(sessions)
+    count = _GapCount(calendar.sessions_between(window_start(sessions[0]), sessions[-1]))
+    previews: dict[dt.date, pl.DataFrame] = {}
+    null_counts: Counter[str] = Counter()
+    changed: set[str] = set()
+    rows = 0
+
+    def chunks() -> Iterator[tuple[pl.DataFrame, Mapping[str, Sequence[dt.date]]]]:
+        nonlocal rows
+        read_from = count.window[0]
+        for at in range(0, len(sessions), CHUNK_SESSIONS):
+            part = sessions[at : at + CHUNK_SESSIONS]
+            bars = read_bars(warehouse, window_start(part[0]), part[-1])
+            count.add(bars.filter(pl.col("session") >= read_from))  # each session of the window counted once
+            read_from = calendar.sessions_starting(part[-1], 2)[-1]
+            without = [d for d in part if d not in count.present]
+            if without:  # an empty session would replace its indicators with nothing: the whole write rolls back
+                raise BadMarketData(f"no bars stored for session(s) {[d.isoformat() for d in without[:5]]}: "
+                                    "materialize daily_bars for them first")
+            actions = actions_for_bars(warehouse, bars)
+            values = indicators_on_windows(bars, part, actions, basis)
+            null_counts.update({c: n for c, n in values.select(pl.col(INDICATOR_COLUMNS).null_count())
+                                .row(0, named=True).items() if n})
+            changed.update(adjusted_symbols(bars, actions, basis))
+            previews.update(previews_by_session(part, _preview_of(values)))
+            rows += values.height
+            yield values, {"session": part}
+
+    warehouse.replace_chunks(names.INDICATORS, sessions, chunks())
+    gaps = count.gaps(sessions)
     notes = []
     if not gaps.complete:
         notes.append(
@@ -75,22 +123,21 @@ def write_indicators(warehouse: Warehouse, sessions: Sequence[dt.date],
             f"{gaps.window_sessions} sessions of bars, {gaps.missing_sessions} session(s) missing; "
             "indicators that need more history than a window holds are stored null"
         )
-    if null_counts:
-        notes.append("null for lack of history: " + ", ".join(f"{c} {n}" for c, n in null_counts.items()))
-    changed = adjusted_symbols(bars, actions, basis)
+    nulls = {c: null_counts[c] for c in INDICATOR_COLUMNS if null_counts[c]}
+    if nulls:
+        notes.append("null for lack of history: " + ", ".join(f"{c} {n}" for c, n in nulls.items()))
     if changed:
-        notes.append(f"{basis} prices: {len(changed)} symbol(s) with a split or dividend in the lookback "
-                     f"({', '.join(changed[:10])}{', ...' if len(changed) > 10 else ''})")
-    rows_of = session_groups(values)
-    previews = previews_by_session(sessions, lambda session: rows_of(session).sort("symbol").head(10))
-    return Written(values.height, len(sessions), notes=notes, preview=previews[sessions[-1]],
-                   previews=previews, null_counts=null_counts, basis=basis), gaps
+        adjusted = sorted(changed)
+        notes.append(f"{basis} prices: {len(adjusted)} symbol(s) with a split or dividend in the lookback "
+                     f"({', '.join(adjusted[:10])}{', ...' if len(adjusted) > 10 else ''})")
+    return Written(rows, len(sessions), notes=notes, preview=previews[sessions[-1]],
+                   previews=previews, null_counts=nulls, basis=basis), gaps
 
 
 def session_indicators(bars: pl.DataFrame, session: dt.date, actions: pl.DataFrame | None = None,
                        basis: str = ADJUSTED) -> dict[str, float | None] | None:
     """One symbol's indicators on `session`, computed as the asset stores them (for `investing ta`); `bars`
-    (raw) should cover the `window_sessions()` sessions ending at it, `actions` the stored splits and dividends
+    (raw) should cover the sessions from `window_start(session)` to it, `actions` the stored splits and dividends
     over them. None when there is no bar on that session."""
     values = indicators_on_windows(bars, [session], actions, basis)
     return values.to_dicts()[0] if values.height else None

@@ -16,7 +16,7 @@ import itertools
 import json
 import logging
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,6 +117,16 @@ class Warehouse:
             self.ensure_year_partitions(table, frame)
         with self.connect() as conn, conn.cursor() as cur:
             return [self._replace(cur, table, frame, scope) for table, frame, scope in ordered]
+
+    def replace_chunks(self, table: str, sessions: Sequence[dt.date],
+                       chunks: Iterable[tuple[pl.DataFrame, Mapping[str, Sequence[object]]]]) -> list[WriteResult]:
+        """`replace_rows` of each (frame, scope) chunk, all in ONE transaction, drawing the chunks one at a time: a
+        long range is computed and written a piece at a time (memory stays that of one chunk) and is still all or
+        nothing (an error while computing a later chunk rolls back the earlier ones). `sessions` covers every
+        chunk's rows, so the year partitions exist before the transaction starts."""
+        self.ensure_year_partitions(table, pl.DataFrame({"session": list(sessions)}, schema={"session": pl.Date}))
+        with self.connect() as conn, conn.cursor() as cur:
+            return [self._replace(cur, table, frame, scope) for frame, scope in chunks]
 
     def ensure_year_partitions(self, table: str, frame: pl.DataFrame) -> None:
         """Each year of `frame` has its partition before its first row is written, for tables partitioned by year

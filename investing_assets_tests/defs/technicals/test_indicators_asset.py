@@ -8,7 +8,7 @@ from polars.testing import assert_frame_equal
 from investing_assets.defs.market import assets as market_assets
 from investing_assets.defs.shared.checks import unique_key_result
 from investing_assets.defs.technicals.assets import indicators
-from investing_assets.lib.analytics.indicators import indicators_on_windows, lookback_sessions
+from investing_assets.lib.analytics.indicators import indicators_on_windows, longest_lookback, window_start
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.schemas import DAILY_BARS, INDICATORS
 from investing_assets_tests.defs._helpers import latest_metadata, materialize_range
@@ -27,13 +27,12 @@ def test_lookback_is_declared_to_dagster():
     graph = defs.resolve_asset_graph()
     mapping = graph.get_partition_mapping(indicators.key, market_assets.daily_bars.key)
     assert isinstance(mapping, dg.TimeWindowPartitionMapping)
-    assert mapping.start_offset == -lookback_sessions() and mapping.end_offset == 0
+    assert mapping.start_offset == -longest_lookback() and mapping.end_offset == 0
 
 
 def test_indicators_match_talib_on_the_stored_window_and_rerun_identically(resources, instance, warehouse):
     days = calendar.sessions_ending(LAST, 2)
-    window = calendar.sessions_ending(days[0], lookback_sessions() + 1)
-    load_bars(resources, instance, window[0], LAST)
+    load_bars(resources, instance, window_start(days[0]), LAST)
 
     result = materialize_range([indicators], days[0], LAST, resources, instance)
     assert result.success

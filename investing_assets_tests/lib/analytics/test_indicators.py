@@ -246,47 +246,53 @@ def test_each_session_equals_talib_on_its_own_window_and_nulls_what_the_window_c
         indicators_on_windows,
         required_bars,
         window_sessions,
+        window_start,
     )
     from investing_assets.lib.core import calendar
 
     last = dt.date(2026, 11, 20)
-    targets = calendar.sessions_ending(last, 5)
+    targets = calendar.sessions_ending(last, 20)  # October's end and November's start: two window starts
     # FULL has every window; GAP misses one session inside them; YOUNG has fewer bars than MACD needs
     bars = _session_bars({"FULL": 400, "GAP": 400, "YOUNG": 230}, last)
     bars = bars.filter(~((pl.col("symbol") == "GAP") & (pl.col("session") == calendar.sessions_ending(targets[0], 41)[0])))
     out = indicators_on_windows(bars.sample(fraction=1.0, shuffle=True, seed=5), targets)
-    assert out.height == 15 and out.columns == list(INDICATORS)
+    assert out.height == 60 and out.columns == list(INDICATORS)
+    assert len({window_start(d) for d in targets}) == 2
     need = required_bars()
     for row in out.iter_rows(named=True):
-        window = calendar.sessions_ending(row["session"], window_sessions())
-        own = bars.filter(pl.col("symbol") == row["symbol"], pl.col("session").is_in(window)).sort("session")
-        want = _talib_direct(*[own[c].cast(pl.Float64).to_numpy().copy() for c in ("close", "high", "low", "volume")])
-        for name in INDICATOR_COLUMNS:
-            if own.height < need[name]:
-                assert row[name] is None, (row["symbol"], name, own.height)
-            else:
-                assert row[name] == want[name][-1], (row["symbol"], row["session"], name)
+        session = row["session"]
+        for names, first in ((set(INDICATOR_COLUMNS) - {"obv"}, window_start(session)),
+                             ({"obv"}, calendar.sessions_ending(session, window_sessions())[0])):
+            own = bars.filter(pl.col("symbol") == row["symbol"], pl.col("session").is_between(first, session))
+            own = own.sort("session")
+            want = _talib_direct(*[own[c].cast(pl.Float64).to_numpy().copy()
+                                   for c in ("close", "high", "low", "volume")])
+            for name in names:
+                if own.height < need[name]:
+                    assert row[name] is None, (row["symbol"], name, own.height)
+                else:
+                    assert row[name] == want[name][-1], (row["symbol"], session, name)
     young = out.filter(pl.col("symbol") == "YOUNG")
-    assert young.get_column("macd").null_count() == 5 and young.get_column("sma_200").null_count() == 0
+    assert young.get_column("macd").null_count() == 20 and young.get_column("sma_200").null_count() == 0
     gap = out.filter(pl.col("symbol") == "GAP")
-    assert gap.get_column("obv").null_count() == 5  # OBV needs the whole window
+    assert gap.get_column("obv").null_count() == 20  # OBV needs the whole window
     assert gap.get_column("rsi_14").null_count() == 0
     assert out.filter(pl.col("symbol") == "FULL").null_count().sum_horizontal().item() == 0
 
 
 def test_a_session_alone_equals_the_same_session_inside_any_longer_read() -> None:
-    from investing_assets.lib.analytics.indicators import indicators_on_windows, window_sessions
+    from investing_assets.lib.analytics.indicators import indicators_on_windows, window_start
     from investing_assets.lib.core import calendar
 
     last = dt.date(2026, 11, 20)
     bars = _session_bars({"A": 700, "B": 450, "C": 300}, last)
     days = calendar.sessions_ending(last, 30)
     alone = indicators_on_windows(
-        bars.filter(pl.col("session") >= calendar.sessions_ending(days[10], window_sessions())[0],
-                    pl.col("session") <= days[10]), [days[10]])
+        bars.filter(pl.col("session") >= window_start(days[10]), pl.col("session") <= days[10]), [days[10]])
     as_first = indicators_on_windows(bars, days[10:])
     as_last = indicators_on_windows(bars, days[:11])
-    for run in (as_first, as_last):
+    every_other = indicators_on_windows(bars, days[::2])  # gathered, not sliced, out of each month's pass
+    for run in (as_first, as_last, every_other):
         assert run.filter(pl.col("session") == days[10]).equals(alone)
     assert alone.height == 3
     assert alone.filter(pl.col("symbol") != "C").null_count().sum_horizontal().item() == 0

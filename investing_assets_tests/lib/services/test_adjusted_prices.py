@@ -14,7 +14,8 @@ import polars as pl
 import pytest
 
 from investing_assets.lib.analytics.adjustment import RAW
-from investing_assets.lib.analytics.indicators import indicators_on_windows
+from investing_assets.lib.analytics.indicators import indicators_on_windows, window_start
+from investing_assets.lib.core import calendar
 from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.core.schemas import INDICATORS
 from investing_assets.lib.services.indicators import session_indicators, write_indicators
@@ -82,7 +83,8 @@ def test_the_indicators_asset_and_investing_ta_store_adjusted_values(warehouse, 
     raw = indicators_on_windows(bars, sessions, actions, basis=RAW)
     assert stored["sma_20"][0] < raw["sma_20"][0] / 3  # the 5x cliff is gone
     # `investing ta` reads the same window and the same actions: the same figures
-    window, _ = read_bars_window(warehouse, sessions[0], sessions[0], 282, [rb.SYMBOL])
+    lookback = len(calendar.sessions_between(window_start(sessions[0]), sessions[0])) - 1
+    window, _ = read_bars_window(warehouse, sessions[0], sessions[0], lookback, [rb.SYMBOL])
     assert session_indicators(window, sessions[0], actions) == stored.row(0, named=True)
     # the raw bars stay as the source served them
     assert warehouse.read_table(names.DAILY_BARS, where={"symbol": [rb.SYMBOL]}, order_by=("session",))[

@@ -29,3 +29,45 @@ def test_short_symbols_and_missing_sessions_are_counted():
 def test_requested_sessions_without_bars_are_named():
     gaps = window_gaps(bars({"AAPL": WINDOW[:-1]}), WINDOW, WINDOW[-1:])
     assert gaps.target_sessions_without_bars == [WINDOW[-1].isoformat()]
+
+
+def _stored_bars(warehouse, sessions: list[dt.date]) -> pl.DataFrame:
+    from investing_assets.bench.indicators import make_bars
+    from investing_assets.lib.storage import names
+
+    frame = make_bars(3, len(sessions), seed=11).with_columns(
+        session=pl.Series(sessions * 3, dtype=pl.Date), source=pl.lit("test"), currency=pl.lit("USD"))
+    warehouse.replace_rows(names.DAILY_BARS, frame, {"session": sessions})
+    return frame
+
+
+def test_a_range_written_in_chunks_stores_what_one_pass_computes(warehouse, monkeypatch):
+    from investing_assets.lib.analytics.indicators import indicators_on_windows, window_start
+    from investing_assets.lib.core.schemas import INDICATORS
+    from investing_assets.lib.services import indicators as service
+    from investing_assets.lib.storage import names
+
+    days = calendar.sessions_ending(dt.date(2026, 11, 20), 30)  # October into November
+    bars = _stored_bars(warehouse, calendar.sessions_between(window_start(days[0]), days[-1]))
+    monkeypatch.setattr(service, "CHUNK_SESSIONS", 7)
+    written, gaps = service.write_indicators(warehouse, days)
+    stored = warehouse.read_table(names.INDICATORS, schema=INDICATORS, order_by=("symbol", "session"))
+    assert stored.equals(indicators_on_windows(bars, days))
+    assert written.rows == 90 and sorted(written.previews) == days
+    assert gaps.complete and gaps.window_start == window_start(days[0]).isoformat()
+
+
+def test_a_session_without_bars_in_a_later_chunk_writes_nothing(warehouse, monkeypatch):
+    import pytest
+
+    from investing_assets.lib.analytics.indicators import window_start
+    from investing_assets.lib.core.errors import BadMarketData
+    from investing_assets.lib.services import indicators as service
+    from investing_assets.lib.storage import names
+
+    days = calendar.sessions_ending(dt.date(2026, 11, 20), 12)
+    _stored_bars(warehouse, calendar.sessions_between(window_start(days[0]), days[-2]))  # the last day has none
+    monkeypatch.setattr(service, "CHUNK_SESSIONS", 5)
+    with pytest.raises(BadMarketData, match=days[-1].isoformat()):
+        service.write_indicators(warehouse, days)
+    assert warehouse.count(names.INDICATORS) == 0

@@ -233,3 +233,24 @@ def _relkind(conn: psycopg.Connection, table: str) -> str:
 def _partitions(conn: psycopg.Connection, table: str) -> list[str]:
     return [r[0] for r in conn.execute("SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
                                        "WHERE i.inhparent = %s::regclass ORDER BY 1", [table]).fetchall()]
+
+
+def test_replace_chunks_is_one_transaction_drawn_a_chunk_at_a_time(warehouse: Warehouse):
+    warehouse.replace_rows("market.daily_bars", pl.concat([bars(D1, close=10.0), bars(D2, close=10.0)]),
+                           {"session": [D1, D2]})
+    drawn = []
+
+    def chunks(fail: bool):
+        for session in (D1, D2):
+            drawn.append(session)
+            if fail and session == D2:
+                raise ValueError("the second chunk cannot be computed")
+            yield bars(session, close=20.0), {"session": [session]}
+
+    with pytest.raises(ValueError, match="second chunk"):
+        warehouse.replace_chunks("market.daily_bars", [D1, D2], chunks(fail=True))
+    assert [r[2] for r in stored(warehouse)] == [10.0] * 4  # the first chunk's write rolled back with it
+    assert drawn == [D1, D2]
+    results = warehouse.replace_chunks("market.daily_bars", [D1, D2], chunks(fail=False))
+    assert [r.inserted for r in results] == [2, 2]
+    assert [r[2] for r in stored(warehouse)] == [20.0] * 4
