@@ -63,7 +63,7 @@ def cmd_ta(args: argparse.Namespace) -> int:
     with user_errors("ta"):
         end = checked_session("ta", args.session) if args.session else default_session("ta", [symbol])
         days = calendar.sessions_ending(end, checked_days("ta", args.days, end))
-        # the asset's own fixed window ending at each session, so the figures are the stored ones
+        # the asset's own window of each session, so the figures are the stored ones
         bars, origin = bars_window([symbol], end, len(calendar.sessions_between(window_start(days[0]), end)))
         basis = settings.price_basis()
         actions = corporate_actions(bars, origin)

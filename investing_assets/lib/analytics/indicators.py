@@ -114,7 +114,8 @@ def _talib_lookback(name: str) -> int:
 
 
 def window_sessions() -> int:
-    """Sessions in the fixed window a stored session's indicators are computed on (the session included)."""
+    """Sessions in the fixed window a stored session's OBV sums (the session included): also the fewest a window
+    from `window_start` holds (a month's first session)."""
     return lookback_sessions() + 1
 
 
