@@ -44,26 +44,25 @@ log = logging.getLogger(__name__)
 
 def write_universe(source: UniverseSource, warehouse: Warehouse, sessions: Sequence[dt.date]) -> tuple[Written, list[str]]:
     """Snapshot the universe for each session, each symbol only while it trades (its listing, when the source
-    knows it); returns the symbols of the newest session."""
+    knows it); returns the symbols of the newest session. Checked once over the whole range, refused by session."""
     listings = source_listings(source)
-    frames = []
-    for session in sessions:
-        frame = conform(source.universe(session), UNIVERSE)
-        check_symbols(frame.get_column("symbol").to_list())
-        if frame.get_column("symbol").is_duplicated().any():
-            raise BadMarketData(f"universe for {session} lists a symbol twice")
-        listed = listed_on(frame.join(listings, on="symbol", how="left"), session)
-        if frame.height and not listed.height:  # an empty universe would also drop every symbol partition
-            raise BadMarketData(f"no symbol of the {source.name} source trades on {session}: its histories run "
-                                f"{listings.get_column('first_session').min()} to "
-                                f"{listings.get_column('last_session').max()}")
-        frame = listed
-        frames.append(frame.with_columns(session=pl.lit(session), source=pl.lit(source.name)))
-    rows = pl.concat(frames)
+    served = pl.concat([conform(source.universe(session), UNIVERSE).with_columns(session=pl.lit(session))
+                        for session in sessions])
+    check_symbols(served.get_column("symbol").unique().to_list())
+    twice = served.filter(served.select("session", "symbol").is_duplicated())
+    if twice.height:
+        raise BadMarketData(f"universe for {twice.item(0, 'session')} lists a symbol twice")
+    listed = listed_between(served.join(listings, on="symbol", how="left"))
+    empty = set(served.get_column("session").unique().to_list()) - set(listed.get_column("session").unique().to_list())
+    if empty:  # an empty universe would also drop every symbol partition
+        raise BadMarketData(f"no symbol of the {source.name} source trades on {min(empty)}: its histories run "
+                            f"{listings.get_column('first_session').min()} to "
+                            f"{listings.get_column('last_session').max()}")
+    rows = listed.with_columns(source=pl.lit(source.name))
     warehouse.replace_rows(names.UNIVERSE, rows, {"session": list(sessions)})
-    latest = frames[-1].get_column("symbol").to_list()
-    previews = {session: frame.drop("session", "source").head(10)
-                for session, frame in zip(sessions, frames, strict=True)}
+    rows_of = session_groups(rows)
+    latest = rows_of(sessions[-1]).get_column("symbol").to_list()
+    previews = {session: rows_of(session).drop("session", "source").head(10) for session in sessions}
     written = Written(rows.height, len(sessions), preview=previews[sessions[-1]], previews=previews,
                       notes=listing_notes(listings, sessions))
     return written, latest
@@ -77,10 +76,10 @@ def source_listings(source: UniverseSource) -> pl.DataFrame:
     return frame.unique("symbol", keep="first")
 
 
-def listed_on(frame: pl.DataFrame, session: dt.date) -> pl.DataFrame:
-    """The rows of symbols trading on `session`: listed on or before it, not delisted before it."""
-    return frame.filter(pl.col("first_session").is_null() | (pl.col("first_session") <= session),
-                        pl.col("last_session").is_null() | (pl.col("last_session") >= session))
+def listed_between(frame: pl.DataFrame) -> pl.DataFrame:
+    """The rows of symbols trading on their row's `session`: listed on or before it, not delisted before it."""
+    return frame.filter(pl.col("first_session").is_null() | (pl.col("first_session") <= pl.col("session")),
+                        pl.col("last_session").is_null() | (pl.col("last_session") >= pl.col("session")))
 
 
 def listing_notes(listings: pl.DataFrame, sessions: Sequence[dt.date]) -> list[str]:
@@ -96,15 +95,14 @@ def listing_notes(listings: pl.DataFrame, sessions: Sequence[dt.date]) -> list[s
 
 
 def write_index_constituents(source: ConstituentSource, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
-    frames = []
-    for session in sessions:
-        frame = conform(source.index_constituents(session), INDEX_CONSTITUENTS)
-        check_symbols(frame.get_column("symbol").to_list())
-        frames.append(frame.with_columns(session=pl.lit(session), source=pl.lit(source.name)))
-    rows = pl.concat(frames)
+    rows = pl.concat([conform(source.index_constituents(session), INDEX_CONSTITUENTS)
+                      .with_columns(session=pl.lit(session)) for session in sessions])
+    check_symbols(rows.get_column("symbol").unique().to_list())
+    rows = rows.with_columns(source=pl.lit(source.name))
     warehouse.replace_rows(names.INDEX_CONSTITUENTS, rows, {"session": list(sessions)})
-    previews = {session: frame.group_by("index_code").agg(members=pl.len(), weight=pl.col("weight").sum())
-                .sort("index_code") for session, frame in zip(sessions, frames, strict=True)}
+    summary = rows.group_by("session", "index_code").agg(members=pl.len(), weight=pl.col("weight").sum())
+    rows_of = session_groups(summary.sort("session", "index_code"))
+    previews = {session: rows_of(session).drop("session") for session in sessions}
     return Written(rows.height, len(sessions), preview=previews[sessions[-1]], previews=previews)
 
 
