@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -34,52 +35,66 @@ class Stall:
 Step = Recorded | Drop | Stall
 
 
-@dataclass
-class Loopback:
-    script: list[Step]
-    requests: list[str] = field(default_factory=list)  # path?query of each request answered
+class Served:
+    """A ThreadingHTTPServer on 127.0.0.1 (a free port) whose GETs call `answer(handler)`; stopped with `close`.
+    The one server both the scripted `Loopback` and the SEC range server run on."""
 
-    def __enter__(self) -> Loopback:
-        loopback = self
-
+    def __init__(self, answer: Callable[[BaseHTTPRequestHandler], None]) -> None:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
-                loopback.requests.append(self.path)
-                step = loopback.script[min(len(loopback.requests), len(loopback.script)) - 1]
-                response = step if isinstance(step, Recorded) else step.response
-                if isinstance(step, Stall):
-                    time.sleep(step.seconds)
-                body = response.body[:step.keep] if isinstance(step, Drop) else response.body
-                try:
-                    self.send_response(response.status, response.reason or None)
-                    for name, value in response.headers.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(response.body)))
-                    self.send_header("Connection", "close")
-                    self.end_headers()
-                    self.wfile.write(body)
-                    self.wfile.flush()
-                except (BrokenPipeError, ConnectionResetError):  # the client gave up first (its timeout)
-                    pass
-                self.close_connection = True
+                answer(self)
 
             def log_message(self, format: str, *args: object) -> None:  # keep test output clean
                 pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01},
-                                        daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
 
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@dataclass
+class Loopback:
+    script: list[Step]
+    requests: list[str] = field(default_factory=list)  # path?query of each request answered
+
+    def __enter__(self) -> Loopback:
+        self._served = Served(self._answer)
+        return self
+
+    def _answer(self, handler: BaseHTTPRequestHandler) -> None:
+        self.requests.append(handler.path)
+        step = self.script[min(len(self.requests), len(self.script)) - 1]
+        response = step if isinstance(step, Recorded) else step.response
+        if isinstance(step, Stall):
+            time.sleep(step.seconds)
+        body = response.body[:step.keep] if isinstance(step, Drop) else response.body
+        try:
+            handler.send_response(response.status, response.reason or None)
+            for name, value in response.headers.items():
+                handler.send_header(name, value)
+            handler.send_header("Content-Length", str(len(response.body)))
+            handler.send_header("Connection", "close")
+            handler.end_headers()
+            handler.wfile.write(body)
+            handler.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up first (its timeout)
+            pass
+        handler.close_connection = True
+
+    def __exit__(self, *exc: object) -> None:
+        self._served.close()
+
+    @property
+    def url(self) -> str:
+        return self._served.url

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 import zipfile
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -19,6 +18,7 @@ from investing_assets.lib.sources.sec_edgar import (
     MissingContact,
     checked_user_agent,
 )
+from investing_assets_tests.lib.sources._loopback import Served
 
 AGENT = "Investing Assets Tests ops@example.com"
 FAST = RetryPolicy(attempts=4, initial_wait=0.0, max_wait=0.0, read_timeout=5.0, sleep=lambda s: None)
@@ -46,57 +46,45 @@ class RangeServer:
     seen: list[dict[str, str]] = field(default_factory=list)
 
     def __enter__(self) -> RangeServer:
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:
-                server.seen.append(dict(self.headers.items()))
-                mode = server.script[min(len(server.seen), len(server.script)) - 1]
-                body, total = server.body, len(server.body)
-                if mode == "429":
-                    self.send_response(429)
-                    self.send_header("Retry-After", "0")
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                asked = self.headers.get("Range")
-                start = int(asked.split("=")[1].rstrip("-")) if asked and mode != "ignore-range" else 0
-                if asked and self.headers.get("If-Range") not in (None, server.etag):
-                    start = 0
-                rest = body[start:]
-                sent = rest[:server.keep] if mode == "drop" else rest[:server.short_keep] if mode == "short" else rest
-                try:
-                    self.send_response(206 if start else 200)
-                    if start:
-                        self.send_header("Content-Range", f"bytes {start}-{total - 1}/{total}")
-                    self.send_header("ETag", server.etag)
-                    self.send_header("Content-Length", str(len(sent) if mode == "short" else len(rest)))
-                    self.send_header("Connection", "close")
-                    self.end_headers()
-                    self.wfile.write(sent)
-                    self.wfile.flush()
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-                self.close_connection = True
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
+        self._served = Served(self._answer)
         return self
 
+    def _answer(self, handler: BaseHTTPRequestHandler) -> None:
+        self.seen.append(dict(handler.headers.items()))
+        mode = self.script[min(len(self.seen), len(self.script)) - 1]
+        body, total = self.body, len(self.body)
+        if mode == "429":
+            handler.send_response(429)
+            handler.send_header("Retry-After", "0")
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+            return
+        asked = handler.headers.get("Range")
+        start = int(asked.split("=")[1].rstrip("-")) if asked and mode != "ignore-range" else 0
+        if asked and handler.headers.get("If-Range") not in (None, self.etag):
+            start = 0
+        rest = body[start:]
+        sent = rest[:self.keep] if mode == "drop" else rest[:self.short_keep] if mode == "short" else rest
+        try:
+            handler.send_response(206 if start else 200)
+            if start:
+                handler.send_header("Content-Range", f"bytes {start}-{total - 1}/{total}")
+            handler.send_header("ETag", self.etag)
+            handler.send_header("Content-Length", str(len(sent) if mode == "short" else len(rest)))
+            handler.send_header("Connection", "close")
+            handler.end_headers()
+            handler.wfile.write(sent)
+            handler.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        handler.close_connection = True
+
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._served.close()
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/Archives/edgar/daily-index/xbrl/companyfacts.zip"
+        return f"{self._served.url}/Archives/edgar/daily-index/xbrl/companyfacts.zip"
 
 
 def _client() -> EdgarClient:
