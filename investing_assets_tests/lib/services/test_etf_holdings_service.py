@@ -129,6 +129,8 @@ def test_a_range_stores_the_rows_and_previews_that_session_by_session_calls_give
 
     ranged = write_etf_holdings(DemoSource(), warehouse, None, days)
     rows = stored()
+    warehouse.replace_rows(names.ETF_HOLDINGS, rows.clear(), {"session": days})  # the second write copies its own
+    assert warehouse.count(names.ETF_HOLDINGS) == 0
     single = write_etf_holdings(PerSession(), warehouse, None, days)
     assert stored().equals(rows) and rows.height == ranged.rows == single.rows
     assert ranged.previews.keys() == single.previews.keys() == set(days)
