@@ -189,7 +189,7 @@ class DemoSource:
     def _holdings(self, rows: np.ndarray, etfs: Sequence[str] | None) -> pl.DataFrame:
         """ETF_HOLDINGS_BY_SESSION of the calendar rows, sorted by (session, etf, weight descending, symbol)."""
         market = self._market
-        baskets = _etf_baskets(self.seed, self.plant_patterns)
+        baskets = _etf_baskets(market)
         chosen = sorted(baskets) if etfs is None else list(dict.fromkeys(etfs))
         unknown = [etf for etf in chosen if etf not in baskets]
         if unknown:
@@ -199,7 +199,7 @@ class DemoSource:
         chosen = sorted(chosen)
         if not chosen or rows.size == 0:
             return pl.DataFrame(schema=ETF_HOLDINGS_BY_SESSION)
-        symbol_rank = _symbol_ranks(self.seed, self.plant_patterns)
+        symbol_rank = _symbol_ranks(market)
         held, weights = [], []
         for etf in chosen:
             columns, price_weighted = baskets[etf]
@@ -351,10 +351,8 @@ class DemoSource:
         return conform(frame, QUOTES)
 
 
-@lru_cache(maxsize=3)
-def _etf_baskets(seed: int, plant: bool) -> dict[str, tuple[np.ndarray, bool]]:
+def _etf_baskets(market: Market) -> dict[str, tuple[np.ndarray, bool]]:
     """ETF -> (the stock columns it holds, whether it is price-weighted), as market.py builds the ETF quotes."""
-    market = simulated_market(seed, plant)
     baskets = {etf: (market.members[code], code == "DJI") for etf, code in INDEX_TRACKERS.items()}
     spx = market.members["SPX"]
     for sector, etf in SECTOR_ETFS.items():
@@ -362,10 +360,9 @@ def _etf_baskets(seed: int, plant: bool) -> dict[str, tuple[np.ndarray, bool]]:
     return baskets
 
 
-@lru_cache(maxsize=3)
-def _symbol_ranks(seed: int, plant: bool) -> np.ndarray:
+def _symbol_ranks(market: Market) -> np.ndarray:
     """Each stock column's place in the symbols' sort order: a holdings list's tie-break."""
-    symbols = [s.symbol for s in simulated_market(seed, plant).stocks]
+    symbols = [s.symbol for s in market.stocks]
     ranks = np.empty(len(symbols), dtype=np.int64)
     ranks[np.argsort(np.array(symbols, dtype=object), kind="stable")] = np.arange(len(symbols))
     return ranks
