@@ -35,6 +35,8 @@ ETF_HOLDINGS = {
     "market_value": pl.Float64,  # in the fund's currency; null where the source does not say
     "as_of": pl.Date,  # the day the source's list describes (FMP's updatedAt), null where it gives none
 }
+# ETF_HOLDINGS of many sessions in one frame (EtfHoldingSource.etf_holdings_range): the session each list is for.
+ETF_HOLDINGS_BY_SESSION = {**ETF_HOLDINGS, "session": pl.Date}
 
 DAILY_BARS = {
     "symbol": pl.String,

@@ -15,8 +15,8 @@ import polars as pl
 
 from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.core.results import Written
-from investing_assets.lib.core.schemas import ETF_HOLDINGS, conform
-from investing_assets.lib.core.symbols import check_symbols
+from investing_assets.lib.core.schemas import ETF_HOLDINGS, ETF_HOLDINGS_BY_SESSION, conform
+from investing_assets.lib.core.symbols import is_ticker, ticker_refusal
 from investing_assets.lib.sources.protocol import EtfHoldingSource
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.cache import HotCache
@@ -34,41 +34,62 @@ PREVIEW_TOP = 3
 
 
 def validate_holdings(frame: pl.DataFrame) -> pl.DataFrame:
-    """ETF_HOLDINGS refused unless every line is an ETF's ticker or named line, with a finite weight >= 0, once."""
-    frame = conform(frame, ETF_HOLDINGS)
-    check_symbols(frame.get_column("etf").to_list())
-    check_symbols(frame.get_column("symbol").drop_nulls().to_list())
+    """ETF_HOLDINGS refused unless every line is an ETF's ticker or named line, with a finite weight >= 0, once per
+    ETF (and session: a frame of many sessions, ETF_HOLDINGS_BY_SESSION, is checked at once, each refusal naming
+    the ETF and the session of its first bad line)."""
+    by_session = "session" in frame.columns
+    frame = conform(frame, ETF_HOLDINGS_BY_SESSION if by_session else ETF_HOLDINGS)
+
+    def where(row: dict) -> str:
+        return f" on {row['session'].isoformat()}" if by_session and row["session"] is not None else ""
+
+    for column, what in (("etf", "an ETF"), ("symbol", "a holding")):
+        refused = _first_refused_symbol(frame.get_column(column))
+        if refused is not None:
+            row = frame.filter(pl.col(column) == refused).row(0, named=True)
+            held = f" of {row['etf']}" if column == "symbol" else ""
+            raise BadMarketData(f"{ticker_refusal(refused)} ({what}{held}{where(row)})")
     unnamed = frame.filter(pl.col("symbol").is_null() & pl.col("name").is_null())
     if unnamed.height:
-        raise BadMarketData(f"{unnamed.height} holding line(s) of {unnamed.item(0, 'etf')} have neither a symbol "
-                            "nor a name")
+        row = unnamed.row(0, named=True)
+        raise BadMarketData(f"{unnamed.height} holding line(s) of {row['etf']} have neither a symbol "
+                            f"nor a name{where(row)}")
     for column in ("weight", "shares", "market_value"):
         bad = frame.filter(pl.col(column).is_nan() | (pl.col(column) < 0) |
                            (pl.col(column).is_null() if column == "weight" else pl.lit(False)))
         if bad.height:
             row = bad.row(0, named=True)
-            raise BadMarketData(f"holding {row['symbol'] or row['name']} of {row['etf']} has {column} {row[column]}")
-    keyed = frame.with_columns(line=pl.coalesce(pl.col("symbol"), pl.lit("name: ") + pl.col("name")))
-    repeated = keyed.filter(keyed.select("etf", "line").is_duplicated())
+            raise BadMarketData(f"holding {row['symbol'] or row['name']} of {row['etf']} has {column} "
+                                f"{row[column]}{where(row)}")
+    keys = ["session", "etf"] if by_session else ["etf"]
+    keyed = frame.select(*keys, line=pl.coalesce(pl.col("symbol"), pl.lit("name: ") + pl.col("name")))
+    repeated = keyed.filter(keyed.is_duplicated())
     if repeated.height:
-        raise BadMarketData(f"holding {repeated.item(0, 'line')} of {repeated.item(0, 'etf')} is listed twice")
+        row = repeated.row(0, named=True)
+        raise BadMarketData(f"holding {row['line']} of {row['etf']} is listed twice{where(row)}")
     return frame
+
+
+def _first_refused_symbol(symbols: pl.Series) -> str | None:
+    """The first value that is not a ticker, each distinct value tested once (a decade of lists repeats ~500)."""
+    return next((s for s in symbols.drop_nulls().unique(maintain_order=True).to_list() if not is_ticker(s)), None)
 
 
 def write_etf_holdings(source: EtfHoldingSource, warehouse: Warehouse, cache: HotCache | None,
                        sessions: Sequence[dt.date]) -> Written:
-    """Each session's holdings of every ETF the source lists, replaced in one transaction; the newest stored session
-    in Redis. A source whose list is of another day than the session (FMP's are today's) is noted."""
-    frames = []
-    for session in sessions:
-        frame = validate_holdings(source.etf_holdings(session))
-        if frame.height == 0:
-            raise BadMarketData(f"source {source.name} returned no ETF holdings for {session.isoformat()}")
-        frames.append(frame.with_columns(session=pl.lit(session), source=pl.lit(source.name)))
-    rows = pl.concat(frames)
+    """Each session's holdings of every ETF the source lists, asked for in one range and replaced in one
+    transaction; the newest stored session in Redis. A source whose list is of another day than the session (FMP's
+    are today's) is noted."""
+    lists = validate_holdings(source.etf_holdings_range(sessions))
+    served = set(lists.get_column("session").unique().to_list())
+    empty = [session for session in sessions if session not in served]
+    if empty:
+        shown = ", ".join(d.isoformat() for d in empty[:3]) + (f" and {len(empty) - 3} more" if len(empty) > 3 else "")
+        raise BadMarketData(f"source {source.name} returned no ETF holdings for {shown}")
+    rows = lists.with_columns(source=pl.lit(source.name)).select(*ETF_HOLDINGS, "session", "source")
     warehouse.replace_rows(names.ETF_HOLDINGS, rows, {"session": list(sessions)})
     cached = publish_latest_holdings(warehouse, cache) if cache is not None else None
-    previews = {session: holdings_preview(frame) for session, frame in zip(sessions, frames, strict=True)}
+    previews = holdings_previews(rows)
     return Written(rows.height, len(sessions), cached=cached, preview=previews[sessions[-1]], previews=previews,
                    notes=_as_of_notes(rows, source.name))
 
@@ -86,11 +107,22 @@ def _as_of_notes(rows: pl.DataFrame, source: str) -> list[str]:
 
 def holdings_preview(frame: pl.DataFrame, top: int = PREVIEW_TOP) -> pl.DataFrame:
     """One line per ETF: its line count, weight total and largest holdings ("GS 10.69%, MSFT 6.76%, ...")."""
-    ranked = frame.sort(["etf", "weight"], descending=[False, True])
-    return ranked.group_by("etf", maintain_order=True).agg(
+    return _ranked_lines(frame, ["etf"], top)
+
+
+def holdings_previews(rows: pl.DataFrame, top: int = PREVIEW_TOP) -> dict[dt.date, pl.DataFrame]:
+    """`holdings_preview` of each session of `rows` (ETF_HOLDINGS_BY_SESSION), by one group_by over them all."""
+    lines = _ranked_lines(rows, ["session", "etf"], top)
+    return {session: preview for (session,), preview in
+            lines.partition_by("session", as_dict=True, maintain_order=True, include_key=False).items()}
+
+
+def _ranked_lines(frame: pl.DataFrame, keys: list[str], top: int) -> pl.DataFrame:
+    ranked = frame.sort([*keys, "weight"], descending=[*(False for _ in keys), True], maintain_order=True)
+    return ranked.group_by(keys, maintain_order=True).agg(
         holdings=pl.len(),
         weight=pl.col("weight").sum(),
-        top=pl.format("{} {}%", pl.coalesce("symbol", "name"), (pl.col("weight") * 100).round(2)).head(top)
+        top=pl.format("{} {}%", pl.coalesce("symbol", "name").head(top), (pl.col("weight").head(top) * 100).round(2))
         .str.join(", "),
     )
 

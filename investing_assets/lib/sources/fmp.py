@@ -54,6 +54,7 @@ from investing_assets.lib.core.schemas import (
     CORPORATE_ACTIONS,
     DAILY_BARS,
     ETF_HOLDINGS,
+    ETF_HOLDINGS_BY_SESSION,
     INDEX_CONSTITUENTS,
     NEWS_ARTICLES,
     QUOTES,
@@ -533,6 +534,15 @@ class FmpSource:
         if not frames:
             return pl.DataFrame(schema=ETF_HOLDINGS)
         return pl.concat(frames).sort(["etf", "weight", "symbol"], descending=[False, True, False], nulls_last=True)
+
+    def etf_holdings_range(self, sessions: Sequence[dt.date], etfs: Sequence[str] | None = None) -> pl.DataFrame:
+        """Today's lists, asked once, for each of the sessions: FMP keeps no older list, so per session it would
+        answer the same one again (a call per ETF per session); each row's as_of says which day it is."""
+        days = pl.DataFrame({"session": sorted(set(sessions))}, schema={"session": pl.Date})
+        if days.height == 0:
+            return pl.DataFrame(schema=ETF_HOLDINGS_BY_SESSION)
+        return days.join(self.etf_holdings(days.item(-1, "session"), etfs), how="cross").select(
+            list(ETF_HOLDINGS_BY_SESSION))
 
     def daily_bars(self, sessions: Sequence[dt.date], symbols: Sequence[str] | None = None) -> pl.DataFrame:
         wanted = sorted(set(sessions))

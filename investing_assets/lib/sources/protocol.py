@@ -125,6 +125,11 @@ class EtfHoldingSource(Source, Protocol):
         `session`, sorted by (etf, weight descending)."""
         ...
 
+    def etf_holdings_range(self, sessions: Sequence[dt.date], etfs: Sequence[str] | None = None) -> pl.DataFrame:
+        """ETF_HOLDINGS_BY_SESSION: `etf_holdings` of each of `sessions` (any of them, not only consecutive ones) in
+        one frame, sorted by (session, etf, weight descending); a backfill asks for thousands of sessions at once."""
+        ...
+
 
 class FundamentalSource(Source, Protocol):
     def fundamental_reports(self, symbols: Sequence[str], reports: Sequence[str]) -> Iterator[ReportAnswer]:

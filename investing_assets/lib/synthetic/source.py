@@ -20,7 +20,7 @@ from investing_assets.lib.core.fundamental_reports import REPORTS, ReportAnswer
 from investing_assets.lib.core.schemas import (
     CORPORATE_ACTIONS,
     DAILY_BARS,
-    ETF_HOLDINGS,
+    ETF_HOLDINGS_BY_SESSION,
     INDEX_CONSTITUENTS,
     LISTINGS,
     QUOTES,
@@ -172,7 +172,22 @@ class DemoSource:
         hold their index's constituents at that session's weights (as index_constituents gives them), each sector
         SPDR its sector's S&P 500 members cap-weighted. IWM and TLT follow the market factor, not demo stocks, so
         the demo has no list for them. Shares and market value are null: the demo models no fund assets."""
-        row = int(_session_rows(session)[0])
+        return self._holdings(_session_rows(session), etfs).drop("session")
+
+    def etf_holdings_range(self, sessions: Sequence[dt.date], etfs: Sequence[str] | None = None) -> pl.DataFrame:
+        """The lists of etf_holdings for every session in one array pass (a frame per ETF per session cost a ten-year
+        backfill 45 s). A subclass that changes etf_holdings (a test's altered lists) is asked session by session,
+        so its change holds here too."""
+        rows = _session_rows(sessions)
+        if type(self).etf_holdings is not DemoSource.etf_holdings:
+            lists = [self.etf_holdings(day, etfs).with_columns(session=pl.lit(day, pl.Date))
+                     for day in self._market.sessions[rows].tolist()]
+            return conform(pl.concat(lists), ETF_HOLDINGS_BY_SESSION) if lists else \
+                pl.DataFrame(schema=ETF_HOLDINGS_BY_SESSION)
+        return self._holdings(rows, etfs)
+
+    def _holdings(self, rows: np.ndarray, etfs: Sequence[str] | None) -> pl.DataFrame:
+        """ETF_HOLDINGS_BY_SESSION of the calendar rows, sorted by (session, etf, weight descending, symbol)."""
         market = self._market
         baskets = _etf_baskets(market)
         chosen = sorted(baskets) if etfs is None else list(dict.fromkeys(etfs))
@@ -181,20 +196,32 @@ class DemoSource:
             why = "; the demo's IWM and TLT are not made of demo stocks" if {"IWM", "TLT"} & set(unknown) else ""
             raise ValueError(f"demo: no holdings of {', '.join(unknown)}: the demo holds lists of "
                              f"{', '.join(sorted(baskets))}{why}")
-        frames = []
+        chosen = sorted(chosen)
+        if not chosen or rows.size == 0:
+            return pl.DataFrame(schema=ETF_HOLDINGS_BY_SESSION)
+        symbol_rank = _symbol_ranks(market)
+        held, weights = [], []
         for etf in chosen:
             columns, price_weighted = baskets[etf]
-            close = market.close[row, columns]
+            close = market.close[np.ix_(rows, columns)]
             raw = close if price_weighted else close * market.shares[columns].astype(float)
-            frames.append(pl.DataFrame({
-                "etf": etf, "symbol": [market.stocks[i].symbol for i in columns],
-                "name": [market.stocks[i].name for i in columns], "weight": raw / raw.sum(),
-                "shares": None, "market_value": None, "as_of": session,
-            }, schema_overrides={"shares": pl.Float64, "market_value": pl.Float64}))
-        if not frames:
-            return pl.DataFrame(schema=ETF_HOLDINGS)
-        return conform(pl.concat(frames), ETF_HOLDINGS).sort(["etf", "weight", "symbol"],
-                                                             descending=[False, True, False])
+            weight = raw / raw.sum(axis=1, keepdims=True)  # per row the same sum as one session's vector gives
+            order = np.lexsort((np.broadcast_to(symbol_rank[columns], weight.shape), -weight), axis=1)
+            held.append(columns[order])
+            weights.append(np.take_along_axis(weight, order, axis=1))
+        stock = np.hstack(held).ravel()  # session-major: each session's lines, ETF by ETF
+        lines = stock.shape[0] // rows.shape[0]
+        etf_of_line = np.repeat(np.arange(len(chosen)), [baskets[etf][0].shape[0] for etf in chosen])
+        day = pl.Series("session", market.sessions[rows], dtype=pl.Date).gather(
+            np.repeat(np.arange(rows.shape[0]), lines))
+        symbols = pl.Series([s.symbol for s in market.stocks], dtype=pl.String)
+        names = pl.Series([s.name for s in market.stocks], dtype=pl.String)
+        return pl.DataFrame({
+            "etf": pl.Series(chosen, dtype=pl.String).gather(np.tile(etf_of_line, rows.shape[0])),
+            "symbol": symbols.gather(stock), "name": names.gather(stock), "weight": np.hstack(weights).ravel(),
+            "as_of": day, "session": day,
+        }).with_columns(shares=pl.lit(None, pl.Float64), market_value=pl.lit(None, pl.Float64)).select(
+            list(ETF_HOLDINGS_BY_SESSION))
 
     def daily_bars(self, sessions: Sequence[dt.date], symbols: Sequence[str] | None = None) -> pl.DataFrame:
         """Bars sorted by (symbol, session); symbols=None means the whole universe. Each bar is a pure
@@ -331,6 +358,14 @@ def _etf_baskets(market: Market) -> dict[str, tuple[np.ndarray, bool]]:
     for sector, etf in SECTOR_ETFS.items():
         baskets[etf] = (np.array([i for i in spx if market.stocks[i].sector == sector], dtype=np.int64), False)
     return baskets
+
+
+def _symbol_ranks(market: Market) -> np.ndarray:
+    """Each stock column's place in the symbols' sort order: a holdings list's tie-break."""
+    symbols = [s.symbol for s in market.stocks]
+    ranks = np.empty(len(symbols), dtype=np.int64)
+    ranks[np.argsort(np.array(symbols, dtype=object), kind="stable")] = np.arange(len(symbols))
+    return ranks
 
 
 @lru_cache(maxsize=2)

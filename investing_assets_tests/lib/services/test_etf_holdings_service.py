@@ -18,6 +18,7 @@ from investing_assets.lib.services.etf_holdings import (
     validate_holdings,
     write_etf_holdings,
 )
+from investing_assets.lib.storage import names
 from investing_assets.lib.storage.queries.holdings import holdings_of_session, holdings_source
 from investing_assets.lib.synthetic.source import DemoSource
 
@@ -110,3 +111,72 @@ def test_a_list_dated_another_day_is_noted(warehouse):
 def test_validate_keeps_a_good_list_unchanged():
     lists = DemoSource().etf_holdings(LAST, ["DIA"])
     assert validate_holdings(lists).equals(lists)
+
+
+class PerSession(DemoSource):
+    """The demo's lists asked session by session (its etf_holdings_range falls back to etf_holdings for a
+    subclass that overrides it): what the writer stored before it asked for a range."""
+
+    def etf_holdings(self, session, etfs=None):
+        return super().etf_holdings(session, etfs)
+
+
+def test_a_range_stores_the_rows_and_previews_that_session_by_session_calls_give(warehouse):
+    days = [dt.date(2026, 11, 16), FIRST, dt.date(2016, 3, 1), LAST]
+
+    def stored() -> pl.DataFrame:
+        return warehouse.read_frame(f"SELECT * FROM {names.ETF_HOLDINGS} ORDER BY session, etf, symbol", [])
+
+    ranged = write_etf_holdings(DemoSource(), warehouse, None, days)
+    rows = stored()
+    warehouse.replace_rows(names.ETF_HOLDINGS, rows.clear(), {"session": days})  # the second write copies its own
+    assert warehouse.count(names.ETF_HOLDINGS) == 0
+    single = write_etf_holdings(PerSession(), warehouse, None, days)
+    assert stored().equals(rows) and rows.height == ranged.rows == single.rows
+    assert ranged.previews.keys() == single.previews.keys() == set(days)
+    for day in days:
+        same_preview(ranged.preview_of(day), holdings_preview(DemoSource().etf_holdings(day)))
+        same_preview(ranged.preview_of(day), single.preview_of(day))
+    same_preview(ranged.preview, single.preview_of(LAST))
+
+
+def same_preview(got: pl.DataFrame, expected: pl.DataFrame) -> None:
+    """Equal but for the weight totals' last bits: one group_by over every session sums in another order."""
+    assert got.drop("weight").equals(expected.drop("weight"))
+    assert got["weight"].to_list() == pytest.approx(expected["weight"].to_list(), abs=1e-12)
+
+
+class ChangedRange(DemoSource):
+    """The demo's ranged lists with one stated change applied to the whole range."""
+
+    def __init__(self, change):
+        super().__init__()
+        self.change = change
+
+    def etf_holdings_range(self, sessions, etfs=None):
+        return self.change(super().etf_holdings_range(sessions, etfs))
+
+
+def on(session: dt.date) -> pl.Expr:
+    return pl.col("session") == session
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda f: pl.concat([f, f.filter(on(LAST) & (pl.col("symbol") == "MSFT")).head(1)]),
+     "holding MSFT of DIA is listed twice on 2026-11-20"),
+    (lambda f: f.with_columns(weight=pl.when(on(LAST) & (pl.col("symbol") == "AAPL")).then(-0.1).otherwise("weight")),
+     "holding AAPL of DIA has weight -0.1 on 2026-11-20"),
+    (lambda f: f.with_columns(symbol=pl.when(on(LAST) & (pl.col("symbol") == "AAPL") & (pl.col("etf") == "XLK"))
+                              .then(pl.lit("AA PL")).otherwise("symbol")),
+     r"refused symbol 'AA PL': .* \(a holding of XLK on 2026-11-20\)"),
+    (lambda f: f.with_columns(etf=pl.when(on(LAST) & (pl.col("etf") == "XLK")).then(pl.lit("xlk")).otherwise("etf")),
+     r"refused symbol 'xlk': .* \(an ETF on 2026-11-20\)"),
+    (lambda f: f.with_columns(name=pl.when(on(LAST)).then(None).otherwise("name"),
+                              symbol=pl.when(on(LAST)).then(None).otherwise("symbol")),
+     r"\d+ holding line.* of DIA have neither a symbol nor a name on 2026-11-20"),
+    (lambda f: f.filter(~on(LAST)), "source demo returned no ETF holdings for 2026-11-20$"),
+])
+def test_a_bad_line_in_a_range_is_refused_naming_its_etf_and_session(warehouse, change, message):
+    with pytest.raises(BadMarketData, match=message):
+        write_etf_holdings(ChangedRange(change), warehouse, None, [FIRST, LAST])
+    assert warehouse.count(names.ETF_HOLDINGS) == 0

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from investing_assets.lib.core.schemas import ETF_HOLDINGS
+from investing_assets.lib.core.schemas import ETF_HOLDINGS, ETF_HOLDINGS_BY_SESSION
 from investing_assets.lib.sources.fmp import FmpSource, parse_etf_holdings
 from investing_assets.lib.sources.http import PayloadError, RetryPolicy
 from investing_assets_tests.lib.sources._replay import (
@@ -115,3 +115,18 @@ def test_by_default_every_quoted_etf_is_asked_and_the_lists_come_back_by_etf():
     assert [r.url.split("symbol=")[1].split("&")[0] for r in adapter.requests] == list(INSTRUMENTS["etf"])
     assert holdings["etf"].unique(maintain_order=True).to_list() == sorted(INSTRUMENTS["etf"])
     assert holdings.group_by("etf").len()["len"].to_list() == [32] * len(INSTRUMENTS["etf"])
+
+
+def test_a_range_of_sessions_asks_todays_list_once_and_stores_it_for_each_session():
+    adapter = ReplayAdapter(load_vcr(DIA_HOLDINGS))
+    source = FmpSource("MOCK_API_KEY", session=session_with(adapter), policy=FAST)
+    days = [dt.date(2025, 9, 19), dt.date(2025, 9, 17), SESSION]
+    ranged = source.etf_holdings_range(days, ["DIA"])
+
+    assert len(adapter.requests) == 1  # FMP keeps no older list: a call per session would fetch the same one
+    assert dict(ranged.schema) == ETF_HOLDINGS_BY_SESSION
+    assert ranged["session"].unique(maintain_order=True).to_list() == sorted(days)
+    today = parse_etf_holdings("DIA", recorded_body())
+    for (day,), rows in ranged.partition_by("session", as_dict=True, maintain_order=True).items():
+        assert rows.drop("session").equals(today), day
+    assert source.etf_holdings_range([], ["DIA"]).height == 0

@@ -9,7 +9,7 @@ import pytest
 
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.instruments import INSTRUMENTS
-from investing_assets.lib.core.schemas import ETF_HOLDINGS
+from investing_assets.lib.core.schemas import ETF_HOLDINGS, ETF_HOLDINGS_BY_SESSION
 from investing_assets.lib.synthetic.source import DemoSource
 
 SESSION = dt.date(2026, 11, 20)
@@ -80,3 +80,29 @@ def test_an_etf_the_demo_holds_no_list_of_is_refused_naming_those_it_does(source
         source.etf_holdings(SESSION, ["ARKK"])
     with pytest.raises(ValueError, match="not an NYSE session"):
         source.etf_holdings(dt.date(2026, 11, 21))
+
+
+def test_a_range_holds_each_sessions_own_lists_in_session_order(source):
+    days = [SESSION, dt.date(2016, 3, 1), dt.date(2026, 6, 1), SESSION]  # any order, a repeat, years apart
+    for etfs in (None, ["XLK", "DIA"]):
+        ranged = source.etf_holdings_range(days, etfs)
+        assert dict(ranged.schema) == ETF_HOLDINGS_BY_SESSION
+        expected = pl.concat([source.etf_holdings(day, etfs).with_columns(session=pl.lit(day))
+                              for day in sorted(set(days))])
+        assert ranged.equals(expected), etfs
+    assert source.etf_holdings_range([]).height == 0
+    with pytest.raises(ValueError, match="demo: no holdings of IWM"):
+        source.etf_holdings_range([SESSION], ["IWM"])
+    with pytest.raises(ValueError, match="2026-11-21 .not an NYSE session"):
+        source.etf_holdings_range([SESSION, dt.date(2026, 11, 21)])
+
+
+def test_a_subclass_that_changes_the_lists_gets_its_change_in_a_range_too():
+    class Halved(DemoSource):
+        def etf_holdings(self, session, etfs=None):
+            return super().etf_holdings(session, etfs).with_columns(weight=pl.col("weight") / 2)
+
+    days = [dt.date(2026, 11, 19), SESSION]
+    ranged = Halved().etf_holdings_range(days, ["DIA"])
+    plain = DemoSource().etf_holdings_range(days, ["DIA"])
+    assert ranged.equals(plain.with_columns(weight=pl.col("weight") / 2))
