@@ -19,12 +19,13 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from statistics import NormalDist
 
 import numpy as np
 
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.instruments import INSTRUMENTS
-from investing_assets.lib.synthetic import reference, universe
+from investing_assets.lib.synthetic import reference, tail, universe
 from investing_assets.lib.synthetic.planted import Plant, plant_patterns
 from investing_assets.lib.synthetic.streams import (
     TRADING_DAYS,
@@ -59,6 +60,7 @@ _IDIO_MEAN_REVERSION = 0.1
 _OVERNIGHT_SHARE = 0.3  # part of the close-to-close move that shows up as the opening gap
 _GAP_NOISE = 0.25
 _RANGE_SCALE = 0.55
+_TAIL_CAP = (25e6, 9e9)  # the smallest index member is worth about $11 B on the reference session
 
 
 @dataclass(frozen=True)
@@ -139,9 +141,10 @@ class Market:
 
 
 @lru_cache(maxsize=3)
-def simulated_market(seed: int, plant: bool = True) -> Market:
-    """The whole calendar's market for a seed, built once per process."""
-    return build_market(seed, len(calendar.all_sessions()), plant=plant)
+def simulated_market(seed: int, plant: bool = True, size: int | None = None) -> Market:
+    """The whole calendar's market for a seed, built once per process; `size`: the universe's (tail.py, None: the
+    index members)."""
+    return build_market(seed, len(calendar.all_sessions()), tail.demo_stocks(seed, size), plant=plant)
 
 
 def build_market(
@@ -182,6 +185,8 @@ def stock_parameters(seed: int, stock: Stock) -> dict[str, float]:
     """Per-symbol constants from the company's own stream, so they never depend on the rest of the universe
     and the share classes of one company share them. `price` is the close on the reference session."""
     u = rng(seed, "stock", reference.company(stock.symbol), "parameters").random(10)
+    if not stock.indices:
+        return _tail_parameters(stock, u)
     defensive = stock.sector in {"Utilities", "Consumer Staples", "Real Estate"}
     vol = float(np.clip(_SECTOR_VOL[stock.sector] * np.exp(0.4 * (2 * u[0] - 1)), 0.18, 0.44))
     if stock.symbol in _MEGA_CAPS or reference.company(stock.symbol) in _MEGA_CAPS:
@@ -214,6 +219,41 @@ def stock_parameters(seed: int, stock: Stock) -> dict[str, float]:
         "beta": persistence - alpha,
         "turnover": 0.004 + 0.008 * u[8],  # daily fraction of shares outstanding
     }
+
+
+def _tail_parameters(stock: Stock, u: np.ndarray) -> dict[str, float]:
+    """A synthetic small or mid cap (tail.py): market caps long-tailed below the index members' (median about
+    $0.9 B, $25 M to $9 B), share prices lower ($1 to $300, median about $18 at $1 B), more volatile the smaller
+    (about 45 % a year at $1 B, 25-110 %), a market beta of 0.8-1.5 and more name-specific risk, so the
+    correlation with the market is about 0.3-0.5 as for real small caps, and a turnover of 0.2-1.4 % a day."""
+    z = _normal_quantiles(u)
+    cap = float(np.clip(0.9e9 * np.exp(1.3 * z[4]), _TAIL_CAP[0], _TAIL_CAP[1]))
+    size = np.log(cap / 1e9)
+    vol = float(np.clip(0.45 * np.exp(-0.12 * size + 0.3 * z[0]), 0.25, 1.1))
+    market_beta = 0.8 + 0.7 * u[1]
+    sector_loading = 0.5 + 0.7 * u[2]
+    systematic = (market_beta * _MARKET_VOL) ** 2 + (sector_loading * _SECTOR_FACTOR_VOL) ** 2
+    idio_vol = float(np.sqrt(max(vol**2 - systematic, 0.15**2)))
+    price = float(np.clip(round(18.0 * np.exp(0.2 * size + 0.8 * z[3]), 2), 1.0, 300.0))
+    persistence = 0.92 + 0.05 * u[5]
+    alpha = 0.04 + 0.06 * u[6]
+    return {
+        "price": price,
+        "shares": float(np.rint(cap / price)),
+        "market_beta": market_beta,
+        "sector_loading": sector_loading,
+        "idio_vol": idio_vol,
+        "drift": -0.02 + 0.12 * u[7],
+        "alpha": alpha,
+        "beta": persistence - alpha,
+        "turnover": 0.002 + 0.012 * u[8],
+    }
+
+
+def _normal_quantiles(u: np.ndarray) -> np.ndarray:
+    """Standard normal draws from the stream's uniforms (the parameter stream stays ten uniforms for everyone)."""
+    unit = NormalDist()
+    return np.array([unit.inv_cdf(min(max(float(x), 1e-9), 1 - 1e-9)) for x in u])
 
 
 # ------------------------------------------------------------------------------------------------ factors
