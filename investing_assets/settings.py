@@ -96,8 +96,8 @@ def market_source() -> str:
 def demo_symbols() -> int | None:
     """`INVESTING_DEMO_SYMBOLS`: how many stocks the demo market holds; unset: the about 508 real S&P 500, NASDAQ-100
     and Dow members. More adds synthetic small and mid caps (5000: a US-wide universe), fewer keeps a subset of the
-    members, the Dow's first (lib/synthetic/tail.py)."""
-    from investing_assets.lib.synthetic.tail import MAX_SIZE
+    members (every index and sector ETF keeps a basket; lib/synthetic/tail.py)."""
+    from investing_assets.lib.synthetic.tail import MAX_SIZE, MIN_SIZE
 
     text = _get("INVESTING_DEMO_SYMBOLS")
     if text is None:
@@ -106,8 +106,8 @@ def demo_symbols() -> int | None:
         value = int(text)
     except ValueError:
         raise ValueError(f"INVESTING_DEMO_SYMBOLS={text!r} is not a whole number") from None
-    if not 1 <= value <= MAX_SIZE:
-        raise ValueError(f"INVESTING_DEMO_SYMBOLS={value}: the demo holds 1 to {MAX_SIZE} stocks")
+    if not MIN_SIZE <= value <= MAX_SIZE:
+        raise ValueError(f"INVESTING_DEMO_SYMBOLS={value}: the demo holds {MIN_SIZE} to {MAX_SIZE} stocks")
     return value
 
 

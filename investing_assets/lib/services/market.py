@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import polars as pl
 
@@ -41,30 +41,48 @@ from investing_assets.lib.storage.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
 
+# Rows a ranged write holds at once: ten years of a 5,000-symbol universe are 14 M bars, which at once would take
+# several GB to fetch, check and encode. The chunks share one transaction, so a range is still all or nothing.
+ROWS_PER_CHUNK = 1_000_000
+
+
+def session_chunks(sessions: Sequence[dt.date], rows_per_session: int) -> list[list[dt.date]]:
+    """`sessions` in runs of about ROWS_PER_CHUNK rows, in order."""
+    size = max(1, ROWS_PER_CHUNK // max(rows_per_session, 1))
+    return [list(sessions[i : i + size]) for i in range(0, len(sessions), size)]
+
+
+def _universe_width(warehouse: Warehouse, sessions: Sequence[dt.date]) -> int:
+    """Symbols in the newest session's stored universe: how wide the range's rows are, to chunk them."""
+    return warehouse.count(names.UNIVERSE, {"session": [sessions[-1]]})
+
 
 def write_universe(source: UniverseSource, warehouse: Warehouse, sessions: Sequence[dt.date]) -> tuple[Written, list[str]]:
     """Snapshot the universe for each session, each symbol only while it trades (its listing, when the source
     knows it); returns the symbols of the newest session."""
     listings = source_listings(source)
-    frames = []
-    for session in sessions:
-        frame = conform(source.universe(session), UNIVERSE)
-        check_symbols(frame.get_column("symbol").to_list())
-        if frame.get_column("symbol").is_duplicated().any():
-            raise BadMarketData(f"universe for {session} lists a symbol twice")
-        listed = listed_on(frame.join(listings, on="symbol", how="left"), session)
-        if frame.height and not listed.height:  # an empty universe would also drop every symbol partition
-            raise BadMarketData(f"no symbol of the {source.name} source trades on {session}: its histories run "
-                                f"{listings.get_column('first_session').min()} to "
-                                f"{listings.get_column('last_session').max()}")
-        frame = listed
-        frames.append(frame.with_columns(session=pl.lit(session), source=pl.lit(source.name)))
-    rows = pl.concat(frames)
-    warehouse.replace_rows(names.UNIVERSE, rows, {"session": list(sessions)})
-    latest = frames[-1].get_column("symbol").to_list()
-    previews = {session: frame.drop("session", "source").head(10)
-                for session, frame in zip(sessions, frames, strict=True)}
-    written = Written(rows.height, len(sessions), preview=previews[sessions[-1]], previews=previews,
+    previews: dict[dt.date, pl.DataFrame] = {}
+    written_rows, frames, chunk = 0, [], []
+    with warehouse.replacing(names.UNIVERSE, sessions) as replace:
+        for position, session in enumerate(sessions):
+            frame = conform(source.universe(session), UNIVERSE)
+            check_symbols(frame.get_column("symbol").to_list())
+            if frame.get_column("symbol").is_duplicated().any():
+                raise BadMarketData(f"universe for {session} lists a symbol twice")
+            listed = listed_on(frame.join(listings, on="symbol", how="left"), session)
+            if frame.height and not listed.height:  # an empty universe would also drop every symbol partition
+                raise BadMarketData(f"no symbol of the {source.name} source trades on {session}: its histories run "
+                                    f"{listings.get_column('first_session').min()} to "
+                                    f"{listings.get_column('last_session').max()}")
+            frames.append(listed.with_columns(session=pl.lit(session), source=pl.lit(source.name)))
+            chunk.append(session)
+            previews[session] = listed.head(10)
+            if sum(f.height for f in frames) >= ROWS_PER_CHUNK or position == len(sessions) - 1:
+                rows = pl.concat(frames)
+                replace(rows, {"session": chunk})
+                written_rows += rows.height
+                latest, frames, chunk = frames[-1].get_column("symbol").to_list(), [], []
+    written = Written(written_rows, len(sessions), preview=previews[sessions[-1]], previews=previews,
                       notes=listing_notes(listings, sessions))
     return written, latest
 
@@ -132,23 +150,27 @@ def write_daily_bars(source: BarSource, warehouse: Warehouse, sessions: Sequence
     Everything the blocking checks hold the stored bars to is refused here first, so a failed check never
     follows a partial write: a bar outside the universe, a session without bars, and a symbol listed on a
     session without its bar (universe coverage) each fail with nothing written."""
-    members, symbols = stored_members(warehouse, sessions)
-    bars = validate_priced_bars(source.daily_bars(sessions, symbols), symbols)
-    outside = bars.join(members, on=["session", "symbol"], how="anti")
-    refuse_rows(outside, "bar for a symbol outside that session's universe: {rows}", symbol_on_session)
-    _require_sessions(bars, sessions, "bars")
-    _require_coverage(source, members, bars)
-    rows = bars.with_columns(source=pl.lit(source.name))
-    warehouse.replace_rows(names.DAILY_BARS, rows, {"session": list(sessions)})
-    with_previous = with_previous_session(warehouse, bars, sessions[0])
-    rows_of = session_groups(with_previous)
-    def movers(session: dt.date) -> pl.DataFrame:
-        previous = _previous_session(session)
-        return ranked_movers(changes_between(rows_of(session), rows_of(previous) if previous else None))
-
-    previews = previews_by_session(sessions, movers)
-    written = Written(rows.height, len(sessions), preview=previews[sessions[-1]], previews=previews)
-    off = off_calendar_rows(source, sessions, symbols)
+    previews: dict[dt.date, pl.DataFrame] = {}
+    written_rows, every_symbol, carried = 0, set(), None  # carried: the last session's bars of the chunk before
+    with warehouse.replacing(names.DAILY_BARS, sessions) as replace:
+        for chunk in session_chunks(sessions, _universe_width(warehouse, sessions)):
+            members, symbols = stored_members(warehouse, chunk)
+            bars = validate_priced_bars(source.daily_bars(chunk, symbols), symbols)
+            outside = bars.join(members, on=["session", "symbol"], how="anti")
+            refuse_rows(outside, "bar for a symbol outside that session's universe: {rows}", symbol_on_session)
+            _require_sessions(bars, chunk, "bars")
+            _require_coverage(source, members, bars)
+            rows = bars.with_columns(source=pl.lit(source.name))
+            replace(rows, {"session": chunk})
+            written_rows += rows.height
+            every_symbol.update(symbols)
+            # the chunk before is not committed yet, so its last session comes from memory, not the table
+            with_previous = with_previous_session(warehouse, bars, chunk[0]) if carried is None \
+                else pl.concat([carried, bars], how="vertical_relaxed")
+            previews.update(previews_by_session(chunk, _movers(session_groups(with_previous))))
+            carried = bars.filter(pl.col("session") == chunk[-1])
+    written = Written(written_rows, len(sessions), preview=previews[sessions[-1]], previews=previews)
+    off = off_calendar_rows(source, sessions, sorted(every_symbol))
     if off.height:
         by_day = off.group_by("session").agg(pl.col("symbol").sort()).sort("session")
         for row in by_day.iter_rows(named=True):  # each day is told on the partition of the session after it
@@ -161,6 +183,15 @@ def write_daily_bars(source: BarSource, warehouse: Warehouse, sessions: Sequence
                                          for row in by_day.head(5).iter_rows(named=True))
                              + (f" and {by_day.height - 5} more day(s)" if by_day.height > 5 else ""))
     return written
+
+
+def _movers(rows_of: Callable[[dt.date], pl.DataFrame]) -> Callable[[dt.date], pl.DataFrame]:
+    """A session's biggest movers from `session_groups` of bars that hold the session before it too."""
+    def movers(session: dt.date) -> pl.DataFrame:
+        previous = _previous_session(session)
+        return ranked_movers(changes_between(rows_of(session), rows_of(previous) if previous else None))
+
+    return movers
 
 
 def off_calendar_rows(source: BarSource, sessions: Sequence[dt.date], symbols: Sequence[str]) -> pl.DataFrame:
@@ -178,17 +209,23 @@ def off_calendar_rows(source: BarSource, sessions: Sequence[dt.date], symbols: S
 def write_corporate_actions(source: CorporateActionSource, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
     """Splits and dividends with ex-dates on the sessions, for each session's own universe, replaced in one
     transaction. A source that serves none (the demo) writes an empty partition and says so."""
-    members, symbols = stored_members(warehouse, sessions)
-    actions = validate_corporate_actions(source.corporate_actions(list(sessions), symbols), symbols)
-    outside = actions.join(members, on=["session", "symbol"], how="anti")
-    refuse_rows(outside, "corporate action for a symbol outside that session's universe or on an unrequested "
-                         "session: {rows}", symbol_on_session)
-    rows = actions.with_columns(source=pl.lit(source.name))
-    warehouse.replace_rows(names.CORPORATE_ACTIONS, rows, {"session": list(sessions)})
-    notes = [] if rows.height else [f"source {source.name} reported no split or dividend on these sessions"]
-    rows_of = session_groups(actions)
-    previews = previews_by_session(sessions, lambda session: rows_of(session).drop("session").sort("symbol", "kind"))
-    return Written(rows.height, len(sessions), notes=notes, preview=previews[sessions[-1]], previews=previews)
+    previews: dict[dt.date, pl.DataFrame] = {}
+    written_rows = 0
+    with warehouse.replacing(names.CORPORATE_ACTIONS, sessions) as replace:
+        for chunk in session_chunks(sessions, _universe_width(warehouse, sessions)):
+            members, symbols = stored_members(warehouse, chunk)
+            actions = validate_corporate_actions(source.corporate_actions(chunk, symbols), symbols)
+            outside = actions.join(members, on=["session", "symbol"], how="anti")
+            refuse_rows(outside, "corporate action for a symbol outside that session's universe or on an "
+                                 "unrequested session: {rows}", symbol_on_session)
+            rows = actions.with_columns(source=pl.lit(source.name))
+            replace(rows, {"session": chunk})
+            written_rows += rows.height
+            rows_of = session_groups(actions)
+            previews.update(previews_by_session(
+                chunk, lambda session, rows_of=rows_of: rows_of(session).drop("session").sort("symbol", "kind")))
+    notes = [] if written_rows else [f"source {source.name} reported no split or dividend on these sessions"]
+    return Written(written_rows, len(sessions), notes=notes, preview=previews[sessions[-1]], previews=previews)
 
 
 def write_quotes(

@@ -10,8 +10,9 @@ universe only appends listings: a symbol means the same company at every size, a
 of seed, symbol and session, market.py) are the same too. Its size, volatility and volume come from
 market.stock_parameters, which tells a tail listing by its empty index membership.
 
-A universe smaller than the index membership is a deterministic subset of it: the Dow members first, then the
-others by a seeded draw per symbol, so a smaller subset is always inside a larger one. The index and ETF
+A universe smaller than the index membership is a deterministic subset of it: a member of each index and of each
+sector ETF first, the Dow members next, then the others, each by a seeded draw per symbol, so a smaller subset is
+always inside a larger one. The index and ETF
 quotes are then the baskets of the members kept (their levels still match the real ones on the reference
 session, where their divisors are fixed).
 """
@@ -26,8 +27,9 @@ import numpy as np
 from investing_assets.lib.core.instruments import INSTRUMENTS
 from investing_assets.lib.core.symbols import is_ticker
 from investing_assets.lib.synthetic import reference, streams, universe
-from investing_assets.lib.synthetic.universe import Stock
+from investing_assets.lib.synthetic.universe import SECTORS, Stock
 
+MIN_SIZE = 20  # room for a member of each index and of each sector's ETF
 MAX_SIZE = 20_000  # beyond it the invented names start to repeat their roots too often to look plausible
 
 # Share of US listings outside the large-cap indices by sector (about the Russell 2000's count by sector).
@@ -86,17 +88,22 @@ def demo_stocks(seed: int, size: int | None = None) -> tuple[Stock, ...]:
     members = universe.stocks()
     if size is None or size == len(members):
         return members
-    if not 1 <= size <= MAX_SIZE:
-        raise ValueError(f"a demo universe holds 1 to {MAX_SIZE:,} stocks, not {size:,}")
+    if not MIN_SIZE <= size <= MAX_SIZE:
+        raise ValueError(f"a demo universe holds {MIN_SIZE} to {MAX_SIZE:,} stocks, not {size:,}")
     if size < len(members):
         return _subset(seed, members, size)
     return tuple(sorted(members + tail_listings(seed, size - len(members)), key=lambda s: s.symbol))
 
 
 def _subset(seed: int, members: tuple[Stock, ...], size: int) -> tuple[Stock, ...]:
-    """The Dow members, then the others by a seeded draw of their own: nested as `size` grows."""
-    ranked = sorted(members, key=lambda s: ("DJI" not in s.indices,
-                                            streams.rng(seed, "subset", s.symbol).random()))
+    """First one S&P 500 member of each sector and one member of each index (so every index and sector ETF has a
+    basket), then the other Dow members, then the rest, each group by a seeded draw per symbol: nested as `size`
+    grows."""
+    draw = {s.symbol: streams.rng(seed, "subset", s.symbol).random() for s in members}
+    ranked = sorted(members, key=lambda s: draw[s.symbol])
+    firsts = {next(s.symbol for s in ranked if s.sector == sector and "SPX" in s.indices) for sector in SECTORS}
+    firsts |= {next(s.symbol for s in ranked if code in s.indices) for code in universe.INDEX_CODES}
+    ranked.sort(key=lambda s: 0 if s.symbol in firsts else 1 if "DJI" in s.indices else 2)  # stable: draws kept
     return tuple(sorted(ranked[:size], key=lambda s: s.symbol))
 
 

@@ -233,3 +233,35 @@ def _relkind(conn: psycopg.Connection, table: str) -> str:
 def _partitions(conn: psycopg.Connection, table: str) -> list[str]:
     return [r[0] for r in conn.execute("SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
                                        "WHERE i.inhparent = %s::regclass ORDER BY 1", [table]).fetchall()]
+
+
+def test_chunks_written_in_one_transaction_are_all_or_nothing(warehouse: Warehouse):
+    warehouse.replace_rows("market.daily_bars", bars(D1), {"session": [D1]})
+    with pytest.raises(RuntimeError), warehouse.replacing("market.daily_bars", [D1, D2]) as replace:
+        replace(bars(D1, close=5.0), {"session": [D1]})
+        replace(bars(D2, close=5.0), {"session": [D2]})
+        raise RuntimeError("a later chunk fails")
+    assert stored(warehouse) == [("AAPL", D1, 100.0), ("MSFT", D1, 100.0)]
+    with warehouse.replacing("market.daily_bars", [D1, D2]) as replace:
+        replace(bars(D1, close=5.0), {"session": [D1]})
+        replace(bars(D2, close=6.0), {"session": [D2]})
+        with pytest.raises(ValueError, match="outside the transaction"):
+            replace(bars(dt.date(2026, 11, 23)), {"session": [dt.date(2026, 11, 23)]})
+    assert [row[2] for row in stored(warehouse)] == [5.0, 6.0, 5.0, 6.0]
+
+
+@pytest.mark.parametrize("table", ["market.daily_bars", "market.universe"])  # binary COPY, then CSV COPY
+def test_a_frame_is_copied_a_slice_at_a_time(warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch, table: str):
+    from investing_assets.lib.storage import warehouse as module
+
+    monkeypatch.setattr(module, "COPY_ROWS", 2)
+    symbols = ("AAPL", "MSFT", "NVDA", "GOOGL", "A")
+    if table == "market.daily_bars":
+        frame = bars(D1, symbols)
+    else:
+        frame = pl.DataFrame({"session": [D1] * 5, "symbol": list(symbols), "name": [f"{s} Inc." for s in symbols],
+                              "sector": "Information Technology", "industry": "Software",
+                              "shares_outstanding": [10**9 + k for k in range(5)], "source": "test"})
+    warehouse.replace_rows(table, frame, {"session": [D1]})
+    back = warehouse.read_table(table, schema=frame.schema, order_by=("symbol",))
+    assert back.equals(frame.sort("symbol"))

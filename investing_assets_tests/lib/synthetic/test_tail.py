@@ -43,6 +43,9 @@ def test_sizes(size: int) -> None:
 
 def test_a_smaller_universe_is_inside_a_larger_one() -> None:
     assert {s.symbol for s in tail.demo_stocks(SEED, 300)} <= {s.symbol for s in tail.demo_stocks(SEED, 450)}
+    smallest = tail.demo_stocks(SEED, tail.MIN_SIZE)
+    assert {s.sector for s in smallest if "SPX" in s.indices} == set(universe.SECTORS)  # every sector ETF a basket
+    assert all(any(code in s.indices for s in smallest) for code in universe.INDEX_CODES)
 
 
 def test_tail_tickers_collide_with_nothing() -> None:
@@ -111,5 +114,5 @@ def test_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("INVESTING_DEMO_SYMBOLS", bad)
         with pytest.raises(ValueError, match="INVESTING_DEMO_SYMBOLS"):
             settings.demo_symbols()
-    with pytest.raises(ValueError, match="1 to"):
-        DemoSource(universe_size=0)
+    with pytest.raises(ValueError, match="holds"):
+        DemoSource(universe_size=tail.MIN_SIZE - 1)
