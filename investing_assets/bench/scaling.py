@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,27 +47,27 @@ class Measured:
         return sum(self.step_seconds.values()) / (self.symbols * self.sessions)
 
 
-def bench(sessions: int = SESSIONS, sizes: tuple[int, ...] = SIZES) -> list[Figure]:
-    runs = [backfill(size, sessions) for size in sizes]
-    base = runs[0]
-    figures = []
-    for run in runs:
+def bench(sessions: int = SESSIONS, sizes: tuple[int, ...] = SIZES) -> Iterator[Figure]:
+    """Each size's figures as soon as it is measured (the full size takes long)."""
+    base = None
+    for size in sizes:
+        run = backfill(size, sessions)
+        base = base or run
         steps = ", ".join(f"{name} {run.step_peaks[name] / 2**30:.2f} GB/{run.step_seconds[name]:.0f} s"
                           for name in sorted(run.step_peaks, key=lambda n: -run.step_peaks[n]))
-        figures.append(Figure(
+        yield Figure(
             f"backfill of {run.symbols:,} symbols x {run.sessions:,} sessions: peak memory", run.peak / 2**30, "GB",
             f"<= {PEAK_TARGET / 2**30:.0f} GB", run.peak <= PEAK_TARGET,
             f"{run.wall:.0f} s wall, CPU {run.cpu:.0f} s, {run.symbols * run.sessions / 1e6:.2f} M bars; "
-            f"by step (peak/time): {steps}"))
-    for run in runs[1:]:
-        ratio = run.per_cell / base.per_cell
-        figures.append(Figure(
-            f"backfill cost per symbol-session, {run.symbols:,} over {base.symbols:,} symbols", ratio, "x",
-            f"<= {LINEAR_TARGET}x (linear: 1)", ratio <= LINEAR_TARGET,
-            f"steps' work {run.per_cell * 1e6:.1f} vs {base.per_cell * 1e6:.1f} us per symbol-session; wall "
-            f"{run.wall:.0f} s vs {base.wall:.0f} s ({run.wall / run.symbols / (base.wall / base.symbols):.2f}x per "
-            "symbol-session with the fixed start)"))
-    return figures
+            f"by step (peak/time): {steps}")
+        if run is not base:
+            ratio = run.per_cell / base.per_cell
+            yield Figure(
+                f"backfill cost per symbol-session, {run.symbols:,} over {base.symbols:,} symbols", ratio, "x",
+                f"<= {LINEAR_TARGET}x (linear: 1)", ratio <= LINEAR_TARGET,
+                f"steps' work {run.per_cell * 1e6:.1f} vs {base.per_cell * 1e6:.1f} us per symbol-session; wall "
+                f"{run.wall:.0f} s vs {base.wall:.0f} s ({run.wall / run.symbols / (base.wall / base.symbols):.2f}x "
+                "per symbol-session with the fixed start)")
 
 
 def backfill(symbols: int, sessions: int) -> Measured:
