@@ -93,6 +93,24 @@ def market_source() -> str:
     return _get("INVESTING_SOURCE") or "demo"
 
 
+def demo_symbols() -> int | None:
+    """`INVESTING_DEMO_SYMBOLS`: how many stocks the demo market holds; unset: the about 508 real S&P 500, NASDAQ-100
+    and Dow members. More adds synthetic small and mid caps (5000: a US-wide universe), fewer keeps a subset of the
+    members (every index and sector ETF keeps a basket; lib/synthetic/tail.py)."""
+    from investing_assets.lib.synthetic.tail import MAX_SIZE, MIN_SIZE
+
+    text = _get("INVESTING_DEMO_SYMBOLS")
+    if text is None:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"INVESTING_DEMO_SYMBOLS={text!r} is not a whole number") from None
+    if not MIN_SIZE <= value <= MAX_SIZE:
+        raise ValueError(f"INVESTING_DEMO_SYMBOLS={value}: the demo holds {MIN_SIZE} to {MAX_SIZE} stocks")
+    return value
+
+
 def market_routes() -> Routes:
     """`INVESTING_SOURCES`: a source per dataset over `INVESTING_SOURCE`, e.g. `universe=fmp,bars=yahoo,quotes=yahoo`.
     Datasets: universe, constituents, bars, index_quotes, etf_quotes, commodity_quotes, crypto_quotes, fx_quotes

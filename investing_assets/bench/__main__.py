@@ -8,7 +8,7 @@ import time
 import traceback
 
 MODULES = ["indicators", "warehouse", "pipeline", "muni_model", "muni_extraction", "muni_drop", "scanner",
-           "sec_facts", "api", "history_scale", "backfill"]
+           "sec_facts", "api", "history_scale", "backfill", "scaling"]
 
 
 def main(selected: list[str]) -> int:

@@ -17,8 +17,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,11 +27,10 @@ import psycopg
 
 from investing_assets import settings
 from investing_assets.bench import Figure
+from investing_assets.bench.dagster_runs import child, dagster_env, last_run_started, materialize
 from investing_assets.bench.servers import bench_database, spare_redis
-from investing_assets.lib.storage.servers import to_psycopg2_url
 
 SESSIONS = 2_803
-START = "2014-01-02"  # INVESTING_START: the trading_day partitions must reach back ten years and a lookback
 TARGET_SECONDS = 120.0
 TARGET_RATIO = 2.0
 DEMO_TARGET_SECONDS = 120.0
@@ -56,17 +53,19 @@ def backfill_figures() -> list[Figure]:
     selection = [*daily_assets("market"), "indicators"]
     with bench_database() as (pg_url, redis_url), bench_database() as (plain_url, _), \
             spare_redis(redis_url) as redis_db, tempfile.TemporaryDirectory() as scratch:
-        env = _env(Path(scratch), pg_url, redis_db)
+        env = dagster_env(Path(scratch), pg_url, redis_db)
         baseline_env = {**env, "INVESTING_PG_URL": plain_url}
         baseline_log = Path(scratch) / "baseline.log"
-        _, baseline_peak, baseline_cpu = _child([sys.executable, "-m", "investing_assets.bench.backfill", "--baseline",
-                                   sessions[0].isoformat(), sessions[-1].isoformat()], baseline_env, baseline_log)
+        baseline_run = child([sys.executable, "-m", "investing_assets.bench.backfill", "--baseline",
+                              sessions[0].isoformat(), sessions[-1].isoformat()], baseline_env, baseline_log)
+        baseline_peak, baseline_cpu = baseline_run.peak, baseline_run.cpu
         answer = json.loads(baseline_log.read_text().strip().splitlines()[-1])
         seconds = float(answer["seconds"])
         heaviest = sorted(answer["steps"].items(), key=lambda item: -item[1])[:3]
         started = time.time()
-        wall, peak, cpu = _child(_materialize(selection, sessions[0], sessions[-1]), env, Path(scratch) / "dagster.log")
-        before_start = _run_started(pg_url) - started
+        run = child(materialize(selection, sessions[0], sessions[-1]), env, Path(scratch) / "dagster.log")
+        wall, peak, cpu = run.wall, run.peak, run.cpu
+        before_start = last_run_started(pg_url) - started
         same = _row_counts(pg_url) == _row_counts(plain_url)
     ratio = wall / seconds
     span = f"{len(sessions):,} sessions {sessions[0]} .. {sessions[-1]}, {len(selection)} assets"
@@ -92,44 +91,10 @@ def demo_figure() -> Figure:
         for name in ("DAGSTER_HOME", "INVESTING_DAGSTER_PG_URL", "INVESTING_START"):
             env.pop(name, None)
         command = [str(Path(sys.executable).with_name("investing")), "demo"]
-        wall, peak, cpu = _child(command, env, Path(scratch) / "demo.log")
+        demo = child(command, env, Path(scratch) / "demo.log")
+        wall, peak, cpu = demo.wall, demo.peak, demo.cpu
     return Figure("make demo on a fresh home (servers running)", wall, "s", f"<= {DEMO_TARGET_SECONDS:.0f} s",
                   wall <= DEMO_TARGET_SECONDS, f"peak {peak / 2**30:.2f} GB; CPU {cpu:.0f} s")
-
-
-def _env(scratch: Path, pg_url: str, redis_url: str) -> dict[str, str]:
-    home = scratch / "dagster"
-    home.mkdir()
-    shutil.copyfile(settings.DAGSTER_YAML, home / "dagster.yaml")
-    return {**os.environ, "DAGSTER_HOME": str(home), "INVESTING_HOME": str(scratch / "home"),
-            "INVESTING_PG_URL": pg_url, "INVESTING_REDIS_URL": redis_url,
-            "INVESTING_DAGSTER_PG_URL": to_psycopg2_url(pg_url), "DAGSTER_EVENT_BATCH_SIZE": "1000",
-            "INVESTING_START": START}
-
-
-def _materialize(selection: list[str], first: dt.date, last: dt.date) -> list[str]:
-    from investing_assets.cli.common import materialize_command
-
-    return materialize_command(selection, first, last)
-
-
-def _child(command: list[str], env: dict[str, str], log: Path) -> tuple[float, int, float]:
-    """Run a child to its end with its output in `log` (never a pipe nobody reads): its wall time, peak RSS and
-    CPU seconds (its own, not PostgreSQL's: on a shared machine the CPU says what the wall time cannot)."""
-    started = time.perf_counter()
-    with log.open("w") as out:
-        process = subprocess.Popen(command, env=env, cwd=settings.PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - started
-    if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command[:4])} failed ({process.returncode}):\n{log.read_text()[-3000:]}")
-    return wall, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime  # ru_maxrss: kilobytes on Linux
-
-
-def _run_started(pg_url: str) -> float:
-    with psycopg.connect(pg_url) as conn:
-        return conn.execute("SELECT start_time FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0]
 
 
 def _row_counts(pg_url: str) -> dict[str, int]:

@@ -78,7 +78,8 @@ def market_sources() -> MarketSources:
     """Each dataset's configured source, with the same settings the Dagster resource reads."""
     gateway = settings.ibkr_gateway()
     return MarketSources.of(settings.market_routes(), SourceSettings(settings.csv_folder(), settings.fmp_api_key(),
-                                                                     gateway.host, gateway.port, gateway.client_id))
+                                                                     gateway.host, gateway.port, gateway.client_id,
+                                                                     settings.demo_symbols()))
 
 
 def bars_window(symbols: list[str] | None, end: dt.date, sessions: int) -> tuple[pl.DataFrame, str]:

@@ -42,11 +42,12 @@ class MarketDataResource(dg.ConfigurableResource):
     ibkr_host: str = DEFAULT_HOST
     ibkr_port: int = DEFAULT_PORT
     ibkr_client_id: int = DEFAULT_CLIENT_ID
+    demo_symbols: int | None = None  # the demo universe's size; None: the index members
 
     def get(self) -> MarketSources:
         routes = parse_routes(self.sources, self.source)
         source_settings = SourceSettings(self.csv_folder, self.fmp_api_key, self.ibkr_host, self.ibkr_port,
-                                         self.ibkr_client_id)
+                                         self.ibkr_client_id, self.demo_symbols)
         return MarketSources(routes, lambda name: _cached_source(name, source_settings))
 
 
@@ -84,6 +85,7 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
             ibkr_host=gateway.host,
             ibkr_port=gateway.port,
             ibkr_client_id=gateway.client_id,
+            demo_symbols=settings.demo_symbols(),
         ),
         "sec_edgar": SecEdgarResource(source=settings.sec_source(), folder=str(settings.sec_folder()),
                                       user_agent=settings.sec_user_agent()),

@@ -114,7 +114,9 @@ def write_indicators(warehouse: Warehouse, sessions: Sequence[dt.date],
             rows += values.height
             yield values, {"session": part}
 
-    warehouse.replace_chunks(names.INDICATORS, sessions, chunks())
+    with warehouse.replacing(names.INDICATORS, sessions) as replace:
+        for values, scope in chunks():
+            replace(values, scope)
     gaps = count.gaps(sessions)
     notes = []
     if not gaps.complete:

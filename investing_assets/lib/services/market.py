@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import polars as pl
 
@@ -41,11 +41,44 @@ from investing_assets.lib.storage.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
 
+# Rows a ranged write holds at once: ten years of a 5,000-symbol universe are 14 M bars, which at once would take
+# several GB to fetch, check and encode. The chunks share one transaction, so a range is still all or nothing.
+ROWS_PER_CHUNK = 1_000_000
+
+
+def session_chunks(sessions: Sequence[dt.date], rows_per_session: int) -> list[list[dt.date]]:
+    """`sessions` in runs of about ROWS_PER_CHUNK rows, in order."""
+    size = max(1, ROWS_PER_CHUNK // max(rows_per_session, 1))
+    return [list(sessions[i : i + size]) for i in range(0, len(sessions), size)]
+
+
+def _universe_width(warehouse: Warehouse, sessions: Sequence[dt.date]) -> int:
+    """Symbols in the newest session's stored universe: how wide the range's rows are, to chunk them."""
+    return warehouse.count(names.UNIVERSE, {"session": [sessions[-1]]})
+
 
 def write_universe(source: UniverseSource, warehouse: Warehouse, sessions: Sequence[dt.date]) -> tuple[Written, list[str]]:
     """Snapshot the universe for each session, each symbol only while it trades (its listing, when the source
     knows it); returns the symbols of the newest session. Checked once over the whole range, refused by session."""
     listings = source_listings(source)
+    previews: dict[dt.date, pl.DataFrame] = {}
+    written_rows, latest = 0, []
+    width = conform(source.universe(sessions[-1]), UNIVERSE).height
+    with warehouse.replacing(names.UNIVERSE, sessions) as replace:
+        for chunk in session_chunks(sessions, width):
+            rows = _listed_universe(source, listings, chunk)
+            replace(rows, {"session": chunk})
+            rows_of = session_groups(rows)
+            previews.update({session: rows_of(session).drop("session", "source").head(10) for session in chunk})
+            written_rows += rows.height
+            latest = rows_of(chunk[-1]).get_column("symbol").to_list()
+    written = Written(written_rows, len(sessions), preview=previews[sessions[-1]], previews=previews,
+                      notes=listing_notes(listings, sessions))
+    return written, latest
+
+
+def _listed_universe(source: UniverseSource, listings: pl.DataFrame, sessions: Sequence[dt.date]) -> pl.DataFrame:
+    """The sessions' universe rows, each symbol only while it trades; checked once over them, refused by session."""
     served = pl.concat([conform(source.universe(session), UNIVERSE).with_columns(session=pl.lit(session))
                         for session in sessions])
     check_symbols(served.get_column("symbol").unique().to_list())
@@ -58,14 +91,7 @@ def write_universe(source: UniverseSource, warehouse: Warehouse, sessions: Seque
         raise BadMarketData(f"no symbol of the {source.name} source trades on {min(empty)}: its histories run "
                             f"{listings.get_column('first_session').min()} to "
                             f"{listings.get_column('last_session').max()}")
-    rows = listed.with_columns(source=pl.lit(source.name))
-    warehouse.replace_rows(names.UNIVERSE, rows, {"session": list(sessions)})
-    rows_of = session_groups(rows)
-    latest = rows_of(sessions[-1]).get_column("symbol").to_list()
-    previews = {session: rows_of(session).drop("session", "source").head(10) for session in sessions}
-    written = Written(rows.height, len(sessions), preview=previews[sessions[-1]], previews=previews,
-                      notes=listing_notes(listings, sessions))
-    return written, latest
+    return listed.with_columns(source=pl.lit(source.name))
 
 
 def source_listings(source: UniverseSource) -> pl.DataFrame:
@@ -130,23 +156,27 @@ def write_daily_bars(source: BarSource, warehouse: Warehouse, sessions: Sequence
     Everything the blocking checks hold the stored bars to is refused here first, so a failed check never
     follows a partial write: a bar outside the universe, a session without bars, and a symbol listed on a
     session without its bar (universe coverage) each fail with nothing written."""
-    members, symbols = stored_members(warehouse, sessions)
-    bars = validate_priced_bars(source.daily_bars(sessions, symbols), symbols)
-    outside = bars.join(members, on=["session", "symbol"], how="anti")
-    refuse_rows(outside, "bar for a symbol outside that session's universe: {rows}", symbol_on_session)
-    _require_sessions(bars, sessions, "bars")
-    _require_coverage(source, members, bars)
-    rows = bars.with_columns(source=pl.lit(source.name))
-    warehouse.replace_rows(names.DAILY_BARS, rows, {"session": list(sessions)})
-    with_previous = with_previous_session(warehouse, bars, sessions[0])
-    rows_of = session_groups(with_previous)
-    def movers(session: dt.date) -> pl.DataFrame:
-        previous = _previous_session(session)
-        return ranked_movers(changes_between(rows_of(session), rows_of(previous) if previous else None))
-
-    previews = previews_by_session(sessions, movers)
-    written = Written(rows.height, len(sessions), preview=previews[sessions[-1]], previews=previews)
-    off = off_calendar_rows(source, sessions, symbols)
+    previews: dict[dt.date, pl.DataFrame] = {}
+    written_rows, every_symbol, carried = 0, set(), None  # carried: the last session's bars of the chunk before
+    with warehouse.replacing(names.DAILY_BARS, sessions) as replace:
+        for chunk in session_chunks(sessions, _universe_width(warehouse, sessions)):
+            members, symbols = stored_members(warehouse, chunk)
+            bars = validate_priced_bars(source.daily_bars(chunk, symbols), symbols)
+            outside = bars.join(members, on=["session", "symbol"], how="anti")
+            refuse_rows(outside, "bar for a symbol outside that session's universe: {rows}", symbol_on_session)
+            _require_sessions(bars, chunk, "bars")
+            _require_coverage(source, members, bars)
+            rows = bars.with_columns(source=pl.lit(source.name))
+            replace(rows, {"session": chunk})
+            written_rows += rows.height
+            every_symbol.update(symbols)
+            # the chunk before is not committed yet, so its last session comes from memory, not the table
+            with_previous = with_previous_session(warehouse, bars, chunk[0]) if carried is None \
+                else pl.concat([carried, bars], how="vertical_relaxed")
+            previews.update(previews_by_session(chunk, _movers(session_groups(with_previous))))
+            carried = bars.filter(pl.col("session") == chunk[-1])
+    written = Written(written_rows, len(sessions), preview=previews[sessions[-1]], previews=previews)
+    off = off_calendar_rows(source, sessions, sorted(every_symbol))
     if off.height:
         by_day = off.group_by("session").agg(pl.col("symbol").sort()).sort("session")
         for row in by_day.iter_rows(named=True):  # each day is told on the partition of the session after it
@@ -159,6 +189,15 @@ def write_daily_bars(source: BarSource, warehouse: Warehouse, sessions: Sequence
                                          for row in by_day.head(5).iter_rows(named=True))
                              + (f" and {by_day.height - 5} more day(s)" if by_day.height > 5 else ""))
     return written
+
+
+def _movers(rows_of: Callable[[dt.date], pl.DataFrame]) -> Callable[[dt.date], pl.DataFrame]:
+    """A session's biggest movers from `session_groups` of bars that hold the session before it too."""
+    def movers(session: dt.date) -> pl.DataFrame:
+        previous = _previous_session(session)
+        return ranked_movers(changes_between(rows_of(session), rows_of(previous) if previous else None))
+
+    return movers
 
 
 def off_calendar_rows(source: BarSource, sessions: Sequence[dt.date], symbols: Sequence[str]) -> pl.DataFrame:
@@ -176,17 +215,23 @@ def off_calendar_rows(source: BarSource, sessions: Sequence[dt.date], symbols: S
 def write_corporate_actions(source: CorporateActionSource, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
     """Splits and dividends with ex-dates on the sessions, for each session's own universe, replaced in one
     transaction. A source that serves none (the demo) writes an empty partition and says so."""
-    members, symbols = stored_members(warehouse, sessions)
-    actions = validate_corporate_actions(source.corporate_actions(list(sessions), symbols), symbols)
-    outside = actions.join(members, on=["session", "symbol"], how="anti")
-    refuse_rows(outside, "corporate action for a symbol outside that session's universe or on an unrequested "
-                         "session: {rows}", symbol_on_session)
-    rows = actions.with_columns(source=pl.lit(source.name))
-    warehouse.replace_rows(names.CORPORATE_ACTIONS, rows, {"session": list(sessions)})
-    notes = [] if rows.height else [f"source {source.name} reported no split or dividend on these sessions"]
-    rows_of = session_groups(actions)
-    previews = previews_by_session(sessions, lambda session: rows_of(session).drop("session").sort("symbol", "kind"))
-    return Written(rows.height, len(sessions), notes=notes, preview=previews[sessions[-1]], previews=previews)
+    previews: dict[dt.date, pl.DataFrame] = {}
+    written_rows = 0
+    with warehouse.replacing(names.CORPORATE_ACTIONS, sessions) as replace:
+        for chunk in session_chunks(sessions, _universe_width(warehouse, sessions)):
+            members, symbols = stored_members(warehouse, chunk)
+            actions = validate_corporate_actions(source.corporate_actions(chunk, symbols), symbols)
+            outside = actions.join(members, on=["session", "symbol"], how="anti")
+            refuse_rows(outside, "corporate action for a symbol outside that session's universe or on an "
+                                 "unrequested session: {rows}", symbol_on_session)
+            rows = actions.with_columns(source=pl.lit(source.name))
+            replace(rows, {"session": chunk})
+            written_rows += rows.height
+            rows_of = session_groups(actions)
+            previews.update(previews_by_session(
+                chunk, lambda session, rows_of=rows_of: rows_of(session).drop("session").sort("symbol", "kind")))
+    notes = [] if written_rows else [f"source {source.name} reported no split or dividend on these sessions"]
+    return Written(written_rows, len(sessions), notes=notes, preview=previews[sessions[-1]], previews=previews)
 
 
 def write_quotes(

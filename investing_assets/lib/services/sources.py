@@ -48,13 +48,15 @@ DEFAULT_SOURCE = "demo"
 
 @dataclass(frozen=True)
 class SourceSettings:
-    """What building a source may need: the csv folder, the FMP key (never shown in a repr), the IBKR gateway."""
+    """What building a source may need: the csv folder, the FMP key (never shown in a repr), the IBKR gateway, the
+    demo universe's size (None: the index members)."""
 
     csv_folder: str | None = None
     fmp_api_key: str | None = field(default=None, repr=False)
     ibkr_host: str = DEFAULT_HOST
     ibkr_port: int = DEFAULT_PORT
     ibkr_client_id: int = DEFAULT_CLIENT_ID
+    demo_symbols: int | None = None
 
 
 def _csv(settings: SourceSettings) -> Source:
@@ -92,7 +94,7 @@ class Registered:
 
 
 REGISTRY: dict[str, Registered] = {
-    "demo": Registered(check_conformance(DemoSource), lambda settings: DemoSource()),
+    "demo": Registered(check_conformance(DemoSource), lambda settings: DemoSource(universe_size=settings.demo_symbols)),
     "csv": Registered(check_conformance(CsvFolderSource), _csv),
     # built without symbols, so it lists no universe (Yahoo has no listing of one)
     "yahoo": Registered(check_conformance(YahooSource), lambda settings: YahooSource(),

@@ -41,6 +41,11 @@ def worthwhile(pg_types: dict[str, str], columns: list[str]) -> bool:
 
 def payload(frame: pl.DataFrame, pg_types: dict[str, str]) -> bytes:
     """The COPY ... (FORMAT binary) stream for `frame`, cast to the target columns' types."""
+    return b"".join([HEADER, tuples(frame, pg_types), TRAILER])
+
+
+def tuples(frame: pl.DataFrame, pg_types: dict[str, str]) -> bytes:
+    """`frame`'s rows of the binary stream, without HEADER and TRAILER: a long frame is sent a slice at a time."""
     frame = frame.select([pl.col(c).cast(PG_TYPES[pg_types[c]][0], strict=True) for c in frame.columns])
     keys: list[str] = []
     keyed = frame
@@ -54,7 +59,7 @@ def payload(frame: pl.DataFrame, pg_types: dict[str, str]) -> bytes:
     groups = keyed.partition_by(keys, maintain_order=True, as_dict=True) if keys else {(): keyed}
     body = [_group_bytes(group, dict(zip(keys, key, strict=True)), frame.schema, pg_types)
             for key, group in groups.items() if group.height]
-    return b"".join([HEADER, *body, TRAILER])
+    return b"".join(body)
 
 
 def _group_bytes(group: pl.DataFrame, key: dict, schema: pl.Schema, pg_types: dict[str, str]) -> bytes:

@@ -16,7 +16,7 @@ import itertools
 import json
 import logging
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +30,8 @@ from investing_assets.lib.storage import names, pg_binary
 log = logging.getLogger(__name__)
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"  # package data, so an installed wheel can migrate
+COPY_ROWS = 500_000  # rows encoded at a time into one COPY (about 60 MB of daily bars)
+Replace = Callable[[pl.DataFrame, Mapping[str, Sequence[object]]], "WriteResult"]
 
 
 @dataclass(frozen=True)
@@ -118,24 +120,35 @@ class Warehouse:
         with self.connect() as conn, conn.cursor() as cur:
             return [self._replace(cur, table, frame, scope) for table, frame, scope in ordered]
 
-    def replace_chunks(self, table: str, sessions: Sequence[dt.date],
-                       chunks: Iterable[tuple[pl.DataFrame, Mapping[str, Sequence[object]]]]) -> list[WriteResult]:
-        """`replace_rows` of each (frame, scope) chunk, all in ONE transaction, drawing the chunks one at a time: a
-        long range is computed and written a piece at a time (memory stays that of one chunk) and is still all or
-        nothing (an error while computing a later chunk rolls back the earlier ones). `sessions` covers every
-        chunk's rows, so the year partitions exist before the transaction starts."""
-        self.ensure_year_partitions(table, pl.DataFrame({"session": list(sessions)}, schema={"session": pl.Date}))
+    @contextmanager
+    def replacing(self, table: str, sessions: Sequence[dt.date]) -> Iterator[Replace]:
+        """One transaction for several `replace_rows` of `table` within `sessions`: a long range written a chunk
+        of sessions at a time, so no step holds all of its rows at once, and still all or nothing (an exception
+        inside the block rolls every chunk back). The sessions' year partitions are made before it opens."""
+        self.ensure_years(table, {day.year for day in sessions})
         with self.connect() as conn, conn.cursor() as cur:
-            return [self._replace(cur, table, frame, scope) for frame, scope in chunks]
+            def replace(frame: pl.DataFrame, scope: Mapping[str, Sequence[object]]) -> WriteResult:
+                outside = set(scope.get("session", ())) - set(sessions)
+                if outside:
+                    raise ValueError(f"{table}: session(s) {sorted(outside)[:3]} outside the transaction's sessions")
+                return self._replace(cur, table, frame, scope)
+
+            yield replace
 
     def ensure_year_partitions(self, table: str, frame: pl.DataFrame) -> None:
         """Each year of `frame` has its partition before its first row is written, for tables partitioned by year
         (028_history_by_year.sql). Created in a short transaction of its own, never inside a write: creating a
         partition locks the whole table, and a write holding other locks could deadlock on it."""
-        known = _year_partitions(self, table)
-        if known is None or frame.height == 0:
+        if frame.height == 0 or _year_partitions(self, table) is None:
             return
-        years = set(frame.get_column("session").dt.year().unique().to_list()) - known
+        self.ensure_years(table, set(frame.get_column("session").dt.year().unique().to_list()))
+
+    def ensure_years(self, table: str, wanted: set[int]) -> None:
+        """`ensure_year_partitions` for the years themselves."""
+        known = _year_partitions(self, table)
+        if known is None:
+            return
+        years = wanted - known
         if not years:
             return
         schema, name = table.split(".")
@@ -347,19 +360,24 @@ def _unit_digests(frame: pl.DataFrame, columns: list[str]) -> dict[str, tuple[st
 
 
 def _copy_frame(cur: psycopg.Cursor, target: sql.Composable, frame: pl.DataFrame, table: str | None = None) -> None:
-    """COPY a frame: binary when it pays (`pg_binary.worthwhile`), else CSV (text-heavy rows, jsonb columns)."""
+    """COPY a frame: binary when it pays (`pg_binary.worthwhile`), else CSV (text-heavy rows, jsonb columns).
+    Encoded COPY_ROWS rows at a time into the one COPY, so the encoded stream never holds a big frame twice."""
     if frame.height == 0:
         return
     cols = sql.SQL(", ").join(map(sql.Identifier, frame.columns))
     pg_types = _column_types(cur, table) if table else {}
     if pg_types and pg_binary.worthwhile(pg_types, frame.columns):
         with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT binary)").format(target, cols)) as copy:
-            copy.write(pg_binary.payload(frame, pg_types))
+            copy.write(pg_binary.HEADER)
+            for rows in frame.iter_slices(COPY_ROWS):
+                copy.write(pg_binary.tuples(rows, pg_types))
+            copy.write(pg_binary.TRAILER)
         return
-    buffer = io.BytesIO()
-    frame.write_csv(buffer, include_header=False, null_value="", quote_style="necessary")
     with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(target, cols)) as copy:
-        copy.write(buffer.getbuffer())
+        for rows in frame.iter_slices(COPY_ROWS):
+            buffer = io.BytesIO()
+            rows.write_csv(buffer, include_header=False, null_value="", quote_style="necessary")
+            copy.write(buffer.getbuffer())
 
 
 _COLUMN_TYPES: dict[tuple[str, str], dict[str, str]] = {}

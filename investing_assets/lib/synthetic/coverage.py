@@ -208,22 +208,23 @@ class Coverage:
 
 
 @lru_cache(maxsize=4)
-def coverage(seed: int, plant: bool) -> Coverage:
-    return Coverage(seed, simulated_market(seed, plant))
+def coverage(seed: int, plant: bool, size: int | None = None) -> Coverage:
+    return Coverage(seed, simulated_market(seed, plant, size))
 
 
 def estimates(
-    seed: int, plant: bool, session: dt.date, symbols: Sequence[str] | None, periods: int
+    seed: int, plant: bool, session: dt.date, symbols: Sequence[str] | None, periods: int, size: int | None = None
 ) -> pl.DataFrame:
-    cov = coverage(seed, plant)
+    cov = coverage(seed, plant, size)
     return cov.estimates(calendar.session_index(session), _columns(cov, symbols), periods)
 
 
 def news(
-    seed: int, plant: bool, start: dt.datetime, end: dt.datetime, symbols: Sequence[str] | None
+    seed: int, plant: bool, start: dt.datetime, end: dt.datetime, symbols: Sequence[str] | None,
+    size: int | None = None,
 ) -> pl.DataFrame:
     """Articles published in [start, end): the demo publishes on session days only."""
-    cov = coverage(seed, plant)
+    cov = coverage(seed, plant, size)
     columns = _columns(cov, symbols)
     first = max(start.astimezone(calendar.NEW_YORK).date(), calendar.CALENDAR_START)
     last = min(end.astimezone(calendar.NEW_YORK).date(), calendar.all_sessions()[-1])

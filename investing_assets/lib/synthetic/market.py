@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from statistics import NormalDist
 
 import numpy as np
 
 from investing_assets.lib.core import calendar
 from investing_assets.lib.core.instruments import INSTRUMENTS
-from investing_assets.lib.synthetic import reference, universe
+from investing_assets.lib.synthetic import reference, tail, universe
 from investing_assets.lib.synthetic.planted import Plant, plant_patterns
 from investing_assets.lib.synthetic.streams import (
     TRADING_DAYS,
@@ -59,6 +60,8 @@ _IDIO_MEAN_REVERSION = 0.1
 _OVERNIGHT_SHARE = 0.3  # part of the close-to-close move that shows up as the opening gap
 _GAP_NOISE = 0.25
 _RANGE_SCALE = 0.55
+_BAR_BLOCK = 500  # stocks whose bars are built at once
+_TAIL_CAP = (25e6, 9e9)  # the smallest index member is worth about $11 B on the reference session
 
 
 @dataclass(frozen=True)
@@ -139,9 +142,10 @@ class Market:
 
 
 @lru_cache(maxsize=3)
-def simulated_market(seed: int, plant: bool = True) -> Market:
-    """The whole calendar's market for a seed, built once per process."""
-    return build_market(seed, len(calendar.all_sessions()), plant=plant)
+def simulated_market(seed: int, plant: bool = True, size: int | None = None) -> Market:
+    """The whole calendar's market for a seed, built once per process; `size`: the universe's (tail.py, None: the
+    index members)."""
+    return build_market(seed, len(calendar.all_sessions()), tail.demo_stocks(seed, size), plant=plant)
 
 
 def build_market(
@@ -154,6 +158,7 @@ def build_market(
     parameters = [stock_parameters(seed, s) for s in stocks]
     noise = _simulate_noise(seed, count, stocks, parameters)
     bars = _stock_bars(seed, count, stocks, parameters, noise, plant)
+    noise = _without_stock_noise(noise)  # the universe-wide shocks are spent: let them go before the baskets
     members = {
         code: np.array([i for i, s in enumerate(stocks) if code in s.indices], dtype=np.int64)
         for code in INDEX_CODES
@@ -182,6 +187,8 @@ def stock_parameters(seed: int, stock: Stock) -> dict[str, float]:
     """Per-symbol constants from the company's own stream, so they never depend on the rest of the universe
     and the share classes of one company share them. `price` is the close on the reference session."""
     u = rng(seed, "stock", reference.company(stock.symbol), "parameters").random(10)
+    if not stock.indices:
+        return _tail_parameters(stock, u)
     defensive = stock.sector in {"Utilities", "Consumer Staples", "Real Estate"}
     vol = float(np.clip(_SECTOR_VOL[stock.sector] * np.exp(0.4 * (2 * u[0] - 1)), 0.18, 0.44))
     if stock.symbol in _MEGA_CAPS or reference.company(stock.symbol) in _MEGA_CAPS:
@@ -214,6 +221,41 @@ def stock_parameters(seed: int, stock: Stock) -> dict[str, float]:
         "beta": persistence - alpha,
         "turnover": 0.004 + 0.008 * u[8],  # daily fraction of shares outstanding
     }
+
+
+def _tail_parameters(stock: Stock, u: np.ndarray) -> dict[str, float]:
+    """A synthetic small or mid cap (tail.py): market caps long-tailed below the index members' (median about
+    $0.9 B, $25 M to $9 B), share prices lower ($1 to $300, median about $18 at $1 B), more volatile the smaller
+    (about 45 % a year at $1 B, 25-110 %), a market beta of 0.8-1.5 and more name-specific risk, so the
+    correlation with the market is about 0.3-0.5 as for real small caps, and a turnover of 0.2-1.4 % a day."""
+    z = _normal_quantiles(u)
+    cap = float(np.clip(0.9e9 * np.exp(1.3 * z[4]), _TAIL_CAP[0], _TAIL_CAP[1]))
+    size = np.log(cap / 1e9)
+    vol = float(np.clip(0.45 * np.exp(-0.12 * size + 0.3 * z[0]), 0.25, 1.1))
+    market_beta = 0.8 + 0.7 * u[1]
+    sector_loading = 0.5 + 0.7 * u[2]
+    systematic = (market_beta * _MARKET_VOL) ** 2 + (sector_loading * _SECTOR_FACTOR_VOL) ** 2
+    idio_vol = float(np.sqrt(max(vol**2 - systematic, 0.15**2)))
+    price = float(np.clip(round(18.0 * np.exp(0.2 * size + 0.8 * z[3]), 2), 1.0, 300.0))
+    persistence = 0.92 + 0.05 * u[5]
+    alpha = 0.04 + 0.06 * u[6]
+    return {
+        "price": price,
+        "shares": float(np.rint(cap / price)),
+        "market_beta": market_beta,
+        "sector_loading": sector_loading,
+        "idio_vol": idio_vol,
+        "drift": -0.02 + 0.12 * u[7],
+        "alpha": alpha,
+        "beta": persistence - alpha,
+        "turnover": 0.002 + 0.012 * u[8],
+    }
+
+
+def _normal_quantiles(u: np.ndarray) -> np.ndarray:
+    """Standard normal draws from the stream's uniforms (the parameter stream stays ten uniforms for everyone)."""
+    unit = NormalDist()
+    return np.array([unit.inv_cdf(min(max(float(x), 1e-9), 1 - 1e-9)) for x in u])
 
 
 # ------------------------------------------------------------------------------------------------ factors
@@ -257,10 +299,16 @@ def _simulate_noise(
     sector_cols = slice(1, 1 + len(SECTORS))
     stock_cols = slice(1 + len(SECTORS), 1 + len(SECTORS) + len(stocks))
     instrument_cols = slice(1 + len(SECTORS) + len(stocks), None)
+    # the few factor and instrument columns are copied, so dropping the stock columns frees the big arrays
     return _Noise(
-        shocks[:, 0], sds[:, 0], shocks[:, sector_cols], sds[:, sector_cols],
-        shocks[:, stock_cols], sds[:, stock_cols], shocks[:, instrument_cols], sds[:, instrument_cols],
+        shocks[:, 0].copy(), sds[:, 0].copy(), shocks[:, sector_cols].copy(), sds[:, sector_cols].copy(),
+        shocks[:, stock_cols], sds[:, stock_cols], shocks[:, instrument_cols].copy(), sds[:, instrument_cols].copy(),
     )  # fmt: skip
+
+
+def _without_stock_noise(noise: _Noise) -> _Noise:
+    empty = np.empty((noise.stock.shape[0], 0))
+    return replace(noise, stock=empty, stock_sd=empty)
 
 
 # ------------------------------------------------------------------------------------------------- stocks
@@ -303,39 +351,47 @@ def _stock_bars(
     plants: tuple[Plant, ...] = ()
     if plant:
         log_returns, plants = plant_patterns(seed, stocks, log_returns, sd)
-    log_returns = log_returns + _class_spreads(seed, count, stocks)
-    bar_noise = _bar_noise(seed, count, stocks)
-    # Scaled so the close on the reference session is the reference close (reference.py).
-    start = p["price"] / np.exp(np.cumsum(log_returns, axis=0)[reference.anchor_row(count)])
-    o, h, lo, c = _bars_from_returns(start, log_returns, sd, bar_noise)
+    _add_class_spreads(seed, log_returns, stocks)
     long_run_sd = np.sqrt(
         (p["market_beta"] * _MARKET_VOL) ** 2
         + (p["sector_loading"] * _SECTOR_FACTOR_VOL) ** 2
         + p["idio_vol"] ** 2
     ) / np.sqrt(TRADING_DAYS)
     shares = p["shares"].astype(np.int64)
-    volume = _volume(shares * p["turnover"], log_returns, long_run_sd, bar_noise[..., 3])
+    base_volume = shares * p["turnover"]
+    o, h, lo, c = (np.empty_like(log_returns) for _ in range(4))
+    volume = np.empty(log_returns.shape, dtype=np.int64)
+    anchor = reference.anchor_row(count)
+    # A block of stocks at a time: every step is per column, so the bars are the same, and the bar noise and the
+    # temporaries of a 5,000-stock universe never exist for all of it at once.
+    for first in range(0, len(stocks), _BAR_BLOCK):
+        cols = slice(first, first + _BAR_BLOCK)
+        bar_noise = _bar_noise(seed, count, stocks[cols])
+        # Scaled so the close on the reference session is the reference close (reference.py).
+        start = p["price"][cols] / np.exp(np.cumsum(log_returns[:, cols], axis=0)[anchor])
+        o[:, cols], h[:, cols], lo[:, cols], c[:, cols] = _bars_from_returns(
+            start, log_returns[:, cols], sd[:, cols], bar_noise)
+        volume[:, cols] = _volume(base_volume[cols], log_returns[:, cols], long_run_sd[cols], bar_noise[..., 3])
     return _StockBars(o, h, lo, c, volume, shares, sector_of, plants)
 
 
-def _class_spreads(seed: int, count: int, stocks: tuple[Stock, ...]) -> np.ndarray:
-    """Log returns of the small spread of a secondary share class (GOOG) over the class it follows (GOOGL):
-    stationary, so the two keep their reference ratio."""
-    spreads = np.zeros((count, len(stocks)))
+def _add_class_spreads(seed: int, log_returns: np.ndarray, stocks: tuple[Stock, ...]) -> None:
+    """Adds (in place: a universe-wide array of zeros would be one more price array) the log returns of the small
+    spread of a secondary share class (GOOG) over the class it follows (GOOGL): stationary, so the two keep
+    their reference ratio."""
+    count = log_returns.shape[0]
     for j, stock in enumerate(stocks):
         if reference.company(stock.symbol) != stock.symbol:
             shock = _CLASS_SPREAD_SD * normals(seed, count, 1, "stock", stock.symbol, "class spread")[:, 0]
-            spreads[:, j] = mean_revert(shock, _CLASS_SPREAD_REVERSION)
-    return spreads
+            log_returns[:, j] += mean_revert(shock, _CLASS_SPREAD_REVERSION)
 
 
 def _bar_noise(seed: int, count: int, stocks: tuple[Stock, ...]) -> np.ndarray:
     """(sessions, stocks, 4) noise for gap, high, low and volume. Share classes share the company's gap and
     range noise (their bars stay in ratio) but keep their own volume noise."""
-    noise = np.stack(
-        [normals(seed, count, 4, "stock", reference.company(s.symbol), "bars") for s in stocks], axis=1
-    )
+    noise = np.empty((count, len(stocks), 4))  # filled in place: a list of columns to stack would double it
     for j, stock in enumerate(stocks):
+        noise[:, j, :] = normals(seed, count, 4, "stock", reference.company(stock.symbol), "bars")
         if reference.company(stock.symbol) != stock.symbol:
             noise[:, j, 3] = normals(seed, count, 4, "stock", stock.symbol, "bars")[:, 3]
     return noise
@@ -343,10 +399,17 @@ def _bar_noise(seed: int, count: int, stocks: tuple[Stock, ...]) -> np.ndarray:
 
 def _round_price(x: np.ndarray) -> np.ndarray:
     """Cents, or 4 decimals below $1. Monotone, so rounding never breaks low <= open/close <= high."""
-    out = np.round(x, 2)
+    return _round_price_in_place(x.copy())
+
+
+def _round_price_in_place(x: np.ndarray) -> np.ndarray:
+    """_round_price overwriting `x`: for the universe-wide bar arrays, where a rounded copy of each would be four
+    more of them at once."""
     small = x < 1.0
-    out[small] = np.maximum(np.round(x[small], 4), 1e-4)
-    return out
+    below = x[small]
+    np.round(x, 2, out=x)
+    x[small] = np.maximum(np.round(below, 4), 1e-4)
+    return x
 
 
 def _volume(
@@ -364,12 +427,14 @@ def _bars_from_returns(
     """OHLC from close-to-close log returns: part of the move gaps at the open, the range grows with the
     day's conditional vol. High/low extend beyond open/close, so the bars are valid by construction. `rounding`
     (monotone, so the bars stay valid) defaults to _round_price."""
-    _round = rounding or _round_price
+    _round = rounding or _round_price_in_place
     close = start * np.exp(np.cumsum(log_returns, axis=0))
-    previous = np.concatenate([start[None, :], close[:-1]], axis=0)
-    open_ = previous * np.exp(_OVERNIGHT_SHARE * log_returns + _GAP_NOISE * sd * noise[..., 0])
-    high = np.maximum(open_, close) * np.exp(_RANGE_SCALE * sd * np.abs(noise[..., 1]))
-    low = np.minimum(open_, close) * np.exp(-_RANGE_SCALE * sd * np.abs(noise[..., 2]))
+    open_ = np.concatenate([start[None, :], close[:-1]], axis=0)  # the previous close, then moved in place
+    open_ *= np.exp(_OVERNIGHT_SHARE * log_returns + _GAP_NOISE * sd * noise[..., 0])
+    high = np.maximum(open_, close)
+    high *= np.exp(_RANGE_SCALE * sd * np.abs(noise[..., 1]))
+    low = np.minimum(open_, close)
+    low *= np.exp(-_RANGE_SCALE * sd * np.abs(noise[..., 2]))
     return _round(open_), _round(high), _round(low), _round(close)
 
 

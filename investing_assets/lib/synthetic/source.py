@@ -27,7 +27,7 @@ from investing_assets.lib.core.schemas import (
     UNIVERSE,
     conform,
 )
-from investing_assets.lib.synthetic import coverage, reference, universe
+from investing_assets.lib.synthetic import coverage, reference, tail
 from investing_assets.lib.synthetic.ibkr_reports import DemoReports
 from investing_assets.lib.synthetic.market import INDEX_TRACKERS, Market, simulated_market, stock_parameters
 from investing_assets.lib.synthetic.planted import planted_frame
@@ -87,7 +87,7 @@ class DemoSource:
     """Synthetic but plausible US market data that never touches the network and never changes.
 
     Universe and index membership are the real current S&P 500, NASDAQ-100 and Dow members from
-    pytickersymbols; membership is the same on every session (the demo has no index changes and no
+    pytickersymbols (`universe_size` grows it with synthetic small and mid caps, or keeps a subset: tail.py); membership is the same on every session (the demo has no index changes and no
     corporate actions, so adj_close equals close). About 10% of the stocks carry planted chart patterns
     (planted_patterns() lists them); plant_patterns=False gives the same market without them, the
     pure-noise control for measuring false detections.
@@ -108,10 +108,11 @@ class DemoSource:
 
     def __init__(self, seed: int = 20161104, plant_patterns: bool = True,
                  listings: Mapping[str, tuple[dt.date | None, dt.date | None]] | None = None,
-                 estimate_years: int = 3) -> None:
+                 estimate_years: int = 3, universe_size: int | None = None) -> None:
         """`listings`: symbol -> (first, last) session it trades (None: open-ended); everyone else is listed on
         every session. The simulated prices are the same either way: a listing only hides bars.
-        `estimate_years`: how many coming fiscal years the consensus covers."""
+        `estimate_years`: how many coming fiscal years the consensus covers. `universe_size`: how many stocks
+        (None: the index members; `INVESTING_DEMO_SYMBOLS`)."""
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             raise ValueError(f"seed must be a non-negative int, got {seed!r}")
         if estimate_years < 1:
@@ -119,6 +120,8 @@ class DemoSource:
         self.estimate_years = estimate_years
         self.seed = seed
         self.plant_patterns = bool(plant_patterns)
+        self.universe_size = universe_size
+        tail.demo_stocks(seed, universe_size)  # refuses a size out of range here, not at the first read
         self._listings = dict(listings or {})
 
     def listings(self) -> pl.DataFrame:
@@ -128,7 +131,7 @@ class DemoSource:
 
     @property
     def _market(self) -> Market:
-        return simulated_market(self.seed, self.plant_patterns)
+        return simulated_market(self.seed, self.plant_patterns, self.universe_size)
 
     def planted_patterns(self) -> pl.DataFrame:
         """Ground truth for the chart-pattern detectors (PLANTED_PATTERNS schema), one row per template
@@ -144,7 +147,7 @@ class DemoSource:
     def universe(self, session: dt.date) -> pl.DataFrame:
         """The same members every session; shares_outstanding is synthetic, bigger for mega caps."""
         _session_rows(session)
-        return _universe_frame(self.seed).clone()  # callers may mutate; the cache must not change
+        return _universe_frame(self.seed, self.universe_size).clone()  # callers may mutate; the cache must not change
 
     def index_constituents(self, session: dt.date) -> pl.DataFrame:
         """SPX and NDX cap-weighted (shares x that session's close), DJI price-weighted; sorted by
@@ -282,11 +285,12 @@ class DemoSource:
         """The consensus as of the session for each stock's next `estimate_years` fiscal years (coverage.py):
         it converges on the year's figure as the year end nears, drifts slowly and leans with the price."""
         _session_rows(session)
-        return coverage.estimates(self.seed, self.plant_patterns, session, symbols, self.estimate_years)
+        return coverage.estimates(self.seed, self.plant_patterns, session, symbols, self.estimate_years,
+                                  self.universe_size)
 
     def news(self, start: dt.datetime, end: dt.datetime, symbols: Sequence[str] | None = None) -> pl.DataFrame:
         """Articles published in [start, end): big moves of the demo tape and quarterly results."""
-        return coverage.news(self.seed, self.plant_patterns, start, end, symbols)
+        return coverage.news(self.seed, self.plant_patterns, start, end, symbols, self.universe_size)
 
     def fundamental_reports(self, symbols: Sequence[str], reports: Sequence[str]) -> Iterator[ReportAnswer]:
         """IBKR's report shapes from the demo's fundamentals (ibkr_reports.py) as of today's session (the last the
@@ -294,7 +298,7 @@ class DemoSource:
         unknown contract (200)."""
         today = min(calendar.in_new_york().date(), calendar.all_sessions()[-1])
         session = calendar.last_session_on_or_before(today)
-        demo = DemoReports(coverage.coverage(self.seed, self.plant_patterns))
+        demo = DemoReports(coverage.coverage(self.seed, self.plant_patterns, self.universe_size))
         for symbol in dict.fromkeys(symbols):
             for report in reports:
                 if report not in REPORTS:
@@ -369,8 +373,8 @@ def _symbol_ranks(market: Market) -> np.ndarray:
 
 
 @lru_cache(maxsize=2)
-def _universe_frame(seed: int) -> pl.DataFrame:
-    stocks = universe.stocks()
+def _universe_frame(seed: int, size: int | None) -> pl.DataFrame:
+    stocks = tail.demo_stocks(seed, size)
     shares = [int(stock_parameters(seed, s)["shares"]) for s in stocks]
     frame = pl.DataFrame(
         {

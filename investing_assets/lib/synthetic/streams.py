@@ -51,7 +51,9 @@ class Garch:
 
 def simulate_garch(seed: int, count: int, spec: Garch) -> tuple[np.ndarray, np.ndarray]:
     """Returns (shocks, conditional sd), both (count, series), in daily log-return units."""
-    z = np.column_stack([t_innovations(seed, count, *key) for key in spec.keys])
+    z = np.empty((count, len(spec.keys)))  # filled in place: a list of columns to stack would double it
+    for j, key in enumerate(spec.keys):
+        z[:, j] = t_innovations(seed, count, *key)
     alpha, beta = np.asarray(spec.alpha), np.asarray(spec.beta)
     long_run = (np.asarray(spec.annual_vol) ** 2) / TRADING_DAYS
     omega = long_run * (1.0 - alpha - beta)

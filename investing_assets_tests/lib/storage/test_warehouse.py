@@ -235,22 +235,33 @@ def _partitions(conn: psycopg.Connection, table: str) -> list[str]:
                                        "WHERE i.inhparent = %s::regclass ORDER BY 1", [table]).fetchall()]
 
 
-def test_replace_chunks_is_one_transaction_drawn_a_chunk_at_a_time(warehouse: Warehouse):
-    warehouse.replace_rows("market.daily_bars", pl.concat([bars(D1, close=10.0), bars(D2, close=10.0)]),
-                           {"session": [D1, D2]})
-    drawn = []
+def test_chunks_written_in_one_transaction_are_all_or_nothing(warehouse: Warehouse):
+    warehouse.replace_rows("market.daily_bars", bars(D1), {"session": [D1]})
+    with pytest.raises(RuntimeError), warehouse.replacing("market.daily_bars", [D1, D2]) as replace:
+        replace(bars(D1, close=5.0), {"session": [D1]})
+        replace(bars(D2, close=5.0), {"session": [D2]})
+        raise RuntimeError("a later chunk fails")
+    assert stored(warehouse) == [("AAPL", D1, 100.0), ("MSFT", D1, 100.0)]
+    with warehouse.replacing("market.daily_bars", [D1, D2]) as replace:
+        replace(bars(D1, close=5.0), {"session": [D1]})
+        replace(bars(D2, close=6.0), {"session": [D2]})
+        with pytest.raises(ValueError, match="outside the transaction"):
+            replace(bars(dt.date(2026, 11, 23)), {"session": [dt.date(2026, 11, 23)]})
+    assert [row[2] for row in stored(warehouse)] == [5.0, 6.0, 5.0, 6.0]
 
-    def chunks(fail: bool):
-        for session in (D1, D2):
-            drawn.append(session)
-            if fail and session == D2:
-                raise ValueError("the second chunk cannot be computed")
-            yield bars(session, close=20.0), {"session": [session]}
 
-    with pytest.raises(ValueError, match="second chunk"):
-        warehouse.replace_chunks("market.daily_bars", [D1, D2], chunks(fail=True))
-    assert [r[2] for r in stored(warehouse)] == [10.0] * 4  # the first chunk's write rolled back with it
-    assert drawn == [D1, D2]
-    results = warehouse.replace_chunks("market.daily_bars", [D1, D2], chunks(fail=False))
-    assert [r.inserted for r in results] == [2, 2]
-    assert [r[2] for r in stored(warehouse)] == [20.0] * 4
+@pytest.mark.parametrize("table", ["market.daily_bars", "market.universe"])  # binary COPY, then CSV COPY
+def test_a_frame_is_copied_a_slice_at_a_time(warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch, table: str):
+    from investing_assets.lib.storage import warehouse as module
+
+    monkeypatch.setattr(module, "COPY_ROWS", 2)
+    symbols = ("AAPL", "MSFT", "NVDA", "GOOGL", "A")
+    if table == "market.daily_bars":
+        frame = bars(D1, symbols)
+    else:
+        frame = pl.DataFrame({"session": [D1] * 5, "symbol": list(symbols), "name": [f"{s} Inc." for s in symbols],
+                              "sector": "Information Technology", "industry": "Software",
+                              "shares_outstanding": [10**9 + k for k in range(5)], "source": "test"})
+    warehouse.replace_rows(table, frame, {"session": [D1]})
+    back = warehouse.read_table(table, schema=frame.schema, order_by=("symbol",))
+    assert back.equals(frame.sort("symbol"))
