@@ -19,13 +19,15 @@ from investing_assets.lib.core import calendar
 from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.core.results import Written, previews_by_session, session_groups
 from investing_assets.lib.core.schemas import INDICATOR_COLUMNS
+from investing_assets.lib.services.market import session_chunks, universe_width
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.queries.market import actions_for_bars, read_bars
 from investing_assets.lib.storage.warehouse import Warehouse
 
-# Sessions computed and written per pass: each reads its sessions' bars plus one window (~300 sessions), so a
-# year keeps a 5,000-symbol backfill's memory to a couple of years of bars while rereading little.
-CHUNK_SESSIONS = 252
+# Indicator rows computed and written per pass (sessions x the universe's width): each pass reads its sessions'
+# bars plus one window (~300 sessions) again, so passes are as long as memory allows: a ten-year range of the
+# 508-symbol demo is one pass, of 5,000 symbols seven of about 2 GB each.
+ROWS_PER_CHUNK = 2_000_000
 PREVIEW_ROWS = 10
 
 
@@ -96,8 +98,7 @@ def write_indicators(warehouse: Warehouse, sessions: Sequence[dt.date],
     def chunks() -> Iterator[tuple[pl.DataFrame, Mapping[str, Sequence[dt.date]]]]:
         nonlocal rows
         read_from = count.window[0]
-        for at in range(0, len(sessions), CHUNK_SESSIONS):
-            part = sessions[at : at + CHUNK_SESSIONS]
+        for part in session_chunks(sessions, universe_width(warehouse, sessions), ROWS_PER_CHUNK):
             bars = read_bars(warehouse, window_start(part[0]), part[-1])
             count.add(bars.filter(pl.col("session") >= read_from))  # each session of the window counted once
             read_from = calendar.sessions_starting(part[-1], 2)[-1]

@@ -46,13 +46,14 @@ log = logging.getLogger(__name__)
 ROWS_PER_CHUNK = 1_000_000
 
 
-def session_chunks(sessions: Sequence[dt.date], rows_per_session: int) -> list[list[dt.date]]:
-    """`sessions` in runs of about ROWS_PER_CHUNK rows, in order."""
-    size = max(1, ROWS_PER_CHUNK // max(rows_per_session, 1))
+def session_chunks(sessions: Sequence[dt.date], rows_per_session: int,
+                   rows_per_chunk: int = ROWS_PER_CHUNK) -> list[list[dt.date]]:
+    """`sessions` in runs of about `rows_per_chunk` rows, in order."""
+    size = max(1, rows_per_chunk // max(rows_per_session, 1))
     return [list(sessions[i : i + size]) for i in range(0, len(sessions), size)]
 
 
-def _universe_width(warehouse: Warehouse, sessions: Sequence[dt.date]) -> int:
+def universe_width(warehouse: Warehouse, sessions: Sequence[dt.date]) -> int:
     """Symbols in the newest session's stored universe: how wide the range's rows are, to chunk them."""
     return warehouse.count(names.UNIVERSE, {"session": [sessions[-1]]})
 
@@ -159,7 +160,7 @@ def write_daily_bars(source: BarSource, warehouse: Warehouse, sessions: Sequence
     previews: dict[dt.date, pl.DataFrame] = {}
     written_rows, every_symbol, carried = 0, set(), None  # carried: the last session's bars of the chunk before
     with warehouse.replacing(names.DAILY_BARS, sessions) as replace:
-        for chunk in session_chunks(sessions, _universe_width(warehouse, sessions)):
+        for chunk in session_chunks(sessions, universe_width(warehouse, sessions)):
             members, symbols = stored_members(warehouse, chunk)
             bars = validate_priced_bars(source.daily_bars(chunk, symbols), symbols)
             outside = bars.join(members, on=["session", "symbol"], how="anti")
@@ -218,7 +219,7 @@ def write_corporate_actions(source: CorporateActionSource, warehouse: Warehouse,
     previews: dict[dt.date, pl.DataFrame] = {}
     written_rows = 0
     with warehouse.replacing(names.CORPORATE_ACTIONS, sessions) as replace:
-        for chunk in session_chunks(sessions, _universe_width(warehouse, sessions)):
+        for chunk in session_chunks(sessions, universe_width(warehouse, sessions)):
             members, symbols = stored_members(warehouse, chunk)
             actions = validate_corporate_actions(source.corporate_actions(chunk, symbols), symbols)
             outside = actions.join(members, on=["session", "symbol"], how="anti")

@@ -49,7 +49,7 @@ def test_a_range_written_in_chunks_stores_what_one_pass_computes(warehouse, monk
 
     days = calendar.sessions_ending(dt.date(2026, 11, 20), 30)  # October into November
     bars = _stored_bars(warehouse, calendar.sessions_between(window_start(days[0]), days[-1]))
-    monkeypatch.setattr(service, "CHUNK_SESSIONS", 7)
+    monkeypatch.setattr(service, "ROWS_PER_CHUNK", 7)  # no universe stored: 7 sessions a pass
     written, gaps = service.write_indicators(warehouse, days)
     stored = warehouse.read_table(names.INDICATORS, schema=INDICATORS, order_by=("symbol", "session"))
     assert stored.equals(indicators_on_windows(bars, days))
@@ -67,7 +67,7 @@ def test_a_session_without_bars_in_a_later_chunk_writes_nothing(warehouse, monke
 
     days = calendar.sessions_ending(dt.date(2026, 11, 20), 12)
     _stored_bars(warehouse, calendar.sessions_between(window_start(days[0]), days[-2]))  # the last day has none
-    monkeypatch.setattr(service, "CHUNK_SESSIONS", 5)
+    monkeypatch.setattr(service, "ROWS_PER_CHUNK", 5)
     with pytest.raises(BadMarketData, match=days[-1].isoformat()):
         service.write_indicators(warehouse, days)
     assert warehouse.count(names.INDICATORS) == 0
