@@ -1,8 +1,9 @@
 """Indicator updates: read each day's lookback window from the warehouse, compute, replace the days' rows.
 
 Each session is computed on its own window (`indicators_on_windows`), so its rows are the same whether it ran
-alone or anywhere inside a range, and `investing ta` prints exactly what is stored. A long range is computed and
-written a year of sessions at a time inside one transaction: memory is a chunk's, the write all or nothing."""
+alone or anywhere inside a range, and `investing ta` prints exactly what is stored. A range wider than
+`ROWS_PER_CHUNK` is computed and written in passes inside one transaction: memory is a pass's, the write all or
+nothing."""
 
 from __future__ import annotations
 
