@@ -43,6 +43,11 @@ def validate_holdings(frame: pl.DataFrame) -> pl.DataFrame:
     def where(row: dict) -> str:
         return f" on {row['session'].isoformat()}" if by_session and row["session"] is not None else ""
 
+    no_etf = frame.filter(pl.col("etf").is_null())
+    if no_etf.height:
+        row = no_etf.row(0, named=True)
+        raise BadMarketData(f"{no_etf.height} holding line(s) name no ETF (first: {row['symbol'] or row['name']}"
+                            f"{where(row)})")
     for column, what in (("etf", "an ETF"), ("symbol", "a holding")):
         refused = _first_refused_symbol(frame.get_column(column))
         if refused is not None:

@@ -89,8 +89,8 @@ def write_indicators(warehouse: Warehouse, sessions: Sequence[dt.date],
                      basis: str = ADJUSTED) -> tuple[Written, WindowGaps]:
     """Each session's indicators on its own window of stored bars, on `basis` prices (adjusted: adj_close where
     the source gave it, else the stored corporate actions; see lib.analytics.adjustment)."""
-    sessions = sorted(sessions)
-    count = _GapCount(calendar.sessions_between(window_start(sessions[0]), sessions[-1]))
+    sessions = sorted(set(sessions))
+    count = _GapCount([])
     previews: dict[dt.date, pl.DataFrame] = {}
     null_counts: Counter[str] = Counter()
     changed: set[str] = set()
@@ -98,10 +98,12 @@ def write_indicators(warehouse: Warehouse, sessions: Sequence[dt.date],
 
     def chunks() -> Iterator[tuple[pl.DataFrame, Mapping[str, Sequence[dt.date]]]]:
         nonlocal rows
-        read_from = count.window[0]
+        read_from = window_start(sessions[0])
         for part in session_chunks(sessions, universe_width(warehouse, sessions), ROWS_PER_CHUNK):
             bars = read_bars(warehouse, window_start(part[0]), part[-1])
-            count.add(bars.filter(pl.col("session") >= read_from))  # each session of the window counted once
+            first = max(read_from, window_start(part[0]))  # each session of the windows counted once
+            count.window += calendar.sessions_between(first, part[-1])
+            count.add(bars.filter(pl.col("session") >= first))
             read_from = calendar.sessions_starting(part[-1], 2)[-1]
             without = [d for d in part if d not in count.present]
             if without:  # an empty session would replace its indicators with nothing: the whole write rolls back

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import polars as pl
 
@@ -36,7 +36,12 @@ from investing_assets.lib.sources.protocol import (
 )
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.cache import HotCache
-from investing_assets.lib.storage.queries.market import bars_of_session, latest_quotes, universe_by_session
+from investing_assets.lib.storage.queries.market import (
+    bars_of_session,
+    latest_quotes,
+    range_symbols,
+    universe_by_session,
+)
 from investing_assets.lib.storage.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
@@ -47,9 +52,9 @@ ROWS_PER_CHUNK = 1_000_000
 
 
 def session_chunks(sessions: Sequence[dt.date], rows_per_session: int,
-                   rows_per_chunk: int = ROWS_PER_CHUNK) -> list[list[dt.date]]:
-    """`sessions` in runs of about `rows_per_chunk` rows, in order."""
-    size = max(1, rows_per_chunk // max(rows_per_session, 1))
+                   rows_per_chunk: int | None = None) -> list[list[dt.date]]:
+    """`sessions` in runs of about `rows_per_chunk` rows (default ROWS_PER_CHUNK), in order."""
+    size = max(1, (rows_per_chunk or ROWS_PER_CHUNK) // max(rows_per_session, 1))
     return [list(sessions[i : i + size]) for i in range(0, len(sessions), size)]
 
 
@@ -64,10 +69,10 @@ def write_universe(source: UniverseSource, warehouse: Warehouse, sessions: Seque
     listings = source_listings(source)
     previews: dict[dt.date, pl.DataFrame] = {}
     written_rows, latest = 0, []
-    width = conform(source.universe(sessions[-1]), UNIVERSE).height
+    first = {sessions[0]: source.universe(sessions[0])}  # its width sizes the chunks; asked for once
     with warehouse.replacing(names.UNIVERSE, sessions) as replace:
-        for chunk in session_chunks(sessions, width):
-            rows = _listed_universe(source, listings, chunk)
+        for chunk in session_chunks(sessions, first[sessions[0]].height):
+            rows = _listed_universe(source, listings, chunk, first)
             replace(rows, {"session": chunk})
             rows_of = session_groups(rows)
             previews.update({session: rows_of(session).drop("session", "source").head(10) for session in chunk})
@@ -78,11 +83,13 @@ def write_universe(source: UniverseSource, warehouse: Warehouse, sessions: Seque
     return written, latest
 
 
-def _listed_universe(source: UniverseSource, listings: pl.DataFrame, sessions: Sequence[dt.date]) -> pl.DataFrame:
+def _listed_universe(source: UniverseSource, listings: pl.DataFrame, sessions: Sequence[dt.date],
+                     served_already: Mapping[dt.date, pl.DataFrame]) -> pl.DataFrame:
     """The sessions' universe rows, each symbol only while it trades; checked once over them, refused by session."""
-    served = pl.concat([conform(source.universe(session), UNIVERSE).with_columns(session=pl.lit(session))
-                        for session in sessions])
-    check_symbols(served.get_column("symbol").unique().to_list())
+    served = pl.concat([
+        conform(served_already[session] if session in served_already else source.universe(session), UNIVERSE)
+        .with_columns(session=pl.lit(session)) for session in sessions])
+    check_symbols(served.get_column("symbol").unique(maintain_order=True).to_list())
     twice = served.filter(served.select("session", "symbol").is_duplicated())
     if twice.height:
         raise BadMarketData(f"universe for {twice.item(0, 'session')} lists a symbol twice")
@@ -124,7 +131,7 @@ def listing_notes(listings: pl.DataFrame, sessions: Sequence[dt.date]) -> list[s
 def write_index_constituents(source: ConstituentSource, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
     rows = pl.concat([conform(source.index_constituents(session), INDEX_CONSTITUENTS)
                       .with_columns(session=pl.lit(session)) for session in sessions])
-    check_symbols(rows.get_column("symbol").unique().to_list())
+    check_symbols(rows.get_column("symbol").unique(maintain_order=True).to_list())
     rows = rows.with_columns(source=pl.lit(source.name))
     warehouse.replace_rows(names.INDEX_CONSTITUENTS, rows, {"session": list(sessions)})
     summary = rows.group_by("session", "index_code").agg(members=pl.len(), weight=pl.col("weight").sum())
@@ -218,10 +225,16 @@ def write_corporate_actions(source: CorporateActionSource, warehouse: Warehouse,
     transaction. A source that serves none (the demo) writes an empty partition and says so."""
     previews: dict[dt.date, pl.DataFrame] = {}
     written_rows = 0
+    symbols = range_symbols(warehouse, sessions)  # one ask of the source for the range: actions are few rows
+    if not symbols:
+        stored_members(warehouse, sessions)  # refuses the sessions without a universe, by name
+    served = validate_corporate_actions(source.corporate_actions(list(sessions), symbols), symbols)
+    refuse_rows(served.filter(~pl.col("session").is_in(list(sessions))),
+                "corporate action on an unrequested session: {rows}", symbol_on_session)
     with warehouse.replacing(names.CORPORATE_ACTIONS, sessions) as replace:
         for chunk in session_chunks(sessions, universe_width(warehouse, sessions)):
-            members, symbols = stored_members(warehouse, chunk)
-            actions = validate_corporate_actions(source.corporate_actions(chunk, symbols), symbols)
+            members, _ = stored_members(warehouse, chunk)
+            actions = served.filter(pl.col("session").is_in(chunk))
             outside = actions.join(members, on=["session", "symbol"], how="anti")
             refuse_rows(outside, "corporate action for a symbol outside that session's universe or on an "
                                  "unrequested session: {rows}", symbol_on_session)

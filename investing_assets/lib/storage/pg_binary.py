@@ -39,11 +39,6 @@ def worthwhile(pg_types: dict[str, str], columns: list[str]) -> bool:
     return encodable(pg_types, columns) and text * 2 < len(columns)
 
 
-def payload(frame: pl.DataFrame, pg_types: dict[str, str]) -> bytes:
-    """The COPY ... (FORMAT binary) stream for `frame`, cast to the target columns' types."""
-    return b"".join([HEADER, tuples(frame, pg_types), TRAILER])
-
-
 def tuples(frame: pl.DataFrame, pg_types: dict[str, str]) -> bytes:
     """`frame`'s rows of the binary stream, without HEADER and TRAILER: a long frame is sent a slice at a time."""
     frame = frame.select([pl.col(c).cast(PG_TYPES[pg_types[c]][0], strict=True) for c in frame.columns])

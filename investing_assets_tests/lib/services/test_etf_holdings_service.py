@@ -174,6 +174,8 @@ def on(session: dt.date) -> pl.Expr:
     (lambda f: f.with_columns(name=pl.when(on(LAST)).then(None).otherwise("name"),
                               symbol=pl.when(on(LAST)).then(None).otherwise("symbol")),
      r"\d+ holding line.* of DIA have neither a symbol nor a name on 2026-11-20"),
+    (lambda f: f.with_columns(etf=pl.when(on(LAST) & (pl.col("etf") == "XLK")).then(None).otherwise("etf")),
+     r"\d+ holding line\(s\) name no ETF \(first: .* on 2026-11-20\)"),
     (lambda f: f.filter(~on(LAST)), "source demo returned no ETF holdings for 2026-11-20$"),
 ])
 def test_a_bad_line_in_a_range_is_refused_naming_its_etf_and_session(warehouse, change, message):

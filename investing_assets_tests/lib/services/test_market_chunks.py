@@ -33,6 +33,7 @@ def test_chunks_store_and_preview_what_one_write_does(warehouse: Warehouse,
     whole = _write(warehouse)
     stored = {table: _stored(warehouse, table) for table in (names.UNIVERSE, names.DAILY_BARS)}
     monkeypatch.setattr(market, "ROWS_PER_CHUNK", 90)  # 40 symbols: two sessions a chunk
+    assert len(market.session_chunks(SESSIONS, 40)) == 6
     with warehouse.connect() as conn:
         conn.execute(f"TRUNCATE {names.UNIVERSE}, {names.DAILY_BARS}, {names.PARTITION_DIGESTS}")
     chunked = _write(warehouse)
@@ -54,6 +55,7 @@ class _LastSessionShort(DemoSource):
 
 def test_a_failing_chunk_writes_nothing(warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(market, "ROWS_PER_CHUNK", 90)
+    assert len(market.session_chunks(SESSIONS, 40)) > 1  # the refusal comes after earlier chunks were written
     market.write_universe(SOURCE, warehouse, SESSIONS)
     with pytest.raises(BadMarketData, match="no bar"):
         market.write_daily_bars(_LastSessionShort(universe_size=40), warehouse, SESSIONS)

@@ -103,6 +103,13 @@ def universe_by_session(warehouse: Warehouse, sessions: Sequence[dt.date]) -> pl
                                 schema={"session": pl.Date, "symbol": pl.String}, order_by=("session", "symbol"))
 
 
+def range_symbols(warehouse: Warehouse, sessions: Sequence[dt.date]) -> list[str]:
+    """Every symbol of the sessions' stored universes, sorted: what a ranged ask of the source covers."""
+    frame = warehouse.read_frame(f"SELECT DISTINCT symbol FROM {names.UNIVERSE} WHERE session = ANY(%s) ORDER BY 1",
+                                 [list(sessions)])
+    return frame.get_column("symbol").to_list() if frame.height else []
+
+
 def sectors_by_session(warehouse: Warehouse, sessions: Sequence[dt.date], lookback: int) -> pl.DataFrame:
     """(session, symbol, sector) per asked session: each symbol's newest universe row among the `lookback` + 1
     sessions ending at it, so a session's sectors never come from a later session."""
