@@ -27,8 +27,8 @@ from investing_assets.lib.storage.warehouse import Warehouse
 
 # Indicator rows computed and written per pass (sessions x the universe's width): each pass reads its sessions'
 # bars plus one window (~300 sessions) again, so passes are as long as memory allows: a ten-year range of the
-# 508-symbol demo is one pass, of 5,000 symbols seven of about 2 GB each.
-ROWS_PER_CHUNK = 2_000_000
+# 508-symbol demo is two passes, of 5,000 symbols fourteen (2 M rows a pass peaked at 5.2 GB there).
+ROWS_PER_CHUNK = 1_000_000
 PREVIEW_ROWS = 10
 
 
