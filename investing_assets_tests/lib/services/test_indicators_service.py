@@ -57,6 +57,23 @@ def test_a_range_written_in_chunks_stores_what_one_pass_computes(warehouse, monk
     assert gaps.complete and gaps.window_start == window_start(days[0]).isoformat()
 
 
+def test_each_preview_is_its_sessions_first_symbols(warehouse, monkeypatch):
+    from investing_assets.lib.analytics.indicators import window_start
+    from investing_assets.lib.core.schemas import INDICATORS
+    from investing_assets.lib.services import indicators as service
+    from investing_assets.lib.storage import names
+
+    days = calendar.sessions_ending(dt.date(2026, 11, 20), 12)
+    _stored_bars(warehouse, calendar.sessions_between(window_start(days[0]), days[-1]))
+    monkeypatch.setattr(service, "ROWS_PER_CHUNK", 7)
+    monkeypatch.setattr(service, "PREVIEW_ROWS", 2)  # fewer than the three symbols: the pick matters
+    written, _ = service.write_indicators(warehouse, days)
+    stored = warehouse.read_table(names.INDICATORS, schema=INDICATORS)
+    for day in days:
+        expected = stored.filter(pl.col("session") == day).sort("symbol").head(2)
+        assert written.previews[day].equals(expected), day
+
+
 def test_a_session_without_bars_in_a_later_chunk_writes_nothing(warehouse, monkeypatch):
     import pytest
 
