@@ -19,7 +19,7 @@ from investing_assets.defs.shared.checks import (
 from investing_assets.defs.shared.metadata import markdown_table
 from investing_assets.lib.services.etf_holdings import WEIGHT_TOLERANCE, stored_weight_problems
 from investing_assets.lib.storage import names
-from investing_assets.lib.storage.queries.checks import bar_violations
+from investing_assets.lib.storage.queries.checks import bar_violations, repeated_holding_lines
 from investing_assets.lib.storage.warehouse import Warehouse
 
 _DESCRIPTIONS = {
@@ -46,9 +46,13 @@ def bar_check_results(warehouse: Warehouse, sessions: Sequence[dt.date]) -> Iter
 
 
 WEIGHTS_SUM_TO_ONE = "weights_sum_to_one"
+UNIQUE_HOLDING_LINE = "unique_holding_line"
 HOLDINGS_CHECKS = [dg.AssetCheckSpec(WEIGHTS_SUM_TO_ONE, asset=keys.ETF_HOLDINGS, blocking=True,
                                      description=f"each ETF's holdings weights sum to 1 within {WEIGHT_TOLERANCE} "
-                                                 "per session (cash lines included)")]
+                                                 "per session (cash lines included)"),
+                   dg.AssetCheckSpec(UNIQUE_HOLDING_LINE, asset=keys.ETF_HOLDINGS, blocking=True,
+                                     description="each ticker once per ETF and session (a line without one, its "
+                                                 "name once): the key the writer keeps without a unique index")]
 
 
 def holdings_check_results(warehouse: Warehouse, sessions: Sequence[dt.date]) -> Iterator[dg.AssetCheckResult]:
@@ -61,3 +65,7 @@ def holdings_check_results(warehouse: Warehouse, sessions: Sequence[dt.date]) ->
                           f"{named}{' ...' if off.height > 10 else ''}",
                           sessions=len(sessions), etf_sessions=sums.height, off_by_more=off.height,
                           weight_sums=dg.MetadataValue.md(markdown_table(extremes, max_rows=50)))
+    found = repeated_holding_lines(warehouse, sessions)
+    yield violations_result(UNIQUE_HOLDING_LINE, keys.ETF_HOLDINGS, found,
+                            "(ETF, session)s with a holdings line stored twice", etf_sessions=found.count,
+                            sessions=len(sessions))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -99,9 +99,8 @@ def write_indicators(warehouse: Warehouse, sessions: Sequence[dt.date],
     changed: set[str] = set()
     rows = 0
 
-    def chunks() -> Iterator[tuple[pl.DataFrame, Mapping[str, Sequence[dt.date]]]]:
-        nonlocal rows
-        read_from = window_start(sessions[0])
+    read_from = window_start(sessions[0])
+    with warehouse.replacing(names.INDICATORS, sessions) as replace:
         for part in session_chunks(sessions, universe_width(warehouse, sessions), ROWS_PER_CHUNK):
             bars = read_bars(warehouse, window_start(part[0]), part[-1])
             first = max(read_from, window_start(part[0]))  # each session of the windows counted once
@@ -119,11 +118,8 @@ def write_indicators(warehouse: Warehouse, sessions: Sequence[dt.date],
             changed.update(adjusted_symbols(bars, actions, basis))
             previews.update(previews_by_session(part, _preview_of(values)))
             rows += values.height
-            yield values, {"session": part}
-
-    with warehouse.replacing(names.INDICATORS, sessions) as replace:
-        for values, scope in chunks():
-            replace(values, scope)
+            replace(values, {"session": part})
+            del bars, actions, values  # before the next pass reads its own: a pass's frames are its memory
     gaps = count.gaps(sessions)
     notes = []
     if not gaps.complete:

@@ -1,5 +1,6 @@
-"""The etf_holdings asset on the demo market: per-partition rows and previews, the Redis copy, and the check that
-each ETF's weights sum to about 1 (passing on the demo's lists, failing on a list that lost lines)."""
+"""The etf_holdings asset on the demo market: per-partition rows and previews, the Redis copy, the check that
+each ETF's weights sum to about 1 (passing on the demo's lists, failing on a list that lost lines) and the one that
+its lines are stored once."""
 
 from __future__ import annotations
 
@@ -65,3 +66,23 @@ def test_a_list_whose_weights_do_not_sum_to_one_fails_the_check_naming_it(resour
     evaluation = next(e for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION")
     assert evaluation.asset_check_evaluation_data.description == (
         f"1 ETF-session(s) whose weights do not sum to 1 within 0.02: SPY 2026-11-20 ({spy:.4f})")
+
+
+def test_the_line_key_check_sees_lines_written_behind_the_writer(warehouse):
+    """market.etf_holdings has no unique index (030): the blocking check is what notices a repeated line, a ticker
+    twice in one ETF's list or an untickered line twice by name, and only those."""
+    from investing_assets.defs.market.checks import UNIQUE_HOLDING_LINE, holdings_check_results
+
+    with warehouse.connect() as conn:
+        conn.execute(
+            "INSERT INTO market.etf_holdings (session, etf, symbol, name, weight, source) VALUES "
+            "(%(d)s, 'SPY', 'AAPL', NULL, 0.5, 't'), (%(d)s, 'SPY', 'AAPL', NULL, 0.1, 't'), "  # a ticker twice
+            "(%(d)s, 'SPY', NULL, 'Cash', 0.2, 't'), (%(d)s, 'SPY', NULL, 'Other', 0.2, 't'), "  # two names: fine
+            "(%(d)s, 'QQQ', NULL, 'Cash', 0.5, 't'), (%(d)s, 'QQQ', NULL, 'Cash', 0.5, 't'), "  # a name twice
+            "(%(p)s, 'DIA', 'AAPL', NULL, 1.0, 't')", {"d": LAST, "p": FIRST})
+    results = {r.check_name: r for r in holdings_check_results(warehouse, [FIRST, LAST])}
+    lines = results[UNIQUE_HOLDING_LINE]
+    assert not lines.passed and lines.metadata["etf_sessions"].value == 2
+    assert lines.description == "2 (ETF, session)s with a holdings line stored twice: QQQ 2026-11-20, SPY 2026-11-20"
+    assert results[UNIQUE_HOLDING_LINE].severity.value == "ERROR"
+    assert next(r for r in holdings_check_results(warehouse, [FIRST]) if r.check_name == UNIQUE_HOLDING_LINE).passed

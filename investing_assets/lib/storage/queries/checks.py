@@ -72,3 +72,15 @@ def repeated_keys(warehouse: Warehouse, table: str, sessions: Sequence[dt.date])
     with warehouse.connect() as conn:
         rows = conn.execute(query, [list(sessions)]).fetchall()
     return Violations(rows[0][2] if rows else 0, [(r[0], r[1]) for r in rows])
+
+
+def repeated_holding_lines(warehouse: Warehouse, sessions: Sequence[dt.date]) -> Violations:
+    """ETF holdings lines stored more than once in the sessions (a ticker twice in an ETF's list, or a line without
+    one twice by name): the key market.etf_holdings keeps in its writer, without a unique index (030). Named as
+    (ETF, session)."""
+    query = (f"SELECT etf, session, count(*) OVER () FROM (SELECT DISTINCT session, etf FROM {names.ETF_HOLDINGS} "
+             "WHERE session = ANY(%s) GROUP BY session, etf, symbol, CASE WHEN symbol IS NULL THEN name END "
+             f"HAVING count(*) > 1) d ORDER BY session, etf LIMIT {EXAMPLES}")
+    with warehouse.connect() as conn:
+        rows = conn.execute(query, [list(sessions)]).fetchall()
+    return Violations(rows[0][2] if rows else 0, [(r[0], r[1]) for r in rows])
