@@ -42,8 +42,8 @@ def previews_by_session(sessions: Sequence[dt.date],
 
 def owned(frame: pl.DataFrame) -> pl.DataFrame:
     """A copy of `frame` in buffers of its own. A slice (`head`, a group of `partition_by`) shares its source's
-    buffers, so ten-row previews kept for every session of a range would keep the whole range in memory: 1.6 GB
-    for a thousand sessions of 5,000 symbols' indicators."""
+    buffers, so ten-row previews kept for every session of a range kept each session's whole rows alive: a
+    ten-year backfill of 5,000 symbols peaked at 4.76 GB, 2.74 GB with previews of their own."""
     return pl.DataFrame.deserialize(io.BytesIO(frame.serialize()))
 
 
