@@ -13,16 +13,16 @@ from investing_assets.lib.storage.warehouse import Warehouse
 
 # Each check's offending (symbol, session) rows among the run's sessions.
 _BAR_VIOLATIONS = {
-    "ohlc_sanity": f"SELECT symbol, session FROM {names.DAILY_BARS} WHERE session = ANY(%s) "
+    "ohlc_sanity": f"SELECT symbol, session FROM {names.DAILY_BARS} WHERE session = ANY(%(sessions)s) "
                    "AND (low > least(open, close) OR high < greatest(open, close))",
-    "positive_prices": f"SELECT symbol, session FROM {names.DAILY_BARS} WHERE session = ANY(%s) "
+    "positive_prices": f"SELECT symbol, session FROM {names.DAILY_BARS} WHERE session = ANY(%(sessions)s) "
                        "AND (least(open, high, low, close) <= 0 OR adj_close <= 0 "
                        "OR 'NaN'::float8 IN (open, high, low, close, adj_close))",
     # the universe of a session lists only the symbols trading on it (sql/009_listing.sql), so a bar is
-    # expected exactly while a symbol is listed
-    "universe_coverage": f"SELECT u.symbol, u.session FROM {names.UNIVERSE} u WHERE u.session = ANY(%s) AND NOT "
-                         f"EXISTS (SELECT 1 FROM {names.DAILY_BARS} b WHERE b.symbol = u.symbol "
-                         "AND b.session = u.session)",
+    # expected exactly while a symbol is listed. A set difference, not NOT EXISTS: the anti-join probed the bars'
+    # index once per listed row (5.3 s against 1.5 s for a ten-year range, sql/031)
+    "universe_coverage": f"SELECT symbol, session FROM {names.UNIVERSE} WHERE session = ANY(%(sessions)s) EXCEPT "
+                         f"SELECT symbol, session FROM {names.DAILY_BARS} WHERE session = ANY(%(sessions)s)",
 }
 EXAMPLES = 20  # offending rows a failed check names
 
@@ -53,7 +53,7 @@ def bar_violations(warehouse: Warehouse, sessions: Sequence[dt.date]) -> dict[st
     with warehouse.connect() as conn:
         for name, query in _BAR_VIOLATIONS.items():
             rows = conn.execute(f"SELECT symbol, session, count(*) OVER () FROM ({query}) v "
-                                f"ORDER BY session, symbol LIMIT {EXAMPLES}", [days]).fetchall()
+                                f"ORDER BY session, symbol LIMIT {EXAMPLES}", {"sessions": days}).fetchall()
             out[name] = Violations(rows[0][2] if rows else 0, [(r[0], r[1]) for r in rows])
     return out
 
