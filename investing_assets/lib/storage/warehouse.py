@@ -17,6 +17,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"  # package data, so an installed wheel can migrate
 COPY_ROWS = 500_000  # rows encoded at a time into one COPY (about 60 MB of daily bars)
-Replace = Callable[[pl.DataFrame, Mapping[str, Sequence[object]]], "WriteResult"]
+Replace = Callable[[pl.DataFrame, Mapping[str, Sequence[object]]], None]
 
 
 @dataclass(frozen=True)
@@ -124,16 +125,35 @@ class Warehouse:
     def replacing(self, table: str, sessions: Sequence[dt.date]) -> Iterator[Replace]:
         """One transaction for several `replace_rows` of `table` within `sessions`: a long range written a chunk
         of sessions at a time, so no step holds all of its rows at once, and still all or nothing (an exception
-        inside the block rolls every chunk back). The sessions' year partitions are made before it opens."""
+        inside the block, or in any chunk's write, rolls every chunk back). The sessions' year partitions are made
+        before it opens.
+
+        Each chunk is written on a thread of its own while the caller prepares the next one: while PostgreSQL
+        deletes, COPYs and indexes a chunk, the caller's reads and polars work run on the other core. At most one
+        write is in flight, so the caller holds at most two chunks; `replace` returns None and a failed write is
+        raised by the next `replace` or at the end of the block."""
         self.ensure_years(table, {day.year for day in sessions})
-        with self.connect() as conn, conn.cursor() as cur:
-            def replace(frame: pl.DataFrame, scope: Mapping[str, Sequence[object]]) -> WriteResult:
+        with self.connect() as conn, conn.cursor() as cur, ThreadPoolExecutor(1, f"write-{table}") as writer:
+            pending: list[Future[WriteResult]] = []
+
+            def settle() -> None:
+                while pending:
+                    pending.pop().result()
+
+            def replace(frame: pl.DataFrame, scope: Mapping[str, Sequence[object]]) -> None:
                 outside = set(scope.get("session", ())) - set(sessions)
                 if outside:
                     raise ValueError(f"{table}: session(s) {sorted(outside)[:3]} outside the transaction's sessions")
-                return self._replace(cur, table, frame, scope)
+                settle()
+                pending.append(writer.submit(self._replace, cur, table, frame, scope))
 
-            yield replace
+            try:
+                yield replace
+            except BaseException:
+                for write in pending:  # the cursor is the writer's until its write ends: then roll back
+                    write.exception()
+                raise
+            settle()
 
     def ensure_year_partitions(self, table: str, frame: pl.DataFrame) -> None:
         """Each year of `frame` has its partition before its first row is written, for tables partitioned by year

@@ -250,6 +250,44 @@ def test_chunks_written_in_one_transaction_are_all_or_nothing(warehouse: Warehou
     assert [row[2] for row in stored(warehouse)] == [5.0, 6.0, 5.0, 6.0]
 
 
+@pytest.mark.parametrize("last", [False, True])  # the failed write seen by the next replace, or at the block's end
+def test_a_chunk_whose_write_fails_rolls_the_block_back(warehouse: Warehouse, last: bool):
+    warehouse.replace_rows("market.daily_bars", bars(D1), {"session": [D1]})
+    broken = bars(D2, close=11.0).with_columns(low=pl.lit(50.0))  # violates the OHLC check constraint
+    later = dt.date(2026, 11, 23)
+    sessions = [D1, D2] if last else [D1, D2, later]
+    with pytest.raises(psycopg.errors.CheckViolation), warehouse.replacing("market.daily_bars", sessions) as replace:
+        replace(bars(D1, close=5.0), {"session": [D1]})
+        replace(broken, {"session": [D2]})
+        if not last:
+            replace(bars(later), {"session": [later]})
+            pytest.fail("the next replace should raise the failed write")
+    assert stored(warehouse) == [("AAPL", D1, 100.0), ("MSFT", D1, 100.0)]
+
+
+def test_a_chunk_is_written_while_the_caller_prepares_the_next(warehouse: Warehouse,
+                                                               monkeypatch: pytest.MonkeyPatch):
+    import threading
+
+    from investing_assets.lib.storage import warehouse as module
+
+    writing, caller_went_on = threading.Event(), threading.Event()
+    copy = module._copy_frame
+
+    def slow_copy(*args, **kwargs):
+        writing.set()
+        assert caller_went_on.wait(10), "the caller waited for the write"
+        return copy(*args, **kwargs)
+
+    monkeypatch.setattr(module, "_copy_frame", slow_copy)
+    with warehouse.replacing("market.daily_bars", [D1, D2]) as replace:
+        replace(bars(D1, close=5.0), {"session": [D1]})
+        assert writing.wait(10)
+        caller_went_on.set()  # replace returned while its COPY was still waiting
+        replace(bars(D2, close=6.0), {"session": [D2]})
+    assert [row[2] for row in stored(warehouse)] == [5.0, 6.0, 5.0, 6.0]
+
+
 @pytest.mark.parametrize("table", ["market.daily_bars", "market.universe"])  # binary COPY, then CSV COPY
 def test_a_frame_is_copied_a_slice_at_a_time(warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch, table: str):
     from investing_assets.lib.storage import warehouse as module

@@ -29,16 +29,17 @@ def revisions(warehouse: Warehouse, session: dt.date, top: int = 10) -> pl.DataF
 
 
 def index_weights(warehouse: Warehouse, sessions: Sequence[dt.date]) -> pl.DataFrame:
-    """(session, index_code, symbol, weight) of the sessions' stored index constituents."""
+    """(session, index_code, symbol, weight) of the sessions' stored index constituents, in key order: a sum of
+    floats depends on the order it adds them in, and a plan's row order on how many sessions it reads."""
     return warehouse.read_frame(f"SELECT session, index_code, symbol, weight FROM {names.INDEX_CONSTITUENTS} "
-                                "WHERE session = ANY(%s)", [list(sessions)])
+                                "WHERE session = ANY(%s) ORDER BY session, index_code, symbol", [list(sessions)])
 
 
 def industry_members(warehouse: Warehouse, sessions: list[dt.date]) -> pl.DataFrame:
     """Per session and universe member: classification, shares, SMA 50, and the nearest fiscal year's EPS consensus
     now and on the previous NYSE session (null when that session's estimates are not stored: never an older
     snapshot, so no value depends on what else happens to be loaded). The closes come from the bars
-    (lib/analytics/industry.member_closes), on the analytics' price basis."""
+    (lib/analytics/industry.member_closes), on the analytics' price basis. In key order, as index_weights."""
     pairs = [calendar.sessions_ending(d, 2) for d in sessions]
     previous = [pair[0] if len(pair) == 2 else None for pair in pairs]  # none before the calendar's first
     return warehouse.read_frame(
@@ -57,6 +58,7 @@ def industry_members(warehouse: Warehouse, sessions: list[dt.date]) -> pl.DataFr
         LEFT JOIN {names.INDICATORS} i ON i.session = u.session AND i.symbol = u.symbol
         LEFT JOIN nearest n ON n.session = u.session AND n.symbol = u.symbol
         WHERE u.session = ANY(%s)
+        ORDER BY u.session, u.symbol
         """, [sessions, previous, sessions, sessions])
 
 
