@@ -112,7 +112,11 @@ def baseline(first: dt.date, last: dt.date) -> tuple[float, dict[str, float]]:
     from investing_assets.lib.services.indicators import write_indicators
     from investing_assets.lib.storage import names
     from investing_assets.lib.storage.cache import HotCache
-    from investing_assets.lib.storage.queries.checks import bar_violations, repeated_keys
+    from investing_assets.lib.storage.queries.checks import (
+        bar_violations,
+        repeated_holding_lines,
+        repeated_keys,
+    )
     from investing_assets.lib.storage.queries.sessions import rows_per_session
     from investing_assets.lib.storage.warehouse import Warehouse
 
@@ -145,6 +149,7 @@ def baseline(first: dt.date, last: dt.date) -> tuple[float, dict[str, float]]:
         write_etf_holdings(sources.etf_holdings(), store, cache, sessions)
         rows_per_session(store, names.ETF_HOLDINGS, sessions)
         stored_weight_problems(store, sessions)
+        repeated_holding_lines(store, sessions)
     for asset_class in ("index", "etf", "commodity", "crypto", "fx"):
         with step("quotes"):
             market.write_quotes(sources.quotes(asset_class), store, cache, sessions, asset_class)

@@ -17,6 +17,7 @@ from investing_assets.lib.core.errors import BadMarketData
 from investing_assets.lib.core.results import Written
 from investing_assets.lib.core.schemas import ETF_HOLDINGS, ETF_HOLDINGS_BY_SESSION, conform
 from investing_assets.lib.core.symbols import is_ticker, ticker_refusal
+from investing_assets.lib.services.market import session_chunks
 from investing_assets.lib.sources.protocol import EtfHoldingSource
 from investing_assets.lib.storage import names
 from investing_assets.lib.storage.cache import HotCache
@@ -92,9 +93,13 @@ def write_etf_holdings(source: EtfHoldingSource, warehouse: Warehouse, cache: Ho
         shown = ", ".join(d.isoformat() for d in empty[:3]) + (f" and {len(empty) - 3} more" if len(empty) > 3 else "")
         raise BadMarketData(f"source {source.name} returned no ETF holdings for {shown}")
     rows = lists.with_columns(source=pl.lit(source.name)).select(*ETF_HOLDINGS, "session", "source")
-    warehouse.replace_rows(names.ETF_HOLDINGS, rows, {"session": list(sessions)})
+    previews: dict[dt.date, pl.DataFrame] = {}
+    with warehouse.replacing(names.ETF_HOLDINGS, sessions) as replace:  # each chunk's previews while it is written
+        for chunk in session_chunks(sessions, rows.height // len(sessions)):
+            part = rows.filter(pl.col("session").is_in(chunk))
+            replace(part, {"session": chunk})
+            previews.update(holdings_previews(part))
     cached = publish_latest_holdings(warehouse, cache) if cache is not None else None
-    previews = holdings_previews(rows)
     return Written(rows.height, len(sessions), cached=cached, preview=previews[sessions[-1]], previews=previews,
                    notes=_as_of_notes(rows, source.name))
 

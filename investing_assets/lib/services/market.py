@@ -129,15 +129,22 @@ def listing_notes(listings: pl.DataFrame, sessions: Sequence[dt.date]) -> list[s
 
 
 def write_index_constituents(source: ConstituentSource, warehouse: Warehouse, sessions: Sequence[dt.date]) -> Written:
-    rows = pl.concat([conform(source.index_constituents(session), INDEX_CONSTITUENTS)
-                      .with_columns(session=pl.lit(session)) for session in sessions])
-    check_symbols(rows.get_column("symbol").unique(maintain_order=True).to_list())
-    rows = rows.with_columns(source=pl.lit(source.name))
-    warehouse.replace_rows(names.INDEX_CONSTITUENTS, rows, {"session": list(sessions)})
-    summary = rows.group_by("session", "index_code").agg(members=pl.len(), weight=pl.col("weight").sum())
-    rows_of = session_groups(summary.sort("session", "index_code"))
+    """Each session's index members and weights, a chunk of sessions at a time in one transaction: the source
+    builds the next chunk while the last one is written."""
+    first = {sessions[0]: source.index_constituents(sessions[0])}  # its width sizes the chunks; asked for once
+    summaries, written_rows = [], 0
+    with warehouse.replacing(names.INDEX_CONSTITUENTS, sessions) as replace:
+        for chunk in session_chunks(sessions, first[sessions[0]].height):
+            rows = pl.concat([conform(first.pop(session) if session in first else source.index_constituents(session),
+                                      INDEX_CONSTITUENTS).with_columns(session=pl.lit(session)) for session in chunk])
+            check_symbols(rows.get_column("symbol").unique(maintain_order=True).to_list())
+            rows = rows.with_columns(source=pl.lit(source.name))
+            replace(rows, {"session": chunk})
+            summaries.append(rows.group_by("session", "index_code").agg(members=pl.len(), weight=pl.col("weight").sum()))
+            written_rows += rows.height
+    rows_of = session_groups(pl.concat(summaries).sort("session", "index_code"))
     previews = {session: rows_of(session).drop("session") for session in sessions}
-    return Written(rows.height, len(sessions), preview=previews[sessions[-1]], previews=previews)
+    return Written(written_rows, len(sessions), preview=previews[sessions[-1]], previews=previews)
 
 
 def session_symbols(members: pl.DataFrame, session: dt.date) -> list[str]:
