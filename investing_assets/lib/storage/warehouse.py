@@ -147,12 +147,7 @@ class Warehouse:
                 settle()
                 pending.append(writer.submit(self._replace, cur, table, frame, scope))
 
-            try:
-                yield replace
-            except BaseException:
-                for write in pending:  # the cursor is the writer's until its write ends: then roll back
-                    write.exception()
-                raise
+            yield replace  # on an exception the writer's exit waits for its write before the rollback
             settle()
 
     def ensure_year_partitions(self, table: str, frame: pl.DataFrame) -> None:
